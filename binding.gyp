@@ -1,0 +1,37 @@
+{
+  "targets": [
+    {
+      # The N-API addon loaded by the CLI: spawns the init helper, locks, fifos, fd passing.
+      "target_name": "cista",
+      "sources": [
+        "native/addon/addon.cc",
+        "native/addon/spawn.cc",
+        "native/addon/files.cc"
+      ],
+      "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")", "native"],
+      "defines": ["NAPI_VERSION=8", "NAPI_DISABLE_CPP_EXCEPTIONS"],
+      "cflags_cc": ["-std=c++17", "-Wall", "-Wextra", "-fno-exceptions"],
+      "cflags_cc!": ["-fno-rtti"]
+    },
+    {
+      # The static init helper: the child of clone() fexecve()s a sealed memfd copy of it.
+      # It reads the launch plan from its sync socket and sets the container up, then execve()s.
+      "target_name": "cista-init",
+      "type": "executable",
+      "sources": [
+        "native/init/main.cc",
+        "native/init/plan_reader.cc",
+        "native/init/channel.cc",
+        "native/init/namespaces.cc",
+        "native/init/rootfs.cc",
+        "native/init/mounts.cc",
+        "native/init/devices.cc",
+        "native/init/process.cc",
+        "native/init/capabilities.cc"
+      ],
+      "include_dirs": ["native"],
+      "cflags_cc": ["-std=c++17", "-Wall", "-Wextra", "-fno-exceptions", "-fno-rtti", "-Os"],
+      "ldflags": ["-static"]
+    }
+  ]
+}

@@ -1,0 +1,51 @@
+// The init helper's steps, one file per kernel concern. Each step either succeeds or calls
+// fail(), which reports to the runtime over the sync socket (or stderr once started) and exits.
+#pragma once
+
+#include <string>
+
+#include "plan.h"
+
+namespace cista {
+
+// channel.cc: the sync socket to the runtime.
+void channel_init(int sync_fd);
+// Reads one plan datagram (bounded) and decodes it; fails on any error.
+void receive_plan(LaunchPlan* plan);
+// Tells the runtime the container is set up and waiting on the exec fifo.
+void report_ready();
+// Reports `what` (with strerror(err) when err != 0) and exits 1. Before report_ready() the message
+// goes to the runtime, which prints it; afterwards to stderr, which is the container's.
+[[noreturn]] void fail(int err, const std::string& what);
+
+// namespaces.cc
+void join_namespaces(const LaunchPlan& plan);
+void unshare_late_namespaces(const LaunchPlan& plan);
+void set_host_names(const LaunchPlan& plan);
+
+// rootfs.cc (with mounts.cc and devices.cc): everything up to and including pivot_root/chroot.
+// Afterwards "/" is the container root and the cwd is "/".
+void setup_rootfs(const LaunchPlan& plan);
+// After sysctls: readonly paths, masked paths, then the read-only remount of "/".
+void finish_rootfs(const LaunchPlan& plan);
+
+// process.cc
+void apply_sysctls(const LaunchPlan& plan);
+void apply_oom_score_adj(const LaunchPlan& plan);
+void apply_rlimits(const LaunchPlan& plan);
+// Switches to the plan's uid/gid/groups keeping capabilities, then sets the umask and cwd.
+void switch_user(const LaunchPlan& plan);
+void enter_cwd(const LaunchPlan& plan);
+// Resolves args[0] against the container's PATH (from plan.env); fails like runc when missing.
+std::string resolve_executable(const LaunchPlan& plan);
+// Blocks until `start` opens the exec fifo.
+void wait_for_start(int exec_fifo_fd);
+[[noreturn]] void exec_process(const LaunchPlan& plan, const std::string& path, int first_closed_fd);
+
+// capabilities.cc
+void drop_bounding_set(const LaunchPlan& plan);
+void keep_capabilities_across_setuid();
+void apply_capabilities(const LaunchPlan& plan);
+void apply_no_new_privileges(const LaunchPlan& plan);
+
+}  // namespace cista

@@ -1,0 +1,108 @@
+// The launch plan as plain structs: the C++ mirror of src/engine/plan/plan.ts.
+// TypeScript resolves every policy decision; the init helper only carries these steps out.
+#pragma once
+
+#include <stdint.h>
+#include <string>
+#include <vector>
+
+namespace cista {
+
+constexpr uint32_t kPlanFormatVersion = 1;
+
+struct JoinNamespace {
+  uint32_t type;  // CLONE_NEW*
+  std::string path;
+};
+
+enum class MountKind : uint32_t { Filesystem = 1, Bind = 2, Symlink = 3 };
+enum class DestinationKind : uint32_t { Directory = 0, File = 1 };
+
+struct MountStep {
+  MountKind kind;
+  std::string source;
+  std::string destination;  // absolute, inside the container root
+  std::string fstype;
+  uint32_t flags;
+  uint32_t remount_flags;  // 0: no MS_REMOUNT|MS_BIND pass after a bind
+  std::vector<uint32_t> propagation;
+  std::string data;
+  DestinationKind destination_kind;
+};
+
+struct DeviceNode {
+  std::string path;
+  uint32_t file_type;  // S_IFCHR, S_IFBLK, S_IFIFO
+  uint32_t major;
+  uint32_t minor;
+  uint32_t mode;
+  uint32_t uid;
+  uint32_t gid;
+};
+
+struct Symlink {
+  std::string target;
+  std::string path;
+};
+
+struct Rlimit {
+  uint32_t resource;
+  uint64_t soft;
+  uint64_t hard;
+};
+
+struct Sysctl {
+  std::string path;  // below /proc/sys
+  std::string value;
+};
+
+struct CapabilitySets {
+  uint64_t bounding;
+  uint64_t effective;
+  uint64_t permitted;
+  uint64_t inheritable;
+  uint64_t ambient;
+};
+
+struct RootfsPlan {
+  std::string path;
+  uint32_t propagation;
+  bool readonly;
+  bool pivot;
+};
+
+struct LaunchPlan {
+  std::vector<JoinNamespace> join_namespaces;
+  uint32_t unshare_flags;
+  bool has_hostname;
+  std::string hostname;
+  bool has_domainname;
+  std::string domainname;
+  bool has_rootfs;
+  RootfsPlan rootfs;
+  std::vector<MountStep> mounts;
+  std::vector<DeviceNode> devices;
+  std::vector<Symlink> symlinks;
+  std::vector<std::string> masked_paths;
+  std::vector<std::string> readonly_paths;
+  std::vector<Sysctl> sysctls;
+  bool has_oom_score_adj;
+  int32_t oom_score_adj;
+  std::vector<Rlimit> rlimits;
+  uint32_t uid;
+  uint32_t gid;
+  std::vector<uint32_t> additional_gids;
+  bool has_umask;
+  int32_t umask;
+  CapabilitySets capabilities;
+  bool no_new_privileges;
+  std::string cwd;
+  std::vector<std::string> args;
+  std::vector<std::string> env;
+};
+
+// Decodes the bytes written by src/engine/plan/encode.ts. Every length is bounded by the buffer;
+// returns false (with a reason) on any truncation, overrun or version mismatch.
+bool decode_plan(const uint8_t* data, size_t size, LaunchPlan* plan, std::string* error);
+
+}  // namespace cista

@@ -1,0 +1,138 @@
+import type { CapabilitySets, LaunchPlan, MountStep } from './plan';
+
+/** Bumped whenever the field order changes; the helper refuses a plan of another version. */
+export const PLAN_FORMAT_VERSION = 1;
+
+/**
+ * Little-endian, length-prefixed encoding of a LaunchPlan. Strings are u32 length + UTF-8 bytes,
+ * arrays are u32 count + items, optional values are a u8 presence byte + value. The order mirrors
+ * native/init/plan_reader.cc field for field.
+ */
+class PlanWriter {
+  private chunks: Buffer[] = [];
+
+  u8(v: number): void {
+    const b = Buffer.alloc(1);
+    b.writeUInt8(v);
+    this.chunks.push(b);
+  }
+
+  u32(v: number): void {
+    const b = Buffer.alloc(4);
+    b.writeUInt32LE(v >>> 0);
+    this.chunks.push(b);
+  }
+
+  i32(v: number): void {
+    const b = Buffer.alloc(4);
+    b.writeInt32LE(v);
+    this.chunks.push(b);
+  }
+
+  u64(v: bigint): void {
+    const b = Buffer.alloc(8);
+    b.writeBigUInt64LE(v);
+    this.chunks.push(b);
+  }
+
+  str(s: string): void {
+    const bytes = Buffer.from(s, 'utf8');
+    if (bytes.includes(0)) throw new Error(`string contains a NUL byte: ${JSON.stringify(s)}`);
+    this.u32(bytes.length);
+    this.chunks.push(bytes);
+  }
+
+  optionalStr(s: string | null): void {
+    this.u8(s === null ? 0 : 1);
+    if (s !== null) this.str(s);
+  }
+
+  optionalI32(v: number | null): void {
+    this.u8(v === null ? 0 : 1);
+    if (v !== null) this.i32(v);
+  }
+
+  list<T>(items: readonly T[], each: (item: T) => void): void {
+    this.u32(items.length);
+    for (const item of items) each(item);
+  }
+
+  bytes(): Buffer {
+    return Buffer.concat(this.chunks);
+  }
+}
+
+function writeMount(w: PlanWriter, m: MountStep): void {
+  w.u32(m.kind);
+  w.str(m.source);
+  w.str(m.destination);
+  w.str(m.fstype);
+  w.u32(m.flags);
+  w.u32(m.remountFlags);
+  w.list(m.propagation, (p) => w.u32(p));
+  w.str(m.data);
+  w.u32(m.destinationKind);
+}
+
+function writeCapabilities(w: PlanWriter, c: CapabilitySets): void {
+  w.u64(c.bounding);
+  w.u64(c.effective);
+  w.u64(c.permitted);
+  w.u64(c.inheritable);
+  w.u64(c.ambient);
+}
+
+export function encodePlan(plan: LaunchPlan): Buffer {
+  const w = new PlanWriter();
+  w.u32(PLAN_FORMAT_VERSION);
+  w.list(plan.joinNamespaces, (ns) => {
+    w.u32(ns.type);
+    w.str(ns.path);
+  });
+  w.u32(plan.unshareFlags);
+  w.optionalStr(plan.hostname);
+  w.optionalStr(plan.domainname);
+  w.u8(plan.rootfs === null ? 0 : 1);
+  if (plan.rootfs !== null) {
+    w.str(plan.rootfs.path);
+    w.u32(plan.rootfs.propagation);
+    w.u8(plan.rootfs.readonly ? 1 : 0);
+    w.u8(plan.rootfs.pivot ? 1 : 0);
+  }
+  w.list(plan.mounts, (m) => writeMount(w, m));
+  w.list(plan.devices, (d) => {
+    w.str(d.path);
+    w.u32(d.fileType);
+    w.u32(d.major);
+    w.u32(d.minor);
+    w.u32(d.mode);
+    w.u32(d.uid);
+    w.u32(d.gid);
+  });
+  w.list(plan.symlinks, (s) => {
+    w.str(s.target);
+    w.str(s.path);
+  });
+  w.list(plan.maskedPaths, (p) => w.str(p));
+  w.list(plan.readonlyPaths, (p) => w.str(p));
+  w.list(plan.sysctls, (s) => {
+    w.str(s.path);
+    w.str(s.value);
+  });
+  w.optionalI32(plan.oomScoreAdj);
+  w.list(plan.rlimits, (r) => {
+    w.u32(r.resource);
+    w.u64(r.soft);
+    w.u64(r.hard);
+  });
+  w.u32(plan.uid);
+  w.u32(plan.gid);
+  w.list(plan.additionalGids, (g) => w.u32(g));
+  w.optionalI32(plan.umask);
+  writeCapabilities(w, plan.capabilities);
+  w.u8(plan.noNewPrivileges ? 1 : 0);
+  w.str(plan.cwd);
+  w.list(plan.args, (a) => w.str(a));
+  w.list(plan.env, (e) => w.str(e));
+  return w.bytes();
+}

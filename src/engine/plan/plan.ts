@@ -1,0 +1,140 @@
+/**
+ * The launch plan: the typed protocol between the TypeScript runtime and the native init helper.
+ *
+ * Everything here is fully resolved: flag numbers, capability masks, absolute host paths, device
+ * numbers. The helper never interprets policy; it performs these steps in order. The binary encoding
+ * is in encode.ts and its mirror is native/plan.h + native/init/plan_reader.cc; both follow the field
+ * order of these interfaces exactly.
+ */
+
+/** A namespace the init joins with setns() before anything else (user first). */
+export interface JoinNamespace {
+  /** CLONE_NEW* flag of the namespace type. */
+  type: number;
+  path: string;
+}
+
+export enum MountKind {
+  /** mount(source, dest, fstype, flags, data) of a new filesystem. */
+  Filesystem = 1,
+  /** Bind mount of a host path (resolved before pivot_root); remounted when flags ask for more than MS_BIND. */
+  Bind = 2,
+  /** A symlink created at the destination (e.g. /sys/fs/cgroup/cpu -> cpu,cpuacct). */
+  Symlink = 3,
+}
+
+export enum DestinationKind {
+  Directory = 0,
+  File = 1,
+}
+
+export interface MountStep {
+  kind: MountKind;
+  source: string;
+  /** Absolute path inside the container root; resolved with RESOLVE_IN_ROOT. */
+  destination: string;
+  fstype: string;
+  /** MS_* flags for the mount itself (MS_BIND and MS_REC for binds). */
+  flags: number;
+  /** Flags to apply with MS_REMOUNT|MS_BIND after a bind (0: no remount). */
+  remountFlags: number;
+  /** Propagation changes (MS_SHARED, MS_SLAVE, MS_PRIVATE, MS_UNBINDABLE, each maybe with MS_REC) applied after mounting. */
+  propagation: number[];
+  /** Filesystem-specific data (e.g. "mode=755,size=65536k"). */
+  data: string;
+  /** What to create when the destination is missing. */
+  destinationKind: DestinationKind;
+}
+
+export interface DeviceNode {
+  /** Absolute path inside the container. */
+  path: string;
+  /** S_IFCHR, S_IFBLK or S_IFIFO. */
+  fileType: number;
+  major: number;
+  minor: number;
+  /** Permission bits. */
+  mode: number;
+  uid: number;
+  gid: number;
+}
+
+export interface Symlink {
+  target: string;
+  /** Absolute path inside the container. */
+  path: string;
+}
+
+export interface Rlimit {
+  resource: number;
+  soft: bigint;
+  hard: bigint;
+}
+
+export interface Sysctl {
+  /** Path below /proc/sys, e.g. "net/ipv4/ip_forward". */
+  path: string;
+  value: string;
+}
+
+export interface CapabilitySets {
+  bounding: bigint;
+  effective: bigint;
+  permitted: bigint;
+  inheritable: bigint;
+  ambient: bigint;
+}
+
+export interface RootfsPlan {
+  /** Absolute host path of the root filesystem. */
+  path: string;
+  /** MS_* propagation flags applied to "/" in the new mount namespace before anything is mounted. */
+  propagation: number;
+  readonly: boolean;
+  /** false: --no-pivot, so MS_MOVE + chroot instead of pivot_root. */
+  pivot: boolean;
+}
+
+export interface LaunchPlan {
+  joinNamespaces: JoinNamespace[];
+  /** CLONE_NEW* flags the init unshares itself after joining (the cgroup namespace, once placed in its cgroup). */
+  unshareFlags: number;
+  /** null: leave as is. */
+  hostname: string | null;
+  domainname: string | null;
+  /** null: no mount namespace of its own, no rootfs setup. */
+  rootfs: RootfsPlan | null;
+  mounts: MountStep[];
+  devices: DeviceNode[];
+  symlinks: Symlink[];
+  maskedPaths: string[];
+  readonlyPaths: string[];
+  sysctls: Sysctl[];
+  /** null: leave the inherited value. */
+  oomScoreAdj: number | null;
+  rlimits: Rlimit[];
+  uid: number;
+  gid: number;
+  additionalGids: number[];
+  /** null: leave the inherited umask. */
+  umask: number | null;
+  capabilities: CapabilitySets;
+  noNewPrivileges: boolean;
+  cwd: string;
+  args: string[];
+  env: string[];
+}
+
+/** How the parent starts the init helper: the part of the plan used before and at clone(). */
+export interface SpawnRequest {
+  /** Absolute path of the init helper binary to seal into a memfd. */
+  initPath: string;
+  /** CLONE_NEW* flags for clone() itself. */
+  cloneFlags: number;
+  /** Path of a pid namespace to create the child in (setns on the calling thread around clone). */
+  pidNamespacePath: string | null;
+  /** Caller fds 3..3+preserveFds-1 that reach the container as they are. */
+  preserveFds: number;
+  /** O_PATH fd of the exec fifo that the init blocks on until `start`; -1 for none. */
+  execFifoFd: number;
+}
