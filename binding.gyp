@@ -31,7 +31,7 @@
       ],
       "include_dirs": ["native"],
       "cflags_cc": ["-std=c++17", "-Wall", "-Wextra", "-fno-exceptions", "-fno-rtti", "-Os"],
-      "ldflags": ["-static"]
+      "ldflags": ["-static", "-s"]
     }
   ]
 }

@@ -38,8 +38,9 @@ void switch_user(const LaunchPlan& plan);
 void enter_cwd(const LaunchPlan& plan);
 // Resolves args[0] against the container's PATH (from plan.env); fails like runc when missing.
 std::string resolve_executable(const LaunchPlan& plan);
-// Blocks until `start` opens the exec fifo.
-void wait_for_start(int exec_fifo_fd);
+// Blocks until `start` opens the exec fifo, which is opened for writing relative to an O_PATH fd
+// of the container's state directory passed by the runtime (the host path is gone after pivot_root).
+void wait_for_start(int state_dir_fd);
 [[noreturn]] void exec_process(const LaunchPlan& plan, const std::string& path, int first_closed_fd);
 
 // capabilities.cc

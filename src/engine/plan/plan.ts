@@ -135,6 +135,6 @@ export interface SpawnRequest {
   pidNamespacePath: string | null;
   /** Caller fds 3..3+preserveFds-1 that reach the container as they are. */
   preserveFds: number;
-  /** O_PATH fd of the exec fifo that the init blocks on until `start`; -1 for none. */
-  execFifoFd: number;
+  /** O_PATH fd of the container's state directory, which holds the exec fifo the init blocks on until `start`. */
+  stateDirFd: number;
 }

@@ -1,0 +1,28 @@
+#include <errno.h>
+#include <string.h>
+
+#include "addon/addon.h"
+
+namespace cista {
+
+Napi::Value ThrowErrno(Napi::Env env, int err, const std::string& what) {
+  Napi::Error error = Napi::Error::New(env, what + ": " + strerror(err));
+  error.Set("errno", Napi::Number::New(env, err));
+  const char* name = strerrorname_np(err);
+  if (name != nullptr) error.Set("code", Napi::String::New(env, name));
+  error.ThrowAsJavaScriptException();
+  return env.Undefined();
+}
+
+}  // namespace cista
+
+static Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  exports.Set("spawnInit", Napi::Function::New(env, cista::SpawnInit));
+  exports.Set("makeFifo", Napi::Function::New(env, cista::MakeFifo));
+  exports.Set("openPath", Napi::Function::New(env, cista::OpenPath));
+  exports.Set("lockFile", Napi::Function::New(env, cista::LockFile));
+  exports.Set("waitPid", Napi::Function::New(env, cista::WaitPid));
+  return exports;
+}
+
+NODE_API_MODULE(cista, Init)

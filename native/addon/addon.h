@@ -1,0 +1,20 @@
+// The N-API functions of the addon, one group per file.
+#pragma once
+
+#include <napi.h>
+
+namespace cista {
+
+// spawn.cc
+Napi::Value SpawnInit(const Napi::CallbackInfo& info);
+
+// files.cc
+Napi::Value MakeFifo(const Napi::CallbackInfo& info);
+Napi::Value OpenPath(const Napi::CallbackInfo& info);
+Napi::Value LockFile(const Napi::CallbackInfo& info);
+Napi::Value WaitPid(const Napi::CallbackInfo& info);
+
+// Throws a JS Error "<what>: <strerror(err)>" with `code` set to the errno name.
+Napi::Value ThrowErrno(Napi::Env env, int err, const std::string& what);
+
+}  // namespace cista

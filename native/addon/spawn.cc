@@ -1,0 +1,167 @@
+// Starting the init helper: clone() with the plan's namespace flags, then, in the child, only
+// async-signal-safe calls on memory prepared before the clone (the parent is a multithreaded Node
+// process) until it fexecve()s a sealed memfd copy of cista-init.
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/sched.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <sys/mman.h>
+#include <sys/sendfile.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "addon/addon.h"
+
+namespace cista {
+namespace {
+
+// Everything the child needs, computed before clone(): no allocation happens after it.
+struct ChildSetup {
+  int preserve_fds;
+  // Helper fds in the order they must land at preserve_end, preserve_end+1, ...
+  int sources[3];
+  int count;
+  char sync_fd_arg[16];
+  char state_dir_fd_arg[16];
+  char* argv[4];
+  char* envp[1];
+};
+
+int seal_init_binary(const std::string& path, int* err) {
+  int src = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (src < 0) {
+    *err = errno;
+    return -1;
+  }
+  struct stat st;
+  int memfd = memfd_create("cista-init", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+  bool ok = memfd >= 0 && fstat(src, &st) == 0;
+  off_t offset = 0;
+  while (ok && offset < st.st_size) {
+    ssize_t n = sendfile(memfd, src, &offset, size_t(st.st_size - offset));
+    if (n <= 0) ok = false;
+  }
+  // Sealed, the copy can never be changed by a process in the container (CVE-2019-5736).
+  ok = ok && fcntl(memfd, F_ADD_SEALS, F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE) == 0;
+  *err = errno;
+  close(src);
+  if (!ok) {
+    if (memfd >= 0) close(memfd);
+    return -1;
+  }
+  return memfd;
+}
+
+[[noreturn]] void child_main(ChildSetup* s) {
+  sigset_t none;
+  sigemptyset(&none);
+  sigprocmask(SIG_SETMASK, &none, nullptr);
+  // Ignored dispositions survive execve (Node ignores SIGPIPE): reset every one to the default.
+  struct sigaction dfl = {};
+  dfl.sa_handler = SIG_DFL;
+  for (int sig = 1; sig < NSIG; sig++) sigaction(sig, &dfl, nullptr);
+
+  int first = 3 + s->preserve_fds;
+  // Move the helper's fds above the range they are headed for, then into place; dup2 clears
+  // FD_CLOEXEC on the copies that must survive the exec.
+  int moved[3];
+  for (int i = 0; i < s->count; i++) {
+    moved[i] = fcntl(s->sources[i], F_DUPFD_CLOEXEC, first + s->count);
+    if (moved[i] < 0) _exit(125);
+  }
+  for (int i = 0; i < s->count; i++)
+    if (dup2(moved[i], first + i) < 0) _exit(125);
+  // The last one is the memfd: exec'd through, never inherited.
+  fcntl(first + s->count - 1, F_SETFD, FD_CLOEXEC);
+  // Every other fd the caller or Node had open is closed here (containerd's shim leaks its socket as fd 3).
+  syscall(SYS_close_range, unsigned(first + s->count), ~0U, 0U);
+  // Node opens stdio with O_CLOEXEC: stdio and the preserved fds must survive the exec.
+  for (int fd = 0; fd < first; fd++) fcntl(fd, F_SETFD, 0);
+
+  syscall(SYS_execveat, first + s->count - 1, "", s->argv, s->envp, AT_EMPTY_PATH);
+  static const char msg[] = "cista: cannot exec the init helper\n";
+  write(STDERR_FILENO, msg, sizeof(msg) - 1);
+  _exit(127);
+}
+
+}  // namespace
+
+// spawnInit({ initPath, cloneFlags, pidNamespacePath, preserveFds, stateDirFd }) -> { pid, syncFd }
+Napi::Value SpawnInit(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::Object req = info[0].As<Napi::Object>();
+  std::string init_path = req.Get("initPath").As<Napi::String>();
+  uint32_t clone_flags = req.Get("cloneFlags").As<Napi::Number>().Uint32Value();
+  Napi::Value pid_ns = req.Get("pidNamespacePath");
+  int preserve_fds = req.Get("preserveFds").As<Napi::Number>().Int32Value();
+  int state_dir_fd = req.Get("stateDirFd").As<Napi::Number>().Int32Value();
+
+  int err = 0;
+  int memfd = seal_init_binary(init_path, &err);
+  if (memfd < 0) return ThrowErrno(env, err, "sealing a copy of " + init_path);
+
+  int pair[2];
+  if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) != 0) {
+    err = errno;
+    close(memfd);
+    return ThrowErrno(env, err, "creating the sync socket");
+  }
+
+  ChildSetup setup = {};
+  setup.preserve_fds = preserve_fds;
+  setup.sources[0] = pair[1];
+  setup.sources[1] = state_dir_fd;
+  setup.sources[2] = memfd;
+  setup.count = 3;
+  int first = 3 + preserve_fds;
+  snprintf(setup.sync_fd_arg, sizeof(setup.sync_fd_arg), "%d", first);
+  snprintf(setup.state_dir_fd_arg, sizeof(setup.state_dir_fd_arg), "%d", first + 1);
+  setup.argv[0] = const_cast<char*>("cista-init");
+  setup.argv[1] = setup.sync_fd_arg;
+  setup.argv[2] = setup.state_dir_fd_arg;
+  setup.argv[3] = nullptr;
+  setup.envp[0] = nullptr;
+
+  // Joining a pid namespace only affects children of the calling thread: enter it around clone().
+  int own_pid_ns = -1;
+  if (pid_ns.IsString()) {
+    std::string path = pid_ns.As<Napi::String>();
+    int target = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    own_pid_ns = open("/proc/thread-self/ns/pid", O_RDONLY | O_CLOEXEC);
+    if (target < 0 || own_pid_ns < 0 || setns(target, CLONE_NEWPID) != 0) {
+      err = errno;
+      if (target >= 0) close(target);
+      if (own_pid_ns >= 0) close(own_pid_ns);
+      close(memfd);
+      close(pair[0]);
+      close(pair[1]);
+      return ThrowErrno(env, err, "joining pid namespace " + path);
+    }
+    close(target);
+  }
+
+  long pid = syscall(SYS_clone, (unsigned long)clone_flags | SIGCHLD, 0, 0, 0, 0);
+  if (pid == 0) child_main(&setup);
+  err = errno;
+
+  if (own_pid_ns >= 0) {
+    setns(own_pid_ns, CLONE_NEWPID);
+    close(own_pid_ns);
+  }
+  close(memfd);
+  close(pair[1]);
+  if (pid < 0) {
+    close(pair[0]);
+    return ThrowErrno(env, err, "clone");
+  }
+  Napi::Object result = Napi::Object::New(env);
+  result.Set("pid", Napi::Number::New(env, double(pid)));
+  result.Set("syncFd", Napi::Number::New(env, pair[0]));
+  return result;
+}
+
+}  // namespace cista

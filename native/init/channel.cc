@@ -1,0 +1,77 @@
+// The sync socket (SOCK_SEQPACKET, one message per datagram) between the runtime and the init.
+// runtime -> init: the encoded launch plan.
+// init -> runtime: 'R' (set up, now waiting on the exec fifo) or 'E' + error text.
+#include <errno.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <vector>
+
+#include "init/init.h"
+
+namespace cista {
+namespace {
+
+int g_sync_fd = -1;
+bool g_ready_sent = false;
+
+// A plan is a few KiB; anything larger than this is refused rather than allocated.
+constexpr size_t kMaxPlanBytes = 4 << 20;
+
+void write_all(int fd, const char* data, size_t size) {
+  while (size > 0) {
+    ssize_t n = write(fd, data, size);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return;
+    data += n;
+    size -= size_t(n);
+  }
+}
+
+}  // namespace
+
+void channel_init(int sync_fd) { g_sync_fd = sync_fd; }
+
+void receive_plan(LaunchPlan* plan) {
+  // Peek at the datagram's real length first, so the buffer is exactly as large as needed.
+  ssize_t len;
+  do {
+    len = recv(g_sync_fd, nullptr, 0, MSG_PEEK | MSG_TRUNC);
+  } while (len < 0 && errno == EINTR);
+  if (len < 0) fail(errno, "reading the launch plan");
+  if (len == 0) fail(0, "the runtime closed the sync socket before sending the launch plan");
+  if (size_t(len) > kMaxPlanBytes) fail(0, "launch plan is larger than 4 MiB");
+  std::vector<uint8_t> buffer(static_cast<size_t>(len));
+  ssize_t got;
+  do {
+    got = recv(g_sync_fd, buffer.data(), buffer.size(), 0);
+  } while (got < 0 && errno == EINTR);
+  if (got != len) fail(got < 0 ? errno : 0, "reading the launch plan");
+  std::string error;
+  if (!decode_plan(buffer.data(), buffer.size(), plan, &error)) fail(0, error);
+}
+
+void report_ready() {
+  const char ready = 'R';
+  if (send(g_sync_fd, &ready, 1, MSG_NOSIGNAL) != 1) fail(errno, "reporting readiness to the runtime");
+  g_ready_sent = true;
+}
+
+void fail(int err, const std::string& what) {
+  std::string message = what;
+  if (err != 0) {
+    message += ": ";
+    message += strerror(err);
+  }
+  if (!g_ready_sent && g_sync_fd >= 0) {
+    std::string datagram = "E" + message;
+    send(g_sync_fd, datagram.data(), datagram.size(), MSG_NOSIGNAL);
+  } else {
+    std::string line = "cista: " + message + "\n";
+    write_all(STDERR_FILENO, line.data(), line.size());
+  }
+  _exit(1);
+}
+
+}  // namespace cista

@@ -1,0 +1,50 @@
+// cista-init: the static helper the runtime fexecve()s from a sealed memfd right after clone().
+//
+// argv: cista-init <sync fd> <state dir fd>   (the state dir holds the exec fifo)
+// The fds below the sync fd are stdio and the preserved fds; everything from the sync fd up belongs
+// to the helper and is closed before the container process is exec'd.
+#include <stdlib.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#include "init/init.h"
+
+using namespace cista;
+
+int main(int argc, char** argv) {
+  if (argc != 3) {
+    static const char usage[] = "cista-init is started by the cista runtime, not by hand\n";
+    write(STDERR_FILENO, usage, sizeof(usage) - 1);
+    return 2;
+  }
+  int sync_fd = atoi(argv[1]);
+  int state_dir_fd = atoi(argv[2]);
+  channel_init(sync_fd);
+  // Not dumpable while host fds are open: a process in the container cannot ptrace us (CVE-2016-9962).
+  prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+
+  LaunchPlan plan;
+  receive_plan(&plan);
+
+  join_namespaces(plan);
+  unshare_late_namespaces(plan);
+  set_host_names(plan);
+  apply_oom_score_adj(plan);
+
+  if (plan.has_rootfs) setup_rootfs(plan);
+  apply_sysctls(plan);
+  if (plan.has_rootfs) finish_rootfs(plan);
+  apply_rlimits(plan);
+
+  drop_bounding_set(plan);
+  keep_capabilities_across_setuid();
+  switch_user(plan);
+  enter_cwd(plan);
+  std::string executable = resolve_executable(plan);
+  apply_no_new_privileges(plan);
+  apply_capabilities(plan);
+
+  report_ready();
+  wait_for_start(state_dir_fd);
+  exec_process(plan, executable, sync_fd);
+}

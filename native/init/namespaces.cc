@@ -1,0 +1,41 @@
+// Joining existing namespaces, the late unshares, and UTS names.
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <unistd.h>
+
+#include <vector>
+
+#include "init/init.h"
+
+namespace cista {
+
+// Every namespace file is opened before the first setns(): once the mount namespace changes, the
+// paths would resolve somewhere else.
+void join_namespaces(const LaunchPlan& plan) {
+  std::vector<int> fds;
+  for (const JoinNamespace& ns : plan.join_namespaces) {
+    int fd = open(ns.path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) fail(errno, "opening namespace " + ns.path);
+    fds.push_back(fd);
+  }
+  for (size_t i = 0; i < fds.size(); i++) {
+    if (setns(fds[i], int(plan.join_namespaces[i].type)) != 0) fail(errno, "joining namespace " + plan.join_namespaces[i].path);
+    close(fds[i]);
+  }
+}
+
+// The cgroup namespace is unshared here, after the runtime placed us in the container's cgroup,
+// so that its root is that cgroup.
+void unshare_late_namespaces(const LaunchPlan& plan) {
+  if (plan.unshare_flags != 0 && unshare(int(plan.unshare_flags)) != 0) fail(errno, "unsharing namespaces");
+}
+
+void set_host_names(const LaunchPlan& plan) {
+  if (plan.has_hostname && sethostname(plan.hostname.data(), plan.hostname.size()) != 0)
+    fail(errno, "setting hostname \"" + plan.hostname + "\"");
+  if (plan.has_domainname && setdomainname(plan.domainname.data(), plan.domainname.size()) != 0)
+    fail(errno, "setting domainname \"" + plan.domainname + "\"");
+}
+
+}  // namespace cista

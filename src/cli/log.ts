@@ -1,0 +1,38 @@
+import * as fs from 'node:fs';
+
+export type LogFormat = 'text' | 'json';
+
+/**
+ * runc's log: with --log, one line per event in that file (logrus text, or JSON lines with level, msg
+ * and time); clients read the last error line from it. The file is created before anything else
+ * can fail, because containerd reports a missing log file instead of the real error.
+ */
+export class CliLog {
+  private fd: number | undefined;
+
+  constructor(
+    file: string | undefined,
+    private readonly format: LogFormat,
+    private readonly debugEnabled: boolean,
+  ) {
+    if (file !== undefined && file !== '') this.fd = fs.openSync(file, 'a', 0o644);
+  }
+
+  debug(msg: string): void {
+    if (this.debugEnabled) this.write('debug', msg);
+  }
+
+  /** One line to the log file (if any) and one readable line on stderr. */
+  error(msg: string): void {
+    this.write('error', msg);
+    process.stderr.write(`cista: ${msg}\n`);
+  }
+
+  private write(level: string, msg: string): void {
+    if (this.fd === undefined) return;
+    const time = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+    const line =
+      this.format === 'json' ? JSON.stringify({ level, msg, time }) : `time="${time}" level=${level} msg=${JSON.stringify(msg)}`;
+    fs.writeSync(this.fd, `${line}\n`);
+  }
+}

@@ -1,0 +1,17 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+/** The runtime-spec version cista implements. */
+export const SPEC_VERSION = '1.3.0';
+
+/** `cista --version`, in runc's layout: podman shows it whole as the runtime version. */
+export function versionText(): string {
+  const pkg = JSON.parse(fs.readFileSync(path.resolve(__dirname, '..', '..', 'package.json'), 'utf8')) as { version: string };
+  let commit = 'unknown';
+  try {
+    commit = fs.readFileSync(path.resolve(__dirname, '..', 'commit.txt'), 'utf8').trim();
+  } catch {
+    // Built outside a git checkout.
+  }
+  return `cista version ${pkg.version}\ncommit: ${commit}\nspec: ${SPEC_VERSION}\nnode: ${process.version}\n`;
+}

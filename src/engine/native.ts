@@ -1,0 +1,30 @@
+import * as path from 'node:path';
+
+/** The addon's functions (native/addon), typed. Loaded on first use: `state` and `list` never need it. */
+export interface NativeAddon {
+  spawnInit(request: {
+    initPath: string;
+    cloneFlags: number;
+    pidNamespacePath: string | null;
+    preserveFds: number;
+    stateDirFd: number;
+  }): { pid: number; syncFd: number };
+  makeFifo(path: string, mode: number): void;
+  openPath(path: string): number;
+  lockFile(path: string, exclusive: boolean): number;
+  waitPid(pid: number): Promise<{ code: number | null; signal: number | null }>;
+}
+
+const BUILD_DIR = path.resolve(__dirname, '..', '..', 'build', 'Release');
+
+let addon: NativeAddon | undefined;
+
+export function native(): NativeAddon {
+  addon ??= require(path.join(BUILD_DIR, 'cista.node')) as NativeAddon;
+  return addon;
+}
+
+/** The static init helper that is sealed into a memfd for every container and exec. */
+export function initHelperPath(): string {
+  return path.join(BUILD_DIR, 'cista-init');
+}

@@ -1,0 +1,168 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+import { type DeviceRule, defaultAllowedDevices, openCgroupManager } from '../cgroups';
+import { CistaError, ConfigError } from '../errors';
+import { native, initHelperPath } from '../native';
+import { buildLaunchPlan } from '../plan/build';
+import { encodePlan } from '../plan/encode';
+import { awaitReady, sendPlan } from '../process/channel';
+import { loadSpec } from '../spec/load';
+import type { Spec } from '../spec/schema';
+import { checkSemantics } from '../spec/semantic';
+import { rejectUnsupported } from '../spec/unsupported';
+import { withContainerLock } from '../state/lock';
+import { startTimeOf } from '../state/process';
+import { type ContainerRecord, EXEC_FIFO, containerDir, readRecord, validateContainerId, writeFileAtomic, writeRecord } from '../state/store';
+import { teardownContainer } from './teardown';
+
+export interface CreateOptions {
+  root: string;
+  id: string;
+  bundle: string;
+  pidFile?: string;
+  consoleSocket?: string;
+  noPivot?: boolean;
+  noNewKeyring?: boolean;
+  preserveFds?: number;
+  systemdCgroup?: boolean;
+}
+
+export interface CreatedContainer {
+  id: string;
+  pid: number;
+  dir: string;
+}
+
+/** The cgroup device rules of a config: its own rules, one allowing each configured device, then runc's defaults. */
+function deviceRules(spec: Spec): DeviceRule[] {
+  const rules: DeviceRule[] = (spec.linux?.resources?.devices ?? []).map((d) => ({
+    allow: d.allow,
+    type: (d.type ?? 'a') as DeviceRule['type'],
+    major: d.major ?? null,
+    minor: d.minor ?? null,
+    access: d.access ?? 'rwm',
+  }));
+  for (const d of spec.linux?.devices ?? []) {
+    if (d.type === 'b' || d.type === 'c' || d.type === 'u') {
+      rules.push({ allow: true, type: d.type === 'b' ? 'b' : 'c', major: d.major ?? null, minor: d.minor ?? null, access: 'rwm' });
+    }
+  }
+  return [...rules, ...defaultAllowedDevices()];
+}
+
+function hostIsDirectory(hostPath: string): boolean | undefined {
+  try {
+    return fs.statSync(hostPath).isDirectory();
+  } catch {
+    return undefined;
+  }
+}
+
+function ownerName(): string {
+  try {
+    return os.userInfo().username;
+  } catch {
+    return '';
+  }
+}
+
+/**
+ * Creates a container and leaves its init waiting on the exec fifo. Everything that can be checked
+ * is checked before the host is touched; after that, any failure tears down what was made.
+ */
+export function createContainer(options: CreateOptions): CreatedContainer {
+  validateContainerId(options.id);
+  const bundle = path.resolve(options.bundle);
+  const { spec } = loadSpec(bundle);
+  checkSemantics(spec);
+  rejectUnsupported(spec);
+  if (options.systemdCgroup) throw new CistaError('the systemd cgroup driver is not supported yet (--systemd-cgroup)');
+  if (spec.process?.terminal) {
+    throw new ConfigError(
+      options.consoleSocket === undefined
+        ? 'config.json: /process/terminal: a terminal needs --console-socket'
+        : 'config.json: /process/terminal: not supported yet',
+    );
+  }
+
+  const cgroup = openCgroupManager({ containerId: options.id, cgroupsPath: spec.linux?.cgroupsPath, devices: deviceRules(spec) });
+  const planned = buildLaunchPlan(spec, {
+    bundle,
+    noPivot: options.noPivot === true,
+    host: { isDirectory: hostIsDirectory },
+    cgroupMountSteps: (mount, flags) =>
+      cgroup.mountSteps(mount.destination, { readonly: (mount.options ?? []).includes('ro'), flags }),
+  });
+  if (hostIsDirectory(planned.rootfs) !== true) {
+    throw new ConfigError(`config.json: /root/path: rootfs ${planned.rootfs} does not exist or is not a directory`);
+  }
+  const encodedPlan = encodePlan(planned.plan);
+
+  fs.mkdirSync(options.root, { recursive: true, mode: 0o700 });
+  const dir = containerDir(options.root, options.id);
+  try {
+    fs.mkdirSync(dir, { mode: 0o711 });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'EEXIST') throw new CistaError(`container with id exists: ${options.id}`);
+    throw e;
+  }
+  fs.chmodSync(dir, 0o711);
+
+  return withContainerLock(dir, true, () => {
+    const record: ContainerRecord = {
+      ociVersion: spec.ociVersion,
+      id: options.id,
+      phase: 'creating',
+      init: { pid: 0, startTime: 0 },
+      creator: { pid: process.pid, startTime: startTimeOf(process.pid) ?? 0 },
+      bundle,
+      rootfs: planned.rootfs,
+      created: new Date().toISOString(),
+      owner: ownerName(),
+      annotations: spec.annotations ?? {},
+      cgroup: { driver: cgroup.driver, paths: cgroup.paths },
+    };
+    try {
+      writeRecord(dir, record);
+      native().makeFifo(path.join(dir, EXEC_FIFO), 0o622);
+      cgroup.create();
+      cgroup.applyDevices(deviceRules(spec));
+
+      const stateDirFd = native().openPath(dir);
+      let spawned: { pid: number; syncFd: number };
+      try {
+        spawned = native().spawnInit({
+          initPath: initHelperPath(),
+          cloneFlags: planned.cloneFlags,
+          pidNamespacePath: planned.pidNamespacePath,
+          preserveFds: options.preserveFds ?? 0,
+          stateDirFd,
+        });
+      } finally {
+        fs.closeSync(stateDirFd);
+      }
+      try {
+        record.init = { pid: spawned.pid, startTime: startTimeOf(spawned.pid) ?? 0 };
+        writeRecord(dir, record);
+        // In its cgroup before it reads the plan, so it unshares its cgroup namespace from there.
+        cgroup.join(spawned.pid);
+        sendPlan(spawned.syncFd, encodedPlan);
+        awaitReady(spawned.syncFd);
+      } finally {
+        fs.closeSync(spawned.syncFd);
+      }
+      record.phase = 'created';
+      writeRecord(dir, record);
+      if (options.pidFile !== undefined) {
+        // Digits only, no newline: containerd's shim parses it with Atoi.
+        writeFileAtomic(path.resolve(options.pidFile), String(spawned.pid), 0o644);
+      }
+      return { id: options.id, pid: spawned.pid, dir };
+    } catch (e) {
+      teardownContainer(dir, readRecord(dir) ?? record);
+      throw e;
+    }
+  });
+}

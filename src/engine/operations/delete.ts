@@ -1,0 +1,32 @@
+import * as fs from 'node:fs';
+
+import { CistaError } from '../errors';
+import { withContainerLock } from '../state/lock';
+import { deriveStatus } from '../state/status';
+import { containerDir, readRecord, validateContainerId } from '../state/store';
+import { teardownContainer } from './teardown';
+
+/**
+ * Deletes a stopped container; with `force`, any container, killing it first. `force` on a
+ * container that does not exist succeeds, as clients call it after every delete.
+ */
+export function deleteContainer(root: string, id: string, force: boolean): void {
+  validateContainerId(id);
+  const dir = containerDir(root, id);
+  if (!fs.existsSync(dir)) {
+    if (force) return;
+    throw new CistaError(`container ${id} does not exist`);
+  }
+  withContainerLock(dir, true, () => {
+    const record = readRecord(dir);
+    if (record === undefined && !fs.existsSync(dir)) {
+      if (force) return;
+      throw new CistaError(`container ${id} does not exist`);
+    }
+    if (record !== undefined && !force) {
+      const status = deriveStatus(dir, record);
+      if (status !== 'stopped') throw new CistaError(`cannot delete container ${id} that is not stopped: ${status}`);
+    }
+    teardownContainer(dir, record);
+  });
+}

@@ -1,0 +1,38 @@
+import * as fs from 'node:fs';
+
+import { reopenCgroupManager } from '../cgroups';
+import { isAlive } from '../state/process';
+import type { ContainerRecord } from '../state/store';
+
+const SIGKILL = 9;
+const EXIT_WAIT_MS = 5000;
+
+function sleep(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+function signal(pid: number, sig: number): void {
+  try {
+    process.kill(pid, sig);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ESRCH') throw e;
+  }
+}
+
+/**
+ * Removes everything a container has on the host, whatever step it reached: its processes (SIGKILL,
+ * then waits until they have exited), its cgroups and its state directory. Used by `delete` and to
+ * roll back a failed `create`.
+ */
+export function teardownContainer(dir: string, record: ContainerRecord | undefined): void {
+  if (record !== undefined) {
+    const cgroup = record.cgroup ? reopenCgroupManager(record.cgroup.driver, record.cgroup.paths) : undefined;
+    if (isAlive(record.init)) signal(record.init.pid, SIGKILL);
+    // Without a pid namespace of its own, the container's other processes outlive its init.
+    for (const pid of cgroup?.pids() ?? []) signal(pid, SIGKILL);
+    const deadline = Date.now() + EXIT_WAIT_MS;
+    while (isAlive(record.init) && Date.now() < deadline) sleep(5);
+    cgroup?.destroy();
+  }
+  fs.rmSync(dir, { recursive: true, force: true });
+}

@@ -1,0 +1,210 @@
+import * as path from 'node:path';
+
+import { ConfigError } from '../errors';
+import type { Mount, Spec } from '../spec/schema';
+import { capabilityMask } from './capabilities';
+import { MS_BIND, MS_REC, MS_SLAVE, PROPAGATION, parseMountOptions } from './mount-flags';
+import { CLONE_NEWCGROUP, CLONE_NEWPID, CLONE_NEWUSER, NAMESPACE_FLAGS } from './namespaces';
+import { DestinationKind, type DeviceNode, type JoinNamespace, type LaunchPlan, MountKind, type MountStep, type Symlink } from './plan';
+import { RLIMITS } from './rlimits';
+
+const S_IFCHR = 0o020000;
+const S_IFBLK = 0o060000;
+const S_IFIFO = 0o010000;
+
+/** What planning needs to know about the host; a fake in unit tests. */
+export interface HostView {
+  /** true: a directory; false: something else; undefined: missing. */
+  isDirectory(hostPath: string): boolean | undefined;
+}
+
+export interface PlanOptions {
+  bundle: string;
+  noPivot: boolean;
+  host: HostView;
+  /** How a mount of type "cgroup" appears in the container (the cgroup driver knows its hierarchies). */
+  cgroupMountSteps(mount: Mount, flags: number): MountStep[];
+}
+
+export interface PlannedLaunch {
+  plan: LaunchPlan;
+  /** New namespaces created by clone() itself. */
+  cloneFlags: number;
+  pidNamespacePath: string | null;
+  /** Absolute host path of the root filesystem. */
+  rootfs: string;
+}
+
+/** The devices every container gets when /dev is not bind-mounted from the host, as runc makes them. */
+const DEFAULT_DEVICES: ReadonlyArray<{ path: string; major: number; minor: number }> = [
+  { path: '/dev/null', major: 1, minor: 3 },
+  { path: '/dev/zero', major: 1, minor: 5 },
+  { path: '/dev/full', major: 1, minor: 7 },
+  { path: '/dev/tty', major: 5, minor: 0 },
+  { path: '/dev/urandom', major: 1, minor: 9 },
+  { path: '/dev/random', major: 1, minor: 8 },
+];
+
+const DEFAULT_DEV_SYMLINKS: readonly Symlink[] = [
+  { target: '/proc/self/fd', path: '/dev/fd' },
+  { target: '/proc/self/fd/0', path: '/dev/stdin' },
+  { target: '/proc/self/fd/1', path: '/dev/stdout' },
+  { target: '/proc/self/fd/2', path: '/dev/stderr' },
+  { target: 'pts/ptmx', path: '/dev/ptmx' },
+];
+
+const DEFAULT_UMASK = 0o022;
+
+function deviceFileType(type: string): number {
+  switch (type) {
+    case 'b':
+      return S_IFBLK;
+    case 'p':
+      return S_IFIFO;
+    default:
+      return S_IFCHR;
+  }
+}
+
+function planMount(mount: Mount, index: number, options: PlanOptions): MountStep[] {
+  const parsed = parseMountOptions(mount.options ?? []);
+  const type = mount.type ?? '';
+  if (type === 'cgroup') return options.cgroupMountSteps(mount, parsed.flags);
+  const isBind = type === 'bind' || (parsed.flags & MS_BIND) !== 0;
+  if (isBind) {
+    const source = path.resolve(options.bundle, mount.source ?? '');
+    const isDirectory = options.host.isDirectory(source);
+    if (isDirectory === undefined) {
+      throw new ConfigError(`config.json: /mounts/${index}/source: bind source ${source} does not exist`);
+    }
+    const bindFlags = MS_BIND | (parsed.flags & MS_REC);
+    return [
+      {
+        kind: MountKind.Bind,
+        source,
+        destination: mount.destination,
+        fstype: '',
+        flags: bindFlags,
+        // A bind ignores every flag but MS_REC; the others need a remount of the new mount.
+        remountFlags: parsed.flags & ~(MS_BIND | MS_REC),
+        propagation: parsed.propagation,
+        data: '',
+        destinationKind: isDirectory ? DestinationKind.Directory : DestinationKind.File,
+      },
+    ];
+  }
+  return [
+    {
+      kind: MountKind.Filesystem,
+      source: mount.source ?? type,
+      destination: mount.destination,
+      fstype: type,
+      flags: parsed.flags,
+      remountFlags: 0,
+      propagation: parsed.propagation,
+      data: parsed.data,
+      destinationKind: DestinationKind.Directory,
+    },
+  ];
+}
+
+function planDevices(spec: Spec, setupDev: boolean): DeviceNode[] {
+  const devices: DeviceNode[] = [];
+  if (setupDev) {
+    for (const d of DEFAULT_DEVICES) {
+      devices.push({ path: d.path, fileType: S_IFCHR, major: d.major, minor: d.minor, mode: 0o666, uid: 0, gid: 0 });
+    }
+  }
+  for (const d of spec.linux?.devices ?? []) {
+    const node: DeviceNode = {
+      path: d.path,
+      fileType: deviceFileType(d.type),
+      major: d.major ?? 0,
+      minor: d.minor ?? 0,
+      mode: (d.fileMode ?? 0o666) & 0o7777,
+      uid: d.uid ?? 0,
+      gid: d.gid ?? 0,
+    };
+    // A configured device replaces a default one at the same path.
+    const existing = devices.findIndex((x) => x.path === node.path);
+    if (existing >= 0) devices[existing] = node;
+    else devices.push(node);
+  }
+  return devices;
+}
+
+/** Turns a validated config into the launch plan the init helper carries out. */
+export function buildLaunchPlan(spec: Spec, options: PlanOptions): PlannedLaunch {
+  const linux = spec.linux ?? {};
+  const process = spec.process;
+  if (process === undefined) throw new ConfigError('config.json: /process: is required to create a container');
+  if (spec.root === undefined) throw new ConfigError('config.json: /root: is required');
+
+  let cloneFlags = 0;
+  let unshareFlags = 0;
+  let pidNamespacePath: string | null = null;
+  const joins: JoinNamespace[] = [];
+  for (const ns of linux.namespaces ?? []) {
+    const flag = NAMESPACE_FLAGS[ns.type];
+    if (ns.path !== undefined && ns.path !== '') {
+      if (flag === CLONE_NEWPID) pidNamespacePath = ns.path;
+      // The user namespace is joined first: it governs the permission to join the others.
+      else if (flag === CLONE_NEWUSER) joins.unshift({ type: flag, path: ns.path });
+      else joins.push({ type: flag, path: ns.path });
+    } else if (flag === CLONE_NEWCGROUP) {
+      unshareFlags |= flag;
+    } else {
+      cloneFlags |= flag;
+    }
+  }
+  const hasMountNamespace = (linux.namespaces ?? []).some((ns) => ns.type === 'mount');
+  const rootfs = path.resolve(options.bundle, spec.root.path);
+
+  const mounts: MountStep[] = [];
+  (spec.mounts ?? []).forEach((m, i) => mounts.push(...planMount(m, i, options)));
+  // runc populates /dev unless the host's /dev is bind-mounted over it.
+  const devIsBind = (spec.mounts ?? []).some(
+    (m) => path.posix.normalize(m.destination) === '/dev' && (m.type === 'bind' || (m.options ?? []).some((o) => o === 'bind' || o === 'rbind')),
+  );
+  const setupDev = hasMountNamespace && !devIsBind;
+
+  const caps = process.capabilities ?? {};
+  const plan: LaunchPlan = {
+    joinNamespaces: joins,
+    unshareFlags,
+    hostname: spec.hostname ?? null,
+    domainname: spec.domainname ?? null,
+    rootfs: hasMountNamespace
+      ? {
+          path: rootfs,
+          propagation: linux.rootfsPropagation ? PROPAGATION[linux.rootfsPropagation] : MS_SLAVE | MS_REC,
+          readonly: spec.root.readonly === true,
+          pivot: !options.noPivot,
+        }
+      : null,
+    mounts,
+    devices: hasMountNamespace ? planDevices(spec, setupDev) : [],
+    symlinks: setupDev ? [...DEFAULT_DEV_SYMLINKS] : [],
+    maskedPaths: linux.maskedPaths ?? [],
+    readonlyPaths: linux.readonlyPaths ?? [],
+    sysctls: Object.entries(linux.sysctl ?? {}).map(([key, value]) => ({ path: key.replace(/\./g, '/'), value })),
+    oomScoreAdj: process.oomScoreAdj ?? null,
+    rlimits: (process.rlimits ?? []).map((r) => ({ resource: RLIMITS[r.type], soft: BigInt(r.soft), hard: BigInt(r.hard) })),
+    uid: process.user.uid,
+    gid: process.user.gid,
+    additionalGids: process.user.additionalGids ?? [],
+    umask: process.user.umask ?? DEFAULT_UMASK,
+    capabilities: {
+      bounding: capabilityMask(caps.bounding),
+      effective: capabilityMask(caps.effective),
+      permitted: capabilityMask(caps.permitted),
+      inheritable: capabilityMask(caps.inheritable),
+      ambient: capabilityMask(caps.ambient),
+    },
+    noNewPrivileges: process.noNewPrivileges === true,
+    cwd: process.cwd,
+    args: process.args ?? [],
+    env: process.env ?? [],
+  };
+  return { plan, cloneFlags, pidNamespacePath, rootfs };
+}
