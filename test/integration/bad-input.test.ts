@@ -1,0 +1,108 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { type Config, Scratch, editConfig } from '../helpers/bundle';
+import { cista } from '../helpers/cli';
+import { leftovers } from '../helpers/leftovers';
+import { requireRoot } from '../helpers/prerequisites';
+
+let scratch: Scratch;
+let good: string;
+let counter = 0;
+
+beforeAll(() => {
+  requireRoot();
+  scratch = new Scratch('bad-input');
+  good = scratch.bundle('good', ['sleep', '1000']);
+});
+afterAll(() => {
+  for (const id of fs.existsSync(scratch.root) ? fs.readdirSync(scratch.root) : []) cista(scratch.root, ['delete', '--force', id]);
+  scratch.cleanup();
+});
+
+/** Creates from a broken bundle: one clear line on stderr, exit 1, one JSON log line, nothing left. */
+function expectRefused(bundle: string, message: RegExp, id = `bad${counter++}`): void {
+  const log = path.join(scratch.dir, `${id}.log`);
+  const r = cista(scratch.root, ['--log', log, '--log-format', 'json', 'create', '--bundle', bundle, id]);
+  expect(r.code).toBe(1);
+  expect(r.stdout).toBe('');
+  const lines = r.stderr.split('\n').filter(Boolean);
+  expect(lines).toHaveLength(1);
+  expect(lines[0]).toMatch(message);
+  expect(lines[0]).not.toMatch(/\bat .*\.js:\d+/);
+  const logLines = fs.readFileSync(log, 'utf8').split('\n').filter(Boolean);
+  expect(logLines).toHaveLength(1);
+  expect(JSON.parse(logLines[0])).toEqual({ level: 'error', msg: expect.stringMatching(message), time: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/) });
+  expect(leftovers(scratch.root, id, bundle)).toEqual([]);
+}
+
+function brokenBundle(edit: (c: Config) => void): string {
+  const bundle = scratch.bundle(`broken${counter++}`, ['true']);
+  editConfig(bundle, edit);
+  return bundle;
+}
+
+describe('bad input is refused cleanly', () => {
+  it('malformed JSON', () => {
+    const bundle = scratch.bundle(`json${counter++}`, ['true']);
+    fs.writeFileSync(path.join(bundle, 'config.json'), '{"ociVersion": "1.0.2",');
+    expectRefused(bundle, /config\.json: invalid JSON/);
+  });
+
+  it('a schema violation names the JSON path and the expectation', () => {
+    const bundle = brokenBundle((c) => (c.linux.namespaces[2].type = 'bogus'));
+    expectRefused(bundle, /config\.json: \/linux\/namespaces\/2\/type: must be one of pid, network, mount, ipc, uts, user, cgroup, time/);
+  });
+
+  it('a relative cwd', () => {
+    expectRefused(brokenBundle((c) => (c.process.cwd = 'relative')), /config\.json: \/process\/cwd: .*absolute/);
+  });
+
+  it('a field cista does not implement yet', () => {
+    expectRefused(brokenBundle((c) => (c.linux.seccomp = { defaultAction: 'SCMP_ACT_ALLOW' })), /config\.json: \/linux\/seccomp: not supported yet/);
+  });
+
+  it('a missing rootfs', () => {
+    expectRefused(brokenBundle((c) => (c.root.path = 'no-such-rootfs')), /rootfs .*no-such-rootfs/);
+  });
+
+  it('a missing executable fails at create, like runc', () => {
+    expectRefused(brokenBundle((c) => (c.process.args = ['/no/such/binary'])), /\/no\/such\/binary.*no such file or directory/i);
+  });
+
+  it('a missing bundle', () => {
+    expectRefused(path.join(scratch.dir, 'nowhere'), /config\.json/);
+  });
+
+  it('invalid container ids', () => {
+    for (const id of ['../escape', 'a/b', '.hidden', 'x'.repeat(1025)]) {
+      const r = cista(scratch.root, ['create', '--bundle', good, id]);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(/invalid container id/);
+    }
+    expect(fs.existsSync(path.join(scratch.dir, 'escape'))).toBe(false);
+  });
+
+  it('a duplicate id leaves the first container alone', () => {
+    expect(cista(scratch.root, ['create', '--bundle', good, 'dup']).code).toBe(0);
+    const r = cista(scratch.root, ['create', '--bundle', good, 'dup']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/container with id exists: dup/);
+    expect(JSON.parse(cista(scratch.root, ['state', 'dup']).stdout).status).toBe('created');
+    expect(cista(scratch.root, ['delete', '--force', 'dup']).code).toBe(0);
+  });
+
+  it('unknown ids', () => {
+    for (const args of [['state', 'nope'], ['start', 'nope'], ['kill', 'nope'], ['delete', 'nope']]) {
+      const r = cista(scratch.root, args);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toBe('cista: container nope does not exist\n');
+    }
+  });
+
+  it('unknown flags and missing arguments', () => {
+    expect(cista(scratch.root, ['create', '--no-such-flag', 'x']).code).toBe(1);
+    expect(cista(scratch.root, ['start']).code).toBe(1);
+  });
+});

@@ -1,0 +1,137 @@
+import { describe, expect, it } from 'vitest';
+
+import { buildLaunchPlan, type PlanOptions } from '../../../src/engine/plan/build';
+import { capabilityMask } from '../../../src/engine/plan/capabilities';
+import { MS_BIND, MS_NODEV, MS_NOEXEC, MS_NOSUID, MS_PRIVATE, MS_RDONLY, MS_REC, MS_SLAVE } from '../../../src/engine/plan/mount-flags';
+import { CLONE_NEWCGROUP, CLONE_NEWIPC, CLONE_NEWNET, CLONE_NEWNS, CLONE_NEWPID, CLONE_NEWUTS } from '../../../src/engine/plan/namespaces';
+import { DestinationKind, MountKind } from '../../../src/engine/plan/plan';
+import type { Spec } from '../../../src/engine/spec/schema';
+
+function spec(overrides: Partial<Spec> = {}): Spec {
+  return {
+    ociVersion: '1.0.2',
+    process: { user: { uid: 0, gid: 0 }, args: ['sh'], env: ['PATH=/bin'], cwd: '/' },
+    root: { path: 'rootfs', readonly: true },
+    hostname: 'box',
+    mounts: [{ destination: '/proc', type: 'proc', source: 'proc' }],
+    linux: { namespaces: [{ type: 'pid' }, { type: 'network' }, { type: 'ipc' }, { type: 'uts' }, { type: 'mount' }] },
+    ...overrides,
+  } as Spec;
+}
+
+const host = new Map<string, boolean>([
+  ['/host/dir', true],
+  ['/host/file', false],
+  ['/bundle/rel', true],
+]);
+
+const options: PlanOptions = {
+  bundle: '/bundle',
+  noPivot: false,
+  host: { isDirectory: (p) => host.get(p) },
+  cgroupMountSteps: () => [],
+};
+
+describe('buildLaunchPlan', () => {
+  it('creates new namespaces with clone() and resolves the rootfs against the bundle', () => {
+    const { plan, cloneFlags, pidNamespacePath, rootfs } = buildLaunchPlan(spec(), options);
+    expect(cloneFlags).toBe(CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWNS);
+    expect(pidNamespacePath).toBeNull();
+    expect(rootfs).toBe('/bundle/rootfs');
+    expect(plan.rootfs).toEqual({ path: '/bundle/rootfs', propagation: MS_SLAVE | MS_REC, readonly: true, pivot: true });
+    expect(plan.hostname).toBe('box');
+    expect(plan.umask).toBe(0o022);
+  });
+
+  it('joins namespaces by path, the user namespace first and the pid namespace at clone()', () => {
+    const s = spec({
+      linux: {
+        namespaces: [
+          { type: 'network', path: '/proc/1/ns/net' },
+          { type: 'pid', path: '/proc/1/ns/pid' },
+          { type: 'user', path: '/proc/1/ns/user' },
+          { type: 'mount' },
+          { type: 'cgroup' },
+        ],
+      },
+    });
+    const { plan, cloneFlags, pidNamespacePath } = buildLaunchPlan(s, options);
+    expect(cloneFlags).toBe(CLONE_NEWNS);
+    expect(pidNamespacePath).toBe('/proc/1/ns/pid');
+    expect(plan.joinNamespaces.map((j) => j.path)).toEqual(['/proc/1/ns/user', '/proc/1/ns/net']);
+    // The cgroup namespace is unshared by the init once it is in its cgroup.
+    expect(plan.unshareFlags).toBe(CLONE_NEWCGROUP);
+  });
+
+  it('turns mount options into flags, propagation and data', () => {
+    const s = spec({
+      mounts: [
+        { destination: '/dev', type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'strictatime', 'mode=755', 'size=65536k'] },
+        { destination: '/data', type: 'bind', source: '/host/dir', options: ['rbind', 'ro', 'nodev', 'rprivate'] },
+        { destination: '/etc/x', source: '/host/file', options: ['bind'] },
+        { destination: '/rel', type: 'none', source: 'rel', options: ['rbind', 'noexec'] },
+      ],
+    });
+    const [dev, data, file, rel] = buildLaunchPlan(s, options).plan.mounts;
+    expect(dev).toMatchObject({ kind: MountKind.Filesystem, fstype: 'tmpfs', flags: MS_NOSUID | (1 << 24), data: 'mode=755,size=65536k' });
+    expect(data).toMatchObject({
+      kind: MountKind.Bind,
+      source: '/host/dir',
+      flags: MS_BIND | MS_REC,
+      remountFlags: MS_RDONLY | MS_NODEV,
+      propagation: [MS_PRIVATE | MS_REC],
+      destinationKind: DestinationKind.Directory,
+    });
+    expect(file).toMatchObject({ kind: MountKind.Bind, flags: MS_BIND, remountFlags: 0, destinationKind: DestinationKind.File });
+    expect(rel).toMatchObject({ kind: MountKind.Bind, source: '/bundle/rel', remountFlags: MS_NOEXEC });
+  });
+
+  it('refuses a bind mount whose source is missing, naming the field', () => {
+    const s = spec({ mounts: [{ destination: '/x', type: 'bind', source: '/missing', options: ['bind'] }] });
+    expect(() => buildLaunchPlan(s, options)).toThrow('config.json: /mounts/0/source: bind source /missing does not exist');
+  });
+
+  it('populates /dev as runc does, with configured devices replacing defaults', () => {
+    const s = spec({ linux: { namespaces: [{ type: 'mount' }], devices: [{ type: 'c', path: '/dev/null', major: 1, minor: 3, fileMode: 0o600 }, { type: 'b', path: '/dev/sda', major: 8, minor: 0 }] } });
+    const { plan } = buildLaunchPlan(s, options);
+    expect(plan.devices.map((d) => d.path)).toEqual(['/dev/null', '/dev/zero', '/dev/full', '/dev/tty', '/dev/urandom', '/dev/random', '/dev/sda']);
+    expect(plan.devices[0].mode).toBe(0o600);
+    expect(plan.devices[6].fileType).toBe(0o060000);
+    expect(plan.symlinks.map((l) => l.path)).toContain('/dev/ptmx');
+  });
+
+  it('leaves /dev alone when it is bind-mounted from the host', () => {
+    const s = spec({ mounts: [{ destination: '/dev', type: 'bind', source: '/host/dir', options: ['rbind'] }] });
+    const { plan } = buildLaunchPlan(s, options);
+    expect(plan.devices).toEqual([]);
+    expect(plan.symlinks).toEqual([]);
+  });
+
+  it('resolves process attributes to numbers', () => {
+    const s = spec({
+      process: {
+        user: { uid: 1000, gid: 100, additionalGids: [5], umask: 0o077 },
+        args: ['true'],
+        cwd: '/tmp',
+        capabilities: { bounding: ['CAP_KILL', 'CAP_CHOWN'], effective: ['CAP_KILL'] },
+        rlimits: [{ type: 'RLIMIT_NOFILE', soft: 1024, hard: 4096 }],
+        noNewPrivileges: true,
+        oomScoreAdj: -500,
+      },
+      linux: { namespaces: [{ type: 'mount' }, { type: 'network' }], sysctl: { 'net.ipv4.ip_forward': '1' } },
+    });
+    const { plan } = buildLaunchPlan(s, options);
+    expect(plan.capabilities.bounding).toBe((1n << 5n) | 1n);
+    expect(plan.capabilities.effective).toBe(capabilityMask(['CAP_KILL']));
+    expect(plan.capabilities.ambient).toBe(0n);
+    expect(plan.rlimits).toEqual([{ resource: 7, soft: 1024n, hard: 4096n }]);
+    expect(plan.sysctls).toEqual([{ path: 'net/ipv4/ip_forward', value: '1' }]);
+    expect(plan).toMatchObject({ uid: 1000, gid: 100, additionalGids: [5], umask: 0o077, noNewPrivileges: true, oomScoreAdj: -500, cwd: '/tmp' });
+  });
+
+  it('uses MS_MOVE + chroot under --no-pivot and the configured root propagation', () => {
+    const s = spec({ linux: { namespaces: [{ type: 'mount' }], rootfsPropagation: 'rprivate' } });
+    const { plan } = buildLaunchPlan(s, { ...options, noPivot: true });
+    expect(plan.rootfs).toMatchObject({ pivot: false, propagation: MS_PRIVATE | MS_REC });
+  });
+});

@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+
+import { PLAN_FORMAT_VERSION, encodePlan } from '../../../src/engine/plan/encode';
+import type { LaunchPlan } from '../../../src/engine/plan/plan';
+
+const empty: LaunchPlan = {
+  joinNamespaces: [],
+  unshareFlags: 0,
+  hostname: null,
+  domainname: null,
+  rootfs: null,
+  mounts: [],
+  devices: [],
+  symlinks: [],
+  maskedPaths: [],
+  readonlyPaths: [],
+  sysctls: [],
+  oomScoreAdj: null,
+  rlimits: [],
+  uid: 0,
+  gid: 0,
+  additionalGids: [],
+  umask: null,
+  capabilities: { bounding: 0n, effective: 0n, permitted: 0n, inheritable: 0n, ambient: 0n },
+  noNewPrivileges: false,
+  cwd: '/',
+  args: ['true'],
+  env: [],
+};
+
+describe('encodePlan', () => {
+  it('starts with the format version and lays fields out little-endian, length-prefixed', () => {
+    const bytes = encodePlan({ ...empty, hostname: 'ab' });
+    expect(bytes.readUInt32LE(0)).toBe(PLAN_FORMAT_VERSION);
+    expect(bytes.readUInt32LE(4)).toBe(0); // no namespaces to join
+    expect(bytes.readUInt32LE(8)).toBe(0); // unshare flags
+    expect(bytes[12]).toBe(1); // hostname present
+    expect(bytes.readUInt32LE(13)).toBe(2);
+    expect(bytes.toString('utf8', 17, 19)).toBe('ab');
+    expect(bytes[19]).toBe(0); // no domainname
+  });
+
+  it('ends with cwd, args and env', () => {
+    const bytes = encodePlan({ ...empty, args: ['a'], env: ['X=1'] });
+    expect(bytes.toString('utf8', bytes.length - 21, bytes.length - 20)).toBe('/');
+    expect(bytes.readUInt32LE(bytes.length - 7)).toBe(3);
+    expect(bytes.toString('utf8', bytes.length - 3)).toBe('X=1');
+  });
+
+  it('refuses strings with NUL bytes, which C would silently cut', () => {
+    expect(() => encodePlan({ ...empty, args: ['a\u0000b'] })).toThrow(/NUL/);
+  });
+});
