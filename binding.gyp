@@ -6,7 +6,8 @@
       "sources": [
         "native/addon/addon.cc",
         "native/addon/spawn.cc",
-        "native/addon/files.cc"
+        "native/addon/files.cc",
+        "native/addon/fd_passing.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")", "native"],
       "defines": ["NAPI_VERSION=8", "NAPI_DISABLE_CPP_EXCEPTIONS"],
@@ -26,6 +27,7 @@
         "native/init/rootfs.cc",
         "native/init/mounts.cc",
         "native/init/devices.cc",
+        "native/init/console.cc",
         "native/init/process.cc",
         "native/init/capabilities.cc"
       ],

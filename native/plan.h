@@ -99,6 +99,10 @@ struct LaunchPlan {
   std::string cwd;
   std::vector<std::string> args;
   std::vector<std::string> env;
+  bool terminal;
+  bool has_console_size;
+  uint32_t console_rows;
+  uint32_t console_columns;
 };
 
 // Decodes the bytes written by src/engine/plan/encode.ts. Every length is bounded by the buffer;

@@ -22,6 +22,8 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("openPath", Napi::Function::New(env, cista::OpenPath));
   exports.Set("lockFile", Napi::Function::New(env, cista::LockFile));
   exports.Set("waitPid", Napi::Function::New(env, cista::WaitPid));
+  exports.Set("receiveMessage", Napi::Function::New(env, cista::ReceiveMessage));
+  exports.Set("sendFdToSocket", Napi::Function::New(env, cista::SendFdToSocket));
   return exports;
 }
 

@@ -14,6 +14,10 @@ Napi::Value OpenPath(const Napi::CallbackInfo& info);
 Napi::Value LockFile(const Napi::CallbackInfo& info);
 Napi::Value WaitPid(const Napi::CallbackInfo& info);
 
+// fd_passing.cc
+Napi::Value ReceiveMessage(const Napi::CallbackInfo& info);
+Napi::Value SendFdToSocket(const Napi::CallbackInfo& info);
+
 // Throws a JS Error "<what>: <strerror(err)>" with `code` set to the errno name.
 Napi::Value ThrowErrno(Napi::Env env, int err, const std::string& what);
 

@@ -1,9 +1,11 @@
 // The sync socket (SOCK_SEQPACKET, one message per datagram) between the runtime and the init.
 // runtime -> init: the encoded launch plan.
-// init -> runtime: 'R' (set up, now waiting on the exec fifo) or 'E' + error text.
+// init -> runtime: 'C' + the pty master (SCM_RIGHTS) when the process has a terminal, then
+//                  'R' (set up, now waiting on the exec fifo), or 'E' + error text at any point.
 #include <errno.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include <vector>
@@ -50,6 +52,26 @@ void receive_plan(LaunchPlan* plan) {
   if (got != len) fail(got < 0 ? errno : 0, "reading the launch plan");
   std::string error;
   if (!decode_plan(buffer.data(), buffer.size(), plan, &error)) fail(0, error);
+}
+
+void send_console(int master_fd) {
+  char kind = 'C';
+  struct iovec iov = {&kind, 1};
+  union {
+    char buf[CMSG_SPACE(sizeof(int))];
+    struct cmsghdr align;
+  } control = {};
+  struct msghdr msg = {};
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  msg.msg_control = control.buf;
+  msg.msg_controllen = sizeof(control.buf);
+  struct cmsghdr* cmsg = CMSG_FIRSTHDR(&msg);
+  cmsg->cmsg_level = SOL_SOCKET;
+  cmsg->cmsg_type = SCM_RIGHTS;
+  cmsg->cmsg_len = CMSG_LEN(sizeof(int));
+  memcpy(CMSG_DATA(cmsg), &master_fd, sizeof(int));
+  if (sendmsg(g_sync_fd, &msg, MSG_NOSIGNAL) != 1) fail(errno, "sending the pty master to the runtime");
 }
 
 void report_ready() {

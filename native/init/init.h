@@ -12,6 +12,8 @@ namespace cista {
 void channel_init(int sync_fd);
 // Reads one plan datagram (bounded) and decodes it; fails on any error.
 void receive_plan(LaunchPlan* plan);
+// Hands the pty master to the runtime ('C' + the fd by SCM_RIGHTS).
+void send_console(int master_fd);
 // Tells the runtime the container is set up and waiting on the exec fifo.
 void report_ready();
 // Reports `what` (with strerror(err) when err != 0) and exits 1. Before report_ready() the message
@@ -28,6 +30,9 @@ void set_host_names(const LaunchPlan& plan);
 void setup_rootfs(const LaunchPlan& plan);
 // After sysctls: readonly paths, masked paths, then the read-only remount of "/".
 void finish_rootfs(const LaunchPlan& plan);
+
+// console.cc: with process.terminal, a pty becomes the controlling terminal and stdio.
+void setup_console(const LaunchPlan& plan);
 
 // process.cc
 void apply_sysctls(const LaunchPlan& plan);

@@ -32,6 +32,7 @@ int main(int argc, char** argv) {
   apply_oom_score_adj(plan);
 
   if (plan.has_rootfs) setup_rootfs(plan);
+  setup_console(plan);
   apply_sysctls(plan);
   if (plan.has_rootfs) finish_rootfs(plan);
   apply_rlimits(plan);

@@ -161,6 +161,12 @@ bool decode_plan(const uint8_t* data, size_t size, LaunchPlan* plan, std::string
   plan->cwd = r.str();
   for (uint32_t i = 0, n = r.count(4); i < n && r.ok(); i++) plan->args.push_back(r.str());
   for (uint32_t i = 0, n = r.count(4); i < n && r.ok(); i++) plan->env.push_back(r.str());
+  plan->terminal = r.u8() != 0;
+  plan->has_console_size = r.u8() != 0;
+  if (plan->has_console_size) {
+    plan->console_rows = r.u32();
+    plan->console_columns = r.u32();
+  }
   if (!r.ok() || !r.at_end()) {
     *error = "launch plan is truncated or malformed";
     return false;

@@ -13,6 +13,9 @@ export interface NativeAddon {
   openPath(path: string): number;
   lockFile(path: string, exclusive: boolean): number;
   waitPid(pid: number): Promise<{ code: number | null; signal: number | null }>;
+  /** One datagram and the fd it carried (-1: none). */
+  receiveMessage(fd: number, maxBytes: number): { data: Buffer; fd: number };
+  sendFdToSocket(socketPath: string, fd: number, name: string): void;
 }
 
 const BUILD_DIR = path.resolve(__dirname, '..', '..', 'build', 'Release');

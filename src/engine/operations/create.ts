@@ -27,12 +27,16 @@ export interface CreateOptions {
   noNewKeyring?: boolean;
   preserveFds?: number;
   systemdCgroup?: boolean;
+  /** `run` in the foreground: a terminal's pty master comes back to the caller instead of a console socket. */
+  attachConsole?: boolean;
 }
 
 export interface CreatedContainer {
   id: string;
   pid: number;
   dir: string;
+  /** The pty master, with attachConsole and process.terminal. */
+  consoleFd: number | null;
 }
 
 /** The cgroup device rules of a config: its own rules, one allowing each configured device, then runc's defaults. */
@@ -79,12 +83,12 @@ export function createContainer(options: CreateOptions): CreatedContainer {
   checkSemantics(spec);
   rejectUnsupported(spec);
   if (options.systemdCgroup) throw new CistaError('the systemd cgroup driver is not supported yet (--systemd-cgroup)');
-  if (spec.process?.terminal) {
-    throw new ConfigError(
-      options.consoleSocket === undefined
-        ? 'config.json: /process/terminal: a terminal needs --console-socket'
-        : 'config.json: /process/terminal: not supported yet',
-    );
+  const terminal = spec.process?.terminal === true;
+  if (terminal && options.consoleSocket === undefined && !options.attachConsole) {
+    throw new ConfigError('config.json: /process/terminal: a terminal needs --console-socket when cista detaches');
+  }
+  if (!terminal && options.consoleSocket !== undefined) {
+    throw new CistaError('--console-socket needs process.terminal set in config.json');
   }
 
   const cgroup = openCgroupManager({ containerId: options.id, cgroupsPath: spec.linux?.cgroupsPath, devices: deviceRules(spec) });
@@ -143,15 +147,24 @@ export function createContainer(options: CreateOptions): CreatedContainer {
       } finally {
         fs.closeSync(stateDirFd);
       }
+      let consoleFd: number | null;
       try {
         record.init = { pid: spawned.pid, startTime: startTimeOf(spawned.pid) ?? 0 };
         writeRecord(dir, record);
         // In its cgroup before it reads the plan, so it unshares its cgroup namespace from there.
         cgroup.join(spawned.pid);
         sendPlan(spawned.syncFd, encodedPlan);
-        awaitReady(spawned.syncFd);
+        consoleFd = awaitReady(spawned.syncFd).consoleFd;
       } finally {
         fs.closeSync(spawned.syncFd);
+      }
+      if (consoleFd !== null && options.consoleSocket !== undefined) {
+        try {
+          native().sendFdToSocket(path.resolve(options.consoleSocket), consoleFd, '/dev/ptmx');
+        } finally {
+          fs.closeSync(consoleFd);
+        }
+        consoleFd = null;
       }
       record.phase = 'created';
       writeRecord(dir, record);
@@ -159,7 +172,7 @@ export function createContainer(options: CreateOptions): CreatedContainer {
         // Digits only, no newline: containerd's shim parses it with Atoi.
         writeFileAtomic(path.resolve(options.pidFile), String(spawned.pid), 0o644);
       }
-      return { id: options.id, pid: spawned.pid, dir };
+      return { id: options.id, pid: spawned.pid, dir, consoleFd };
     } catch (e) {
       teardownContainer(dir, readRecord(dir) ?? record);
       throw e;

@@ -1,4 +1,5 @@
 import { native } from '../native';
+import { attachConsole } from '../process/console';
 import { type CreateOptions, createContainer } from './create';
 import { deleteContainer } from './delete';
 import { startContainer } from './start';
@@ -16,7 +17,7 @@ const FORWARDED_SIGNALS: NodeJS.Signals[] = ['SIGHUP', 'SIGINT', 'SIGQUIT', 'SIG
  * returns its exit status (128 + signal when killed), then deletes it unless `keep`.
  */
 export async function runContainer(options: RunOptions): Promise<number> {
-  const created = createContainer(options);
+  const created = createContainer({ ...options, attachConsole: !options.detach && options.consoleSocket === undefined });
   try {
     startContainer(options.root, options.id);
   } catch (e) {
@@ -33,7 +34,9 @@ export async function runContainer(options: RunOptions): Promise<number> {
     }
   };
   for (const signal of FORWARDED_SIGNALS) process.on(signal, forward);
+  const console = created.consoleFd === null ? undefined : attachConsole(created.consoleFd);
   const exit = await native().waitPid(created.pid);
+  await console?.drained();
   for (const signal of FORWARDED_SIGNALS) process.off(signal, forward);
   if (!options.keep) deleteContainer(options.root, options.id, true);
   return exit.code ?? 128 + (exit.signal ?? 0);

@@ -205,6 +205,8 @@ export function buildLaunchPlan(spec: Spec, options: PlanOptions): PlannedLaunch
     cwd: process.cwd,
     args: process.args ?? [],
     env: process.env ?? [],
+    terminal: process.terminal === true,
+    consoleSize: process.consoleSize ? { rows: process.consoleSize.height, columns: process.consoleSize.width } : null,
   };
   return { plan, cloneFlags, pidNamespacePath, rootfs };
 }

@@ -134,5 +134,11 @@ export function encodePlan(plan: LaunchPlan): Buffer {
   w.str(plan.cwd);
   w.list(plan.args, (a) => w.str(a));
   w.list(plan.env, (e) => w.str(e));
+  w.u8(plan.terminal ? 1 : 0);
+  w.u8(plan.consoleSize === null ? 0 : 1);
+  if (plan.consoleSize !== null) {
+    w.u32(plan.consoleSize.rows);
+    w.u32(plan.consoleSize.columns);
+  }
   return w.bytes();
 }

@@ -123,6 +123,10 @@ export interface LaunchPlan {
   cwd: string;
   args: string[];
   env: string[];
+  /** Give the process a new pty as its controlling terminal and stdio; the master goes to the runtime. */
+  terminal: boolean;
+  /** Initial window size of that pty; null: the kernel's default. */
+  consoleSize: { rows: number; columns: number } | null;
 }
 
 /** How the parent starts the init helper: the part of the plan used before and at clone(). */

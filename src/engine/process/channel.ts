@@ -1,11 +1,12 @@
 import * as fs from 'node:fs';
 
 import { CistaError } from '../errors';
+import { native } from '../native';
 
 /**
  * The runtime's end of the sync socket (SOCK_SEQPACKET) to the init helper; the other end is
- * native/init/channel.cc. runtime -> init: the encoded plan. init -> runtime: 'R' when set up,
- * or 'E' + an error message.
+ * native/init/channel.cc. runtime -> init: the encoded plan. init -> runtime: 'C' with the pty
+ * master attached (terminal only), then 'R' when set up; or 'E' + an error message.
  */
 export function sendPlan(syncFd: number, encodedPlan: Buffer): void {
   fs.writeSync(syncFd, encodedPlan);
@@ -13,17 +14,31 @@ export function sendPlan(syncFd: number, encodedPlan: Buffer): void {
 
 const MAX_REPLY = 64 * 1024;
 
-export function awaitReady(syncFd: number): void {
-  const buffer = Buffer.alloc(MAX_REPLY);
-  let n: number;
+/** Waits until the init is set up; returns the pty master fd if it made a terminal. */
+export function awaitReady(syncFd: number): { consoleFd: number | null } {
+  let consoleFd: number | null = null;
   try {
-    n = fs.readSync(syncFd, buffer, 0, buffer.length, null);
+    for (;;) {
+      let message: { data: Buffer; fd: number };
+      try {
+        message = native().receiveMessage(syncFd, MAX_REPLY);
+      } catch (e) {
+        throw new CistaError(`reading from the container init: ${(e as Error).message}`);
+      }
+      const { data, fd } = message;
+      if (data.length === 0) throw new CistaError('container init exited during setup without a reason');
+      const kind = String.fromCharCode(data[0]);
+      if (kind === 'C' && fd >= 0 && consoleFd === null) {
+        consoleFd = fd;
+        continue;
+      }
+      if (fd >= 0) fs.closeSync(fd);
+      if (kind === 'R') return { consoleFd };
+      if (kind === 'E') throw new CistaError(`container init failed: ${data.toString('utf8', 1)}`);
+      throw new CistaError('container init sent an unknown message');
+    }
   } catch (e) {
-    throw new CistaError(`reading from the container init: ${(e as Error).message}`);
+    if (consoleFd !== null) fs.closeSync(consoleFd);
+    throw e;
   }
-  if (n === 0) throw new CistaError('container init exited during setup without a reason');
-  const kind = String.fromCharCode(buffer[0]);
-  if (kind === 'R') return;
-  if (kind === 'E') throw new CistaError(`container init failed: ${buffer.toString('utf8', 1, n)}`);
-  throw new CistaError('container init sent an unknown message');
 }

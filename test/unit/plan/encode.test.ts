@@ -26,6 +26,8 @@ const empty: LaunchPlan = {
   cwd: '/',
   args: ['true'],
   env: [],
+  terminal: false,
+  consoleSize: null,
 };
 
 describe('encodePlan', () => {
@@ -40,11 +42,15 @@ describe('encodePlan', () => {
     expect(bytes[19]).toBe(0); // no domainname
   });
 
-  it('ends with cwd, args and env', () => {
-    const bytes = encodePlan({ ...empty, args: ['a'], env: ['X=1'] });
-    expect(bytes.toString('utf8', bytes.length - 21, bytes.length - 20)).toBe('/');
-    expect(bytes.readUInt32LE(bytes.length - 7)).toBe(3);
-    expect(bytes.toString('utf8', bytes.length - 3)).toBe('X=1');
+  it('ends with cwd, args, env and the terminal', () => {
+    const bytes = encodePlan({ ...empty, args: ['a'], env: ['X=1'], terminal: true, consoleSize: { rows: 24, columns: 80 } });
+    const tail = bytes.subarray(bytes.length - 10);
+    expect(tail[0]).toBe(1);
+    expect(tail[1]).toBe(1);
+    expect(tail.readUInt32LE(2)).toBe(24);
+    expect(tail.readUInt32LE(6)).toBe(80);
+    const env = bytes.subarray(0, bytes.length - 10);
+    expect(env.toString('utf8', env.length - 3)).toBe('X=1');
   });
 
   it('refuses strings with NUL bytes, which C would silently cut', () => {

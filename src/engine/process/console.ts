@@ -1,0 +1,36 @@
+import * as fs from 'node:fs';
+import * as tty from 'node:tty';
+
+export interface AttachedConsole {
+  /** Resolves once everything the container wrote has reached our stdout, and restores the terminal. */
+  drained(): Promise<void>;
+}
+
+/**
+ * Connects a foreground `run` to its container's pty, as `runc run` does without --console-socket:
+ * our stdin goes to the pty (raw, when it is a terminal) and the pty's output to our stdout.
+ */
+export function attachConsole(masterFd: number): AttachedConsole {
+  const master = new tty.ReadStream(masterFd);
+  const stdin = process.stdin;
+  const rawTerminal = stdin.isTTY === true;
+  if (rawTerminal) stdin.setRawMode(true);
+  const toContainer = (chunk: Buffer) => fs.writeSync(masterFd, chunk);
+  stdin.on('data', toContainer);
+  // The pty reports EIO once the last process holding its peer has exited: that is the end.
+  const ended = new Promise<void>((resolve) => {
+    master.on('data', (chunk: Buffer) => process.stdout.write(chunk));
+    master.on('error', () => resolve());
+    master.on('end', () => resolve());
+    master.on('close', () => resolve());
+  });
+  return {
+    async drained() {
+      await ended;
+      stdin.off('data', toContainer);
+      stdin.pause();
+      if (rawTerminal) stdin.setRawMode(false);
+      master.destroy();
+    },
+  };
+}
