@@ -28,6 +28,7 @@
         "native/init/mounts.cc",
         "native/init/devices.cc",
         "native/init/console.cc",
+        "native/init/keyring.cc",
         "native/init/process.cc",
         "native/init/capabilities.cc"
       ],

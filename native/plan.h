@@ -74,6 +74,8 @@ struct RootfsPlan {
 struct LaunchPlan {
   std::vector<JoinNamespace> join_namespaces;
   uint32_t unshare_flags;
+  bool has_session_keyring;
+  std::string session_keyring;
   bool has_hostname;
   std::string hostname;
   bool has_domainname;

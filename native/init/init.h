@@ -25,6 +25,9 @@ void join_namespaces(const LaunchPlan& plan);
 void unshare_late_namespaces(const LaunchPlan& plan);
 void set_host_names(const LaunchPlan& plan);
 
+// keyring.cc
+void join_session_keyring(const LaunchPlan& plan);
+
 // rootfs.cc (with mounts.cc and devices.cc): everything up to and including pivot_root/chroot.
 // Afterwards "/" is the container root and the cwd is "/".
 void setup_rootfs(const LaunchPlan& plan);

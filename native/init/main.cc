@@ -29,6 +29,7 @@ int main(int argc, char** argv) {
   join_namespaces(plan);
   unshare_late_namespaces(plan);
   set_host_names(plan);
+  join_session_keyring(plan);
   apply_oom_score_adj(plan);
 
   if (plan.has_rootfs) setup_rootfs(plan);

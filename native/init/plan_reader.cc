@@ -97,6 +97,8 @@ bool decode_plan(const uint8_t* data, size_t size, LaunchPlan* plan, std::string
     plan->join_namespaces.push_back(ns);
   }
   plan->unshare_flags = r.u32();
+  plan->has_session_keyring = r.u8() != 0;
+  if (plan->has_session_keyring) plan->session_keyring = r.str();
   plan->has_hostname = r.u8() != 0;
   if (plan->has_hostname) plan->hostname = r.str();
   plan->has_domainname = r.u8() != 0;

@@ -93,8 +93,10 @@ export function createContainer(options: CreateOptions): CreatedContainer {
 
   const cgroup = openCgroupManager({ containerId: options.id, cgroupsPath: spec.linux?.cgroupsPath, devices: deviceRules(spec) });
   const planned = buildLaunchPlan(spec, {
+    containerId: options.id,
     bundle,
     noPivot: options.noPivot === true,
+    noNewKeyring: options.noNewKeyring === true,
     host: { isDirectory: hostIsDirectory },
     cgroupMountSteps: (mount, flags) =>
       cgroup.mountSteps(mount.destination, { readonly: (mount.options ?? []).includes('ro'), flags }),

@@ -19,8 +19,10 @@ export interface HostView {
 }
 
 export interface PlanOptions {
+  containerId: string;
   bundle: string;
   noPivot: boolean;
+  noNewKeyring: boolean;
   host: HostView;
   /** How a mount of type "cgroup" appears in the container (the cgroup driver knows its hierarchies). */
   cgroupMountSteps(mount: Mount, flags: number): MountStep[];
@@ -172,6 +174,7 @@ export function buildLaunchPlan(spec: Spec, options: PlanOptions): PlannedLaunch
   const plan: LaunchPlan = {
     joinNamespaces: joins,
     unshareFlags,
+    sessionKeyring: options.noNewKeyring ? null : `_ses.${options.containerId}`,
     hostname: spec.hostname ?? null,
     domainname: spec.domainname ?? null,
     rootfs: hasMountNamespace

@@ -90,6 +90,7 @@ export function encodePlan(plan: LaunchPlan): Buffer {
     w.str(ns.path);
   });
   w.u32(plan.unshareFlags);
+  w.optionalStr(plan.sessionKeyring);
   w.optionalStr(plan.hostname);
   w.optionalStr(plan.domainname);
   w.u8(plan.rootfs === null ? 0 : 1);

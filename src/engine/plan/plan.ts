@@ -99,6 +99,8 @@ export interface LaunchPlan {
   joinNamespaces: JoinNamespace[];
   /** CLONE_NEW* flags the init unshares itself after joining (the cgroup namespace, once placed in its cgroup). */
   unshareFlags: number;
+  /** Name of a new session keyring to join (runc: "_ses.<id>"); null with --no-new-keyring. */
+  sessionKeyring: string | null;
   /** null: leave as is. */
   hostname: string | null;
   domainname: string | null;

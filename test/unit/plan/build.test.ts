@@ -26,8 +26,10 @@ const host = new Map<string, boolean>([
 ]);
 
 const options: PlanOptions = {
+  containerId: 'c1',
   bundle: '/bundle',
   noPivot: false,
+  noNewKeyring: false,
   host: { isDirectory: (p) => host.get(p) },
   cgroupMountSteps: () => [],
 };
@@ -41,6 +43,8 @@ describe('buildLaunchPlan', () => {
     expect(plan.rootfs).toEqual({ path: '/bundle/rootfs', propagation: MS_SLAVE | MS_REC, readonly: true, pivot: true });
     expect(plan.hostname).toBe('box');
     expect(plan.umask).toBe(0o022);
+    expect(plan.sessionKeyring).toBe('_ses.c1');
+    expect(buildLaunchPlan(spec(), { ...options, noNewKeyring: true }).plan.sessionKeyring).toBeNull();
   });
 
   it('joins namespaces by path, the user namespace first and the pid namespace at clone()', () => {

@@ -6,6 +6,7 @@ import type { LaunchPlan } from '../../../src/engine/plan/plan';
 const empty: LaunchPlan = {
   joinNamespaces: [],
   unshareFlags: 0,
+  sessionKeyring: null,
   hostname: null,
   domainname: null,
   rootfs: null,
@@ -36,10 +37,11 @@ describe('encodePlan', () => {
     expect(bytes.readUInt32LE(0)).toBe(PLAN_FORMAT_VERSION);
     expect(bytes.readUInt32LE(4)).toBe(0); // no namespaces to join
     expect(bytes.readUInt32LE(8)).toBe(0); // unshare flags
-    expect(bytes[12]).toBe(1); // hostname present
-    expect(bytes.readUInt32LE(13)).toBe(2);
-    expect(bytes.toString('utf8', 17, 19)).toBe('ab');
-    expect(bytes[19]).toBe(0); // no domainname
+    expect(bytes[12]).toBe(0); // no session keyring
+    expect(bytes[13]).toBe(1); // hostname present
+    expect(bytes.readUInt32LE(14)).toBe(2);
+    expect(bytes.toString('utf8', 18, 20)).toBe('ab');
+    expect(bytes[20]).toBe(0); // no domainname
   });
 
   it('ends with cwd, args, env and the terminal', () => {
