@@ -1,5 +1,3 @@
-import type { Command } from 'commander';
-
 import { CliLog, type LogFormat } from './log';
 
 export interface GlobalOptions {
@@ -10,45 +8,20 @@ export interface GlobalOptions {
   systemdCgroup: boolean;
 }
 
-/** What every subcommand gets: the parsed global options and the log, opened on first use. */
+/** What every subcommand gets: the parsed global options and the log, opened first. */
 export class CliContext {
-  private openedLog: CliLog | undefined;
+  readonly log: CliLog;
 
-  constructor(private readonly program: Command) {}
-
-  get globals(): GlobalOptions {
-    return this.program.opts<GlobalOptions>();
+  constructor(readonly globals: GlobalOptions) {
+    this.log = new CliLog(globals.log, globals.logFormat, globals.debug);
   }
 
-  get log(): CliLog {
-    const g = this.globals;
-    this.openedLog ??= new CliLog(g.log, g.logFormat, g.debug);
-    return this.openedLog;
-  }
-
-  /**
-   * Runs a subcommand's body: a user error becomes one log line and exit code 1, never a stack
-   * trace; the body's number, if any, is the exit code.
-   */
-  async run(body: () => Promise<number | void> | number | void): Promise<void> {
-    try {
-      this.log;
-      const code = await body();
-      process.exitCode = code ?? 0;
-    } catch (e) {
-      this.fail(e);
-    }
-  }
-
-  fail(e: unknown): void {
+  /** A user error becomes one log line and exit code 1, never a stack trace (unless --debug). */
+  fail(e: unknown): number {
     const error = e as Error;
     const known = error?.name === 'CistaError' || error?.name === 'ConfigError';
-    try {
-      this.log.error(known ? error.message : `internal error: ${error?.message ?? String(e)}`);
-    } catch (logError) {
-      process.stderr.write(`cista: ${error?.message ?? String(e)} (and the log failed: ${(logError as Error).message})\n`);
-    }
+    this.log.error(known ? error.message : `internal error: ${error?.message ?? String(e)}`);
     if (!known && this.globals.debug && error?.stack) process.stderr.write(`${error.stack}\n`);
-    process.exitCode = 1;
+    return 1;
   }
 }

@@ -1,54 +1,41 @@
-import { type Command, Option } from 'commander';
-
+import { CistaError } from '../engine/errors';
+import type { CreateOptions } from '../engine/operations/create';
+import { type CommandSpec, type OptionSpec, type ParsedArgs, flag, stringOption } from './command';
 import type { CliContext } from './context';
 
-export interface CreateFlags {
-  bundle: string;
-  pidFile?: string;
-  consoleSocket?: string;
-  pivot: boolean;
-  newKeyring: boolean;
-  preserveFds: number;
-}
-
-function parseCount(value: string): number {
-  if (!/^\d+$/.test(value)) throw new Error(`expected a number, got "${value}"`);
-  return Number(value);
-}
-
 /** The flags create and run share, with runc's names. */
-export function addCreateFlags(command: Command): Command {
-  return command
-    .option('-b, --bundle <dir>', 'path to the root of the bundle directory', '.')
-    .option('--pid-file <file>', 'file to write the container init\'s host pid to')
-    .option('--console-socket <path>', 'AF_UNIX socket that receives the pty master of a terminal container')
-    .option('--no-pivot', 'do not use pivot_root (MS_MOVE + chroot instead), for a rootfs on a ramdisk')
-    .option('--no-new-keyring', 'do not create a new session keyring for the container')
-    .addOption(new Option('--preserve-fds <n>', 'pass N additional fds (3 to 3+N-1) to the container').default(0).argParser(parseCount));
-}
+export const CREATE_OPTIONS: Record<string, OptionSpec> = {
+  bundle: { type: 'string', short: 'b', value: '<dir>', description: 'the bundle directory (default: the current one)' },
+  'pid-file': { type: 'string', value: '<file>', description: 'write the container init\'s host pid there (digits only)' },
+  'console-socket': { type: 'string', value: '<path>', description: 'AF_UNIX socket that receives the pty master of a terminal' },
+  'no-pivot': { type: 'boolean', description: 'MS_MOVE + chroot instead of pivot_root, for a rootfs on a ramdisk' },
+  'no-new-keyring': { type: 'boolean', description: 'keep the caller\'s session keyring instead of a new one' },
+  'preserve-fds': { type: 'string', value: '<n>', description: 'pass the caller\'s fds 3 to 3+N-1 on to the container' },
+};
 
-export function createOptions(cli: CliContext, id: string, flags: CreateFlags) {
-  const g = cli.globals;
+export function createOptions(cli: CliContext, args: ParsedArgs): CreateOptions {
+  const preserve = stringOption(args, 'preserve-fds') ?? '0';
+  if (!/^\d+$/.test(preserve)) throw new CistaError(`--preserve-fds must be a number, not "${preserve}"`);
   return {
-    root: g.root,
-    id,
-    bundle: flags.bundle,
-    pidFile: flags.pidFile,
-    consoleSocket: flags.consoleSocket,
-    noPivot: !flags.pivot,
-    noNewKeyring: !flags.newKeyring,
-    preserveFds: flags.preserveFds,
-    systemdCgroup: g.systemdCgroup,
+    root: cli.globals.root,
+    id: args.positionals[0],
+    bundle: stringOption(args, 'bundle') ?? '.',
+    pidFile: stringOption(args, 'pid-file'),
+    consoleSocket: stringOption(args, 'console-socket'),
+    noPivot: flag(args, 'no-pivot'),
+    noNewKeyring: flag(args, 'no-new-keyring'),
+    preserveFds: Number(preserve),
+    systemdCgroup: cli.globals.systemdCgroup,
   };
 }
 
-export function register(program: Command, cli: CliContext): void {
-  addCreateFlags(program.command('create').description('create a container, set up and waiting for start'))
-    .argument('<container-id>')
-    .action((id: string, flags: CreateFlags) =>
-      cli.run(async () => {
-        const { createContainer } = await import('../engine/operations/create');
-        createContainer(createOptions(cli, id, flags));
-      }),
-    );
-}
+export const command: CommandSpec = {
+  name: 'create',
+  summary: 'create a container: set up, and waiting for start',
+  options: CREATE_OPTIONS,
+  positionals: [{ name: 'container-id', required: true }],
+  async run(args, cli) {
+    const { createContainer } = await import('../engine/operations/create');
+    createContainer(createOptions(cli, args));
+  },
+};

@@ -1,17 +1,14 @@
-import type { Command } from 'commander';
+import { type CommandSpec, flag } from './command';
 
-import type { CliContext } from './context';
-
-export function register(program: Command, cli: CliContext): void {
-  program
-    .command('delete')
-    .description('delete a stopped container and everything it holds')
-    .option('-f, --force', 'kill the container first if it is still running; succeed if it does not exist', false)
-    .argument('<container-id>')
-    .action((id: string, flags: { force: boolean }) =>
-      cli.run(async () => {
-        const { deleteContainer } = await import('../engine/operations/delete');
-        deleteContainer(cli.globals.root, id, flags.force);
-      }),
-    );
-}
+export const command: CommandSpec = {
+  name: 'delete',
+  summary: 'delete a stopped container and everything it holds',
+  options: {
+    force: { type: 'boolean', short: 'f', description: 'kill it first if it still runs; succeed if it does not exist' },
+  },
+  positionals: [{ name: 'container-id', required: true }],
+  async run(args, cli) {
+    const { deleteContainer } = await import('../engine/operations/delete');
+    deleteContainer(cli.globals.root, args.positionals[0], flag(args, 'force'));
+  },
+};

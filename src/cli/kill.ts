@@ -1,19 +1,18 @@
-import type { Command } from 'commander';
+import { type CommandSpec, flag } from './command';
 
-import type { CliContext } from './context';
-
-export function register(program: Command, cli: CliContext): void {
-  program
-    .command('kill')
-    .description('send a signal (default SIGTERM) to a container\'s init')
-    .option('-a, --all', 'send it to every process in the container\'s cgroup', false)
-    .argument('<container-id>')
-    .argument('[signal]', 'name (KILL, SIGKILL) or number', 'SIGTERM')
-    .action((id: string, signal: string, flags: { all: boolean }) =>
-      cli.run(async () => {
-        const { parseSignal } = await import('../engine/spec/signals');
-        const { killContainer } = await import('../engine/operations/kill');
-        killContainer(cli.globals.root, id, parseSignal(signal), flags.all);
-      }),
-    );
-}
+export const command: CommandSpec = {
+  name: 'kill',
+  summary: 'send a signal (default SIGTERM) to a container\'s init',
+  options: {
+    all: { type: 'boolean', short: 'a', description: 'send it to every process in the container\'s cgroup' },
+  },
+  positionals: [
+    { name: 'container-id', required: true },
+    { name: 'signal', required: false, description: 'a name (KILL, SIGKILL) or a number' },
+  ],
+  async run(args, cli) {
+    const { parseSignal } = await import('../engine/spec/signals');
+    const { killContainer } = await import('../engine/operations/kill');
+    killContainer(cli.globals.root, args.positionals[0], parseSignal(args.positionals[1] ?? 'SIGTERM'), flag(args, 'all'));
+  },
+};

@@ -1,28 +1,29 @@
-import { type Command, Option } from 'commander';
-
+import { CistaError } from '../engine/errors';
 import type { OciState } from '../engine/state/status';
-import type { CliContext } from './context';
+import { type CommandSpec, flag, stringOption } from './command';
 
 function table(states: OciState[]): string {
   const rows = [['ID', 'PID', 'STATUS', 'BUNDLE', 'CREATED', 'OWNER']];
   for (const s of states) rows.push([s.id, String(s.pid), s.status, s.bundle, s.created, s.owner]);
   const widths = rows[0].map((_, col) => Math.max(...rows.map((r) => r[col].length)));
-  return rows.map((r) => r.map((cell, col) => (col < r.length - 1 ? cell.padEnd(widths[col] + 3) : cell)).join('')).join('\n') + '\n';
+  return `${rows.map((r) => r.map((cell, col) => (col < r.length - 1 ? cell.padEnd(widths[col] + 3) : cell)).join('')).join('\n')}\n`;
 }
 
-export function register(program: Command, cli: CliContext): void {
-  program
-    .command('list')
-    .description('list the containers under --root')
-    .addOption(new Option('-f, --format <format>', 'table or json').choices(['table', 'json']).default('table'))
-    .option('-q, --quiet', 'print only the container ids', false)
-    .action((flags: { format: 'table' | 'json'; quiet: boolean }) =>
-      cli.run(async () => {
-        const { listContainers } = await import('../engine/operations/list');
-        const states = listContainers(cli.globals.root);
-        if (flags.quiet) process.stdout.write(states.map((s) => `${s.id}\n`).join(''));
-        else if (flags.format === 'json') process.stdout.write(`${JSON.stringify(states)}\n`);
-        else process.stdout.write(table(states));
-      }),
-    );
-}
+export const command: CommandSpec = {
+  name: 'list',
+  summary: 'list the containers under --root',
+  options: {
+    format: { type: 'string', short: 'f', value: 'table|json', description: 'output format (default table)' },
+    quiet: { type: 'boolean', short: 'q', description: 'print only the container ids' },
+  },
+  positionals: [],
+  async run(args, cli) {
+    const format = stringOption(args, 'format') ?? 'table';
+    if (format !== 'table' && format !== 'json') throw new CistaError(`--format must be table or json, not "${format}"`);
+    const { listContainers } = await import('../engine/operations/list');
+    const states = listContainers(cli.globals.root);
+    if (flag(args, 'quiet')) process.stdout.write(states.map((s) => `${s.id}\n`).join(''));
+    else if (format === 'json') process.stdout.write(`${JSON.stringify(states)}\n`);
+    else process.stdout.write(table(states));
+  },
+};

@@ -1,53 +1,133 @@
-import { Command, CommanderError, Option } from 'commander';
+import { parseArgs } from 'node:util';
 
-import { CliContext } from './context';
-import * as create from './create';
-import * as del from './delete';
-import * as kill from './kill';
-import * as list from './list';
-import * as run from './run';
-import * as spec from './spec';
-import * as start from './start';
-import * as state from './state';
+import { CistaError } from '../engine/errors';
+import type { CommandSpec, OptionSpec, ParsedArgs } from './command';
+import { CliContext, type GlobalOptions } from './context';
+import { command as create } from './create';
+import { command as del } from './delete';
+import { command as kill } from './kill';
+import { command as list } from './list';
+import { command as run } from './run';
+import { command as spec } from './spec';
+import { command as start } from './start';
+import { command as state } from './state';
 import { versionText } from './version';
 
-const EXAMPLES = `
-Examples:
+// node:util's parseArgs rather than a CLI framework: every call is a fresh Node start, and a
+// framework's load time alone was a sixth of a `cista state` (see README, "Start-up").
+const COMMANDS: readonly CommandSpec[] = [spec, create, run, start, state, kill, del, list];
+
+const GLOBAL_OPTIONS: Record<string, OptionSpec> = {
+  root: { type: 'string', value: '<dir>', description: 'root directory for the containers\' state (default /run/cista)' },
+  log: { type: 'string', value: '<file>', description: 'log file: created first; every error also goes there' },
+  'log-format': { type: 'string', value: 'text|json', description: 'log format (default text)' },
+  debug: { type: 'boolean', description: 'log debug messages, and stack traces of internal errors' },
+  'systemd-cgroup': { type: 'boolean', description: 'use the systemd cgroup driver (not supported yet)' },
+  version: { type: 'boolean', short: 'v', description: 'print the version' },
+  help: { type: 'boolean', short: 'h', description: 'show help' },
+};
+
+const EXAMPLES = `Examples:
   mkdir -p bundle/rootfs && cista spec --bundle bundle     write runc's default config.json
   cista run --bundle bundle c1                             run it in the foreground
   cista create --bundle bundle c1 && cista start c1        the two-step lifecycle containerd uses
-  cista state c1; cista kill c1 KILL; cista delete c1      inspect, signal, remove`;
+  cista state c1; cista kill c1 KILL; cista delete c1      inspect, signal, remove
+`;
+
+function optionLines(options: Record<string, OptionSpec>): string {
+  return Object.entries(options)
+    .map(([name, o]) => {
+      const names = `${o.short ? `-${o.short}, ` : '    '}--${name}${o.value ? ` ${o.value}` : ''}`;
+      return `  ${names.padEnd(30)} ${o.description}`;
+    })
+    .join('\n');
+}
+
+function globalHelp(): string {
+  const commands = COMMANDS.map((c) => `  ${c.name.padEnd(30)} ${c.summary}`).join('\n');
+  return `Usage: cista [global options] <command> [options] [arguments]\n\ncista: a low-level OCI container runtime, a drop-in for runc\n\nCommands:\n${commands}\n\nGlobal options:\n${optionLines(GLOBAL_OPTIONS)}\n\n${EXAMPLES}`;
+}
+
+function commandHelp(c: CommandSpec): string {
+  const args = c.positionals.map((p) => (p.required ? `<${p.name}>` : `[${p.name}]`)).join(' ');
+  return `Usage: cista ${c.name} [options] ${args}\n\n${c.summary}\n\nOptions:\n${optionLines({ ...c.options, help: { type: 'boolean', short: 'h', description: 'show help' } })}\n`;
+}
+
+function parseOptions(args: string[], options: Record<string, OptionSpec>, allowPositionals: boolean): ParsedArgs {
+  try {
+    const parsed = parseArgs({
+      args,
+      options: Object.fromEntries(Object.entries(options).map(([name, o]) => [name, o.short ? { type: o.type, short: o.short } : { type: o.type }])),
+      strict: true,
+      allowPositionals,
+    });
+    return { options: parsed.values as ParsedArgs['options'], positionals: parsed.positionals };
+  } catch (e) {
+    throw new CistaError((e as Error).message);
+  }
+}
+
+/** Splits argv at the subcommand: the first token that is neither a global option nor its value. */
+function splitAtCommand(argv: string[]): { globals: string[]; name: string | undefined; rest: string[] } {
+  for (let i = 0; i < argv.length; i++) {
+    const token = argv[i];
+    if (!token.startsWith('-')) return { globals: argv.slice(0, i), name: token, rest: argv.slice(i + 1) };
+    const option = GLOBAL_OPTIONS[token.replace(/^--?/, '')];
+    if (option?.type === 'string' && !token.includes('=')) i++;
+  }
+  return { globals: argv, name: undefined, rest: [] };
+}
+
+function globalOptions(parsed: ParsedArgs): GlobalOptions {
+  const logFormat = parsed.options['log-format'] ?? 'text';
+  if (logFormat !== 'text' && logFormat !== 'json') throw new CistaError(`--log-format must be text or json, not "${logFormat}"`);
+  return {
+    root: (parsed.options.root as string | undefined) ?? '/run/cista',
+    log: parsed.options.log as string | undefined,
+    logFormat,
+    debug: parsed.options.debug === true,
+    systemdCgroup: parsed.options['systemd-cgroup'] === true,
+  };
+}
+
+async function dispatch(cli: CliContext, c: CommandSpec, rest: string[]): Promise<number> {
+  const args = parseOptions(rest, { ...c.options, help: { type: 'boolean', short: 'h', description: '' } }, true);
+  if (args.options.help === true) {
+    process.stdout.write(commandHelp(c));
+    return 0;
+  }
+  const required = c.positionals.filter((p) => p.required).length;
+  if (args.positionals.length < required) throw new CistaError(`${c.name}: missing argument <${c.positionals[args.positionals.length].name}>`);
+  if (args.positionals.length > c.positionals.length) throw new CistaError(`${c.name}: unexpected argument "${args.positionals[c.positionals.length]}"`);
+  return (await c.run(args, cli)) ?? 0;
+}
 
 export async function main(argv: string[]): Promise<void> {
-  const program = new Command('cista');
-  const cli = new CliContext(program);
-  program
-    .description('cista: a low-level OCI container runtime, a drop-in for runc')
-    .option('--root <dir>', 'root directory for the containers\' state', '/run/cista')
-    .option('--log <file>', 'log file (created first; errors go there as well as to stderr)')
-    .addOption(new Option('--log-format <format>', 'log format').choices(['text', 'json']).default('text'))
-    .option('--debug', 'log debug messages too', false)
-    .option('--systemd-cgroup', 'use the systemd cgroup driver (not supported yet)', false)
-    .option('-v, --version', 'print the version')
-    .addHelpText('after', EXAMPLES)
-    .enablePositionalOptions()
-    .exitOverride()
-    .configureOutput({ writeErr: () => undefined });
-  program.on('option:version', () => {
-    process.stdout.write(versionText());
-    process.exit(0);
-  });
-  for (const command of [spec, create, run, start, state, kill, del, list]) command.register(program, cli);
-  for (const command of program.commands) command.exitOverride().configureOutput({ writeErr: () => undefined });
-
+  const { globals, name, rest } = splitAtCommand(argv.slice(2));
+  let cli: CliContext;
+  let parsedGlobals: ParsedArgs;
   try {
-    await program.parseAsync(argv);
+    parsedGlobals = parseOptions(globals, GLOBAL_OPTIONS, false);
+    cli = new CliContext(globalOptions(parsedGlobals));
   } catch (e) {
-    if (e instanceof CommanderError) {
-      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.help' || e.code === 'commander.version') return;
-      cli.fail(Object.assign(new Error(e.message.replace(/^error: /, '')), { name: 'CistaError' }));
-      return;
-    }
-    cli.fail(e);
+    process.stderr.write(`cista: ${(e as Error).message}\n`);
+    process.exitCode = 1;
+    return;
+  }
+  if (parsedGlobals.options.version === true) {
+    process.stdout.write(versionText());
+    return;
+  }
+  const c = COMMANDS.find((x) => x.name === name);
+  if (parsedGlobals.options.help === true || name === undefined || name === 'help') {
+    process.stdout.write(globalHelp());
+    if (name === undefined && parsedGlobals.options.help !== true) process.exitCode = 1;
+    return;
+  }
+  try {
+    if (c === undefined) throw new CistaError(`unknown command "${name}" (see cista --help)`);
+    process.exitCode = await dispatch(cli, c, rest);
+  } catch (e) {
+    process.exitCode = cli.fail(e);
   }
 }

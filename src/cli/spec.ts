@@ -1,17 +1,15 @@
-import type { Command } from 'commander';
+import { type CommandSpec, flag, stringOption } from './command';
 
-import type { CliContext } from './context';
-
-export function register(program: Command, cli: CliContext): void {
-  program
-    .command('spec')
-    .description('create a new config.json (runc\'s defaults) in the bundle')
-    .option('-b, --bundle <dir>', 'path to the root of the bundle directory', '.')
-    .option('--rootless', 'generate a configuration for a rootless container', false)
-    .action((opts: { bundle: string; rootless: boolean }) =>
-      cli.run(async () => {
-        const { writeDefaultSpec } = await import('../engine/operations/spec');
-        writeDefaultSpec(opts.bundle, opts.rootless);
-      }),
-    );
-}
+export const command: CommandSpec = {
+  name: 'spec',
+  summary: 'write a new config.json with runc\'s defaults into the bundle',
+  options: {
+    bundle: { type: 'string', short: 'b', value: '<dir>', description: 'the bundle directory (default: the current one)' },
+    rootless: { type: 'boolean', description: 'a configuration for a rootless container' },
+  },
+  positionals: [],
+  async run(args) {
+    const { writeDefaultSpec } = await import('../engine/operations/spec');
+    writeDefaultSpec(stringOption(args, 'bundle') ?? '.', flag(args, 'rootless'));
+  },
+};

@@ -1,16 +1,12 @@
-import type { Command } from 'commander';
+import type { CommandSpec } from './command';
 
-import type { CliContext } from './context';
-
-export function register(program: Command, cli: CliContext): void {
-  program
-    .command('start')
-    .description('start a created container')
-    .argument('<container-id>')
-    .action((id: string) =>
-      cli.run(async () => {
-        const { startContainer } = await import('../engine/operations/start');
-        startContainer(cli.globals.root, id);
-      }),
-    );
-}
+export const command: CommandSpec = {
+  name: 'start',
+  summary: 'start a created container',
+  options: {},
+  positionals: [{ name: 'container-id', required: true }],
+  async run(args, cli) {
+    const { startContainer } = await import('../engine/operations/start');
+    startContainer(cli.globals.root, args.positionals[0]);
+  },
+};

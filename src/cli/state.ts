@@ -1,16 +1,12 @@
-import type { Command } from 'commander';
+import type { CommandSpec } from './command';
 
-import type { CliContext } from './context';
-
-export function register(program: Command, cli: CliContext): void {
-  program
-    .command('state')
-    .description('print the state of a container as JSON')
-    .argument('<container-id>')
-    .action((id: string) =>
-      cli.run(async () => {
-        const { containerState } = await import('../engine/operations/state');
-        process.stdout.write(`${JSON.stringify(containerState(cli.globals.root, id), null, '  ')}\n`);
-      }),
-    );
-}
+export const command: CommandSpec = {
+  name: 'state',
+  summary: 'print the state of a container as JSON',
+  options: {},
+  positionals: [{ name: 'container-id', required: true }],
+  async run(args, cli) {
+    const { containerState } = await import('../engine/operations/state');
+    process.stdout.write(`${JSON.stringify(containerState(cli.globals.root, args.positionals[0]), null, '  ')}\n`);
+  },
+};

@@ -1,15 +1,17 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
+import { PACKAGE_ROOT } from '../engine/paths';
+
 /** The runtime-spec version cista implements. */
 export const SPEC_VERSION = '1.3.0';
 
 /** `cista --version`, in runc's layout: podman shows it whole as the runtime version. */
 export function versionText(): string {
-  const pkg = JSON.parse(fs.readFileSync(path.resolve(__dirname, '..', '..', 'package.json'), 'utf8')) as { version: string };
+  const pkg = JSON.parse(fs.readFileSync(path.join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string };
   let commit = 'unknown';
   try {
-    commit = fs.readFileSync(path.resolve(__dirname, '..', 'commit.txt'), 'utf8').trim();
+    commit = fs.readFileSync(path.join(PACKAGE_ROOT, 'dist', 'commit.txt'), 'utf8').trim();
   } catch {
     // Built outside a git checkout.
   }

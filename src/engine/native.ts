@@ -1,5 +1,7 @@
 import * as path from 'node:path';
 
+import { PACKAGE_ROOT } from './paths';
+
 /** The addon's functions (native/addon), typed. Loaded on first use: `state` and `list` never need it. */
 export interface NativeAddon {
   spawnInit(request: {
@@ -18,7 +20,7 @@ export interface NativeAddon {
   sendFdToSocket(socketPath: string, fd: number, name: string): void;
 }
 
-const BUILD_DIR = path.resolve(__dirname, '..', '..', 'build', 'Release');
+const BUILD_DIR = path.join(PACKAGE_ROOT, 'build', 'Release');
 
 let addon: NativeAddon | undefined;
 
