@@ -1,0 +1,120 @@
+import * as fs from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { type Config, Scratch } from '../helpers/bundle';
+import { checkerBundle, parseTap } from '../helpers/checker';
+import { cista } from '../helpers/cli';
+import { leftovers } from '../helpers/leftovers';
+import { requireRoot } from '../helpers/prerequisites';
+
+let scratch: Scratch;
+let counter = 0;
+
+/** Runs the in-container checker against a config shaped by `edit`; every check must pass. */
+function conforms(edit: (c: Config) => void): string[] {
+  const id = `conf${counter++}`;
+  const bundle = checkerBundle(scratch, id, edit);
+  const r = cista(scratch.root, ['run', '--bundle', bundle, id]);
+  const tap = parseTap(r.stdout);
+  expect(tap.failed, r.stdout + r.stderr).toEqual([]);
+  expect(tap.planned).toBe(tap.passed.length);
+  expect(r.code).toBe(0);
+  expect(leftovers(scratch.root, id, bundle)).toEqual([]);
+  return tap.passed;
+}
+
+beforeAll(() => {
+  requireRoot();
+  scratch = new Scratch('conformance');
+});
+afterAll(() => scratch.cleanup());
+
+describe('conformance, checked from inside the container', () => {
+  it('the default config', () => {
+    expect(conforms(() => {}).length).toBeGreaterThan(20);
+  });
+
+  it('process: args, env, cwd', () => {
+    const passed = conforms((c) => {
+      c.process.args.push('--flag', 'an arg with spaces');
+      c.process.env.push('CONFORMANCE=yes', 'EMPTY=');
+      c.process.cwd = '/tmp';
+    });
+    expect(passed.join('\n')).toMatch(/process.env has CONFORMANCE=yes/);
+  });
+
+  it('process: user, additional gids and umask', () => {
+    conforms((c) => {
+      c.process.user = { uid: 1234, gid: 5678, additionalGids: [100, 200], umask: 0o027 };
+    });
+  });
+
+  it('process: rlimits', () => {
+    conforms((c) => {
+      c.process.rlimits = [
+        { type: 'RLIMIT_NOFILE', soft: 512, hard: 1024 },
+        { type: 'RLIMIT_CORE', soft: 0, hard: 0 },
+        { type: 'RLIMIT_NPROC', soft: 100, hard: 200 },
+      ];
+    });
+  });
+
+  it('process: capabilities, all five sets', () => {
+    conforms((c) => {
+      const caps = ['CAP_CHOWN', 'CAP_KILL', 'CAP_NET_RAW', 'CAP_SYS_ADMIN'];
+      c.process.capabilities = { bounding: caps, effective: caps, permitted: caps, inheritable: ['CAP_KILL'], ambient: ['CAP_KILL'] };
+    });
+  });
+
+  it('process: no capabilities at all, and no_new_privs off', () => {
+    conforms((c) => {
+      c.process.capabilities = {};
+      c.process.noNewPrivileges = false;
+    });
+  });
+
+  it('process: oom_score_adj', () => {
+    conforms((c) => (c.process.oomScoreAdj = 500));
+  });
+
+  it('hostname and domainname', () => {
+    conforms((c) => {
+      c.hostname = 'conformance-host';
+      c.domainname = 'example.org';
+    });
+  });
+
+  it('mounts: tmpfs with options, binds, read-only binds', () => {
+    const dir = fs.mkdtempSync(`${scratch.dir}/bind-`);
+    conforms((c) => {
+      c.mounts.push({ destination: '/scratch', type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'nodev', 'size=1m', 'mode=700'] });
+      c.mounts.push({ destination: '/data/ro', type: 'bind', source: dir, options: ['rbind', 'ro', 'nosuid'] });
+      c.mounts.push({ destination: '/data/rw', type: 'bind', source: dir, options: ['bind'] });
+    });
+  });
+
+  it('masked and read-only paths', () => {
+    conforms((c) => {
+      c.linux.maskedPaths.push('/proc/cpuinfo', '/sys/kernel');
+      c.linux.readonlyPaths.push('/proc/loadavg');
+    });
+  });
+
+  it('devices', () => {
+    conforms((c) => {
+      c.linux.devices = [
+        { path: '/dev/fuse', type: 'c', major: 10, minor: 229, fileMode: 0o600, uid: 0, gid: 0 },
+        { path: '/dev/custom/loop9', type: 'b', major: 7, minor: 9, fileMode: 0o640, uid: 0, gid: 6 },
+        { path: '/dev/myfifo', type: 'p', fileMode: 0o644 },
+      ];
+    });
+  });
+
+  it('a writable root', () => {
+    conforms((c) => (c.root.readonly = false));
+  });
+
+  it('namespaced sysctls', () => {
+    conforms((c) => (c.linux.sysctl = { 'net.ipv4.ip_forward': '1', 'kernel.msgmax': '4096', 'fs.mqueue.queues_max': '128' }));
+  });
+});
