@@ -16,6 +16,7 @@ export const BPF_ALU32_AND_K = 0x54; // BPF_ALU | BPF_AND | BPF_K
 export const BPF_ALU32_RSH_K = 0x74; // BPF_ALU | BPF_RSH | BPF_K
 export const BPF_ALU32_MOV_K = 0xb4; // BPF_ALU | BPF_MOV | BPF_K
 export const BPF_ALU32_MOV_X = 0xbc; // BPF_ALU | BPF_MOV | BPF_X
+export const BPF_JMP_JEQ_K = 0x15; // BPF_JMP | BPF_JEQ | BPF_K
 export const BPF_JMP_JNE_K = 0x55; // BPF_JMP | BPF_JNE | BPF_K
 export const BPF_JMP_JNE_X = 0x5d; // BPF_JMP | BPF_JNE | BPF_X
 export const BPF_JMP_EXIT = 0x95; // BPF_JMP | BPF_EXIT
@@ -75,11 +76,12 @@ function ruleBlock(rule: DeviceRule): Instruction[] {
   ];
   const mask = accessMask(rule.access);
   if (mask !== ALL_ACCESS) {
-    // Matches only if every requested access bit is in the rule: (access & mask) == access. R1 is free after the prologue.
+    // As v1 does: an allow exception must cover every requested access bit ((access & mask) == access),
+    // a deny exception refuses any request with one of its bits ((access & mask) != 0). R1 is free after the prologue.
     block.push(
       instruction(BPF_ALU32_MOV_X, R1, R_ACCESS, 0, 0),
       instruction(BPF_ALU32_AND_K, R1, 0, 0, mask),
-      instruction(BPF_JMP_JNE_X, R1, R_ACCESS, 'next', 0),
+      rule.allow ? instruction(BPF_JMP_JNE_X, R1, R_ACCESS, 'next', 0) : instruction(BPF_JMP_JEQ_K, R1, 0, 'next', 0),
     );
   }
   if (rule.major !== null) block.push(instruction(BPF_JMP_JNE_K, R_MAJOR, 0, 'next', rule.major));
