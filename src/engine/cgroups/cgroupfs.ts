@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CistaError } from '../errors';
 
-function describe(error: unknown): string {
+function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
@@ -23,7 +23,7 @@ export function makeCgroupDir(dir: string): string[] {
     } catch (error) {
       // Another runtime may create a shared parent at the same moment; then it is not ours.
       if (errorCode(error) === 'EEXIST') continue;
-      throw new CistaError(`cgroup: mkdir ${dir}: ${describe(error)}`);
+      throw new CistaError(`cgroup: mkdir ${dir}: ${errorMessage(error)}`);
     }
   }
   return created;
@@ -33,7 +33,7 @@ export function writeCgroupFile(dir: string, file: string, value: string): void 
   try {
     fs.writeFileSync(path.join(dir, file), value);
   } catch (error) {
-    throw new CistaError(`cgroup: write ${JSON.stringify(value)} to ${path.join(dir, file)}: ${describe(error)}`);
+    throw new CistaError(`cgroup: write ${JSON.stringify(value)} to ${path.join(dir, file)}: ${errorMessage(error)}`);
   }
 }
 
@@ -41,7 +41,7 @@ export function readCgroupFile(dir: string, file: string): string {
   try {
     return fs.readFileSync(path.join(dir, file), 'utf8');
   } catch (error) {
-    throw new CistaError(`cgroup: read ${path.join(dir, file)}: ${describe(error)}`);
+    throw new CistaError(`cgroup: read ${path.join(dir, file)}: ${errorMessage(error)}`);
   }
 }
 
@@ -54,7 +54,7 @@ export function cgroupPidsRecursive(dir: string): number[] {
       entries = fs.readdirSync(current, { withFileTypes: true });
     } catch (error) {
       if (errorCode(error) === 'ENOENT') return;
-      throw new CistaError(`cgroup: read ${current}: ${describe(error)}`);
+      throw new CistaError(`cgroup: read ${current}: ${errorMessage(error)}`);
     }
     for (const line of readCgroupFile(current, 'cgroup.procs').split('\n')) {
       if (line !== '') pids.add(Number(line));
@@ -79,7 +79,7 @@ export function removeCgroupDir(dir: string): void {
     entries = fs.readdirSync(dir, { withFileTypes: true });
   } catch (error) {
     if (errorCode(error) === 'ENOENT') return;
-    throw new CistaError(`cgroup: read ${dir}: ${describe(error)}`);
+    throw new CistaError(`cgroup: read ${dir}: ${errorMessage(error)}`);
   }
   for (const entry of entries) if (entry.isDirectory()) removeCgroupDir(path.join(dir, entry.name));
   for (let delayMs = 10; ; delayMs *= 2) {
@@ -88,7 +88,7 @@ export function removeCgroupDir(dir: string): void {
       return;
     } catch (error) {
       if (errorCode(error) === 'ENOENT') return;
-      if (errorCode(error) !== 'EBUSY' || delayMs > 640) throw new CistaError(`cgroup: rmdir ${dir}: ${describe(error)}`);
+      if (errorCode(error) !== 'EBUSY' || delayMs > 640) throw new CistaError(`cgroup: rmdir ${dir}: ${errorMessage(error)}`);
       sleepMs(delayMs);
     }
   }
