@@ -7,7 +7,8 @@
         "native/addon/addon.cc",
         "native/addon/spawn.cc",
         "native/addon/files.cc",
-        "native/addon/fd_passing.cc"
+        "native/addon/fd_passing.cc",
+        "native/addon/bpf.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")", "native"],
       "defines": ["NAPI_VERSION=8", "NAPI_DISABLE_CPP_EXCEPTIONS"],

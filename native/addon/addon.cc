@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "addon/addon.h"
+#include "addon/bpf.h"
 
 namespace cista {
 
@@ -22,6 +23,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("openPath", Napi::Function::New(env, cista::OpenPath));
   exports.Set("lockFile", Napi::Function::New(env, cista::LockFile));
   exports.Set("waitPid", Napi::Function::New(env, cista::WaitPid));
+  exports.Set("loadDeviceFilter", Napi::Function::New(env, cista::LoadDeviceFilter, "loadDeviceFilter"));
   exports.Set("receiveMessage", Napi::Function::New(env, cista::ReceiveMessage));
   exports.Set("sendFdToSocket", Napi::Function::New(env, cista::SendFdToSocket));
   return exports;

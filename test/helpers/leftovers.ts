@@ -1,6 +1,24 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
+/** Directories named `name` below `top`, at most `depth` levels down. */
+function findDirectories(top: string, name: string, depth: number): string[] {
+  const found: string[] = [];
+  let entries: fs.Dirent[];
+  try {
+    entries = fs.readdirSync(top, { withFileTypes: true });
+  } catch {
+    return found;
+  }
+  for (const e of entries) {
+    if (!e.isDirectory()) continue;
+    const dir = path.join(top, e.name);
+    if (e.name === name) found.push(dir);
+    else if (depth > 0) found.push(...findDirectories(dir, name, depth - 1));
+  }
+  return found;
+}
+
 /**
  * What a container can leave on the host: its state directory, mounts, cgroups and processes.
  * Returns a description of each leftover; empty means clean.
@@ -12,10 +30,7 @@ export function leftovers(root: string, id: string, bundleDir: string): string[]
   for (const line of mountinfo.split('\n')) {
     if (line.includes(bundleDir)) found.push(`mount: ${line}`);
   }
-  for (const hierarchy of fs.readdirSync('/sys/fs/cgroup')) {
-    const dir = path.join('/sys/fs/cgroup', hierarchy, id);
-    if (fs.existsSync(dir)) found.push(`cgroup ${dir}`);
-  }
+  for (const dir of findDirectories('/sys/fs/cgroup', id, 4)) found.push(`cgroup ${dir}`);
   for (const entry of fs.readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {

@@ -6,6 +6,7 @@ import { type DeviceRule, defaultAllowedDevices, openCgroupManager } from '../cg
 import { CistaError, ConfigError } from '../errors';
 import { native, initHelperPath } from '../native';
 import { buildLaunchPlan } from '../plan/build';
+import { MS_RDONLY } from '../plan/mount-flags';
 import { encodePlan } from '../plan/encode';
 import { awaitReady, sendPlan } from '../process/channel';
 import { loadSpec } from '../spec/load';
@@ -99,7 +100,11 @@ export function createContainer(options: CreateOptions): CreatedContainer {
     noNewKeyring: options.noNewKeyring === true,
     host: { isDirectory: hostIsDirectory },
     cgroupMountSteps: (mount, flags) =>
-      cgroup.mountSteps(mount.destination, { readonly: (mount.options ?? []).includes('ro'), flags }),
+      cgroup.mountSteps(mount.destination, {
+        readonly: (flags & MS_RDONLY) !== 0,
+        flags: flags & ~MS_RDONLY,
+        cgroupNamespace: (spec.linux?.namespaces ?? []).some((ns) => ns.type === 'cgroup'),
+      }),
   });
   if (hostIsDirectory(planned.rootfs) !== true) {
     throw new ConfigError(`config.json: /root/path: rootfs ${planned.rootfs} does not exist or is not a directory`);

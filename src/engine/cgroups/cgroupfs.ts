@@ -1,0 +1,95 @@
+/** File operations on cgroup directories shared by the v1 and v2 drivers. */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { CistaError } from '../errors';
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+function errorCode(error: unknown): string | undefined {
+  return (error as NodeJS.ErrnoException | undefined)?.code;
+}
+
+/** mkdir -p that returns the directories it created, outermost first. */
+export function makeCgroupDir(dir: string): string[] {
+  const missing: string[] = [];
+  for (let current = dir; !fs.existsSync(current); current = path.dirname(current)) missing.unshift(current);
+  const created: string[] = [];
+  for (const dir of missing) {
+    try {
+      fs.mkdirSync(dir);
+      created.push(dir);
+    } catch (error) {
+      // Another runtime may create a shared parent at the same moment; then it is not ours.
+      if (errorCode(error) === 'EEXIST') continue;
+      throw new CistaError(`cgroup: mkdir ${dir}: ${errorMessage(error)}`);
+    }
+  }
+  return created;
+}
+
+export function writeCgroupFile(dir: string, file: string, value: string): void {
+  try {
+    fs.writeFileSync(path.join(dir, file), value);
+  } catch (error) {
+    throw new CistaError(`cgroup: write ${JSON.stringify(value)} to ${path.join(dir, file)}: ${errorMessage(error)}`);
+  }
+}
+
+export function readCgroupFile(dir: string, file: string): string {
+  try {
+    return fs.readFileSync(path.join(dir, file), 'utf8');
+  } catch (error) {
+    throw new CistaError(`cgroup: read ${path.join(dir, file)}: ${errorMessage(error)}`);
+  }
+}
+
+/** The pids in a cgroup and all cgroups below it, sorted; none when the cgroup is gone. */
+export function cgroupPidsRecursive(dir: string): number[] {
+  const pids = new Set<number>();
+  const visit = (current: string): void => {
+    let entries: fs.Dirent[];
+    try {
+      entries = fs.readdirSync(current, { withFileTypes: true });
+    } catch (error) {
+      if (errorCode(error) === 'ENOENT') return;
+      throw new CistaError(`cgroup: read ${current}: ${errorMessage(error)}`);
+    }
+    for (const line of readCgroupFile(current, 'cgroup.procs').split('\n')) {
+      if (line !== '') pids.add(Number(line));
+    }
+    for (const entry of entries) if (entry.isDirectory()) visit(path.join(current, entry.name));
+  };
+  visit(dir);
+  return [...pids].sort((a, b) => a - b);
+}
+
+function sleepMs(milliseconds: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, milliseconds);
+}
+
+/**
+ * rmdir of a cgroup and any cgroups below it, deepest first. EBUSY is retried for a short while
+ * because a killed process stays in its cgroup until it has fully exited; a missing dir is fine.
+ */
+export function removeCgroupDir(dir: string): void {
+  let entries: fs.Dirent[];
+  try {
+    entries = fs.readdirSync(dir, { withFileTypes: true });
+  } catch (error) {
+    if (errorCode(error) === 'ENOENT') return;
+    throw new CistaError(`cgroup: read ${dir}: ${errorMessage(error)}`);
+  }
+  for (const entry of entries) if (entry.isDirectory()) removeCgroupDir(path.join(dir, entry.name));
+  for (let delayMs = 10; ; delayMs *= 2) {
+    try {
+      fs.rmdirSync(dir);
+      return;
+    } catch (error) {
+      if (errorCode(error) === 'ENOENT') return;
+      if (errorCode(error) !== 'EBUSY' || delayMs > 640) throw new CistaError(`cgroup: rmdir ${dir}: ${errorMessage(error)}`);
+      sleepMs(delayMs);
+    }
+  }
+}

@@ -1,0 +1,92 @@
+/**
+ * Container cgroups: one driver per host layout (v1/hybrid, v2) behind one interface, like runc's
+ * cgroupfs managers. File I/O is done here with node:fs; only bpf() goes through the addon.
+ */
+import * as fs from 'node:fs';
+import { CistaError } from '../errors';
+import { MountStep } from '../plan/plan';
+import { DeviceFilterLoader, loadDeviceFilterWithAddon } from './device-filter-loader';
+import { DeviceRule } from './devices';
+import { cgroupHierarchies, detectLayout, parseMountInfo, resolveV1Paths, resolveV2Path, UNIFIED } from './path';
+import { V1CgroupManager } from './v1';
+import { V2CgroupManager } from './v2';
+
+export type { DeviceRule } from './devices';
+export { defaultAllowedDevices, deviceRuleString } from './devices';
+export type { DeviceFilterLoader } from './device-filter-loader';
+
+export interface CgroupConfig {
+  containerId: string;
+  /** linux.cgroupsPath. */
+  cgroupsPath: string | undefined;
+  /** Already merged: spec rules, then runc's default allowed devices. */
+  devices: DeviceRule[];
+}
+
+export interface CgroupMountOptions {
+  readonly: boolean;
+  /** MS_* flags of the config.json mount, without MS_RDONLY (see readonly). */
+  flags: number;
+  /** The container has a cgroup namespace of its own: mount cgroup filesystems instead of binding directories. */
+  cgroupNamespace?: boolean;
+}
+
+export type CgroupDriver = 'v1' | 'v2';
+
+export interface CgroupManager {
+  readonly driver: CgroupDriver;
+  /** Per-hierarchy absolute directories (v1: subsystem -> dir, "" for hybrid's unified; v2: {"": dir}); recorded in state.json. */
+  readonly paths: Record<string, string>;
+  /** mkdir -p, remembering which directories were created so that destroy() removes only those. */
+  create(): void;
+  /** Moves pid into the container's cgroup in every hierarchy. */
+  join(pid: number): void;
+  /** v1: devices.deny/devices.allow writes; v2: an eBPF program attached with BPF_F_ALLOW_MULTI. */
+  applyDevices(rules: DeviceRule[]): void;
+  /** All pids in the container's cgroup(s), including sub-cgroups, sorted. */
+  pids(): number[];
+  /** rmdir, retrying briefly while killed processes exit; already gone is fine. */
+  destroy(): void;
+  /** How a config.json mount of type "cgroup" at destination appears inside the container. */
+  mountSteps(destination: string, options: CgroupMountOptions): MountStep[];
+}
+
+export interface CgroupHostAccess {
+  /** Defaults to the addon's loadDeviceFilter. */
+  loadDeviceFilter?: DeviceFilterLoader;
+}
+
+function readProcFile(file: string): string {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new CistaError(`cgroup: read ${file}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+/** Resolves the container's cgroup directories for this host's layout. Creates nothing. */
+export function openCgroupManager(config: CgroupConfig, host: CgroupHostAccess = {}): CgroupManager {
+  const mountInfo = readProcFile('/proc/self/mountinfo');
+  const procSelfCgroup = readProcFile('/proc/self/cgroup');
+  const mounts = parseMountInfo(mountInfo);
+  const inputs = { containerId: config.containerId, cgroupsPath: config.cgroupsPath, mountInfo, procSelfCgroup };
+  if (detectLayout(mounts) === 'v2') {
+    return new V2CgroupManager(resolveV2Path(inputs), host.loadDeviceFilter ?? loadDeviceFilterWithAddon);
+  }
+  return new V1CgroupManager(resolveV1Paths(inputs), cgroupHierarchies(mounts));
+}
+
+/** A manager for the cgroups recorded in state.json (delete, kill, ps). */
+export function reopenCgroupManager(
+  driver: CgroupDriver,
+  paths: Record<string, string>,
+  host: CgroupHostAccess = {},
+): CgroupManager {
+  if (driver === 'v2') {
+    const dir = paths[UNIFIED];
+    if (dir === undefined) throw new CistaError('cgroup: state has no cgroup v2 path');
+    return new V2CgroupManager(dir, host.loadDeviceFilter ?? loadDeviceFilterWithAddon);
+  }
+  if (paths.devices === undefined) throw new CistaError('cgroup: state has no devices cgroup path');
+  return new V1CgroupManager(paths, cgroupHierarchies(parseMountInfo(readProcFile('/proc/self/mountinfo'))));
+}

@@ -1,0 +1,164 @@
+/** The cgroup v1 driver (also for hybrid hosts): one directory per mounted hierarchy, like runc's fs manager. */
+import * as path from 'node:path';
+import { DestinationKind, MountKind, MountStep } from '../plan/plan';
+import { MS_BIND, MS_NODEV, MS_NOEXEC, MS_NOSUID, MS_RDONLY, MS_REC, MS_REMOUNT } from '../plan/mount-flags';
+import { cgroupPidsRecursive, makeCgroupDir, readCgroupFile, removeCgroupDir, writeCgroupFile } from './cgroupfs';
+import { DeviceRule, deviceRuleString, resolveDeviceRules } from './devices';
+import { CgroupHierarchy, UNIFIED } from './path';
+import type { CgroupManager, CgroupMountOptions } from './index';
+
+/** runc's flags for the tmpfs that holds the per-hierarchy mounts. */
+const TMPFS_FLAGS = MS_NOEXEC | MS_NOSUID | MS_NODEV;
+
+export class V1CgroupManager implements CgroupManager {
+  readonly driver = 'v1';
+  /** Directories this manager created, outermost first; null when reopened from state (then unknown). */
+  private created: string[] | null = null;
+
+  /**
+   * @param paths subsystem -> directory, "" for the unified hierarchy of a hybrid host.
+   * @param hierarchies the host's mounted hierarchies, to lay out a "cgroup" mount in the container.
+   */
+  constructor(
+    readonly paths: Record<string, string>,
+    private readonly hierarchies: CgroupHierarchy[],
+  ) {}
+
+  /** Each directory once, though co-mounted subsystems (cpu,cpuacct) share one. */
+  private directories(): string[] {
+    return [...new Set(Object.values(this.paths))];
+  }
+
+  create(): void {
+    const created: string[] = [];
+    this.created = created;
+    for (const dir of this.directories()) {
+      const made = makeCgroupDir(dir);
+      created.push(...made);
+      // A new cpuset cgroup has no cpus or mems, and a process cannot join it until it has some.
+      if (dir === this.paths.cpuset) {
+        for (const cpusetDir of made) {
+          for (const file of ['cpuset.cpus', 'cpuset.mems']) {
+            if (readCgroupFile(cpusetDir, file).trim() === '') {
+              writeCgroupFile(cpusetDir, file, readCgroupFile(path.dirname(cpusetDir), file));
+            }
+          }
+        }
+      }
+    }
+  }
+
+  join(pid: number): void {
+    for (const dir of this.directories()) writeCgroupFile(dir, 'cgroup.procs', String(pid));
+  }
+
+  /** Deny everything, then write the exceptions that the rules leave, so the list ends as the rules say. */
+  applyDevices(rules: DeviceRule[]): void {
+    const dir = this.paths.devices;
+    const resolved = resolveDeviceRules(rules);
+    const all: DeviceRule = { allow: true, type: 'a', major: null, minor: null, access: 'rwm' };
+    writeCgroupFile(dir, 'devices.deny', deviceRuleString(all));
+    if (resolved.defaultAllow) writeCgroupFile(dir, 'devices.allow', deviceRuleString(all));
+    for (const exception of resolved.exceptions) {
+      writeCgroupFile(dir, exception.allow ? 'devices.allow' : 'devices.deny', deviceRuleString(exception));
+    }
+  }
+
+  pids(): number[] {
+    // Every container process is in the devices cgroup: runc reads the pids from there too.
+    return cgroupPidsRecursive(this.paths.devices);
+  }
+
+  /** Removes the directories this manager created; reopened from state, the container's own directories (as runc). */
+  destroy(): void {
+    const dirs = this.created ?? this.directories();
+    for (const dir of [...dirs].reverse()) removeCgroupDir(dir);
+    this.created = [];
+  }
+
+  /**
+   * As runc's mountCgroupV1: a tmpfs, in it one mount per v1 hierarchy named like its host mount
+   * point, showing the container's own cgroup (a bind of it, or with a cgroup namespace a fresh
+   * cgroup mount), symlinks for co-mounted subsystems, then the tmpfs made read-only if asked.
+   * The unified hierarchy of a hybrid host is not shown, as in runc.
+   */
+  mountSteps(destination: string, options: CgroupMountOptions): MountStep[] {
+    const mountFlags = options.flags | (options.readonly ? MS_RDONLY : 0);
+    const steps: MountStep[] = [
+      {
+        kind: MountKind.Filesystem,
+        source: 'tmpfs',
+        destination,
+        fstype: 'tmpfs',
+        flags: TMPFS_FLAGS,
+        remountFlags: 0,
+        propagation: [],
+        data: 'mode=755',
+        destinationKind: DestinationKind.Directory,
+      },
+    ];
+    const v1Hierarchies = this.hierarchies.filter(
+      (h) => !h.subsystems.includes(UNIFIED) && h.subsystems.some((s) => this.paths[s] !== undefined),
+    );
+    for (const hierarchy of v1Hierarchies) {
+      const hierarchyDestination = path.posix.join(destination, path.posix.basename(hierarchy.mountPoint));
+      steps.push(
+        options.cgroupNamespace
+          ? {
+              kind: MountKind.Filesystem,
+              source: 'cgroup',
+              destination: hierarchyDestination,
+              fstype: 'cgroup',
+              flags: mountFlags,
+              remountFlags: 0,
+              propagation: [],
+              data: hierarchy.subsystems.join(','),
+              destinationKind: DestinationKind.Directory,
+            }
+          : {
+              kind: MountKind.Bind,
+              source: this.paths[hierarchy.subsystems.find((s) => this.paths[s] !== undefined)!],
+              destination: hierarchyDestination,
+              fstype: 'bind',
+              flags: MS_BIND | MS_REC | mountFlags,
+              remountFlags: mountFlags,
+              propagation: [],
+              data: '',
+              destinationKind: DestinationKind.Directory,
+            },
+      );
+    }
+    for (const hierarchy of v1Hierarchies) {
+      const name = path.posix.basename(hierarchy.mountPoint);
+      if (!name.includes(',')) continue;
+      for (const subsystem of name.split(',')) {
+        steps.push({
+          kind: MountKind.Symlink,
+          source: name,
+          destination: path.posix.join(destination, subsystem),
+          fstype: '',
+          flags: 0,
+          remountFlags: 0,
+          propagation: [],
+          data: '',
+          destinationKind: DestinationKind.File,
+        });
+      }
+    }
+    if (options.readonly) {
+      // A bind remount changes only this mount's flags, so the tmpfs becomes read-only in place.
+      steps.push({
+        kind: MountKind.Filesystem,
+        source: 'tmpfs',
+        destination,
+        fstype: 'tmpfs',
+        flags: MS_REMOUNT | MS_BIND | MS_RDONLY | TMPFS_FLAGS,
+        remountFlags: 0,
+        propagation: [],
+        data: '',
+        destinationKind: DestinationKind.Directory,
+      });
+    }
+    return steps;
+  }
+}

@@ -1,0 +1,87 @@
+// The cgroup v2 driver on a real cgroup2-only kernel: run inside cg2vm by test/cg2vm/run.sh, which
+// first builds dist/ (tsc) and the test-only addon with loadDeviceFilter (test/native).
+// Plain CommonJS so that one quick node process does everything inside the slow VM.
+'use strict';
+const assert = require('node:assert/strict');
+const { spawn } = require('node:child_process');
+const { once } = require('node:events');
+const fs = require('node:fs');
+const path = require('node:path');
+
+const repo = path.resolve(__dirname, '../..');
+const addonPath = path.join(repo, 'test/native/build/Release/cista_bpf_test.node');
+const cgroupsModule = path.join(repo, 'dist/engine/cgroups/index.js');
+
+function prerequisitesMissing() {
+  const missing = [];
+  if (process.getuid() !== 0) missing.push('root');
+  if (!fs.existsSync('/sys/fs/cgroup/cgroup.controllers')) missing.push('cgroup2 at /sys/fs/cgroup');
+  if (!fs.existsSync(addonPath)) missing.push(addonPath);
+  if (!fs.existsSync(cgroupsModule)) missing.push(cgroupsModule);
+  return missing;
+}
+
+/** A shell that waits for a line on stdin, then reports which of /dev/null and /dev/zero it could read. */
+function spawnDeviceProbe() {
+  return spawn('sh', [
+    '-c',
+    'read go; for d in null zero; do if head -c 1 /dev/$d >/dev/zero 2>&1; then echo $d:ok; else echo $d:denied; fi; done',
+  ]);
+}
+
+async function runCase(cgroups, addon, name, rules) {
+  const manager = cgroups.openCgroupManager(
+    { containerId: name, cgroupsPath: `/cista-test-${process.pid}/${name}`, devices: [] },
+    { loadDeviceFilter: addon.loadDeviceFilter },
+  );
+  assert.equal(manager.driver, 'v2');
+  const dir = manager.paths[''];
+  assert.equal(dir, `/sys/fs/cgroup/cista-test-${process.pid}/${name}`);
+  const probe = spawnDeviceProbe();
+  try {
+    manager.create();
+    assert.ok(fs.statSync(dir).isDirectory());
+    manager.applyDevices(rules);
+    manager.join(probe.pid);
+    assert.equal(fs.readFileSync(`/proc/${probe.pid}/cgroup`, 'utf8'), `0::/cista-test-${process.pid}/${name}\n`);
+    assert.deepEqual(manager.pids(), [probe.pid]);
+    assert.deepEqual(cgroups.reopenCgroupManager('v2', manager.paths).pids(), [probe.pid]);
+    let output = '';
+    probe.stdout.on('data', (chunk) => (output += chunk));
+    probe.stdin.write('go\n');
+    await once(probe, 'exit');
+    assert.deepEqual(output.trim().split('\n'), ['null:denied', 'zero:ok'], `${name}: device access`);
+  } finally {
+    if (probe.exitCode === null && probe.signalCode === null) probe.kill('SIGKILL');
+    manager.destroy();
+  }
+  assert.equal(fs.existsSync(dir), false);
+  assert.equal(fs.existsSync(path.dirname(dir)), false);
+  console.log(`ok - ${name}`);
+}
+
+async function main() {
+  const missing = prerequisitesMissing();
+  if (missing.length > 0) {
+    // Under CI a missing prerequisite is a failure, never a silent skip.
+    if (process.env.CI === 'true') throw new Error(`missing prerequisites: ${missing.join(', ')}`);
+    console.log(`skip - missing prerequisites: ${missing.join(', ')}`);
+    return;
+  }
+  const cgroups = require(cgroupsModule);
+  const addon = require(addonPath);
+  const denyAll = { allow: false, type: 'a', major: null, minor: null, access: 'rwm' };
+  const withoutNull = cgroups.defaultAllowedDevices().filter((rule) => !(rule.major === 1 && rule.minor === 3));
+  await runCase(cgroups, addon, 'default-list-without-null', [denyAll, ...withoutNull]);
+  await runCase(cgroups, addon, 'allow-all-but-null', [{ ...denyAll, allow: true }, { allow: false, type: 'c', major: 1, minor: 3, access: 'rwm' }]);
+  await runCase(cgroups, addon, 'read-only-null', [
+    denyAll,
+    ...withoutNull,
+    { allow: true, type: 'c', major: 1, minor: 3, access: 'w' },
+  ]);
+}
+
+main().catch((error) => {
+  console.error(`not ok - ${error.stack ?? error}`);
+  process.exit(1);
+});
