@@ -18,6 +18,8 @@ export interface NativeAddon {
   /** One datagram and the fd it carried (-1: none). */
   receiveMessage(fd: number, maxBytes: number): { data: Buffer; fd: number };
   sendFdToSocket(socketPath: string, fd: number, name: string): void;
+  /** Loads a cgroup device eBPF program and attaches it to a cgroup2 directory. */
+  loadDeviceFilter(instructions: Buffer, cgroupDir: string): void;
 }
 
 const BUILD_DIR = path.join(PACKAGE_ROOT, 'build', 'Release');

@@ -1,15 +1,15 @@
-// The cgroup v2 driver on a real cgroup2-only kernel: run inside cg2vm by test/cg2vm/run.sh, which
-// first builds dist/ (tsc) and the test-only addon with loadDeviceFilter (test/native).
+// The cgroup v2 driver on a real cgroup2-only kernel: run inside cg2vm by test/cg2vm/run.sh after the
+// build (dist/ and build/Release). First the driver alone, then whole containers run by the CLI.
 // Plain CommonJS so that one quick node process does everything inside the slow VM.
 'use strict';
 const assert = require('node:assert/strict');
-const { spawn } = require('node:child_process');
+const { spawn, spawnSync } = require('node:child_process');
 const { once } = require('node:events');
 const fs = require('node:fs');
 const path = require('node:path');
 
 const repo = path.resolve(__dirname, '../..');
-const addonPath = path.join(repo, 'test/native/build/Release/cista_bpf_test.node');
+const addonPath = path.join(repo, 'build/Release/cista.node');
 const cgroupsModule = path.join(repo, 'dist/engine/cgroups/index.js');
 
 function prerequisitesMissing() {
@@ -70,6 +70,7 @@ async function main() {
   }
   const cgroups = require(cgroupsModule);
   const addon = require(addonPath);
+  assert.equal(typeof addon.loadDeviceFilter, 'function');
   const denyAll = { allow: false, type: 'a', major: null, minor: null, access: 'rwm' };
   const withoutNull = cgroups.defaultAllowedDevices().filter((rule) => !(rule.major === 1 && rule.minor === 3));
   await runCase(cgroups, addon, 'default-list-without-null', [denyAll, ...withoutNull]);
@@ -81,7 +82,46 @@ async function main() {
   ]);
 }
 
-main().catch((error) => {
-  console.error(`not ok - ${error.stack ?? error}`);
-  process.exit(1);
-});
+/** A busybox container run by the real CLI: the driver, the eBPF filter and the cgroup mount together. */
+function runContainer() {
+  const scratch = fs.mkdtempSync('/tmp/cista-cg2-');
+  try {
+    const bundle = path.join(scratch, 'bundle');
+    const script = [
+      'head -c 1 /dev/null >/dev/null && echo null:ok',
+      'head -c 1 /dev/kmsg >/dev/null 2>&1 && echo kmsg:ok || echo kmsg:denied',
+      'ls /sys/fs/cgroup/cgroup.procs',
+    ].join('; ');
+    const made = spawnSync(path.join(repo, 'scripts/example-bundle.sh'), [bundle, 'sh', '-c', script], { encoding: 'utf8' });
+    assert.equal(made.status, 0, made.stderr);
+    const configFile = path.join(bundle, 'config.json');
+    const config = JSON.parse(fs.readFileSync(configFile, 'utf8'));
+    // The host's /dev/kmsg (c 1:11) bound in but not in the device allow list: the filter must refuse it.
+    config.mounts.push({ destination: '/dev/kmsg', type: 'bind', source: '/dev/kmsg', options: ['bind'] });
+    config.linux.cgroupsPath = `/cista-cli-test-${process.pid}`;
+    fs.writeFileSync(configFile, JSON.stringify(config));
+    const cista = (...args) => spawnSync(path.join(repo, 'bin/cista'), ['--root', path.join(scratch, 'state'), ...args], { encoding: 'utf8' });
+    const created = cista('create', '--bundle', bundle, 'v2c');
+    assert.equal(created.stderr, '');
+    const pid = JSON.parse(cista('state', 'v2c').stdout).pid;
+    assert.equal(fs.readFileSync(`/proc/${pid}/cgroup`, 'utf8'), `0::/cista-cli-test-${process.pid}\n`);
+    assert.equal(cista('delete', '--force', 'v2c').status, 0);
+    const run = cista('run', '--bundle', bundle, 'v2c');
+    assert.equal(run.stderr, '');
+    assert.equal(run.status, 0);
+    assert.deepEqual(run.stdout.trim().split('\n'), ['null:ok', 'kmsg:denied', '/sys/fs/cgroup/cgroup.procs']);
+    assert.equal(fs.existsSync(`/sys/fs/cgroup/cista-cli-test-${process.pid}`), false);
+    console.log('ok - a container run by the CLI');
+  } finally {
+    fs.rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+main()
+  .then(() => {
+    if (process.exitCode === undefined && fs.existsSync('/sys/fs/cgroup/cgroup.controllers')) runContainer();
+  })
+  .catch((error) => {
+    console.error(`not ok - ${error.stack ?? error}`);
+    process.exit(1);
+  });

@@ -1,11 +1,9 @@
 /** The bridge to the addon's bpf() wrapper, kept apart so that v1 hosts and pure code never load the addon. */
-import * as path from 'node:path';
+import { native } from '../native';
 
 /** Loads a BPF_PROG_TYPE_CGROUP_DEVICE program and attaches it (BPF_F_ALLOW_MULTI) to a cgroup2 directory. */
 export type DeviceFilterLoader = (instructions: Buffer, cgroupDir: string) => void;
 
 export const loadDeviceFilterWithAddon: DeviceFilterLoader = (instructions, cgroupDir) => {
-  // Same relative location from src/engine/cgroups (tests) and dist/engine/cgroups (the CLI).
-  const addon = require(path.join(__dirname, '../../../build/Release/cista.node')) as { loadDeviceFilter: DeviceFilterLoader };
-  addon.loadDeviceFilter(instructions, cgroupDir);
+  native().loadDeviceFilter(instructions, cgroupDir);
 };
