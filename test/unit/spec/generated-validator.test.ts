@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 
@@ -29,5 +30,14 @@ describe('the built config validator', () => {
     console.log(`require(config-validator.generated.js): ${milliseconds.toFixed(1)} ms`);
     // Generous bound for loaded CI machines; typically 4-7 ms.
     expect(milliseconds).toBeLessThan(50);
+  });
+});
+
+describe('dist/engine/spec/config-validator.generated.js', () => {
+  it('is up to date with src/engine/spec/schema.ts', async () => {
+    const { compileConfigValidator, GENERATED_VALIDATOR } = await import('../../../src/build/compile-validator');
+    const built = fs.readFileSync(path.join(DIST_SPEC_DIR, 'config-validator.generated.js'), 'utf8');
+    expect(path.basename(GENERATED_VALIDATOR)).toBe('config-validator.generated.js');
+    expect(built === compileConfigValidator(), 'the built validator is stale: run npm run build:ts').toBe(true);
   });
 });
