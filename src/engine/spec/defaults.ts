@@ -2,7 +2,7 @@
  * The config.json `cista spec` writes: the same template as `runc spec` (runc 1.1.5), so bundles
  * move between the two runtimes unchanged, except that the hostname is "cista".
  */
-import type { Mount, Spec } from './schema';
+import type { Linux, Mount, Spec } from './schema';
 
 /** Capabilities of the default container process: enough to run a shell, nothing more. */
 const DEFAULT_CAPABILITIES = ['CAP_AUDIT_WRITE', 'CAP_KILL', 'CAP_NET_BIND_SERVICE'];
@@ -61,7 +61,7 @@ function defaultMounts(rootless: boolean): Mount[] {
   ];
 }
 
-function defaultLinux(rootless: boolean): NonNullable<Spec['linux']> {
+function defaultLinux(rootless: boolean): Linux {
   const paths = { maskedPaths: [...MASKED_PATHS], readonlyPaths: [...READONLY_PATHS] };
   if (!rootless) {
     return {

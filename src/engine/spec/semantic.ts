@@ -5,8 +5,8 @@
 import path from 'node:path';
 import { ConfigError } from '../errors';
 import { jsonPointer } from './json-pointer';
-import type { Capabilities, Spec } from './schema';
-import { CAPABILITIES, HOOK_NAMES, RLIMIT_TYPES, type NamespaceType } from './vocabulary';
+import type { Spec } from './schema';
+import { CAPABILITIES, CAPABILITY_SETS, HOOK_NAMES, RLIMIT_TYPES, type NamespaceType } from './vocabulary';
 
 function fail(pointer: string, problem: string): never {
   throw new ConfigError(`config.json: ${pointer}: ${problem}`);
@@ -54,9 +54,8 @@ function checkProcess(spec: Spec): void {
   if (process === undefined) fail('/process', 'is required');
   if (!process.args?.length) fail('/process/args', 'must name the program to run');
   requireAbsolute('/process/cwd', process.cwd);
-  const capabilitySets = process.capabilities ?? {};
-  for (const set of Object.keys(capabilitySets) as (keyof Capabilities)[]) {
-    (capabilitySets[set] ?? []).forEach((name, index) => {
+  for (const set of CAPABILITY_SETS) {
+    (process.capabilities?.[set] ?? []).forEach((name, index) => {
       if (!(CAPABILITIES as readonly string[]).includes(name)) {
         fail(jsonPointer('process', 'capabilities', set, index), `unknown capability ${JSON.stringify(name)}`);
       }

@@ -120,6 +120,9 @@ export const HOOK_NAMES = [
 ] as const;
 export type HookName = (typeof HOOK_NAMES)[number];
 
+/** The capability sets of process.capabilities. */
+export const CAPABILITY_SETS = ['bounding', 'effective', 'inheritable', 'permitted', 'ambient'] as const;
+
 /** Linux capability names; the index of a name is its capability number (CAP_CHOWN = 0). */
 export const CAPABILITIES = [
   'CAP_CHOWN',

@@ -148,6 +148,10 @@ describe('checkSemantics', () => {
     ).toBeUndefined();
   });
 
+  it('ignores capability sets it does not know, as it ignores unknown fields', () => {
+    expect(semanticError((s) => Object.assign(s.process!.capabilities!, { future: 7 }))).toBeUndefined();
+  });
+
   it('knows all 41 capabilities', () => {
     const all = [
       'CAP_CHOWN', 'CAP_DAC_OVERRIDE', 'CAP_DAC_READ_SEARCH', 'CAP_FOWNER', 'CAP_FSETID', 'CAP_KILL', 'CAP_SETGID',
