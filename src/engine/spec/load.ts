@@ -1,0 +1,112 @@
+/** Reading config.json and checking it against the schema, with one-line errors that name the JSON path. */
+import fs from 'node:fs';
+import path from 'node:path';
+import { ConfigError } from '../errors';
+import { jsonPointer, valueAtPointer } from './json-pointer';
+import type { Spec } from './schema';
+import { PATTERN_EXPLANATIONS } from './vocabulary';
+
+/** The parts of an ajv error the generated validator reports (it is built with messages: false). */
+interface SchemaViolation {
+  instancePath: string;
+  keyword: string;
+  params: Record<string, unknown>;
+}
+
+type ConfigValidator = ((data: unknown) => boolean) & { errors?: SchemaViolation[] | null };
+
+/**
+ * Built by src/build/compile-validator.ts. The path goes through the package root because
+ * src/engine/spec and dist/engine/spec sit at the same depth: the compiled module and its
+ * TypeScript source (run by vitest) both find the one built file.
+ */
+const GENERATED_VALIDATOR = path.resolve(__dirname, '../../../dist/engine/spec/config-validator.generated.js');
+
+let configValidator: ConfigValidator | undefined;
+
+/** Loaded on first use so commands that never read a config (state, list, kill) skip it. */
+function loadConfigValidator(): ConfigValidator {
+  if (configValidator === undefined) {
+    try {
+      configValidator = require(GENERATED_VALIDATOR) as ConfigValidator;
+    } catch (error) {
+      if (!fs.existsSync(GENERATED_VALIDATOR)) {
+        throw new Error(`the config validator ${GENERATED_VALIDATOR} is missing: run npm run build:ts`);
+      }
+      throw error;
+    }
+  }
+  return configValidator;
+}
+
+const TYPE_NAMES: Readonly<Record<string, string>> = {
+  string: 'a string',
+  integer: 'an integer',
+  number: 'a number',
+  boolean: 'a boolean',
+  object: 'an object',
+  array: 'an array',
+};
+
+/** "<path>: <what is wrong>" for one schema violation, in words a user can act on. */
+function describeViolation(violation: SchemaViolation, document: unknown): string {
+  const { instancePath, keyword, params } = violation;
+  const at = (pointer: string, problem: string) => (pointer === '' ? problem : `${pointer}: ${problem}`);
+  switch (keyword) {
+    case 'required':
+      return at(instancePath + jsonPointer(String(params.missingProperty)), 'is required');
+    case 'type':
+      return at(instancePath, `must be ${TYPE_NAMES[String(params.type)] ?? String(params.type)}`);
+    case 'enum':
+      return at(instancePath, `must be one of ${(params.allowedValues as unknown[]).join(', ')}`);
+    case 'pattern': {
+      const explain = PATTERN_EXPLANATIONS[String(params.pattern)];
+      const value = valueAtPointer(document, instancePath);
+      return at(instancePath, explain ? explain(value) : `must match ${String(params.pattern)}`);
+    }
+    case 'minimum':
+    case 'maximum':
+      return at(instancePath, `must be ${String(params.comparison)} ${String(params.limit)}`);
+    case 'minItems':
+      return at(instancePath, `must have at least ${String(params.limit)} item(s)`);
+    default:
+      return at(instancePath, `fails the schema rule "${keyword}"`);
+  }
+}
+
+/** Checks an already-parsed config against the schema; throws ConfigError naming the first violation. */
+export function validateSpecObject(document: unknown): Spec {
+  const validate = loadConfigValidator();
+  if (!validate(document)) {
+    const [violation] = validate.errors ?? [];
+    throw new ConfigError(`config.json: ${violation ? describeViolation(violation, document) : 'fails the schema'}`);
+  }
+  return document as Spec;
+}
+
+/** The first line of a Node system error without the repeated path, e.g. "ENOENT: no such file or directory". */
+function systemErrorSummary(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return message.split(', ')[0];
+}
+
+/**
+ * Reads and schema-checks <bundleDir>/config.json. `raw` is the parsed document as read (the same
+ * object as `spec`, typed loosely) for callers that keep or forward it untouched.
+ */
+export function loadSpec(bundleDir: string): { spec: Spec; raw: unknown } {
+  const file = path.join(bundleDir, 'config.json');
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new ConfigError(`config.json: cannot read ${file}: ${systemErrorSummary(error)}`);
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (error) {
+    throw new ConfigError(`config.json: invalid JSON: ${(error as Error).message.replace(/\s+/g, ' ')}`);
+  }
+  return { spec: validateSpecObject(raw), raw };
+}

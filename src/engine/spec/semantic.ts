@@ -1,0 +1,165 @@
+/**
+ * Checks the schema cannot express: absolute paths, namespace requirements, known names, and
+ * conflicts between fields. Each failure is a ConfigError naming the JSON path at fault.
+ */
+import path from 'node:path';
+import { ConfigError } from '../errors';
+import { jsonPointer } from './json-pointer';
+import type { Spec } from './schema';
+import { CAPABILITIES, CAPABILITY_SETS, HOOK_NAMES, RLIMIT_TYPES, type NamespaceType } from './vocabulary';
+
+function fail(pointer: string, problem: string): never {
+  throw new ConfigError(`config.json: ${pointer}: ${problem}`);
+}
+
+/** True when resolving the `..` components of an absolute path lexically climbs above / (as in /../etc). */
+function climbsAboveRoot(absolutePath: string): boolean {
+  let depth = 0;
+  for (const component of absolutePath.split('/')) {
+    if (component === '' || component === '.') continue;
+    if (component !== '..') depth++;
+    else if (depth-- === 0) return true;
+  }
+  return false;
+}
+
+function requireAbsolute(pointer: string, value: string): void {
+  if (!value.startsWith('/')) fail(pointer, `must be an absolute path, not ${JSON.stringify(value)}`);
+}
+
+/**
+ * The namespaces the container gets apart from the host's: each one listed in linux.namespaces,
+ * created or joined by path. Whether a joined path is in fact the host's namespace is a run-time
+ * question, not one this pure check can answer.
+ */
+function privateNamespaces(spec: Spec): Set<NamespaceType> {
+  return new Set((spec.linux?.namespaces ?? []).map((namespace) => namespace.type));
+}
+
+/** Which namespace isolates a sysctl, or undefined when it is system-wide and must not be set. */
+function sysctlNamespace(key: string): NamespaceType | undefined {
+  if (key.startsWith('kernel.msg') || key === 'kernel.sem' || key.startsWith('kernel.shm')) return 'ipc';
+  if (key.startsWith('fs.mqueue.')) return 'ipc';
+  if (key.startsWith('net.')) return 'network';
+  if (key === 'kernel.hostname' || key === 'kernel.domainname') return 'uts';
+  return undefined;
+}
+
+function checkRoot(spec: Spec): void {
+  if (!spec.root?.path) fail('/root/path', 'is required');
+}
+
+function checkProcess(spec: Spec): void {
+  const { process } = spec;
+  if (process === undefined) fail('/process', 'is required');
+  if (!process.args?.length) fail('/process/args', 'must name the program to run');
+  requireAbsolute('/process/cwd', process.cwd);
+  for (const set of CAPABILITY_SETS) {
+    (process.capabilities?.[set] ?? []).forEach((name, index) => {
+      if (!(CAPABILITIES as readonly string[]).includes(name)) {
+        fail(jsonPointer('process', 'capabilities', set, index), `unknown capability ${JSON.stringify(name)}`);
+      }
+    });
+  }
+  const seenRlimits = new Set<string>();
+  (process.rlimits ?? []).forEach((rlimit, index) => {
+    const pointer = jsonPointer('process', 'rlimits', index);
+    if (!(RLIMIT_TYPES as readonly string[]).includes(rlimit.type)) {
+      fail(`${pointer}/type`, `unknown rlimit ${JSON.stringify(rlimit.type)}`);
+    }
+    if (seenRlimits.has(rlimit.type)) fail(`${pointer}/type`, `duplicate rlimit ${JSON.stringify(rlimit.type)}`);
+    seenRlimits.add(rlimit.type);
+    if (rlimit.soft > rlimit.hard) fail(`${pointer}/soft`, 'must not exceed the hard limit');
+  });
+}
+
+function checkNames(spec: Spec, namespaces: Set<NamespaceType>): void {
+  for (const field of ['hostname', 'domainname'] as const) {
+    if (spec[field] && !namespaces.has('uts')) fail(`/${field}`, 'needs a private uts namespace');
+  }
+}
+
+function checkMounts(spec: Spec): void {
+  (spec.mounts ?? []).forEach((mount, index) => {
+    const pointer = jsonPointer('mounts', index, 'destination');
+    // runc accepts a relative destination with a warning and resolves it against the root; the
+    // spec says it MUST be absolute, and guessing what was meant is how mounts land in odd places.
+    requireAbsolute(pointer, mount.destination);
+    if (climbsAboveRoot(mount.destination)) fail(pointer, 'must not climb out of the container root with ".."');
+  });
+}
+
+function checkHooks(spec: Spec): void {
+  for (const hookName of HOOK_NAMES) {
+    (spec.hooks?.[hookName] ?? []).forEach((hook, index) => {
+      requireAbsolute(jsonPointer('hooks', hookName, index, 'path'), hook.path);
+    });
+  }
+}
+
+function checkNamespaces(spec: Spec): void {
+  const seen = new Set<NamespaceType>();
+  (spec.linux?.namespaces ?? []).forEach((namespace, index) => {
+    const pointer = jsonPointer('linux', 'namespaces', index);
+    if (seen.has(namespace.type)) fail(`${pointer}/type`, `duplicate namespace ${JSON.stringify(namespace.type)}`);
+    seen.add(namespace.type);
+    if (namespace.path !== undefined) requireAbsolute(`${pointer}/path`, namespace.path);
+  });
+}
+
+function checkIdMappings(spec: Spec, namespaces: Set<NamespaceType>): void {
+  const linux = spec.linux ?? {};
+  const createsUserNamespace = (linux.namespaces ?? []).some((ns) => ns.type === 'user' && ns.path === undefined);
+  for (const field of ['uidMappings', 'gidMappings'] as const) {
+    const mapped = (linux[field]?.length ?? 0) > 0;
+    if (createsUserNamespace && !mapped) fail(`/linux/${field}`, 'is required when a new user namespace is created');
+    if (mapped && !namespaces.has('user')) fail(`/linux/${field}`, 'needs a user namespace');
+  }
+}
+
+function checkDevices(spec: Spec): void {
+  (spec.linux?.devices ?? []).forEach((device, index) => {
+    const pointer = jsonPointer('linux', 'devices', index);
+    requireAbsolute(`${pointer}/path`, device.path);
+    if (!path.posix.normalize(device.path).startsWith('/dev/')) fail(`${pointer}/path`, 'must be under /dev');
+    if (device.type !== 'p') {
+      for (const field of ['major', 'minor'] as const) {
+        if (device[field] === undefined) fail(`${pointer}/${field}`, `is required for device type "${device.type}"`);
+      }
+    }
+  });
+}
+
+function checkSysctl(spec: Spec, namespaces: Set<NamespaceType>): void {
+  for (const [key, value] of Object.entries(spec.linux?.sysctl ?? {})) {
+    const pointer = jsonPointer('linux', 'sysctl', key);
+    const namespace = sysctlNamespace(key);
+    if (namespace === undefined) fail(pointer, 'is not a namespaced sysctl: setting it would change the host');
+    if (!namespaces.has(namespace)) fail(pointer, `needs a private ${namespace} namespace`);
+    const field = key === 'kernel.hostname' ? 'hostname' : key === 'kernel.domainname' ? 'domainname' : undefined;
+    if (field !== undefined && spec[field] && spec[field] !== value) fail(pointer, `conflicts with /${field}`);
+  }
+}
+
+function checkPathLists(spec: Spec, namespaces: Set<NamespaceType>): void {
+  for (const field of ['maskedPaths', 'readonlyPaths'] as const) {
+    const paths = spec.linux?.[field] ?? [];
+    paths.forEach((entry, index) => requireAbsolute(jsonPointer('linux', field, index), entry));
+    if (paths.length > 0 && !namespaces.has('mount')) fail(`/linux/${field}`, 'needs a private mount namespace');
+  }
+}
+
+/** Throws ConfigError for the first problem found, in roughly document order. */
+export function checkSemantics(spec: Spec): void {
+  const namespaces = privateNamespaces(spec);
+  checkProcess(spec);
+  checkRoot(spec);
+  checkNames(spec, namespaces);
+  checkMounts(spec);
+  checkHooks(spec);
+  checkNamespaces(spec);
+  checkIdMappings(spec, namespaces);
+  checkDevices(spec);
+  checkSysctl(spec, namespaces);
+  checkPathLists(spec, namespaces);
+}

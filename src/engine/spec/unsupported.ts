@@ -1,0 +1,93 @@
+/**
+ * Fields cista does not implement yet. Running a container while silently ignoring part of its
+ * configuration (a seccomp filter, a memory limit) would be worse than refusing it, so each such
+ * field, when present and not empty, is an error. Delete a row when its feature lands.
+ */
+import { ConfigError } from '../errors';
+import { jsonPointer } from './json-pointer';
+import type { Spec } from './schema';
+
+interface UnsupportedField {
+  /** A JSON Pointer in which `*` stands for each index of an array. */
+  path: string;
+  /** Narrows the rejection to the values this returns true for; by default any non-empty value. */
+  only?: (value: unknown) => boolean;
+}
+
+/** In document order, so the first match reported is the first one a reader meets. */
+const UNSUPPORTED_FIELDS: readonly UnsupportedField[] = [
+  { path: '/process/commandLine' },
+  { path: '/process/user/username' },
+  { path: '/process/apparmorProfile' },
+  { path: '/process/selinuxLabel' },
+  { path: '/process/ioPriority' },
+  { path: '/process/scheduler' },
+  { path: '/process/execCPUAffinity' },
+  { path: '/mounts/*/uidMappings' },
+  { path: '/mounts/*/gidMappings' },
+  { path: '/hooks/prestart' },
+  { path: '/hooks/createRuntime' },
+  { path: '/hooks/createContainer' },
+  { path: '/hooks/startContainer' },
+  { path: '/hooks/poststart' },
+  { path: '/hooks/poststop' },
+  { path: '/linux/namespaces/*/type', only: (type) => type === 'user' || type === 'time' },
+  { path: '/linux/uidMappings' },
+  { path: '/linux/gidMappings' },
+  { path: '/linux/timeOffsets' },
+  { path: '/linux/netDevices' },
+  { path: '/linux/resources/memory' },
+  { path: '/linux/resources/cpu' },
+  { path: '/linux/resources/pids' },
+  { path: '/linux/resources/blockIO' },
+  { path: '/linux/resources/hugepageLimits' },
+  { path: '/linux/resources/network' },
+  { path: '/linux/resources/rdma' },
+  { path: '/linux/resources/unified' },
+  { path: '/linux/seccomp' },
+  { path: '/linux/mountLabel' },
+  { path: '/linux/intelRdt' },
+  { path: '/linux/personality' },
+  { path: '/linux/memoryPolicy' },
+  // Other platforms' sections: cista runs Linux containers only.
+  { path: '/solaris' },
+  { path: '/windows' },
+  { path: '/vm' },
+  { path: '/zos' },
+  { path: '/freebsd' },
+];
+
+function isEmpty(value: unknown): boolean {
+  if (value === undefined || value === null || value === '') return true;
+  if (Array.isArray(value)) return value.length === 0;
+  return typeof value === 'object' && Object.keys(value).length === 0;
+}
+
+/** Each concrete [pointer, value] that `segments` (with `*` for array indices) reaches in `value`. */
+function* reach(value: unknown, segments: readonly string[], pointer = ''): Generator<[string, unknown]> {
+  if (segments.length === 0) {
+    yield [pointer, value];
+    return;
+  }
+  const [segment, ...rest] = segments;
+  if (segment === '*') {
+    if (!Array.isArray(value)) return;
+    for (let index = 0; index < value.length; index++) {
+      yield* reach(value[index], rest, pointer + jsonPointer(index));
+    }
+  } else if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+    yield* reach((value as Record<string, unknown>)[segment], rest, pointer + jsonPointer(segment));
+  }
+}
+
+/** Throws ConfigError("config.json: <path>: not supported yet") for the first field cista cannot honour. */
+export function rejectUnsupported(spec: Spec): void {
+  for (const field of UNSUPPORTED_FIELDS) {
+    for (const [pointer, value] of reach(spec, field.path.slice(1).split('/'))) {
+      if (field.only ? field.only(value) : !isEmpty(value)) {
+        const detail = field.only ? `${JSON.stringify(value)} ` : '';
+        throw new ConfigError(`config.json: ${pointer}: ${detail}not supported yet`);
+      }
+    }
+  }
+}

@@ -1,0 +1,51 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ConfigError } from '../../../src/engine/errors';
+import { loadSpec } from '../../../src/engine/spec/load';
+import { sharedPath } from '../../helpers/shared';
+
+const bundles: string[] = [];
+
+function bundleWith(configText?: string): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cista-load-'));
+  bundles.push(dir);
+  if (configText !== undefined) fs.writeFileSync(path.join(dir, 'config.json'), configText);
+  return dir;
+}
+
+afterEach(() => {
+  for (const dir of bundles.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+describe('loadSpec', () => {
+  it('returns the parsed config', () => {
+    const bundle = bundleWith('{"ociVersion": "1.0.2-dev", "root": {"path": "rootfs"}}');
+    const { spec, raw } = loadSpec(bundle);
+    expect(spec.root?.path).toBe('rootfs');
+    expect(raw).toEqual({ ociVersion: '1.0.2-dev', root: { path: 'rootfs' } });
+  });
+
+  it('names the file and the system error when config.json cannot be read', () => {
+    const bundle = bundleWith();
+    const file = path.join(bundle, 'config.json');
+    expect(() => loadSpec(bundle)).toThrow(
+      new ConfigError(`config.json: cannot read ${file}: ENOENT: no such file or directory`),
+    );
+  });
+
+  it('reports malformed JSON on one line', () => {
+    const text = fs.readFileSync(path.join(sharedPath('runtime-spec-v1.3.0'), 'test/config/bad/invalid-json.json'), 'utf8');
+    const bundle = bundleWith(text);
+    expect(() => loadSpec(bundle)).toThrow(ConfigError);
+    expect(() => loadSpec(bundle)).toThrow(/^config\.json: invalid JSON: [^\n]+$/);
+  });
+
+  it('reports schema violations with their path', () => {
+    const bundle = bundleWith('{"ociVersion": "2.0.0"}');
+    expect(() => loadSpec(bundle)).toThrow(
+      'config.json: /ociVersion: unsupported runtime-spec version "2.0.0" (cista supports 1.0.x through 1.3.x)',
+    );
+  });
+});

@@ -1,0 +1,168 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError } from '../../../src/engine/errors';
+import type { Spec } from '../../../src/engine/spec/schema';
+import { checkSemantics } from '../../../src/engine/spec/semantic';
+import { runnableSpec } from './spec-fixtures';
+
+function semanticError(edit: (spec: Spec) => void): string | undefined {
+  const spec = runnableSpec();
+  edit(spec);
+  try {
+    checkSemantics(spec);
+    return undefined;
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as Error).message;
+  }
+}
+
+const linux = (spec: Spec) => spec.linux!;
+
+describe('checkSemantics', () => {
+  it('accepts a sound config', () => {
+    expect(semanticError(() => {})).toBeUndefined();
+  });
+
+  it.each<[string, (spec: Spec) => void, string]>([
+    ['a missing root path', (s) => delete s.root, '/root/path: is required'],
+    ['a missing process', (s) => delete s.process, '/process: is required'],
+    ['empty args', (s) => (s.process!.args = []), '/process/args: must name the program to run'],
+    ['a relative cwd', (s) => (s.process!.cwd = 'home'), '/process/cwd: must be an absolute path, not "home"'],
+    [
+      'an unknown capability',
+      (s) => s.process!.capabilities!.bounding!.push('CAP_FLY'),
+      '/process/capabilities/bounding/1: unknown capability "CAP_FLY"',
+    ],
+    [
+      'an unknown rlimit',
+      (s) => (s.process!.rlimits = [{ type: 'RLIMIT_FOO', soft: 1, hard: 1 }]),
+      '/process/rlimits/0/type: unknown rlimit "RLIMIT_FOO"',
+    ],
+    [
+      'a duplicate rlimit',
+      (s) =>
+        (s.process!.rlimits = [
+          { type: 'RLIMIT_NOFILE', soft: 1, hard: 1 },
+          { type: 'RLIMIT_NOFILE', soft: 2, hard: 2 },
+        ]),
+      '/process/rlimits/1/type: duplicate rlimit "RLIMIT_NOFILE"',
+    ],
+    [
+      'a soft limit above the hard one',
+      (s) => (s.process!.rlimits = [{ type: 'RLIMIT_NOFILE', soft: 2, hard: 1 }]),
+      '/process/rlimits/0/soft: must not exceed the hard limit',
+    ],
+    [
+      'a hostname without a uts namespace',
+      (s) => (linux(s).namespaces = linux(s).namespaces!.filter((ns) => ns.type !== 'uts')),
+      '/hostname: needs a private uts namespace',
+    ],
+    [
+      'a relative mount destination',
+      (s) => s.mounts!.push({ destination: 'data' }),
+      '/mounts/1/destination: must be an absolute path, not "data"',
+    ],
+    [
+      'a mount destination climbing out of the root',
+      (s) => s.mounts!.push({ destination: '/tmp/../../etc' }),
+      '/mounts/1/destination: must not climb out of the container root with ".."',
+    ],
+    [
+      'a relative hook path',
+      (s) => (s.hooks = { poststop: [{ path: 'cleanup' }] }),
+      '/hooks/poststop/0/path: must be an absolute path, not "cleanup"',
+    ],
+    [
+      'a duplicate namespace',
+      (s) => linux(s).namespaces!.push({ type: 'pid', path: '/proc/1/ns/pid' }),
+      '/linux/namespaces/5/type: duplicate namespace "pid"',
+    ],
+    [
+      'a relative namespace path',
+      (s) => (linux(s).namespaces![1].path = 'ns/net'),
+      '/linux/namespaces/1/path: must be an absolute path, not "ns/net"',
+    ],
+    [
+      'a new user namespace without mappings',
+      (s) => linux(s).namespaces!.push({ type: 'user' }),
+      '/linux/uidMappings: is required when a new user namespace is created',
+    ],
+    [
+      'mappings without a user namespace',
+      (s) => (linux(s).gidMappings = [{ containerID: 0, hostID: 1000, size: 1 }]),
+      '/linux/gidMappings: needs a user namespace',
+    ],
+    [
+      'a device outside /dev',
+      (s) => (linux(s).devices![0].path = '/dev/../etc/fuse'),
+      '/linux/devices/0/path: must be under /dev',
+    ],
+    [
+      'a character device without a minor number',
+      (s) => delete linux(s).devices![0].minor,
+      '/linux/devices/0/minor: is required for device type "c"',
+    ],
+    [
+      'a sysctl no namespace isolates',
+      (s) => (linux(s).sysctl = { 'vm.swappiness': '10' }),
+      '/linux/sysctl/vm.swappiness: is not a namespaced sysctl: setting it would change the host',
+    ],
+    [
+      'a net sysctl without a network namespace',
+      (s) => (linux(s).namespaces = linux(s).namespaces!.filter((ns) => ns.type !== 'network')),
+      '/linux/sysctl/net.ipv4.ip_forward: needs a private network namespace',
+    ],
+    [
+      'an ipc sysctl without an ipc namespace',
+      (s) => {
+        linux(s).namespaces = linux(s).namespaces!.filter((ns) => ns.type !== 'ipc');
+        linux(s).sysctl = { 'kernel.shmmax': '1' };
+      },
+      '/linux/sysctl/kernel.shmmax: needs a private ipc namespace',
+    ],
+    [
+      'kernel.hostname conflicting with hostname',
+      (s) => (linux(s).sysctl = { 'kernel.hostname': 'other' }),
+      '/linux/sysctl/kernel.hostname: conflicts with /hostname',
+    ],
+    [
+      'a relative masked path',
+      (s) => linux(s).maskedPaths!.push('proc/keys'),
+      '/linux/maskedPaths/1: must be an absolute path, not "proc/keys"',
+    ],
+    [
+      'masked paths without a mount namespace',
+      (s) => (linux(s).namespaces = linux(s).namespaces!.filter((ns) => ns.type !== 'mount')),
+      '/linux/maskedPaths: needs a private mount namespace',
+    ],
+  ])('rejects %s', (_, edit, expected) => {
+    expect(semanticError(edit)).toBe(`config.json: ${expected}`);
+  });
+
+  it('accepts a FIFO without device numbers and a matching kernel.hostname', () => {
+    expect(
+      semanticError((s) => {
+        linux(s).devices = [{ type: 'p', path: '/dev/pipe' }];
+        linux(s).sysctl = { 'kernel.hostname': 'box', 'fs.mqueue.msg_max': '20', 'kernel.msgmax': '8192' };
+      }),
+    ).toBeUndefined();
+  });
+
+  it('ignores capability sets it does not know, as it ignores unknown fields', () => {
+    expect(semanticError((s) => Object.assign(s.process!.capabilities!, { future: 7 }))).toBeUndefined();
+  });
+
+  it('knows all 41 capabilities', () => {
+    const all = [
+      'CAP_CHOWN', 'CAP_DAC_OVERRIDE', 'CAP_DAC_READ_SEARCH', 'CAP_FOWNER', 'CAP_FSETID', 'CAP_KILL', 'CAP_SETGID',
+      'CAP_SETUID', 'CAP_SETPCAP', 'CAP_LINUX_IMMUTABLE', 'CAP_NET_BIND_SERVICE', 'CAP_NET_BROADCAST',
+      'CAP_NET_ADMIN', 'CAP_NET_RAW', 'CAP_IPC_LOCK', 'CAP_IPC_OWNER', 'CAP_SYS_MODULE', 'CAP_SYS_RAWIO',
+      'CAP_SYS_CHROOT', 'CAP_SYS_PTRACE', 'CAP_SYS_PACCT', 'CAP_SYS_ADMIN', 'CAP_SYS_BOOT', 'CAP_SYS_NICE',
+      'CAP_SYS_RESOURCE', 'CAP_SYS_TIME', 'CAP_SYS_TTY_CONFIG', 'CAP_MKNOD', 'CAP_LEASE', 'CAP_AUDIT_WRITE',
+      'CAP_AUDIT_CONTROL', 'CAP_SETFCAP', 'CAP_MAC_OVERRIDE', 'CAP_MAC_ADMIN', 'CAP_SYSLOG', 'CAP_WAKE_ALARM',
+      'CAP_BLOCK_SUSPEND', 'CAP_AUDIT_READ', 'CAP_PERFMON', 'CAP_BPF', 'CAP_CHECKPOINT_RESTORE',
+    ];
+    expect(all).toHaveLength(41);
+    expect(semanticError((s) => (s.process!.capabilities = { bounding: all, ambient: all }))).toBeUndefined();
+  });
+});

@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import type { Spec } from '../../../src/engine/spec/schema';
+import { rejectUnsupported } from '../../../src/engine/spec/unsupported';
+import { runnableSpec } from './spec-fixtures';
+
+function unsupportedError(edit: (spec: Spec) => void): string | undefined {
+  const spec = runnableSpec();
+  edit(spec);
+  try {
+    rejectUnsupported(spec);
+    return undefined;
+  } catch (error) {
+    return (error as Error).message;
+  }
+}
+
+describe('rejectUnsupported', () => {
+  it('accepts what this release implements, and empty unsupported sections', () => {
+    expect(
+      unsupportedError((s) => {
+        s.hooks = { prestart: [] };
+        s.process!.user = { uid: 1, gid: 1, umask: 0o22, additionalGids: [5], username: '' };
+        s.linux!.resources = { devices: [{ allow: true, type: 'c', major: 1, minor: 3, access: 'rwm' }], memory: {} };
+        s.linux!.seccomp = undefined;
+        s.linux!.rootfsPropagation = 'slave';
+        s.linux!.cgroupsPath = '/cista/box';
+      }),
+    ).toBeUndefined();
+  });
+
+  it.each<[string, (spec: Spec) => void, string]>([
+    ['seccomp', (s) => (s.linux!.seccomp = { defaultAction: 'SCMP_ACT_ALLOW' }), '/linux/seccomp: not supported yet'],
+    ['hooks', (s) => (s.hooks = { prestart: [], poststart: [{ path: '/bin/true' }] }), '/hooks/poststart: not supported yet'],
+    ['a memory limit', (s) => (s.linux!.resources!.memory = { limit: 1 << 20 }), '/linux/resources/memory: not supported yet'],
+    ['a user namespace', (s) => s.linux!.namespaces!.push({ type: 'user' }), '/linux/namespaces/5/type: "user" not supported yet'],
+    ['a time namespace', (s) => s.linux!.namespaces!.unshift({ type: 'time' }), '/linux/namespaces/0/type: "time" not supported yet'],
+    ['idmapped mounts', (s) => (s.mounts![0].uidMappings = [{ containerID: 0, hostID: 1, size: 1 }]), '/mounts/0/uidMappings: not supported yet'],
+    ['a username', (s) => (s.process!.user = { username: 'nobody' }), '/process/user/username: not supported yet'],
+    ['a command line', (s) => (s.process!.commandLine = 'sh'), '/process/commandLine: not supported yet'],
+    ['other platforms', (s) => (s.windows = { layerFolders: [] }), '/windows: not supported yet'],
+  ])('rejects %s', (_, edit, expected) => {
+    expect(unsupportedError(edit)).toBe(`config.json: ${expected}`);
+  });
+
+  it('reports the first unsupported field in document order', () => {
+    expect(
+      unsupportedError((s) => {
+        s.linux!.seccomp = { defaultAction: 'SCMP_ACT_ALLOW' };
+        s.process!.apparmorProfile = 'docker-default';
+      }),
+    ).toBe('config.json: /process/apparmorProfile: not supported yet');
+  });
+});
