@@ -100,16 +100,22 @@ function runContainer() {
     config.mounts.push({ destination: '/dev/kmsg', type: 'bind', source: '/dev/kmsg', options: ['bind'] });
     config.linux.cgroupsPath = `/cista-cli-test-${process.pid}`;
     fs.writeFileSync(configFile, JSON.stringify(config));
-    const cista = (...args) => spawnSync(path.join(repo, 'bin/cista'), ['--root', path.join(scratch, 'state'), ...args], { encoding: 'utf8' });
+    // stdio to files: a created container inherits them, and would hold a pipe open.
+    const cista = (...args) => {
+      const out = path.join(scratch, 'out');
+      const fd = fs.openSync(out, 'w+');
+      const r = spawnSync(path.join(repo, 'bin/cista'), ['--root', path.join(scratch, 'state'), ...args], { stdio: ['ignore', fd, fd] });
+      fs.closeSync(fd);
+      return { status: r.status, output: fs.readFileSync(out, 'utf8') };
+    };
     const created = cista('create', '--bundle', bundle, 'v2c');
-    assert.equal(created.stderr, '');
-    const pid = JSON.parse(cista('state', 'v2c').stdout).pid;
+    assert.equal(created.output, '');
+    const pid = JSON.parse(cista('state', 'v2c').output).pid;
     assert.equal(fs.readFileSync(`/proc/${pid}/cgroup`, 'utf8'), `0::/cista-cli-test-${process.pid}\n`);
     assert.equal(cista('delete', '--force', 'v2c').status, 0);
     const run = cista('run', '--bundle', bundle, 'v2c');
-    assert.equal(run.stderr, '');
     assert.equal(run.status, 0);
-    assert.deepEqual(run.stdout.trim().split('\n'), ['null:ok', 'kmsg:denied', '/sys/fs/cgroup/cgroup.procs']);
+    assert.deepEqual(run.output.trim().split('\n'), ['null:ok', 'kmsg:denied', '/sys/fs/cgroup/cgroup.procs']);
     assert.equal(fs.existsSync(`/sys/fs/cgroup/cista-cli-test-${process.pid}`), false);
     console.log('ok - a container run by the CLI');
   } finally {

@@ -1,4 +1,6 @@
 import { type SpawnSyncOptions, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 
 export const REPO = path.resolve(__dirname, '..', '..');
@@ -10,11 +12,28 @@ export interface CommandResult {
   stderr: string;
 }
 
-/** Runs a command to completion (no shell). */
+/**
+ * Runs a command to completion (no shell). stdout and stderr go to files, not pipes: a container
+ * that `create` or `run -d` leaves behind inherits them, and would keep a pipe open forever.
+ */
 export function exec(file: string, args: string[], options: SpawnSyncOptions = {}): CommandResult {
-  const result = spawnSync(file, args, { encoding: 'utf8', timeout: 30_000, ...options });
-  if (result.error) throw result.error;
-  return { code: result.status, stdout: String(result.stdout ?? ''), stderr: String(result.stderr ?? '') };
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cista-out-'));
+  const out = fs.openSync(path.join(dir, 'stdout'), 'w+');
+  const err = fs.openSync(path.join(dir, 'stderr'), 'w+');
+  try {
+    const stdio = (options.stdio as unknown[] | undefined) ?? ['ignore'];
+    const result = spawnSync(file, args, { timeout: 60_000, ...options, stdio: [stdio[0] ?? 'ignore', out, err, ...stdio.slice(3)] as SpawnSyncOptions['stdio'] });
+    if (result.error) throw result.error;
+    return {
+      code: result.status,
+      stdout: fs.readFileSync(path.join(dir, 'stdout'), 'utf8'),
+      stderr: fs.readFileSync(path.join(dir, 'stderr'), 'utf8'),
+    };
+  } finally {
+    fs.closeSync(out);
+    fs.closeSync(err);
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 /** Runs the built cista CLI with `--root root` before the arguments. */

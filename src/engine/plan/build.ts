@@ -2,11 +2,11 @@ import * as path from 'node:path';
 
 import { ConfigError } from '../errors';
 import type { Mount, Spec } from '../spec/schema';
+import { RLIMIT_TYPES } from '../spec/vocabulary';
 import { capabilityMask } from './capabilities';
 import { MS_BIND, MS_REC, MS_SLAVE, PROPAGATION, parseMountOptions } from './mount-flags';
 import { CLONE_NEWCGROUP, CLONE_NEWPID, CLONE_NEWUSER, NAMESPACE_FLAGS } from './namespaces';
 import { DestinationKind, type DeviceNode, type JoinNamespace, type LaunchPlan, MountKind, type MountStep, type Symlink } from './plan';
-import { RLIMITS } from './rlimits';
 
 const S_IFCHR = 0o020000;
 const S_IFBLK = 0o060000;
@@ -192,11 +192,11 @@ export function buildLaunchPlan(spec: Spec, options: PlanOptions): PlannedLaunch
     readonlyPaths: linux.readonlyPaths ?? [],
     sysctls: Object.entries(linux.sysctl ?? {}).map(([key, value]) => ({ path: key.replace(/\./g, '/'), value })),
     oomScoreAdj: process.oomScoreAdj ?? null,
-    rlimits: (process.rlimits ?? []).map((r) => ({ resource: RLIMITS[r.type], soft: BigInt(r.soft), hard: BigInt(r.hard) })),
-    uid: process.user.uid,
-    gid: process.user.gid,
-    additionalGids: process.user.additionalGids ?? [],
-    umask: process.user.umask ?? DEFAULT_UMASK,
+    rlimits: (process.rlimits ?? []).map((r) => ({ resource: (RLIMIT_TYPES as readonly string[]).indexOf(r.type), soft: BigInt(r.soft), hard: BigInt(r.hard) })),
+    uid: process.user?.uid ?? 0,
+    gid: process.user?.gid ?? 0,
+    additionalGids: process.user?.additionalGids ?? [],
+    umask: process.user?.umask ?? DEFAULT_UMASK,
     capabilities: {
       bounding: capabilityMask(caps.bounding),
       effective: capabilityMask(caps.effective),

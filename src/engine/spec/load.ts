@@ -2,6 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { ConfigError } from '../errors';
+import { PACKAGE_ROOT } from '../paths';
 import { jsonPointer, valueAtPointer } from './json-pointer';
 import type { Spec } from './schema';
 import { PATTERN_EXPLANATIONS } from './vocabulary';
@@ -15,12 +16,8 @@ interface SchemaViolation {
 
 type ConfigValidator = ((data: unknown) => boolean) & { errors?: SchemaViolation[] | null };
 
-/**
- * Built by src/build/compile-validator.ts. The path goes through the package root because
- * src/engine/spec and dist/engine/spec sit at the same depth: the compiled module and its
- * TypeScript source (run by vitest) both find the one built file.
- */
-const GENERATED_VALIDATOR = path.resolve(__dirname, '../../../dist/engine/spec/config-validator.generated.js');
+/** Built by src/build/compile-validator.ts; found from the package root by the module, its source and the CLI bundle alike. */
+const GENERATED_VALIDATOR = path.join(PACKAGE_ROOT, 'dist', 'engine', 'spec', 'config-validator.generated.js');
 
 let configValidator: ConfigValidator | undefined;
 
