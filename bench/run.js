@@ -163,14 +163,22 @@ function stats(samples) {
   return { n, median: round(median), mean: round(mean), min: round(s[0]), max: round(s[n - 1]) };
 }
 
+const tick = () => new Promise((resolve) => setImmediate(resolve));
+
 const round = (x, d = 2) => Math.round(x * 10 ** d) / 10 ** d;
 
 // Runs each named step once per iteration, interleaved (so drift hits all alike), warm-up first.
 // steps: { label: (i) => ms }. Returns { label: [ms...] }.
-function interleaved(opts, steps, log) {
+// Yields to the event loop once per iteration: spawnSync blocks it, and a SIGINT/SIGTERM handler
+// only runs when it turns (a Ctrl-C also hits the child, which then fails and unwinds to cleanup).
+async function interleaved(opts, steps, log) {
   const samples = Object.fromEntries(Object.keys(steps).map((k) => [k, []]));
-  for (let i = 0; i < opts.warmup; i++) for (const f of Object.values(steps)) f(`w${i}`);
+  for (let i = 0; i < opts.warmup; i++) {
+    for (const f of Object.values(steps)) f(`w${i}`);
+    await tick();
+  }
   for (let i = 0; i < opts.iterations; i++) {
+    await tick();
     for (const [k, f] of Object.entries(steps)) samples[k].push(f(String(i)));
     log('.');
   }
@@ -216,7 +224,7 @@ function procName(pid) {
 
 // ---------------------------------------------------------------------------------------------
 
-function main() {
+async function main() {
   const opts = parseArgs(process.argv.slice(2));
   const log = opts.json ? () => {} : (s) => process.stderr.write(s);
 
@@ -267,7 +275,7 @@ function main() {
     rt.ids.add(stateIds[rt.name]);
     exec(rt.argv('create', '--bundle', sleepBundle, stateIds[rt.name]));
   }
-  const stateSamples = interleaved(opts, {
+  const stateSamples = await interleaved(opts, {
     node: nodeZero,
     cista: () => exec(cista.argv('state', stateIds.cista)).ms,
     runc: () => exec(runc.argv('state', stateIds.runc)).ms,
@@ -282,7 +290,7 @@ function main() {
     rt.ids.delete(id); // run deletes it when it exits
     return ms;
   };
-  const runSamples = interleaved(opts, { node: nodeZero, cista: runOnce(cista), runc: runOnce(runc) }, log);
+  const runSamples = await interleaved(opts, { node: nodeZero, cista: runOnce(cista), runc: runOnce(runc) }, log);
 
   // (d) the containerd-style lifecycle: four CLI calls.
   log('bench: lifecycle ');
@@ -306,7 +314,7 @@ function main() {
     }
     return t[0] + t[1] + t[2] + t[3];
   };
-  const lifeSamples = interleaved(opts, {
+  const lifeSamples = await interleaved(opts, {
     node4: () => nodeZero() + nodeZero() + nodeZero() + nodeZero(),
     cista: lifecycle(cista),
     runc: lifecycle(runc),
@@ -451,11 +459,8 @@ function printReport(s) {
   out();
 }
 
-try {
-  main();
-  cleanup();
-} catch (e) {
+main().then(cleanup, (e) => {
   process.stderr.write(`bench: error: ${e && e.message ? e.message : e}\n`);
   cleanup();
   process.exitCode = 1;
-}
+});
