@@ -3,4 +3,7 @@
 set -eu
 cd "$(dirname "$0")/.."
 ./scripts/install-deps.sh
-npx vitest run
+if [ -n "${VITEST_JSON_REPORT:-}" ]; then
+  exec npx vitest run --reporter=default --reporter=json --outputFile.json="$VITEST_JSON_REPORT"
+fi
+exec npx vitest run
