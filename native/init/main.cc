@@ -42,11 +42,14 @@ int main(int argc, char** argv) {
   keep_capabilities_across_setuid();
   switch_user(plan);
   enter_cwd(plan);
-  std::string executable = resolve_executable(plan);
+  // A container created without a process has nothing to exec: `start` refuses it, `delete` ends it.
+  bool has_process = !plan.args.empty();
+  std::string executable = has_process ? resolve_executable(plan) : std::string();
   apply_no_new_privileges(plan);
   apply_capabilities(plan);
 
   report_ready();
   wait_for_start(state_dir_fd);
+  if (!has_process) fail(0, "the container has no process to start");
   exec_process(plan, executable, sync_fd);
 }

@@ -109,6 +109,17 @@ describe('state transitions, kill and delete semantics (spec-exact)', () => {
     expect(leftovers(scratch.root, 'badcap', bundle)).toEqual([]);
   });
 
+  it('a container without a process can be created but not started', () => {
+    const bundle = scratch.bundle('noprocess', ['true'], (c) => delete c.process);
+    expect(cista(scratch.root, ['create', '--bundle', bundle, 'noproc'])).toMatchObject({ code: 0, stderr: '' });
+    expect(status('noproc')).toBe('created');
+    const r = cista(scratch.root, ['start', 'noproc']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/without a process/);
+    expect(cista(scratch.root, ['delete', '--force', 'noproc']).code).toBe(0);
+    expect(leftovers(scratch.root, 'noproc', bundle)).toEqual([]);
+  });
+
   it('hooks are refused until they are implemented, never ignored', () => {
     const bundle = scratch.bundle('hooks', ['true'], (c) => (c.hooks = { prestart: [{ path: '/bin/true' }] }));
     const r = cista(scratch.root, ['create', '--bundle', bundle, 'hooks']);

@@ -18,6 +18,7 @@ export function startContainer(root: string, id: string): void {
     if (status === 'running') throw new CistaError('cannot start an already running container');
     if (status === 'stopped') throw new CistaError('cannot start a container that has stopped');
     if (status !== 'created') throw new CistaError(`cannot start a container in the ${status} state`);
+    if (!record.hasProcess) throw new CistaError('cannot start a container without a process (config.json has no /process)');
     const fifo = path.join(dir, EXEC_FIFO);
     // Non-blocking, so that an init that died meanwhile cannot hang us: poll for its byte instead.
     const fd = fs.openSync(fifo, fs.constants.O_RDONLY | O_NONBLOCK);

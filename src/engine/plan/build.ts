@@ -138,8 +138,9 @@ function planDevices(spec: Spec, setupDev: boolean): DeviceNode[] {
 /** Turns a validated config into the launch plan the init helper carries out. */
 export function buildLaunchPlan(spec: Spec, options: PlanOptions): PlannedLaunch {
   const linux = spec.linux ?? {};
-  const process = spec.process;
-  if (process === undefined) throw new ConfigError('config.json: /process: is required to create a container');
+  // Without a process (allowed until start) the init sets the container up with no capabilities
+  // and no program: it waits, and start refuses it.
+  const process = spec.process ?? { cwd: '/', args: [] };
   if (spec.root === undefined) throw new ConfigError('config.json: /root: is required');
 
   let cloneFlags = 0;

@@ -51,7 +51,8 @@ function checkRoot(spec: Spec): void {
 
 function checkProcess(spec: Spec): void {
   const { process } = spec;
-  if (process === undefined) fail('/process', 'is required');
+  // The runtime-spec requires process only for start: a container can be created without one.
+  if (process === undefined) return;
   if (!process.args?.length) fail('/process/args', 'must name the program to run');
   requireAbsolute('/process/cwd', process.cwd);
   for (const set of CAPABILITY_SETS) {

@@ -133,6 +133,13 @@ describe('buildLaunchPlan', () => {
     expect(plan).toMatchObject({ uid: 1000, gid: 100, additionalGids: [5], umask: 0o077, noNewPrivileges: true, oomScoreAdj: -500, cwd: '/tmp' });
   });
 
+  it('plans a container without a process as one with no program and no capabilities', () => {
+    const { plan } = buildLaunchPlan(spec({ process: undefined }), options);
+    expect(plan.args).toEqual([]);
+    expect(plan.capabilities.bounding).toBe(0n);
+    expect(plan.cwd).toBe('/');
+  });
+
   it('uses MS_MOVE + chroot under --no-pivot and the configured root propagation', () => {
     const s = spec({ linux: { namespaces: [{ type: 'mount' }], rootfsPropagation: 'rprivate' } });
     const { plan } = buildLaunchPlan(s, { ...options, noPivot: true });
