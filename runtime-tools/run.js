@@ -28,7 +28,7 @@ function usage(msg) {
   if (msg) process.stderr.write(`run.js: ${msg}\n`);
   process.stderr.write(
     'usage: RUNTIME_TOOLS_DIR=DIR node runtime-tools/run.js [--runtime PATH] [--baseline PATH|NAME]\n' +
-      '                [--only test,...] [--timeout SECONDS] [--logs DIR] [--tools-dir DIR]\n',
+      '                [--only test,...] [--timeout SECONDS] [--logs DIR] [--tools-dir DIR] [--unsafe-host-root]\n',
   );
   process.exit(2);
 }
@@ -41,6 +41,7 @@ function parseArgs(argv) {
     timeout: 120,
     logs: path.join(HERE, 'logs'),
     toolsDir: process.env.RUNTIME_TOOLS_DIR || null,
+    unsafeHostRoot: false,
   };
   for (let i = 0; i < argv.length; i++) {
     let a = argv[i];
@@ -62,6 +63,7 @@ function parseArgs(argv) {
       case '--timeout': opts.timeout = Number(val()); break;
       case '--logs': opts.logs = path.resolve(val()); break;
       case '--tools-dir': opts.toolsDir = val(); break;
+      case '--unsafe-host-root': opts.unsafeHostRoot = true; break;
       case '-h': case '--help': usage(); break;
       default: usage(`unknown argument ${a}`);
     }
@@ -305,7 +307,7 @@ async function sleep(ms) {
 // directory. Returns what it had to clean, as notes for the log.
 async function cleanup(ctx) {
   const notes = [];
-  const { runtime, before, tmp, pgid, cgBefore, ids } = ctx;
+  const { runtime, before, tmp, pgid, cgBefore, ids } = ctx; // and hostRootBefore, with --unsafe-host-root
 
   // 1. Containers new since the test began whose bundle is under this test's TMPDIR (or whose
   //    state cannot be read): containers of other users of the same root are left alone.
@@ -364,7 +366,25 @@ async function cleanup(ctx) {
     }
   }
 
-  // 5. The temporary directory, only when nothing is mounted in it any more.
+  // 5. With a runtime that leaves processes in the host's root (--unsafe-host-root), the files the
+  //    suite's commands write at / and that appeared during this test.
+  if (ctx.hostRootBefore) {
+    for (const f of SUITE_ROOT_FILES) {
+      if (ctx.hostRootBefore.has(f)) continue;
+      const p = path.join('/', f);
+      let st;
+      try {
+        st = fs.lstatSync(p);
+      } catch {
+        continue;
+      }
+      if (!st.isFile()) continue;
+      fs.unlinkSync(p);
+      notes.push(`the test's process wrote ${p} on the host: removed`);
+    }
+  }
+
+  // 6. The temporary directory, only when nothing is mounted in it any more.
   if (mounts.length) {
     notes.push(`kept ${tmp}: ${mounts.length} mount(s) still under it`);
   } else {
@@ -375,6 +395,73 @@ async function cleanup(ctx) {
     }
   }
   return notes;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Preflight: does the runtime run the process inside root.path? Several tests run plain `sh -c`
+// commands that write to /output, /TERM, /USR1, /USR2: with a runtime that leaves the process in
+// the host's root, they would write to the host's /. So before the suite, one container (made the
+// way the suite makes them: the rootfs tarball untarred into the bundle, root.path ".") checks
+// for a marker file that exists only in its bundle.
+
+// Files the suite's own commands write at the container's / (validation/*: /output, killsig's signals).
+const SUITE_ROOT_FILES = ['output', 'TERM', 'USR1', 'USR2'];
+
+async function rootfsPreflight(runtime, toolsDir) {
+  const bundle = fs.mkdtempSync(path.join(os.tmpdir(), 'cista-rt-preflight-'));
+  const id = `cista-rt-preflight-${process.pid}-${Date.now()}`;
+  const markerName = `.cista-rt-marker-${process.pid}`;
+  const sh = (cmd, args, o = {}) => spawnSync(cmd, args, { encoding: 'utf8', timeout: 30000, stdio: ['ignore', 'pipe', 'pipe'], ...o });
+  try {
+    const tar = sh('tar', ['-xf', path.join(toolsDir, `rootfs-${goArch()}.tar.gz`), '-C', bundle]);
+    if (tar.status !== 0) return { verdict: 'unknown', detail: `tar: ${tar.stderr.trim()}` };
+    fs.writeFileSync(path.join(bundle, markerName), '');
+    const config = {
+      ociVersion: '1.0.2',
+      process: {
+        terminal: false,
+        user: { uid: 0, gid: 0 },
+        args: ['/bin/sh', '-c', `if [ -e /${markerName} ]; then echo inside; else echo outside; fi`],
+        env: ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'],
+        cwd: '/',
+      },
+      root: { path: '.' },
+      hostname: 'preflight',
+      mounts: [{ destination: '/proc', type: 'proc', source: 'proc' }],
+      linux: { namespaces: [{ type: 'pid' }, { type: 'mount' }, { type: 'ipc' }, { type: 'uts' }] },
+    };
+    fs.writeFileSync(path.join(bundle, 'config.json'), JSON.stringify(config, null, 2));
+    const outFile = path.join(bundle, 'preflight.out');
+    const fd = fs.openSync(outFile, 'w');
+    const create = sh(runtime, ['create', '--bundle', bundle, id], { stdio: ['ignore', fd, 'pipe'] });
+    fs.closeSync(fd);
+    if (create.status !== 0) return { verdict: 'unknown', detail: `create failed: ${(create.stderr || '').trim()}` };
+    sh(runtime, ['start', id]);
+    for (let i = 0; i < 50; i++) {
+      const st = runtimeState(runtime, id);
+      if (!st || st.status === 'stopped') break;
+      await sleep(200);
+    }
+    const out = fs.readFileSync(outFile, 'utf8').trim();
+    if (out === 'inside') return { verdict: 'inside' };
+    if (out === 'outside') return { verdict: 'outside' };
+    return { verdict: 'unknown', detail: `the probe printed ${JSON.stringify(out)}` };
+  } finally {
+    sh(runtime, ['delete', '--force', id]);
+    for (const mp of mountsUnder(bundle).sort((a, b) => b.length - a.length)) sh('umount', ['-l', mp]);
+    if (!mountsUnder(bundle).length) fs.rmSync(bundle, { recursive: true, force: true });
+    try {
+      fs.unlinkSync(path.join('/', markerName)); // never there, unless something went very wrong
+    } catch {
+      /* expected */
+    }
+  }
+}
+
+function hostRootFiles() {
+  const out = new Set();
+  for (const f of SUITE_ROOT_FILES) if (fs.existsSync(path.join('/', f))) out.add(f);
+  return out;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -434,13 +521,30 @@ async function runSuite(label, runtime, tests, opts) {
   fs.mkdirSync(logDir, { recursive: true });
   const results = [];
   const t0 = Date.now();
+  const pre = await rootfsPreflight(runtime, opts.toolsDir);
+  let hostRootGuard = false;
+  if (pre.verdict === 'outside') {
+    if (!opts.unsafeHostRoot) {
+      throw new Error(
+        `${runtime} ran the preflight container's process outside root.path (in the host's root): ` +
+          'the suite would write /output, /TERM, ... on this host. Refusing; pass --unsafe-host-root ' +
+          'to run anyway (the runner then removes those files after each test).',
+      );
+    }
+    hostRootGuard = true;
+    process.stderr.write(`[${label}] preflight: the process runs in the host's root, not root.path; going on (--unsafe-host-root)\n`);
+  } else if (pre.verdict === 'unknown') {
+    process.stderr.write(`[${label}] preflight inconclusive (${pre.detail}); going on, watching the host's / for the suite's files\n`);
+    hostRootGuard = true;
+  }
   for (let i = 0; i < tests.length; i++) {
     const test = tests[i];
+    const hostRootBefore = hostRootGuard ? hostRootFiles() : null;
     const before = new Set(runtimeList(runtime));
     const cgBefore = cgroupDirs();
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), `cista-rt-${label}-${test.name}-`));
     const run = await runBinary(test, runtime, opts.toolsDir, tmp, opts.timeout);
-    const notes = await cleanup({ runtime, before, tmp, pgid: run.pgid, cgBefore, ids: new Set() });
+    const notes = await cleanup({ runtime, before, tmp, pgid: run.pgid, cgBefore, ids: new Set(), hostRootBefore });
     const tap = parseTap(run.stdout);
     const cls = classify(tap, run, run.stdout);
     const result = { name: test.name, ...tap, ...cls, seconds: run.seconds, code: run.code, notes };
@@ -462,7 +566,7 @@ async function runSuite(label, runtime, tests, opts) {
         `${notes.length ? `  [cleaned ${notes.length}]` : ''}\n`,
     );
   }
-  return { label, runtime, results, seconds: (Date.now() - t0) / 1000, totals: totals(results) };
+  return { label, runtime, results, seconds: (Date.now() - t0) / 1000, totals: totals(results), preflight: pre.verdict };
 }
 
 function totals(results) {
@@ -502,6 +606,7 @@ function details(s) {
   const byStatus = Object.entries(t.tests).map(([k, v]) => `${v} ${k}`).join(', ');
   return (
     `${s.label} (${s.runtime}): ${s.results.length} tests in ${s.seconds.toFixed(0)} s: ${byStatus}; ` +
+    `${s.preflight === 'outside' ? 'process ran in the HOST root, not root.path; ' : ''}` +
     `assertions ${t.passed} ok, ${t.failed - t.aborted} not ok, ${t.skipped} skipped` +
     `${t.todo ? `, ${t.todo} todo` : ''}` +
     `${t.aborted ? `; ${t.aborted} tests ABORT/TIMEOUT/ERROR count 1 failure each` : ''}\n`
