@@ -543,6 +543,9 @@ async function runSuite(label, runtime, tests, opts) {
     const before = new Set(runtimeList(runtime));
     const cgBefore = cgroupDirs();
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), `cista-rt-${label}-${test.name}-`));
+    // Same permissions as /tmp: with a 0700 parent, a container's root mapped to another uid
+    // (linux_uid_mappings, linux_ns_nopath) cannot reach its own bundle.
+    fs.chmodSync(tmp, 0o1777);
     const run = await runBinary(test, runtime, opts.toolsDir, tmp, opts.timeout);
     const notes = await cleanup({ runtime, before, tmp, pgid: run.pgid, cgBefore, ids: new Set(), hostRootBefore });
     const tap = parseTap(run.stdout);
