@@ -4,9 +4,11 @@
 // mount_setattr on the mount's own fd, so nothing is ever looked up again by path after mounting.
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/magic.h>
 #include <stdio.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
 
@@ -19,6 +21,8 @@ namespace cista {
 namespace {
 
 constexpr uint32_t kAtimeFlags = MS_NOATIME | MS_NODIRATIME | MS_RELATIME | MS_STRICTATIME;
+// The inode number of every procfs root directory.
+constexpr ino_t kProcRootIno = 1;
 constexpr uint64_t kClearableAttrs =
     MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC | MOUNT_ATTR_NOSYMFOLLOW;
 
@@ -149,6 +153,33 @@ Fd open_destination(int root, const MountStep& step, struct stat* existing) {
   return target;
 }
 
+// runc's checkProcMount: nothing may cover procfs files (LSM attributes, sysctls...) but a procfs
+// over the whole /proc and the files lxcfs emulates. Checked on the resolved destination fd, so a
+// destination reaching into /proc through a symlink is caught as well.
+void check_proc_destination(int target, int mnt, const MountStep& step) {
+  struct statfs target_fs, mnt_fs;
+  struct stat st;
+  if (fstatfs(target, &target_fs) < 0 || fstat(target, &st) < 0 || fstatfs(mnt, &mnt_fs) < 0) {
+    fail(errno, describe(step));
+  }
+  std::string dest = clean_path(step.destination);
+  bool on_proc = target_fs.f_type == PROC_SUPER_MAGIC;
+  if (dest == "/proc" || (on_proc && st.st_ino == kProcRootIno)) {
+    if (mnt_fs.f_type == PROC_SUPER_MAGIC) return;
+    fail(0, describe(step) + ": " + dest + " cannot be mounted because it is not of type proc");
+  }
+  if (!on_proc) return;
+  static const char* const kLxcfsFiles[] = {
+      "/proc/cpuinfo", "/proc/diskstats", "/proc/meminfo", "/proc/stat",
+      "/proc/swaps", "/proc/uptime", "/proc/loadavg", "/proc/slabinfo",
+      "/proc/sys/kernel/ns_last_pid", "/proc/sys/crypto/fips_enabled",
+  };
+  for (const char* file : kLxcfsFiles) {
+    if (dest == file) return;
+  }
+  fail(0, describe(step) + ": " + dest + " cannot be mounted because it is inside /proc");
+}
+
 }  // namespace
 
 int attach_mount(int mnt, int target) {
@@ -230,6 +261,7 @@ void mount_step(int root, const MountStep& step) {
     if (defer_readonly) flags &= ~MS_RDONLY;
     mnt = new_filesystem(step, data, flags);
   }
+  check_proc_destination(target.get(), mnt.get(), step);
   if (attach_mount(mnt.get(), target.get()) < 0) fail(errno, describe(step));
   for (uint32_t propagation : step.propagation) {
     if (set_propagation(mnt.get(), propagation) < 0) fail(errno, describe(step) + ": changing propagation");

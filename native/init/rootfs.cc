@@ -87,9 +87,73 @@ void pivot_into(int root, const std::string& rootfs) {
   if (chdir("/") < 0) fail(errno, "chdir to /");
 }
 
+// Undoes mountinfo's octal escapes ("\040" is a space).
+std::string unescape_mountinfo(const std::string& field) {
+  std::string out;
+  for (size_t i = 0; i < field.size(); i++) {
+    if (field[i] == '\\' && i + 3 < field.size()) {
+      out += char((field[i + 1] - '0') * 64 + (field[i + 2] - '0') * 8 + (field[i + 3] - '0'));
+      i += 3;
+    } else {
+      out += field[i];
+    }
+  }
+  return out;
+}
+
+// Host mount points (outside the rootfs) of complete procfs and sysfs mounts, from the host's
+// mountinfo (trusted: nothing of the container is mounted over the host's /proc before the jail).
+std::vector<std::string> host_pseudo_mounts(const std::string& rootfs) {
+  Fd file(open("/proc/self/mountinfo", O_RDONLY | O_CLOEXEC));
+  if (!file.ok()) fail(errno, "reading /proc/self/mountinfo");
+  std::string text;
+  char buf[4096];
+  ssize_t n;
+  while ((n = read(file.get(), buf, sizeof buf)) > 0) text.append(buf, size_t(n));
+  if (n < 0) fail(errno, "reading /proc/self/mountinfo");
+  std::vector<std::string> out;
+  size_t pos = 0;
+  while (pos < text.size()) {
+    size_t end = text.find('\n', pos);
+    if (end == std::string::npos) end = text.size();
+    std::string line = text.substr(pos, end - pos);
+    pos = end + 1;
+    // "id parent major:minor root mountpoint options [optional...] - fstype source superoptions"
+    std::vector<std::string> fields;
+    size_t f = 0;
+    while (f < line.size()) {
+      size_t sp = line.find(' ', f);
+      if (sp == std::string::npos) sp = line.size();
+      fields.push_back(line.substr(f, sp - f));
+      f = sp + 1;
+    }
+    size_t dash = 6;
+    while (dash < fields.size() && fields[dash] != "-") dash++;
+    if (fields.size() < 5 || dash + 1 >= fields.size()) continue;
+    const std::string& fstype = fields[dash + 1];
+    std::string mountpoint = unescape_mountinfo(fields[4]);
+    bool in_rootfs = mountpoint == rootfs || mountpoint.compare(0, rootfs.size() + 1, rootfs + "/") == 0;
+    if (fields[3] == "/" && (fstype == "proc" || fstype == "sysfs") && !in_rootfs) out.push_back(mountpoint);
+  }
+  return out;
+}
+
 // --no-pivot: move the rootfs mount over "/" and chroot into it. Weaker than pivot_root (the old
 // root stays reachable to a process that escapes the chroot); the user asked for it.
 void move_root_into(int root, const std::string& rootfs) {
+  // As runc does: the kernel lets a container mount a new procfs/sysfs only while a complete one is
+  // visible in its mount namespace, and under chroot the host's still are. Detach them (rslave first
+  // so the host keeps its own), or cover them with a tmpfs where detaching is refused.
+  for (const std::string& path : host_pseudo_mounts(rootfs)) {
+    if (mount(nullptr, path.c_str(), nullptr, MS_SLAVE | MS_REC, nullptr) < 0) {
+      if (errno == ENOENT) continue;  // under a mount detached earlier in this loop
+      fail(errno, "making " + path + " rslave");
+    }
+    if (umount2(path.c_str(), MNT_DETACH) == 0) continue;
+    if ((errno != EINVAL && errno != EPERM) || mount("tmpfs", path.c_str(), "tmpfs", 0, nullptr) < 0) {
+      fail(errno, "hiding the host's " + path);
+    }
+  }
   if (fchdir(root) < 0) fail(errno, "chdir to " + rootfs);
   if (move_mount(root, "", AT_FDCWD, "/", MOVE_MOUNT_F_EMPTY_PATH) < 0) {
     fail(errno, "moving " + rootfs + " to /");

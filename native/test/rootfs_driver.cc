@@ -7,8 +7,10 @@
 //
 // Scenarios: default (runc's default config.json), nopivot (the same with --no-pivot), evil (mount
 // destinations through symlinks that point out of the rootfs, no /proc in the container),
-// proc-symlink and sysfs-file (must be refused), dev-symlink (devices under a /dev symlink).
+// proc-symlink, sysfs-file, proc-inside and proc-over (must be refused), dev-symlink (devices under
+// a /dev symlink), userns (mknod refused and locked mount flags).
 #include <errno.h>
+#include <fcntl.h>
 #include <sched.h>
 #include <stdio.h>
 #include <string.h>
@@ -92,6 +94,8 @@ void default_plan(LaunchPlan* plan, const std::string& host_dir) {
   plan->mounts.push_back(fs("sysfs", "/sys", "sysfs", common | MS_RDONLY, ""));
   plan->mounts.push_back(fs("cgroup", "/sys/fs/cgroup", "cgroup2", common | MS_RELATIME | MS_RDONLY, ""));
   plan->mounts.push_back(bind(host_dir + "/hostfile", "/etc/test-bind", MS_RDONLY | MS_NOSUID, DestinationKind::File));
+  // lxcfs-style: binding over /proc/uptime is allowed.
+  plan->mounts.push_back(bind(host_dir + "/uptime", "/proc/uptime", 0, DestinationKind::File));
   MountStep data = bind(host_dir + "/data", "/mnt/data", 0, DestinationKind::Directory);
   data.propagation.push_back(MS_PRIVATE | MS_REC);
   plan->mounts.push_back(data);
@@ -121,6 +125,76 @@ void evil_plan(LaunchPlan* plan, const std::string& host_dir, const std::string&
   plan->masked_paths = {"/secret.txt", "/evil2/secretdir", "/missing"};
 }
 
+// Runs the plan in a fresh pid namespace (already unshared by the caller) and returns the exit code.
+int run_container(const LaunchPlan& plan, char* script) {
+  pid_t pid = fork();
+  if (pid < 0) {
+    perror("fork");
+    return 2;
+  }
+  if (pid == 0) {
+    cista::setup_rootfs(plan);
+    cista::finish_rootfs(plan);
+    char* const args[] = {const_cast<char*>("sh"), const_cast<char*>("-c"), script, nullptr};
+    char* const env[] = {const_cast<char*>("PATH=/bin"), nullptr};
+    execve("/bin/busybox", args, env);
+    cista::fail(errno, "exec /bin/busybox");
+  }
+  int status;
+  if (waitpid(pid, &status, 0) < 0) {
+    perror("waitpid");
+    return 2;
+  }
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+bool write_file(const std::string& path, const std::string& text) {
+  int fd = open(path.c_str(), O_WRONLY | O_CLOEXEC);
+  bool ok = fd >= 0 && write(fd, text.data(), text.size()) == ssize_t(text.size());
+  if (fd >= 0) close(fd);
+  return ok;
+}
+
+// The userns scenario: a nosuid,nodev tmpfs is mounted in a private mount namespace, then a child
+// makes a user namespace (uid 0 -> 0) with its own mount and pid namespaces. There mknod is refused
+// and the copied tmpfs has nosuid/nodev locked, so both EPERM fallbacks run.
+int run_in_userns(const LaunchPlan& plan, const std::string& host_dir, char* script) {
+  std::string locked = host_dir + "/locked";
+  if (unshare(CLONE_NEWNS) < 0 || mount(nullptr, "/", nullptr, MS_SLAVE | MS_REC, nullptr) < 0 ||
+      mkdir(locked.c_str(), 0755) < 0 ||
+      mount("tmpfs", locked.c_str(), "tmpfs", MS_NOSUID | MS_NODEV, "size=1m") < 0) {
+    perror("preparing the locked mount");
+    return 2;
+  }
+  int to_child[2], to_parent[2];
+  if (pipe2(to_child, O_CLOEXEC) < 0 || pipe2(to_parent, O_CLOEXEC) < 0) {
+    perror("pipe");
+    return 2;
+  }
+  pid_t pid = fork();
+  if (pid < 0) {
+    perror("fork");
+    return 2;
+  }
+  char byte = 0;
+  if (pid == 0) {
+    if (unshare(CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID) < 0) {
+      perror("unshare");
+      _exit(2);
+    }
+    if (write(to_parent[1], &byte, 1) != 1 || read(to_child[0], &byte, 1) != 1 || byte != 1) _exit(2);
+    _exit(run_container(plan, script));
+  }
+  std::string proc = "/proc/" + std::to_string(pid);
+  if (read(to_parent[0], &byte, 1) != 1) return 2;
+  byte = write_file(proc + "/uid_map", "0 0 1") && write_file(proc + "/gid_map", "0 0 1");
+  if (!byte) perror("writing the id maps");
+  if (write(to_child[1], &byte, 1) != 1) return 2;
+  int status;
+  if (waitpid(pid, &status, 0) < 0) return 2;
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -143,35 +217,32 @@ int main(int argc, char** argv) {
     plan.mounts.push_back(fs("proc", "/proc", "proc", 0, ""));
   } else if (scenario == "sysfs-file") {
     plan.mounts.push_back(fs("sysfs", "/sys", "sysfs", MS_RDONLY, ""));
+  } else if (scenario == "proc-inside") {
+    // /sneaky -> /proc/sys/kernel in the image: the bind would cover a procfs file.
+    plan.mounts.push_back(fs("proc", "/proc", "proc", 0, ""));
+    plan.mounts.push_back(bind(host_dir + "/hostfile", "/sneaky/core_pattern", 0, DestinationKind::File));
+  } else if (scenario == "proc-over") {
+    plan.mounts.push_back(fs("tmpfs", "/proc", "tmpfs", 0, ""));
   } else if (scenario == "dev-symlink") {
     add_devices(&plan);
+  } else if (scenario == "userns") {
+    plan.mounts.push_back(fs("proc", "/proc", "proc", 0, ""));
+    plan.mounts.push_back(fs("tmpfs", "/dev", "tmpfs", MS_NOSUID, "mode=755"));
+    plan.mounts.push_back(bind(host_dir + "/locked", "/mnt/locked", MS_RDONLY, DestinationKind::Directory));
+    add_devices(&plan);
+    plan.readonly_paths = {"/etc"};
+    plan.masked_paths = {"/etc/hostname"};
+    plan.rootfs.readonly = true;
   } else {
     fprintf(stderr, "unknown scenario %s\n", scenario.c_str());
     return 2;
   }
+  if (scenario == "userns") return run_in_userns(plan, host_dir, argv[4]);
 
   // Everything happens in namespaces of our own, so nothing reaches the host even on failure.
   if (unshare(CLONE_NEWNS | CLONE_NEWPID) < 0) {
     perror("unshare");
     return 2;
   }
-  pid_t pid = fork();
-  if (pid < 0) {
-    perror("fork");
-    return 2;
-  }
-  if (pid == 0) {
-    cista::setup_rootfs(plan);
-    cista::finish_rootfs(plan);
-    char* const args[] = {const_cast<char*>("sh"), const_cast<char*>("-c"), argv[4], nullptr};
-    char* const env[] = {const_cast<char*>("PATH=/bin"), nullptr};
-    execve("/bin/busybox", args, env);
-    cista::fail(errno, "exec /bin/busybox");
-  }
-  int status;
-  if (waitpid(pid, &status, 0) < 0) {
-    perror("waitpid");
-    return 2;
-  }
-  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  return run_container(plan, argv[4]);
 }

@@ -37,6 +37,7 @@ make_rootfs() {
 HOST=$T/host
 mkdir -p "$HOST/data"
 echo hello-from-host > "$HOST/hostfile"
+echo "42.00 1.00" > "$HOST/uptime"
 
 failures=0
 pass() { echo "PASS $1"; }
@@ -79,6 +80,7 @@ check "/sys/firmware masked with an empty ro tmpfs" "[ ! -e /sys/firmware ] || {
 check "/proc/sys read-only" "mnt /proc/sys | grep -q \"^proc /proc/sys proc ro,\" && ! sh -c \"echo 1 > /proc/sys/kernel/ns_last_pid\""
 check "/proc/sysrq-trigger read-only (when the kernel has it)" "[ ! -e /proc/sysrq-trigger ] || mnt /proc/sysrq-trigger | grep -q \" ro,\""
 check "/proc/self/fd works" "[ -e /proc/self/fd/1 ]"
+check "lxcfs-style bind over /proc/uptime" "grep -q 42.00 /proc/uptime"
 [ $fails = 0 ] || cat /proc/self/mountinfo
 exit $fails
 '
@@ -145,6 +147,16 @@ make_rootfs "$R"
 rmdir "$R/sys" && touch "$R/sys"
 expect_refusal sysfs-file "$R" 'filesystem "sysfs" must be mounted on an ordinary directory, /sys is not a directory'
 
+echo "== proc-inside"
+R=$T/rootfs-proc-inside
+make_rootfs "$R"
+ln -s /proc/sys/kernel "$R/sneaky"
+expect_refusal proc-inside "$R" '"/proc/sys/kernel/core_pattern"\|/sneaky/core_pattern cannot be mounted because it is inside /proc'
+echo "== proc-over"
+R=$T/rootfs-proc-over
+make_rootfs "$R"
+expect_refusal proc-over "$R" '/proc cannot be mounted because it is not of type proc'
+
 echo "== dev-symlink"
 R=$T/rootfs-dev-symlink
 make_rootfs "$R"
@@ -156,6 +168,25 @@ if "$DRIVER" dev-symlink "$R" "$HOST" '[ -c /dev/null ] && [ -c /tmp/cista-hostd
 else
   failed dev-symlink
   rm -rf /tmp/cista-hostdev-$$
+fi
+
+echo "== userns"
+R=$T/rootfs-userns
+make_rootfs "$R"
+echo container-host > "$R/etc/hostname"
+USERNS_CHECKS="$CHECK_LIB"'
+check "/dev/null is the host node bound over a file (mknod is refused)" "[ \"\$(stat -c %t:%T /dev/null)\" = 1:3 ] && [ \$(stat -c %d /dev/null) != \$(stat -c %d /dev) ] && echo x > /dev/null"
+check "/dev/zero bound" "[ \"\$(head -c 2 /dev/zero | od -An -tx1 | tr -d \" \")\" = 0000 ]"
+check "/ is read-only" "! touch /x"
+check "/etc is read-only" "! touch /etc/x"
+check "masked /etc/hostname" "[ ! -s /etc/hostname ]"
+check "bind with locked nosuid,nodev made read-only keeping them" "mnt /mnt/locked | grep -q \"^tmpfs /mnt/locked tmpfs ro,nosuid,nodev,\" && ! touch /mnt/locked/x"
+exit $fails
+'
+if "$DRIVER" userns "$R" "$HOST" "$USERNS_CHECKS"; then
+  pass userns
+else
+  failed userns
 fi
 
 echo "$failures failure(s)"
