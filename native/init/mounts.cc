@@ -62,13 +62,16 @@ std::string describe(const MountStep& step) {
 }
 
 // The kernel explains fsconfig failures in the context's message log ("e tmpfs: Bad value for
-// 'mode'"); read one so the error says which option was wrong.
+// 'mode'"); read what is there so the error says which option was wrong.
 std::string fs_log(int fs) {
+  std::string out;
   char buf[256];
-  ssize_t n = read(fs, buf, sizeof buf - 1);
-  if (n <= 2) return std::string();
-  while (n > 0 && buf[n - 1] == '\n') n--;
-  return " (" + std::string(buf + 2, size_t(n - 2)) + ")";
+  ssize_t n;
+  while ((n = read(fs, buf, sizeof buf - 1)) > 2) {
+    while (n > 2 && buf[n - 1] == '\n') n--;
+    out += (out.empty() ? "" : "; ") + std::string(buf + 2, size_t(n - 2));
+  }
+  return out.empty() ? out : " (" + out + ")";
 }
 
 // Splits mount(2) data at commas outside double quotes (SELinux contexts contain commas).
@@ -93,7 +96,10 @@ std::vector<std::string> split_options(const std::string& data) {
 // option, the superblock flags, then fsmount with the per-mount flags.
 Fd new_filesystem(const MountStep& step, const std::string& data, uint32_t flags) {
   Fd fs(fsopen(step.fstype.c_str(), FSOPEN_CLOEXEC));
-  if (!fs.ok()) fail(errno, describe(step) + ": unknown filesystem type \"" + step.fstype + "\"");
+  if (!fs.ok()) {
+    int err = errno;
+    fail(err, describe(step) + (err == ENODEV ? ": unknown filesystem type \"" : ": fsopen \"") + step.fstype + "\"");
+  }
   auto config = [&](unsigned cmd, const char* key, const char* value) {
     if (fsconfig(fs.get(), cmd, key, value, 0) < 0) {
       int err = errno;
@@ -141,8 +147,7 @@ Fd open_destination(int root, const MountStep& step, struct stat* existing) {
     }
   } else {
     if (errno != ENOENT) fail(errno, describe(step) + ": resolving the destination");
-    bool created;
-    target = create_in_root(root, step.destination, step.destination_kind, &created);
+    target = create_in_root(root, step.destination, step.destination_kind);
     if (!target.ok()) fail(errno, describe(step) + ": creating the destination");
   }
   struct stat root_st, dest_st;

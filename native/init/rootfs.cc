@@ -103,7 +103,8 @@ std::string unescape_mountinfo(const std::string& field) {
 
 // Host mount points (outside the rootfs) of complete procfs and sysfs mounts, from the host's
 // mountinfo (trusted: nothing of the container is mounted over the host's /proc before the jail).
-std::vector<std::string> host_pseudo_mounts(const std::string& rootfs) {
+std::vector<std::string> host_pseudo_mounts(const std::string& rootfs_path) {
+  std::string rootfs = clean_path(rootfs_path);
   Fd file(open("/proc/self/mountinfo", O_RDONLY | O_CLOEXEC));
   if (!file.ok()) fail(errno, "reading /proc/self/mountinfo");
   std::string text;
@@ -244,11 +245,11 @@ Fd open_in_root(int root, const std::string& path, int flags) {
   struct open_how how = {};
   how.flags = uint64_t(flags | O_CLOEXEC);
   how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
-  return Fd(int(syscall(SYS_openat2, root, path.c_str(), &how, sizeof how)));
+  // Cleaned like every path here, so ".." means the same to lookups and to create_in_root.
+  return Fd(int(syscall(SYS_openat2, root, clean_path(path).c_str(), &how, sizeof how)));
 }
 
-Fd create_in_root(int root, const std::string& path, DestinationKind kind, bool* created) {
-  *created = false;
+Fd create_in_root(int root, const std::string& path, DestinationKind kind) {
   std::vector<std::string> parts = path_components(path);
   Fd cur(fcntl(root, F_DUPFD_CLOEXEC, 0));
   if (!cur.ok()) return cur;
@@ -278,7 +279,6 @@ Fd create_in_root(int root, const std::string& path, DestinationKind kind, bool*
       next.reset(openat(cur.get(), name.c_str(), O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
     }
     if (!next.ok()) return Fd();
-    *created = last;
     cur = std::move(next);
   }
   return cur;
@@ -295,8 +295,7 @@ Fd open_parent_in_root(int root, const std::string& path, std::string* name) {
   std::string parent;
   for (const std::string& part : parts) parent += "/" + part;
   if (parent.empty()) return Fd(fcntl(root, F_DUPFD_CLOEXEC, 0));
-  bool created;
-  return create_in_root(root, parent, DestinationKind::Directory, &created);
+  return create_in_root(root, parent, DestinationKind::Directory);
 }
 
 void setup_rootfs(const LaunchPlan& plan) {

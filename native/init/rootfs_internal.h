@@ -42,14 +42,14 @@ class Fd {
 
 // rootfs.cc: resolution inside the root. These return an invalid Fd with errno set on failure.
 
-// Opens `path` (absolute inside the root) with RESOLVE_IN_ROOT|RESOLVE_NO_MAGICLINKS. `flags` are
-// open flags (O_PATH etc.; O_CLOEXEC is always added).
+// Opens `path` (absolute inside the root, cleaned lexically first) with
+// RESOLVE_IN_ROOT|RESOLVE_NO_MAGICLINKS. `flags` are open flags (O_PATH etc.; O_CLOEXEC is added).
 Fd open_in_root(int root, const std::string& path, int flags);
 // Opens `path`, creating what is missing: directories with mode 0755 and, when `kind` is File, the
 // last component as an empty file. Each new component is made with mkdirat/openat(O_EXCL) in its
 // already resolved parent and reopened with O_NOFOLLOW, so nothing is ever created through a
-// symlink. Sets *created when the last component was made here.
-Fd create_in_root(int root, const std::string& path, DestinationKind kind, bool* created);
+// symlink.
+Fd create_in_root(int root, const std::string& path, DestinationKind kind);
 // Resolves (creating as directories) the parent of `path` and returns it; *name gets the last
 // component. `path` must name something below the root.
 Fd open_parent_in_root(int root, const std::string& path, std::string* name);

@@ -7,7 +7,7 @@
 //
 // Scenarios: default (runc's default config.json), nopivot (the same with --no-pivot), evil (mount
 // destinations through symlinks that point out of the rootfs, no /proc in the container),
-// proc-symlink, sysfs-file, proc-inside and proc-over (must be refused), dev-symlink (devices under
+// proc-symlink, sysfs-file, proc-inside, proc-over and bad-option (must be refused), dev-symlink (devices under
 // a /dev symlink), userns (mknod refused and locked mount flags).
 #include <errno.h>
 #include <fcntl.h>
@@ -223,6 +223,8 @@ int main(int argc, char** argv) {
     plan.mounts.push_back(bind(host_dir + "/hostfile", "/sneaky/core_pattern", 0, DestinationKind::File));
   } else if (scenario == "proc-over") {
     plan.mounts.push_back(fs("tmpfs", "/proc", "tmpfs", 0, ""));
+  } else if (scenario == "bad-option") {
+    plan.mounts.push_back(fs("tmpfs", "/dev", "tmpfs", 0, "mode=zzz"));
   } else if (scenario == "dev-symlink") {
     add_devices(&plan);
   } else if (scenario == "userns") {

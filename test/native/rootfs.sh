@@ -157,6 +157,11 @@ R=$T/rootfs-proc-over
 make_rootfs "$R"
 expect_refusal proc-over "$R" '/proc cannot be mounted because it is not of type proc'
 
+echo "== bad-option"
+R=$T/rootfs-bad-option
+make_rootfs "$R"
+expect_refusal bad-option "$R" "mounting \"tmpfs\" on /dev (tmpfs: Bad value for 'mode'): Invalid argument"
+
 echo "== dev-symlink"
 R=$T/rootfs-dev-symlink
 make_rootfs "$R"
