@@ -21,9 +21,14 @@ void bind_host_device(int dir, const std::string& name, const DeviceNode& device
   Fd file(openat(dir, name.c_str(), O_RDONLY | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0));
   if (!file.ok()) fail(errno, "creating the mount point for device " + device.path);
   Fd host = clone_mount(AT_FDCWD, device.path.c_str(), false);
-  if (!host.ok() || attach_mount(host.get(), file.get()) < 0) {
-    fail(errno, "bind mounting host device " + device.path);
+  struct stat st;
+  if (!host.ok() || fstat(host.get(), &st) < 0) fail(errno, "opening host device " + device.path);
+  // Only the node the plan describes may be exposed, not whatever the host has at that path.
+  if ((st.st_mode & S_IFMT) != (device.file_type & S_IFMT) ||
+      (!S_ISFIFO(st.st_mode) && st.st_rdev != makedev(device.major, device.minor))) {
+    fail(0, "host device " + device.path + " is not the device the container asks for");
   }
+  if (attach_mount(host.get(), file.get()) < 0) fail(errno, "bind mounting host device " + device.path);
 }
 
 void create_device(int root, const DeviceNode& device) {
