@@ -276,7 +276,9 @@ void mount_step(int root, const MountStep& step) {
 
 void apply_deferred_readonly() {
   for (const DeferredReadonly& d : deferred_readonly) {
-    if (remount_bind(d.mnt, d.flags | MS_RDONLY, false) < 0) fail(errno, "remounting " + d.destination + " read-only");
+    if (remount_bind(d.mnt, d.flags | MS_RDONLY, false) < 0) {
+      fail(errno, "remounting " + d.destination + " read-only");
+    }
     close(d.mnt);
   }
   deferred_readonly.clear();
