@@ -239,6 +239,8 @@ void mount_step(int root, const MountStep& step) {
     fail(0, describe(step) + ": unknown mount kind " + std::to_string(uint32_t(step.kind)));
   }
 
+  // Every step makes a new mount; changing an existing one is not something a plan asks for.
+  if (step.flags & MS_REMOUNT) fail(0, describe(step) + ": the remount option is not supported");
   struct stat existing;
   Fd target = open_destination(root, step, &existing);
   Fd mnt;

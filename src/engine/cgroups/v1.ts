@@ -1,7 +1,7 @@
 /** The cgroup v1 driver (also for hybrid hosts): one directory per mounted hierarchy, like runc's fs manager. */
 import * as path from 'node:path';
 import { DestinationKind, MountKind, MountStep } from '../plan/plan';
-import { MS_BIND, MS_NODEV, MS_NOEXEC, MS_NOSUID, MS_RDONLY, MS_REC, MS_REMOUNT } from '../plan/mount-flags';
+import { MS_BIND, MS_NODEV, MS_NOEXEC, MS_NOSUID, MS_RDONLY, MS_REC } from '../plan/mount-flags';
 import { cgroupPidsRecursive, makeCgroupDir, readCgroupFile, removeCgroupDir, writeCgroupFile } from './cgroupfs';
 import { DeviceRule, deviceRuleString, resolveDeviceRules } from './devices';
 import { CgroupHierarchy, UNIFIED } from './path';
@@ -90,7 +90,9 @@ export class V1CgroupManager implements CgroupManager {
         source: 'tmpfs',
         destination,
         fstype: 'tmpfs',
-        flags: TMPFS_FLAGS,
+        // The init keeps a read-only tmpfs writable until the rootfs is finished, so the
+        // hierarchies below can still be mounted onto it.
+        flags: TMPFS_FLAGS | (options.readonly ? MS_RDONLY : 0),
         remountFlags: 0,
         propagation: [],
         data: 'mode=755',
@@ -144,20 +146,6 @@ export class V1CgroupManager implements CgroupManager {
           destinationKind: DestinationKind.File,
         });
       }
-    }
-    if (options.readonly) {
-      // A bind remount changes only this mount's flags, so the tmpfs becomes read-only in place.
-      steps.push({
-        kind: MountKind.Filesystem,
-        source: 'tmpfs',
-        destination,
-        fstype: 'tmpfs',
-        flags: MS_REMOUNT | MS_BIND | MS_RDONLY | TMPFS_FLAGS,
-        remountFlags: 0,
-        propagation: [],
-        data: '',
-        destinationKind: DestinationKind.Directory,
-      });
     }
     return steps;
   }

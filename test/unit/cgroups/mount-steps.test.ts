@@ -36,7 +36,7 @@ const unusedLoader = (): void => {
 describe('V1CgroupManager.mountSteps', () => {
   const manager = new V1CgroupManager(PATHS, cgroupHierarchies(parseMountInfo(MOUNTINFO)));
 
-  it('lays out a tmpfs, one bind per v1 hierarchy, symlinks for co-mounts, then makes the tmpfs read-only', () => {
+  it('lays out a read-only tmpfs, one bind per v1 hierarchy, and symlinks for co-mounts', () => {
     const steps = manager.mountSteps('/sys/fs/cgroup', { readonly: true, flags: FLAGS });
     expect(steps.map((s) => [s.kind, s.source, s.destination])).toEqual([
       [MountKind.Filesystem, 'tmpfs', '/sys/fs/cgroup'],
@@ -45,16 +45,16 @@ describe('V1CgroupManager.mountSteps', () => {
       [MountKind.Bind, '/sys/fs/cgroup/devices/ctr', '/sys/fs/cgroup/devices'],
       [MountKind.Symlink, 'cpu,cpuacct', '/sys/fs/cgroup/cpu'],
       [MountKind.Symlink, 'cpu,cpuacct', '/sys/fs/cgroup/cpuacct'],
-      [MountKind.Filesystem, 'tmpfs', '/sys/fs/cgroup'],
     ]);
-    expect(steps[0]).toMatchObject({ fstype: 'tmpfs', data: 'mode=755', flags: MS_NOEXEC | MS_NOSUID | MS_NODEV });
+    // The init keeps a read-only tmpfs writable until the rootfs is finished.
+    expect(steps[0]).toMatchObject({ fstype: 'tmpfs', data: 'mode=755', flags: MS_RDONLY | MS_NOEXEC | MS_NOSUID | MS_NODEV });
     expect(steps[1]).toMatchObject({ flags: MS_BIND | MS_REC | FLAGS | MS_RDONLY, remountFlags: FLAGS | MS_RDONLY });
-    expect(steps[6].flags).toBe(MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOEXEC | MS_NOSUID | MS_NODEV);
   });
 
   it('leaves the tmpfs writable when not read-only', () => {
     const steps = manager.mountSteps('/cg', { readonly: false, flags: 0 });
     expect(steps).toHaveLength(6);
+    expect(steps[0].flags & MS_RDONLY).toBe(0);
     expect(steps[1]).toMatchObject({ destination: '/cg/systemd', flags: MS_BIND | MS_REC, remountFlags: 0 });
   });
 
