@@ -19,10 +19,12 @@
 namespace cista {
 namespace {
 
+// Beneath the procfs fd and on procfs itself; plain symlinks such as "self" resolve, fd-style magic
+// links do not.
 void write_file_at(int dirfd, const std::string& path, const std::string& value, const std::string& what) {
   struct open_how how = {};
   how.flags = O_WRONLY | O_CLOEXEC;
-  how.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV;
+  how.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV;
   int fd = int(syscall(SYS_openat2, dirfd, path.c_str(), &how, sizeof(how)));
   if (fd < 0) fail(errno, "opening " + what);
   ssize_t n = write(fd, value.data(), value.size());

@@ -147,18 +147,29 @@ static void check_process(const struct json *config, int argc, char **argv) {
   }
 
   const struct json *caps = json_get(process, "capabilities");
+  const struct json *nnp = json_get(process, "noNewPrivileges");
   if (caps) {
-    static const char *const sets[][2] = {{"bounding", "CapBnd:"}, {"effective", "CapEff:"}, {"permitted", "CapPrm:"},
-                                          {"inheritable", "CapInh:"}, {"ambient", "CapAmb:"}};
-    for (size_t s = 0; s < 5; s++) {
-      unsigned long long want = capability_mask(json_get(caps, sets[s][0]));
-      /* The kernel only keeps ambient capabilities that are also permitted and inheritable. */
-      if (s == 4) want &= capability_mask(json_get(caps, "permitted")) & capability_mask(json_get(caps, "inheritable"));
-      unsigned long long got = status_hex(sets[s][1]);
-      check(got == want, "process.capabilities.%s is %016llx (want %016llx)", sets[s][0], got, want);
+    /* The sets the kernel leaves after the runtime's execve (capabilities(7)): ambient keeps only
+     * what is also permitted and inheritable; root gains its inheritable and bounding sets (capped
+     * by the permitted set under no_new_privs); any other user keeps just the ambient set. */
+    unsigned long long bounding = capability_mask(json_get(caps, "bounding"));
+    unsigned long long permitted = capability_mask(json_get(caps, "permitted"));
+    unsigned long long inheritable = capability_mask(json_get(caps, "inheritable"));
+    unsigned long long ambient = capability_mask(json_get(caps, "ambient")) & permitted & inheritable;
+    unsigned long long gained = ambient;
+    if (getuid() == 0) {
+      gained = inheritable | bounding | ambient;
+      if (nnp && nnp->boolean) gained &= permitted;
+    }
+    const struct { const char *name, *field; unsigned long long want; } sets[] = {
+        {"bounding", "CapBnd:", bounding}, {"effective", "CapEff:", gained}, {"permitted", "CapPrm:", gained},
+        {"inheritable", "CapInh:", inheritable}, {"ambient", "CapAmb:", ambient},
+    };
+    for (size_t i = 0; i < sizeof(sets) / sizeof(*sets); i++) {
+      unsigned long long got = status_hex(sets[i].field);
+      check(got == sets[i].want, "process.capabilities.%s gives %016llx (want %016llx)", sets[i].name, got, sets[i].want);
     }
   }
-  const struct json *nnp = json_get(process, "noNewPrivileges");
   check(status_long("NoNewPrivs:") == (nnp && nnp->boolean ? 1 : 0), "process.noNewPrivileges");
 
   const struct json *oom = json_get(process, "oomScoreAdj");

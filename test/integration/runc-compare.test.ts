@@ -40,8 +40,10 @@ describe('the default config behaves as under runc', () => {
     expect(r.cista).toBe(r.runc);
   });
 
+  // Two deliberate differences: masked directories get a size-limited tmpfs (as newer runc does), and
+  // the tmpfs under the v1 cgroup hierarchies is read-only as config.json asks (runc 1.1 leaves it rw).
   it('the same mount points and options', () => {
-    const script = 'awk \'{print $2, $3, $4}\' /proc/self/mounts | sed -e "s/,size=[0-9]*k//" -e "s/,nr_inodes=[0-9]*//" | sort';
+    const script = 'awk \'{print $2, $3, $4}\' /proc/self/mounts | grep -v "^/sys/fs/cgroup tmpfs" | sed -e "s/,size=[0-9]*k//" -e "s/,nr_inodes=[0-9]*//" | sort';
     const r = both(script);
     expect(r.cista).toBe(r.runc);
   });
