@@ -36,6 +36,9 @@ export function leftovers(root: string, id: string, bundleDir: string): string[]
     try {
       const rootLink = fs.readlinkSync(`/proc/${entry}/root`);
       if (rootLink.startsWith(bundleDir)) found.push(`process ${entry} rooted in ${rootLink}`);
+      // An init that never reached pivot_root is still rooted on the host, but already in its cgroup.
+      const cgroups = fs.readFileSync(`/proc/${entry}/cgroup`, 'utf8');
+      if (cgroups.split('\n').some((line) => line.endsWith(`/${id}`))) found.push(`process ${entry} in the container's cgroup`);
     } catch {
       // Gone meanwhile, or a kernel thread.
     }
