@@ -8,7 +8,8 @@
         "native/addon/spawn.cc",
         "native/addon/files.cc",
         "native/addon/fd_passing.cc",
-        "native/addon/bpf.cc"
+        "native/addon/bpf.cc",
+        "native/addon/console.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")", "native"],
       "defines": ["NAPI_VERSION=8", "NAPI_DISABLE_CPP_EXCEPTIONS"],

@@ -18,6 +18,9 @@ Napi::Value WaitPid(const Napi::CallbackInfo& info);
 Napi::Value ReceiveMessage(const Napi::CallbackInfo& info);
 Napi::Value SendFdToSocket(const Napi::CallbackInfo& info);
 
+// console.cc
+Napi::Value ResizePty(const Napi::CallbackInfo& info);
+
 // Throws a JS Error "<what>: <strerror(err)>" with `code` set to the errno name.
 Napi::Value ThrowErrno(Napi::Env env, int err, const std::string& what);
 

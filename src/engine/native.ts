@@ -18,6 +18,7 @@ export interface NativeAddon {
   /** One datagram and the fd it carried (-1: none). */
   receiveMessage(fd: number, maxBytes: number): { data: Buffer; fd: number };
   sendFdToSocket(socketPath: string, fd: number, name: string): void;
+  resizePty(masterFd: number, rows: number, columns: number): void;
   /** Loads a cgroup device eBPF program and attaches it to a cgroup2 directory. */
   loadDeviceFilter(instructions: Buffer, cgroupDir: string): void;
 }

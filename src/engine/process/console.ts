@@ -1,6 +1,8 @@
 import * as fs from 'node:fs';
 import * as tty from 'node:tty';
 
+import { native } from '../native';
+
 export interface AttachedConsole {
   /** Resolves once everything the container wrote has reached our stdout, and restores the terminal. */
   drained(): Promise<void>;
@@ -8,7 +10,8 @@ export interface AttachedConsole {
 
 /**
  * Connects a foreground `run` to its container's pty, as `runc run` does without --console-socket:
- * our stdin goes to the pty (raw, when it is a terminal) and the pty's output to our stdout.
+ * our stdin goes to the pty (raw, when it is a terminal), the pty's output to our stdout, and our
+ * terminal's size to the pty.
  */
 export function attachConsole(masterFd: number): AttachedConsole {
   const master = new tty.ReadStream(masterFd);
@@ -17,6 +20,14 @@ export function attachConsole(masterFd: number): AttachedConsole {
   if (rawTerminal) stdin.setRawMode(true);
   const toContainer = (chunk: Buffer) => fs.writeSync(masterFd, chunk);
   stdin.on('data', toContainer);
+  const resize = () => {
+    const { rows, columns } = process.stdout;
+    if (rows > 0 && columns > 0) native().resizePty(masterFd, rows, columns);
+  };
+  if (process.stdout.isTTY) {
+    resize();
+    process.stdout.on('resize', resize);
+  }
   // The pty reports EIO once the last process holding its peer has exited: that is the end.
   const ended = new Promise<void>((resolve) => {
     master.on('data', (chunk: Buffer) => process.stdout.write(chunk));
@@ -29,6 +40,7 @@ export function attachConsole(masterFd: number): AttachedConsole {
       await ended;
       stdin.off('data', toContainer);
       stdin.pause();
+      process.stdout.off('resize', resize);
       if (rawTerminal) stdin.setRawMode(false);
       master.destroy();
     },
