@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "addon/addon.h"
+#include "fd_message.h"
 
 namespace cista {
 
@@ -16,25 +17,13 @@ Napi::Value ReceiveMessage(const Napi::CallbackInfo& info) {
   int sock = info[0].As<Napi::Number>().Int32Value();
   size_t max = info[1].As<Napi::Number>().Uint32Value();
   std::string data(max, '\0');
-  struct iovec iov = {&data[0], max};
-  union {
-    char buf[CMSG_SPACE(sizeof(int))];
-    struct cmsghdr align;
-  } control = {};
-  struct msghdr msg = {};
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  msg.msg_control = control.buf;
-  msg.msg_controllen = sizeof(control.buf);
+  FdMessage message(&data[0], max);
   ssize_t n;
   do {
-    n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
+    n = recvmsg(sock, message.header(), MSG_CMSG_CLOEXEC);
   } while (n < 0 && errno == EINTR);
   if (n < 0) return ThrowErrno(env, errno, "receiving from the container init");
-  int fd = -1;
-  for (struct cmsghdr* c = CMSG_FIRSTHDR(&msg); c != nullptr; c = CMSG_NXTHDR(&msg, c)) {
-    if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) memcpy(&fd, CMSG_DATA(c), sizeof(int));
-  }
+  int fd = message.received_fd();
   Napi::Object result = Napi::Object::New(env);
   result.Set("data", Napi::Buffer<char>::Copy(env, data.data(), size_t(n)));
   result.Set("fd", Napi::Number::New(env, fd));
@@ -59,22 +48,9 @@ Napi::Value SendFdToSocket(const Napi::CallbackInfo& info) {
     close(sock);
     return ThrowErrno(env, err, "connecting to console socket " + path);
   }
-  struct iovec iov = {&name[0], name.size()};
-  union {
-    char buf[CMSG_SPACE(sizeof(int))];
-    struct cmsghdr align;
-  } control = {};
-  struct msghdr msg = {};
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  msg.msg_control = control.buf;
-  msg.msg_controllen = sizeof(control.buf);
-  struct cmsghdr* c = CMSG_FIRSTHDR(&msg);
-  c->cmsg_level = SOL_SOCKET;
-  c->cmsg_type = SCM_RIGHTS;
-  c->cmsg_len = CMSG_LEN(sizeof(int));
-  memcpy(CMSG_DATA(c), &fd, sizeof(int));
-  ssize_t n = sendmsg(sock, &msg, MSG_NOSIGNAL);
+  FdMessage message(&name[0], name.size());
+  message.attach(fd);
+  ssize_t n = sendmsg(sock, message.header(), MSG_NOSIGNAL);
   int err = errno;
   close(sock);
   if (n < 0) return ThrowErrno(env, err, "sending the pty master to " + path);

@@ -5,11 +5,11 @@
 #include <errno.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/uio.h>
 #include <unistd.h>
 
 #include <vector>
 
+#include "fd_message.h"
 #include "init/init.h"
 
 namespace cista {
@@ -56,22 +56,9 @@ void receive_plan(LaunchPlan* plan) {
 
 void send_console(int master_fd) {
   char kind = 'C';
-  struct iovec iov = {&kind, 1};
-  union {
-    char buf[CMSG_SPACE(sizeof(int))];
-    struct cmsghdr align;
-  } control = {};
-  struct msghdr msg = {};
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  msg.msg_control = control.buf;
-  msg.msg_controllen = sizeof(control.buf);
-  struct cmsghdr* cmsg = CMSG_FIRSTHDR(&msg);
-  cmsg->cmsg_level = SOL_SOCKET;
-  cmsg->cmsg_type = SCM_RIGHTS;
-  cmsg->cmsg_len = CMSG_LEN(sizeof(int));
-  memcpy(CMSG_DATA(cmsg), &master_fd, sizeof(int));
-  if (sendmsg(g_sync_fd, &msg, MSG_NOSIGNAL) != 1) fail(errno, "sending the pty master to the runtime");
+  FdMessage message(&kind, 1);
+  message.attach(master_fd);
+  if (sendmsg(g_sync_fd, message.header(), MSG_NOSIGNAL) != 1) fail(errno, "sending the pty master to the runtime");
 }
 
 void report_ready() {
