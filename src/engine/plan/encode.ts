@@ -11,28 +11,26 @@ export const PLAN_FORMAT_VERSION = 1;
 class PlanWriter {
   private chunks: Buffer[] = [];
 
-  u8(v: number): void {
-    const b = Buffer.alloc(1);
-    b.writeUInt8(v);
+  private fixed(size: number, write: (b: Buffer) => void): void {
+    const b = Buffer.alloc(size);
+    write(b);
     this.chunks.push(b);
+  }
+
+  u8(v: number): void {
+    this.fixed(1, (b) => b.writeUInt8(v));
   }
 
   u32(v: number): void {
-    const b = Buffer.alloc(4);
-    b.writeUInt32LE(v >>> 0);
-    this.chunks.push(b);
+    this.fixed(4, (b) => b.writeUInt32LE(v >>> 0));
   }
 
   i32(v: number): void {
-    const b = Buffer.alloc(4);
-    b.writeInt32LE(v);
-    this.chunks.push(b);
+    this.fixed(4, (b) => b.writeInt32LE(v));
   }
 
   u64(v: bigint): void {
-    const b = Buffer.alloc(8);
-    b.writeBigUInt64LE(v);
-    this.chunks.push(b);
+    this.fixed(8, (b) => b.writeBigUInt64LE(v));
   }
 
   str(s: string): void {
