@@ -99,7 +99,10 @@ async function dispatch(cli: CliContext, c: CommandSpec, rest: string[]): Promis
   const required = c.positionals.filter((p) => p.required).length;
   if (args.positionals.length < required) throw new CistaError(`${c.name}: missing argument <${c.positionals[args.positionals.length].name}>`);
   if (args.positionals.length > c.positionals.length) throw new CistaError(`${c.name}: unexpected argument "${args.positionals[c.positionals.length]}"`);
-  return (await c.run(args, cli)) ?? 0;
+  cli.log.debug(`${c.name} ${rest.join(' ')}`);
+  const code = (await c.run(args, cli)) ?? 0;
+  cli.log.debug(`${c.name} done, exit code ${code}`);
+  return code;
 }
 
 export async function main(argv: string[]): Promise<void> {

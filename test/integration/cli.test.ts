@@ -42,6 +42,16 @@ describe('the client contract of ../shared/CLI-SURFACE.md', () => {
     ]);
   });
 
+  it('--debug adds debug lines to the log', () => {
+    const log = path.join(scratch.dir, 'debug.json');
+    expect(cista(scratch.root, ['--debug', '--log', log, '--log-format', 'json', 'list']).code).toBe(0);
+    const lines = fs.readFileSync(log, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines.map((l) => [l.level, l.msg])).toEqual([
+      ['debug', 'list '],
+      ['debug', 'list done, exit code 0'],
+    ]);
+  });
+
   it('text log lines are logrus-style', () => {
     const log = path.join(scratch.dir, 'log.txt');
     expect(cista(scratch.root, ['--log', log, 'state', 'missing']).code).toBe(1);
