@@ -4,7 +4,6 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../../src/engine/errors';
 import { loadSpec } from '../../../src/engine/spec/load';
-import { sharedPath } from '../../helpers/shared';
 
 const bundles: string[] = [];
 
@@ -36,7 +35,7 @@ describe('loadSpec', () => {
   });
 
   it('reports malformed JSON on one line', () => {
-    const text = fs.readFileSync(path.join(sharedPath('runtime-spec-v1.3.0'), 'test/config/bad/invalid-json.json'), 'utf8');
+    const text = '{"ociVersion": "1.0.0",\n "process": {';
     const bundle = bundleWith(text);
     expect(() => loadSpec(bundle)).toThrow(ConfigError);
     expect(() => loadSpec(bundle)).toThrow(/^config\.json: invalid JSON: [^\n]+$/);

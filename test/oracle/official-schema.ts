@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Ajv04 from 'ajv-draft-04';
 import type { ValidateFunction } from 'ajv';
-import { sharedPath } from '../../helpers/shared';
+import { sharedPath } from '../helpers/shared';
 
 export const RUNTIME_SPEC_DIR = () => sharedPath('runtime-spec-v1.3.0');
 
