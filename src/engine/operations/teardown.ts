@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 
-import { reopenCgroupManager } from '../cgroups';
+import { type CgroupManager, reopenCgroupManager } from '../cgroups';
 import { isAlive } from '../state/process';
 import type { ContainerRecord } from '../state/store';
 
@@ -19,6 +19,16 @@ function signal(pid: number, sig: number): void {
   }
 }
 
+/** The container's cgroups; none when the record names no usable ones (a create that died early). */
+function reopenRecordedCgroup(record: ContainerRecord): CgroupManager | undefined {
+  if (record.cgroup === null) return undefined;
+  try {
+    return reopenCgroupManager(record.cgroup.driver, record.cgroup.paths);
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * Removes everything a container has on the host, whatever step it reached: its processes (SIGKILL,
  * then waits until they have exited), its cgroups and its state directory. Used by `delete` and to
@@ -26,7 +36,7 @@ function signal(pid: number, sig: number): void {
  */
 export function teardownContainer(dir: string, record: ContainerRecord | undefined): void {
   if (record !== undefined) {
-    const cgroup = record.cgroup ? reopenCgroupManager(record.cgroup.driver, record.cgroup.paths) : undefined;
+    const cgroup = reopenRecordedCgroup(record);
     if (isAlive(record.init)) signal(record.init.pid, SIGKILL);
     // Without a pid namespace of its own, the container's other processes outlive its init.
     for (const pid of cgroup?.pids() ?? []) signal(pid, SIGKILL);
