@@ -69,6 +69,8 @@ struct RootfsPlan {
   uint32_t propagation;
   bool readonly;
   bool pivot;
+  // false: the host's mount namespace is shared; only chroot() into path.
+  bool own_mount_namespace;
 };
 
 struct LaunchPlan {

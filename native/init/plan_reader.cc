@@ -109,6 +109,7 @@ bool decode_plan(const uint8_t* data, size_t size, LaunchPlan* plan, std::string
     plan->rootfs.propagation = r.u32();
     plan->rootfs.readonly = r.u8() != 0;
     plan->rootfs.pivot = r.u8() != 0;
+    plan->rootfs.own_mount_namespace = r.u8() != 0;
   }
   for (uint32_t i = 0, n = r.count(36); i < n && r.ok(); i++) {
     MountStep m;

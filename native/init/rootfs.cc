@@ -298,6 +298,13 @@ Fd open_parent_in_root(int root, const std::string& path, std::string* name) {
   return create_in_root(root, parent, DestinationKind::Directory);
 }
 
+void chroot_into_rootfs(const LaunchPlan& plan) {
+  const std::string& path = plan.rootfs.path;
+  Fd root(open(path.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+  if (!root.ok() || fchdir(root.get()) < 0) fail(errno, "chdir to " + path);
+  if (chroot(".") < 0) fail(errno, "chroot to " + path);
+}
+
 void setup_rootfs(const LaunchPlan& plan) {
   const RootfsPlan& rootfs = plan.rootfs;
   {
@@ -339,7 +346,6 @@ void setup_rootfs(const LaunchPlan& plan) {
 }
 
 void finish_rootfs(const LaunchPlan& plan) {
-  // Without a mount namespace of its own there is nothing of the container's to change.
   if (!plan.has_rootfs) return;
   Fd root(open("/", O_PATH | O_DIRECTORY | O_CLOEXEC));
   if (!root.ok()) fail(errno, "opening /");

@@ -95,6 +95,20 @@ describe('what the default config looks like from inside', () => {
     expect(cista(scratch.root, ['delete', '--force', 'holder']).code).toBe(0);
   });
 
+  it('runs in root.path without a mount namespace of its own, and mounts nothing on the host', () => {
+    const hostMounts = fs.readFileSync('/proc/self/mountinfo', 'utf8').split('\n').length;
+    const out = inside(`test -d /usr || echo in-rootfs; readlink /proc/1/ns/mnt 2>/dev/null || echo no-proc`, (c) => {
+      c.linux.namespaces = c.linux.namespaces.filter((ns: { type: string }) => ns.type !== 'mount');
+      c.mounts = [];
+      c.root.readonly = false;
+      delete c.linux.maskedPaths;
+      delete c.linux.readonlyPaths;
+    });
+    // Nothing mounted: no /proc inside, and the host's mount table is unchanged.
+    expect(out).toBe('in-rootfs\nno-proc\n');
+    expect(fs.readFileSync('/proc/self/mountinfo', 'utf8').split('\n').length).toBe(hostMounts);
+  });
+
   it('makes bind mounts, read-only when asked', () => {
     const hostDir = fs.mkdtempSync(`${scratch.dir}/hostdir-`);
     fs.writeFileSync(`${hostDir}/greeting`, 'hi\n');

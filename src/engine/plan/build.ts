@@ -178,14 +178,17 @@ export function buildLaunchPlan(spec: Spec, options: PlanOptions): PlannedLaunch
     sessionKeyring: options.noNewKeyring ? null : `_ses.${options.containerId}`,
     hostname: spec.hostname ?? null,
     domainname: spec.domainname ?? null,
+    // Without a mount namespace of its own the container still runs in root.path (chroot, as runc
+    // does), but nothing is mounted: that would change the host's mount table.
     rootfs: hasMountNamespace
       ? {
           path: rootfs,
           propagation: linux.rootfsPropagation ? PROPAGATION[linux.rootfsPropagation] : MS_SLAVE | MS_REC,
           readonly: spec.root.readonly === true,
           pivot: !options.noPivot,
+          ownMountNamespace: true,
         }
-      : null,
+      : { path: rootfs, propagation: 0, readonly: false, pivot: false, ownMountNamespace: false },
     mounts,
     devices: hasMountNamespace ? planDevices(spec, setupDev) : [],
     symlinks: setupDev ? [...DEFAULT_DEV_SYMLINKS] : [],

@@ -97,6 +97,7 @@ export function encodePlan(plan: LaunchPlan): Buffer {
     w.u32(plan.rootfs.propagation);
     w.u8(plan.rootfs.readonly ? 1 : 0);
     w.u8(plan.rootfs.pivot ? 1 : 0);
+    w.u8(plan.rootfs.ownMountNamespace ? 1 : 0);
   }
   w.list(plan.mounts, (m) => writeMount(w, m));
   w.list(plan.devices, (d) => {

@@ -93,6 +93,11 @@ export interface RootfsPlan {
   readonly: boolean;
   /** false: --no-pivot, so MS_MOVE + chroot instead of pivot_root. */
   pivot: boolean;
+  /**
+   * false: the container shares the host's mount namespace, so the init only chroot()s into `path`
+   * (nothing is mounted; validation refuses configs that would need mounts there).
+   */
+  ownMountNamespace: boolean;
 }
 
 export interface LaunchPlan {
@@ -104,7 +109,7 @@ export interface LaunchPlan {
   /** null: leave as is. */
   hostname: string | null;
   domainname: string | null;
-  /** null: no mount namespace of its own, no rootfs setup. */
+  /** null: no rootfs setup at all (build.ts always plans one; kept for hand-made plans). */
   rootfs: RootfsPlan | null;
   mounts: MountStep[];
   devices: DeviceNode[];

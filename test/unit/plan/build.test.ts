@@ -40,7 +40,7 @@ describe('buildLaunchPlan', () => {
     expect(cloneFlags).toBe(CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWNS);
     expect(pidNamespacePath).toBeNull();
     expect(rootfs).toBe('/bundle/rootfs');
-    expect(plan.rootfs).toEqual({ path: '/bundle/rootfs', propagation: MS_SLAVE | MS_REC, readonly: true, pivot: true });
+    expect(plan.rootfs).toEqual({ path: '/bundle/rootfs', propagation: MS_SLAVE | MS_REC, readonly: true, pivot: true, ownMountNamespace: true });
     expect(plan.hostname).toBe('box');
     expect(plan.umask).toBe(0o022);
     expect(plan.sessionKeyring).toBe('_ses.c1');
