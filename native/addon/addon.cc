@@ -3,11 +3,12 @@
 
 #include "addon/addon.h"
 #include "addon/bpf.h"
+#include "error_text.h"
 
 namespace cista {
 
-Napi::Value ThrowErrno(Napi::Env env, int err, const std::string& what) {
-  Napi::Error error = Napi::Error::New(env, what + ": " + strerror(err));
+Napi::Value ThrowErrno(Napi::Env env, int err, const std::string& what, const std::string& detail) {
+  Napi::Error error = Napi::Error::New(env, what + ": " + error_text(err) + (detail.empty() ? "" : "\n" + detail));
   error.Set("errno", Napi::Number::New(env, err));
   const char* name = strerrorname_np(err);
   if (name != nullptr) error.Set("code", Napi::String::New(env, name));
@@ -23,6 +24,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("openPath", Napi::Function::New(env, cista::OpenPath));
   exports.Set("lockFile", Napi::Function::New(env, cista::LockFile));
   exports.Set("waitPid", Napi::Function::New(env, cista::WaitPid));
+  exports.Set("reapChild", Napi::Function::New(env, cista::ReapChild));
   exports.Set("loadDeviceFilter", Napi::Function::New(env, cista::LoadDeviceFilter, "loadDeviceFilter"));
   exports.Set("resizePty", Napi::Function::New(env, cista::ResizePty));
   exports.Set("receiveMessage", Napi::Function::New(env, cista::ReceiveMessage));

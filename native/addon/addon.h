@@ -13,6 +13,7 @@ Napi::Value MakeFifo(const Napi::CallbackInfo& info);
 Napi::Value OpenPath(const Napi::CallbackInfo& info);
 Napi::Value LockFile(const Napi::CallbackInfo& info);
 Napi::Value WaitPid(const Napi::CallbackInfo& info);
+Napi::Value ReapChild(const Napi::CallbackInfo& info);
 
 // fd_passing.cc
 Napi::Value ReceiveMessage(const Napi::CallbackInfo& info);
@@ -21,7 +22,8 @@ Napi::Value SendFdToSocket(const Napi::CallbackInfo& info);
 // console.cc
 Napi::Value ResizePty(const Napi::CallbackInfo& info);
 
-// Throws a JS Error "<what>: <strerror(err)>" with `code` set to the errno name.
-Napi::Value ThrowErrno(Napi::Env env, int err, const std::string& what);
+// Throws a JS Error "<what>: <error text>" (and "\n<detail>", e.g. a verifier log) with `errno`
+// and `code` (the errno name) set.
+Napi::Value ThrowErrno(Napi::Env env, int err, const std::string& what, const std::string& detail = "");
 
 }  // namespace cista

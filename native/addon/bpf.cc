@@ -1,5 +1,6 @@
 // bpf(2) for cgroup v2 device filters. The program itself is generated in TypeScript
 // (src/engine/cgroups/device-filter.ts); this file only hands it to the kernel.
+#include "addon/addon.h"
 #include "addon/bpf.h"
 
 #include <errno.h>
@@ -19,15 +20,6 @@ int Bpf(int command, union bpf_attr* attr) {
   return static_cast<int>(syscall(__NR_bpf, command, attr, sizeof(*attr)));
 }
 
-Napi::Value ThrowErrno(Napi::Env env, const std::string& what, int error, const std::string& detail = "") {
-  std::string message = what + ": " + strerror(error);
-  if (!detail.empty()) message += "\n" + detail;
-  Napi::Error exception = Napi::Error::New(env, message);
-  exception.Set("errno", Napi::Number::New(env, error));
-  exception.Set("syscall", Napi::String::New(env, what));
-  exception.ThrowAsJavaScriptException();
-  return env.Undefined();
-}
 
 // Returns the program fd, or -1 with errno set and the verifier's complaint in `log`.
 int LoadProgram(const uint8_t* instructions, size_t count, std::string* log) {
@@ -68,14 +60,14 @@ Napi::Value LoadDeviceFilter(const Napi::CallbackInfo& info) {
   std::string cgroup_dir = info[1].As<Napi::String>().Utf8Value();
 
   int cgroup_fd = open(cgroup_dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (cgroup_fd < 0) return ThrowErrno(env, "open " + cgroup_dir, errno);
+  if (cgroup_fd < 0) return ThrowErrno(env, errno, "open " + cgroup_dir);
 
   std::string log;
   int program_fd = LoadProgram(instructions.Data(), instructions.Length() / sizeof(struct bpf_insn), &log);
   if (program_fd < 0) {
     int error = errno;
     close(cgroup_fd);
-    return ThrowErrno(env, "bpf(BPF_PROG_LOAD)", error, log);
+    return ThrowErrno(env, error, "bpf(BPF_PROG_LOAD)", log);
   }
 
   union bpf_attr attr;
@@ -89,7 +81,7 @@ Napi::Value LoadDeviceFilter(const Napi::CallbackInfo& info) {
   // The attachment holds its own reference to the program.
   close(program_fd);
   close(cgroup_fd);
-  if (attached < 0) return ThrowErrno(env, "bpf(BPF_PROG_ATTACH) " + cgroup_dir, error);
+  if (attached < 0) return ThrowErrno(env, error, "bpf(BPF_PROG_ATTACH) " + cgroup_dir);
   return env.Undefined();
 }
 

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "addon/addon.h"
+#include "error_text.h"
 
 namespace cista {
 
@@ -47,6 +48,14 @@ Napi::Value LockFile(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), fd);
 }
 
+// reapChild(pid) -> true if `pid` was our child and had exited; never blocks. A failed create is
+// the parent of the init it tears down: reaping it leaves no zombie behind.
+Napi::Value ReapChild(const Napi::CallbackInfo& info) {
+  pid_t pid = info[0].As<Napi::Number>().Int32Value();
+  int status;
+  return Napi::Boolean::New(info.Env(), waitpid(pid, &status, WNOHANG) == pid);
+}
+
 namespace {
 
 class WaitWorker : public Napi::AsyncWorker {
@@ -65,7 +74,7 @@ class WaitWorker : public Napi::AsyncWorker {
   void OnOK() override {
     Napi::Env env = Env();
     if (err_ != 0) {
-      Napi::Error e = Napi::Error::New(env, std::string("waitpid: ") + strerror(err_));
+      Napi::Error e = Napi::Error::New(env, "waitpid: " + error_text(err_));
       deferred_.Reject(e.Value());
       return;
     }

@@ -9,6 +9,7 @@
 
 #include <vector>
 
+#include "error_text.h"
 #include "fd_message.h"
 #include "init/init.h"
 
@@ -71,7 +72,7 @@ void fail(int err, const std::string& what) {
   std::string message = what;
   if (err != 0) {
     message += ": ";
-    message += strerror(err);
+    message += error_text(err);
   }
   if (!g_ready_sent && g_sync_fd >= 0) {
     std::string datagram = "E" + message;

@@ -16,7 +16,7 @@ void receive_plan(LaunchPlan* plan);
 void send_console(int master_fd);
 // Tells the runtime the container is set up and waiting on the exec fifo.
 void report_ready();
-// Reports `what` (with strerror(err) when err != 0) and exits 1. Before report_ready() the message
+// Reports `what` (with the errno text when err != 0) and exits 1. Before report_ready() the message
 // goes to the runtime, which prints it; afterwards to stderr, which is the container's.
 [[noreturn]] void fail(int err, const std::string& what);
 

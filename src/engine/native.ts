@@ -15,6 +15,8 @@ export interface NativeAddon {
   openPath(path: string): number;
   lockFile(path: string, exclusive: boolean): number;
   waitPid(pid: number): Promise<{ code: number | null; signal: number | null }>;
+  /** Reaps `pid` if it is an exited child of ours; never blocks. */
+  reapChild(pid: number): boolean;
   /** One datagram and the fd it carried (-1: none). */
   receiveMessage(fd: number, maxBytes: number): { data: Buffer; fd: number };
   sendFdToSocket(socketPath: string, fd: number, name: string): void;

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 
 import { type CgroupManager, reopenCgroupManager } from '../cgroups';
+import { native } from '../native';
 import { isAlive } from '../state/process';
 import type { ContainerRecord } from '../state/store';
 
@@ -42,6 +43,8 @@ export function teardownContainer(dir: string, record: ContainerRecord | undefin
     for (const pid of cgroup?.pids() ?? []) signal(pid, SIGKILL);
     const deadline = Date.now() + EXIT_WAIT_MS;
     while (isAlive(record.init) && Date.now() < deadline) sleep(5);
+    // When we are its parent (a create rolling back), no zombie stays behind.
+    if (record.init.pid > 0) native().reapChild(record.init.pid);
     cgroup?.destroy();
   }
   fs.rmSync(dir, { recursive: true, force: true });
