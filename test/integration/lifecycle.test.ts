@@ -92,9 +92,17 @@ describe('create, start, state, kill, delete', () => {
     expect(cista(scratch.root, ['delete', '--force', 'sigbad']).code).toBe(0);
   });
 
-  it('kill --all reaches every process of the container', () => {
+  it('ps lists every process of the container; kill --all reaches them all', () => {
     const bundle = scratch.bundle('family', ['sh', '-c', 'sleep 1000 & sleep 1000 & wait']);
     expect(cista(scratch.root, ['run', '--detach', '--bundle', bundle, 'fam']).code).toBe(0);
+    let pids: number[] = [];
+    for (let i = 0; i < 100 && pids.length < 3; i++) {
+      pids = JSON.parse(cista(scratch.root, ['ps', '--format', 'json', 'fam']).stdout);
+      if (pids.length < 3) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
+    }
+    expect(pids).toHaveLength(3);
+    expect(pids).toContain(state('fam').pid);
+    expect(cista(scratch.root, ['ps', 'fam']).stdout).toMatch(/^PID\tCMD\n(\d+\t(sh -c .*|sleep 1000)\n){3}$/);
     expect(cista(scratch.root, ['kill', '--all', 'fam', 'KILL']).code).toBe(0);
     waitForStatus('fam', 'stopped');
     expect(cista(scratch.root, ['delete', 'fam']).code).toBe(0);
