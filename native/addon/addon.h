@@ -21,6 +21,9 @@ Napi::Value SendFdToSocket(const Napi::CallbackInfo& info);
 // console.cc
 Napi::Value ResizePty(const Napi::CallbackInfo& info);
 
+// seccomp.cc
+Napi::Value CompileSeccompFilter(const Napi::CallbackInfo& info);
+
 // Throws a JS Error "<what>: <strerror(err)>" with `code` set to the errno name.
 Napi::Value ThrowErrno(Napi::Env env, int err, const std::string& what);
 
