@@ -65,8 +65,9 @@ describe('linux.seccomp', () => {
     syscalls: [{ names: ['mkdir', 'mkdirat'], action: 'SCMP_ACT_ERRNO', ...(errnoRet === undefined ? {} : { errnoRet }) }],
   });
 
-  it('makes mkdir fail with EPERM while the rest works (no_new_privs set)', () => {
-    const r = run(MKDIR, denyMkdir(), noNewPrivileges(true));
+  it('makes mkdir fail with EPERM while the rest works (no_new_privs set, with filter flags)', () => {
+    // The flags go to seccomp(2) as they are: the kernel refuses bits it does not know.
+    const r = run(MKDIR, { ...denyMkdir(), flags: ['SECCOMP_FILTER_FLAG_TSYNC', 'SECCOMP_FILTER_FLAG_LOG', 'SECCOMP_FILTER_FLAG_SPEC_ALLOW'] }, noNewPrivileges(true));
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toBe("mkdir: can't create directory '/tmp/x': Operation not permitted\nmkdir=1\nhi\nSeccomp:\t2\n");
