@@ -9,12 +9,15 @@
         "native/addon/files.cc",
         "native/addon/fd_passing.cc",
         "native/addon/bpf.cc",
-        "native/addon/console.cc"
+        "native/addon/console.cc",
+        "native/addon/seccomp.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")", "native"],
       "defines": ["NAPI_VERSION=8", "NAPI_DISABLE_CPP_EXCEPTIONS"],
-      "cflags_cc": ["-std=c++17", "-Wall", "-Wextra", "-fno-exceptions"],
-      "cflags_cc!": ["-fno-rtti"]
+      "cflags_cc": ["-std=c++17", "-Wall", "-Wextra", "-fno-exceptions", "<!@(pkg-config --cflags libseccomp)"],
+      "cflags_cc!": ["-fno-rtti"],
+      # Only the runtime compiles seccomp filters; the static init helper loads the bytes.
+      "libraries": ["<!@(pkg-config --libs libseccomp)"]
     },
     {
       # The static init helper: the child of clone() fexecve()s a sealed memfd copy of it.
@@ -32,7 +35,8 @@
         "native/init/console.cc",
         "native/init/keyring.cc",
         "native/init/process.cc",
-        "native/init/capabilities.cc"
+        "native/init/capabilities.cc",
+        "native/init/seccomp.cc"
       ],
       "include_dirs": ["native"],
       "cflags_cc": ["-std=c++17", "-Wall", "-Wextra", "-fno-exceptions", "-fno-rtti", "-Os"],

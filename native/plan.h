@@ -2,13 +2,18 @@
 // TypeScript resolves every policy decision; the init helper only carries these steps out.
 #pragma once
 
+#include <stddef.h>
 #include <stdint.h>
 #include <string>
 #include <vector>
 
 namespace cista {
 
-constexpr uint32_t kPlanFormatVersion = 1;
+constexpr uint32_t kPlanFormatVersion = 2;
+
+// sizeof(struct sock_filter) and BPF_MAXINSNS: bounds of the seccomp program in a plan.
+constexpr size_t kSockFilterSize = 8;
+constexpr size_t kMaxSeccompInstructions = 4096;
 
 struct JoinNamespace {
   uint32_t type;  // CLONE_NEW*
@@ -100,6 +105,10 @@ struct LaunchPlan {
   int32_t umask;
   CapabilitySets capabilities;
   bool no_new_privileges;
+  // A struct sock_filter array compiled by libseccomp in the runtime; empty: no seccomp.
+  bool has_seccomp;
+  std::vector<uint8_t> seccomp_program;
+  uint32_t seccomp_flags;
   std::string cwd;
   std::vector<std::string> args;
   std::vector<std::string> env;

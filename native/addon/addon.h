@@ -22,6 +22,9 @@ Napi::Value SendFdToSocket(const Napi::CallbackInfo& info);
 // console.cc
 Napi::Value ResizePty(const Napi::CallbackInfo& info);
 
+// seccomp.cc
+Napi::Value CompileSeccompFilter(const Napi::CallbackInfo& info);
+
 // Throws a JS Error "<what>: <error text>" (and "\n<detail>", e.g. a verifier log) with `errno`
 // and `code` (the errno name) set.
 Napi::Value ThrowErrno(Napi::Env env, int err, const std::string& what, const std::string& detail = "");

@@ -61,4 +61,7 @@ void keep_capabilities_across_setuid();
 void apply_capabilities(const LaunchPlan& plan);
 void apply_no_new_privileges(const LaunchPlan& plan);
 
+// seccomp.cc: seccomp(SECCOMP_SET_MODE_FILTER) with the plan's precompiled program, if any.
+void load_seccomp(const LaunchPlan& plan);
+
 }  // namespace cista

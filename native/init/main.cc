@@ -40,6 +40,9 @@ int main(int argc, char** argv) {
   if (plan.has_rootfs && !own_mounts) chroot_into_rootfs(plan);
   apply_rlimits(plan);
 
+  // Like runc: without no_new_privs, installing a filter needs CAP_SYS_ADMIN, so it goes in while
+  // the init is still fully privileged; the profile must then allow the setup calls that follow.
+  if (!plan.no_new_privileges) load_seccomp(plan);
   drop_bounding_set(plan);
   keep_capabilities_across_setuid();
   switch_user(plan);
@@ -53,5 +56,7 @@ int main(int argc, char** argv) {
   report_ready();
   wait_for_start(state_dir_fd);
   if (!has_process) fail(0, "the container has no process to start");
+  // With no_new_privs, as late as possible: only close_range() and execve() run under the filter.
+  if (plan.no_new_privileges) load_seccomp(plan);
   exec_process(plan, executable, sync_fd);
 }

@@ -41,6 +41,18 @@ class Reader {
     if (memchr(s.data(), 0, s.size()) != nullptr) ok_ = false;
     return s;
   }
+  // u32 length + raw bytes, at most `max` of them.
+  std::vector<uint8_t> bytes(size_t max) {
+    uint32_t len = u32();
+    if (!ok_ || len > max || len > size_ - pos_) {
+      ok_ = false;
+      return std::vector<uint8_t>();
+    }
+    std::vector<uint8_t> v(data_ + pos_, data_ + pos_ + len);
+    pos_ += len;
+    return v;
+  }
+  void fail() { ok_ = false; }
   // Reads a count and checks that at least `min_item_size` bytes per item remain, so a forged count
   // cannot make us allocate more than the buffer could describe.
   uint32_t count(size_t min_item_size) {
@@ -161,6 +173,12 @@ bool decode_plan(const uint8_t* data, size_t size, LaunchPlan* plan, std::string
   plan->capabilities.inheritable = r.u64();
   plan->capabilities.ambient = r.u64();
   plan->no_new_privileges = r.u8() != 0;
+  plan->has_seccomp = r.u8() != 0;
+  if (plan->has_seccomp) {
+    plan->seccomp_program = r.bytes(kMaxSeccompInstructions * kSockFilterSize);
+    if (plan->seccomp_program.empty() || plan->seccomp_program.size() % kSockFilterSize != 0) r.fail();
+    plan->seccomp_flags = r.u32();
+  }
   plan->cwd = r.str();
   for (uint32_t i = 0, n = r.count(4); i < n && r.ok(); i++) plan->args.push_back(r.str());
   for (uint32_t i = 0, n = r.count(4); i < n && r.ok(); i++) plan->env.push_back(r.str());

@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 
 import { PACKAGE_ROOT } from './paths';
+import type { SeccompFilterInput } from './plan/seccomp';
 
 /** The addon's functions (native/addon), typed. Loaded on first use: `state` and `list` never need it. */
 export interface NativeAddon {
@@ -23,6 +24,8 @@ export interface NativeAddon {
   resizePty(masterFd: number, rows: number, columns: number): void;
   /** Loads a cgroup device eBPF program and attaches it to a cgroup2 directory. */
   loadDeviceFilter(instructions: Buffer, cgroupDir: string): void;
+  /** Compiles a resolved seccomp filter with libseccomp into a struct sock_filter array. */
+  compileSeccompFilter(filter: SeccompFilterInput): Buffer;
 }
 
 const BUILD_DIR = path.join(PACKAGE_ROOT, 'build', 'Release');

@@ -109,6 +109,15 @@ export function createContainer(options: CreateOptions): CreatedContainer {
   if (hostIsDirectory(planned.rootfs) !== true) {
     throw new ConfigError(`config.json: /root/path: rootfs ${planned.rootfs} does not exist or is not a directory`);
   }
+  if (planned.seccomp !== null) {
+    let program: Buffer;
+    try {
+      program = native().compileSeccompFilter(planned.seccomp.filter);
+    } catch (e) {
+      throw new ConfigError(`config.json: /linux/seccomp: ${(e as Error).message}`);
+    }
+    planned.plan.seccomp = { program, flags: planned.seccomp.flags };
+  }
   const encodedPlan = encodePlan(planned.plan);
 
   fs.mkdirSync(options.root, { recursive: true, mode: 0o700 });

@@ -6,6 +6,7 @@ import { RLIMIT_TYPES } from '../spec/vocabulary';
 import { capabilityMask } from './capabilities';
 import { MS_BIND, MS_REC, MS_SLAVE, PROPAGATION, parseMountOptions } from './mount-flags';
 import { CLONE_NEWCGROUP, CLONE_NEWPID, CLONE_NEWUSER, NAMESPACE_FLAGS } from './namespaces';
+import { type SeccompPlan, planSeccomp } from './seccomp';
 import { DestinationKind, type DeviceNode, type JoinNamespace, type LaunchPlan, MountKind, type MountStep, type Symlink } from './plan';
 
 const S_IFCHR = 0o020000;
@@ -35,6 +36,11 @@ export interface PlannedLaunch {
   pidNamespacePath: string | null;
   /** Absolute host path of the root filesystem. */
   rootfs: string;
+  /**
+   * linux.seccomp resolved for the addon's compileSeccompFilter(); the caller compiles it and sets
+   * plan.seccomp (null in the plan returned here, which stays pure).
+   */
+  seccomp: SeccompPlan | null;
 }
 
 /** The devices every container gets when /dev is not bind-mounted from the host, as runc makes them. */
@@ -209,11 +215,12 @@ export function buildLaunchPlan(spec: Spec, options: PlanOptions): PlannedLaunch
       ambient: capabilityMask(caps.ambient),
     },
     noNewPrivileges: process.noNewPrivileges === true,
+    seccomp: null,
     cwd: process.cwd,
     args: process.args ?? [],
     env: process.env ?? [],
     terminal: process.terminal === true,
     consoleSize: process.consoleSize ? { rows: process.consoleSize.height, columns: process.consoleSize.width } : null,
   };
-  return { plan, cloneFlags, pidNamespacePath, rootfs };
+  return { plan, cloneFlags, pidNamespacePath, rootfs, seccomp: planSeccomp(linux.seccomp) };
 }

@@ -1,7 +1,11 @@
 import type { CapabilitySets, LaunchPlan, MountStep } from './plan';
 
 /** Bumped whenever the field order changes; the helper refuses a plan of another version. */
-export const PLAN_FORMAT_VERSION = 1;
+export const PLAN_FORMAT_VERSION = 2;
+
+/** sizeof(struct sock_filter) and the kernel's limit on classic BPF program length. */
+export const SOCK_FILTER_SIZE = 8;
+export const BPF_MAXINSNS = 4096;
 
 /**
  * Little-endian, length-prefixed encoding of a LaunchPlan. Strings are u32 length + UTF-8 bytes,
@@ -48,6 +52,12 @@ class PlanWriter {
   optionalI32(v: number | null): void {
     this.u8(v === null ? 0 : 1);
     if (v !== null) this.i32(v);
+  }
+
+  /** u32 length + raw bytes. */
+  blob(bytes: Buffer): void {
+    this.u32(bytes.length);
+    this.chunks.push(Buffer.from(bytes));
   }
 
   list<T>(items: readonly T[], each: (item: T) => void): void {
@@ -131,6 +141,15 @@ export function encodePlan(plan: LaunchPlan): Buffer {
   w.optionalI32(plan.umask);
   writeCapabilities(w, plan.capabilities);
   w.u8(plan.noNewPrivileges ? 1 : 0);
+  w.u8(plan.seccomp === null ? 0 : 1);
+  if (plan.seccomp !== null) {
+    const program = plan.seccomp.program;
+    if (program.length === 0 || program.length % SOCK_FILTER_SIZE !== 0 || program.length > BPF_MAXINSNS * SOCK_FILTER_SIZE) {
+      throw new Error(`seccomp program of ${program.length} bytes is not 1 to ${BPF_MAXINSNS} struct sock_filter`);
+    }
+    w.blob(program);
+    w.u32(plan.seccomp.flags);
+  }
   w.str(plan.cwd);
   w.list(plan.args, (a) => w.str(a));
   w.list(plan.env, (e) => w.str(e));

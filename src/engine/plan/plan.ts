@@ -85,6 +85,13 @@ export interface CapabilitySets {
   ambient: bigint;
 }
 
+export interface SeccompFilter {
+  /** A struct sock_filter array (8 bytes per instruction, at most 4096 instructions). */
+  program: Buffer;
+  /** SECCOMP_FILTER_FLAG_* for seccomp(SECCOMP_SET_MODE_FILTER). */
+  flags: number;
+}
+
 export interface RootfsPlan {
   /** Absolute host path of the root filesystem. */
   path: string;
@@ -127,6 +134,11 @@ export interface LaunchPlan {
   umask: number | null;
   capabilities: CapabilitySets;
   noNewPrivileges: boolean;
+  /**
+   * The seccomp filter, compiled by libseccomp in the runtime (native/addon/seccomp.cc); null: none.
+   * The init loads it before dropping capabilities, or, with noNewPrivileges, right before execve.
+   */
+  seccomp: SeccompFilter | null;
   cwd: string;
   args: string[];
   env: string[];

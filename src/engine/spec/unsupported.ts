@@ -1,6 +1,6 @@
 /**
  * Fields cista does not implement yet. Running a container while silently ignoring part of its
- * configuration (a seccomp filter, a memory limit) would be worse than refusing it, so each such
+ * configuration (a memory limit, a hook) would be worse than refusing it, so each such
  * field, when present and not empty, is an error. Delete a row when its feature lands.
  */
 import { ConfigError } from '../errors';
@@ -44,7 +44,6 @@ const UNSUPPORTED_FIELDS: readonly UnsupportedField[] = [
   { path: '/linux/resources/network' },
   { path: '/linux/resources/rdma' },
   { path: '/linux/resources/unified' },
-  { path: '/linux/seccomp' },
   { path: '/linux/mountLabel' },
   { path: '/linux/intelRdt' },
   { path: '/linux/personality' },

@@ -24,6 +24,7 @@ const empty: LaunchPlan = {
   umask: null,
   capabilities: { bounding: 0n, effective: 0n, permitted: 0n, inheritable: 0n, ambient: 0n },
   noNewPrivileges: false,
+  seccomp: null,
   cwd: '/',
   args: ['true'],
   env: [],
@@ -57,5 +58,23 @@ describe('encodePlan', () => {
 
   it('refuses strings with NUL bytes, which C would silently cut', () => {
     expect(() => encodePlan({ ...empty, args: ['a\u0000b'] })).toThrow(/NUL/);
+  });
+
+  it('carries the seccomp program as a u32 length and the bytes, then the flags, after no_new_privs', () => {
+    const program = Buffer.from([6, 0, 0, 0, 0, 0, 0xff, 0x7f]); // BPF_RET|BPF_K SECCOMP_RET_ALLOW
+    const without = encodePlan({ ...empty, noNewPrivileges: true });
+    const bytes = encodePlan({ ...empty, noNewPrivileges: true, seccomp: { program, flags: 5 } });
+    expect(bytes.length).toBe(without.length + 4 + 8 + 4);
+    // Everything up to no_new_privs (1) and the seccomp presence byte is unchanged.
+    const at = bytes.indexOf(Buffer.from([1, 1, 8, 0, 0, 0]));
+    expect(at).toBeGreaterThan(0);
+    expect(bytes.subarray(at + 6, at + 14)).toEqual(program);
+    expect(bytes.readUInt32LE(at + 14)).toBe(5);
+  });
+
+  it('refuses a seccomp program that is not whole struct sock_filter, or too long for the kernel', () => {
+    expect(() => encodePlan({ ...empty, seccomp: { program: Buffer.alloc(12), flags: 0 } })).toThrow(/sock_filter/);
+    expect(() => encodePlan({ ...empty, seccomp: { program: Buffer.alloc(0), flags: 0 } })).toThrow(/sock_filter/);
+    expect(() => encodePlan({ ...empty, seccomp: { program: Buffer.alloc(4097 * 8), flags: 0 } })).toThrow(/sock_filter/);
   });
 });

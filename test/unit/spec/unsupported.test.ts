@@ -21,7 +21,7 @@ describe('rejectUnsupported', () => {
         s.hooks = { prestart: [] };
         s.process!.user = { uid: 1, gid: 1, umask: 0o22, additionalGids: [5], username: '' };
         s.linux!.resources = { devices: [{ allow: true, type: 'c', major: 1, minor: 3, access: 'rwm' }], memory: {} };
-        s.linux!.seccomp = undefined;
+        s.linux!.seccomp = { defaultAction: 'SCMP_ACT_ALLOW' };
         s.linux!.rootfsPropagation = 'slave';
         s.linux!.cgroupsPath = '/cista/box';
       }),
@@ -29,7 +29,6 @@ describe('rejectUnsupported', () => {
   });
 
   it.each<[string, (spec: Spec) => void, string]>([
-    ['seccomp', (s) => (s.linux!.seccomp = { defaultAction: 'SCMP_ACT_ALLOW' }), '/linux/seccomp: not supported yet'],
     ['hooks', (s) => (s.hooks = { prestart: [], poststart: [{ path: '/bin/true' }] }), '/hooks/poststart: not supported yet'],
     ['a memory limit', (s) => (s.linux!.resources!.memory = { limit: 1 << 20 }), '/linux/resources/memory: not supported yet'],
     ['a user namespace', (s) => s.linux!.namespaces!.push({ type: 'user' }), '/linux/namespaces/5/type: "user" not supported yet'],
@@ -63,7 +62,7 @@ describe('rejectUnsupported', () => {
   it('reports the first unsupported field in document order', () => {
     expect(
       unsupportedError((s) => {
-        s.linux!.seccomp = { defaultAction: 'SCMP_ACT_ALLOW' };
+        s.linux!.intelRdt = { closID: 'x' };
         s.process!.apparmorProfile = 'docker-default';
       }),
     ).toBe('config.json: /process/apparmorProfile: not supported yet');

@@ -1,0 +1,164 @@
+// compileSeccompFilter(): libseccomp turns a filter that TypeScript has fully resolved into numbers
+// (src/engine/plan/seccomp.ts) into a classic BPF program, which goes into the launch plan. Only
+// the runtime links libseccomp; the static init helper just loads the bytes with seccomp(2).
+#include <errno.h>
+#include <linux/filter.h>
+#include <seccomp.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <string>
+#include <vector>
+
+#include "addon/addon.h"
+
+namespace cista {
+namespace {
+
+// The kernel refuses longer classic BPF programs (BPF_MAXINSNS).
+constexpr size_t kMaxInstructions = 4096;
+
+struct Context {
+  scmp_filter_ctx ctx = nullptr;
+  ~Context() {
+    if (ctx != nullptr) seccomp_release(ctx);
+  }
+};
+
+struct Fd {
+  int fd = -1;
+  ~Fd() {
+    if (fd >= 0) close(fd);
+  }
+};
+
+Napi::Value Fail(Napi::Env env, const std::string& message) {
+  Napi::Error::New(env, message).ThrowAsJavaScriptException();
+  return env.Undefined();
+}
+
+// libseccomp returns -errno.
+Napi::Value FailCode(Napi::Env env, int negative_errno, const std::string& what) {
+  return ThrowErrno(env, -negative_errno, what);
+}
+
+bool GetUint32(Napi::Object object, const char* key, uint32_t* out) {
+  Napi::Value v = object.Get(key);
+  if (!v.IsNumber()) return false;
+  double d = v.As<Napi::Number>().DoubleValue();
+  if (!(d >= 0 && d <= 4294967295.0) || d != static_cast<double>(static_cast<uint32_t>(d))) return false;
+  *out = static_cast<uint32_t>(d);
+  return true;
+}
+
+bool GetUint64(Napi::Object object, const char* key, uint64_t* out) {
+  Napi::Value v = object.Get(key);
+  if (!v.IsBigInt()) return false;
+  bool lossless = false;
+  *out = v.As<Napi::BigInt>().Uint64Value(&lossless);
+  return lossless;
+}
+
+Napi::Value Usage(Napi::Env env, const std::string& detail) {
+  Napi::TypeError::New(env, "compileSeccompFilter: " + detail).ThrowAsJavaScriptException();
+  return env.Undefined();
+}
+
+}  // namespace
+
+Napi::Value CompileSeccompFilter(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() != 1 || !info[0].IsObject()) return Usage(env, "expects one filter object");
+  Napi::Object filter = info[0].As<Napi::Object>();
+  uint32_t default_action = 0;
+  if (!GetUint32(filter, "defaultAction", &default_action)) return Usage(env, "defaultAction must be a u32");
+  Napi::Value architectures = filter.Get("architectures");
+  Napi::Value rules = filter.Get("rules");
+  if (!architectures.IsArray() || !rules.IsArray()) return Usage(env, "architectures and rules must be arrays");
+
+  Context context;
+  context.ctx = seccomp_init(default_action);
+  if (context.ctx == nullptr) return Fail(env, "libseccomp refuses the default action");
+  // The init sets no_new_privs itself when the config asks for it; libseccomp must not.
+  int rc = seccomp_attr_set(context.ctx, SCMP_FLTATR_CTL_NNP, 0);
+  if (rc < 0) return FailCode(env, rc, "seccomp_attr_set(SCMP_FLTATR_CTL_NNP)");
+
+  Napi::Array arches = architectures.As<Napi::Array>();
+  for (uint32_t i = 0; i < arches.Length(); i++) {
+    Napi::Value v = arches.Get(i);
+    if (!v.IsNumber()) return Usage(env, "architectures must be numbers");
+    uint32_t arch = v.As<Napi::Number>().Uint32Value();
+    rc = seccomp_arch_add(context.ctx, arch);
+    // EEXIST: the native architecture, which the filter has from seccomp_init(), or a duplicate.
+    if (rc == -EEXIST) continue;
+    if (rc < 0) {
+      char hex[16];
+      snprintf(hex, sizeof(hex), "0x%08x", arch);
+      return FailCode(env, rc, std::string("adding architecture ") + hex + " (unknown to this libseccomp?)");
+    }
+  }
+
+  Napi::Array list = rules.As<Napi::Array>();
+  for (uint32_t i = 0; i < list.Length(); i++) {
+    Napi::Value item = list.Get(i);
+    if (!item.IsObject()) return Usage(env, "rules must be objects");
+    Napi::Object rule = item.As<Napi::Object>();
+    Napi::Value name = rule.Get("syscall");
+    uint32_t action = 0;
+    Napi::Value args = rule.Get("args");
+    if (!name.IsString() || !GetUint32(rule, "action", &action) || !args.IsArray()) {
+      return Usage(env, "a rule is { syscall: string, action: number, args: [] }");
+    }
+    std::string syscall = name.As<Napi::String>().Utf8Value();
+    int number = seccomp_syscall_resolve_name(syscall.c_str());
+    // Like runc: a syscall this libseccomp does not know is left out (profiles list future ones).
+    if (number == __NR_SCMP_ERROR) continue;
+
+    Napi::Array conditions = args.As<Napi::Array>();
+    if (conditions.Length() > 6) return Usage(env, "a rule has at most 6 argument conditions");
+    std::vector<scmp_arg_cmp> cmps;
+    for (uint32_t j = 0; j < conditions.Length(); j++) {
+      Napi::Value c = conditions.Get(j);
+      if (!c.IsObject()) return Usage(env, "args must be objects");
+      Napi::Object arg = c.As<Napi::Object>();
+      uint32_t index = 0, op = 0;
+      uint64_t value = 0, value_two = 0;
+      if (!GetUint32(arg, "index", &index) || !GetUint32(arg, "op", &op) || !GetUint64(arg, "value", &value) ||
+          !GetUint64(arg, "valueTwo", &value_two)) {
+        return Usage(env, "an arg is { index: number, op: number, value: bigint, valueTwo: bigint }");
+      }
+      if (index > 5 || op <= _SCMP_CMP_MIN || op >= _SCMP_CMP_MAX) return Usage(env, "arg index or op out of range");
+      cmps.push_back(scmp_arg_cmp{index, static_cast<scmp_compare>(op), value, value_two});
+    }
+    rc = seccomp_rule_add_array(context.ctx, action, number, static_cast<unsigned>(cmps.size()), cmps.data());
+    if (rc < 0) return FailCode(env, rc, "adding a rule for " + syscall);
+  }
+
+  Fd memfd;
+  memfd.fd = memfd_create("cista-seccomp", MFD_CLOEXEC);
+  if (memfd.fd < 0) return ThrowErrno(env, errno, "memfd_create");
+  rc = seccomp_export_bpf(context.ctx, memfd.fd);
+  if (rc < 0) return FailCode(env, rc, "seccomp_export_bpf");
+  struct stat st;
+  if (fstat(memfd.fd, &st) != 0) return ThrowErrno(env, errno, "fstat seccomp program");
+  size_t size = static_cast<size_t>(st.st_size);
+  if (size == 0 || size % sizeof(struct sock_filter) != 0) return Fail(env, "libseccomp exported a malformed program");
+  if (size / sizeof(struct sock_filter) > kMaxInstructions) {
+    return Fail(env, "the filter compiles to " + std::to_string(size / sizeof(struct sock_filter)) +
+                         " BPF instructions, more than the kernel's limit of 4096");
+  }
+  Napi::Buffer<uint8_t> program = Napi::Buffer<uint8_t>::New(env, size);
+  size_t done = 0;
+  while (done < size) {
+    ssize_t n = pread(memfd.fd, program.Data() + done, size - done, static_cast<off_t>(done));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return ThrowErrno(env, errno, "reading the seccomp program");
+    if (n == 0) return Fail(env, "the seccomp program was cut short");
+    done += static_cast<size_t>(n);
+  }
+  return program;
+}
+
+}  // namespace cista

@@ -1,0 +1,24 @@
+// Loads the seccomp filter that the runtime compiled with libseccomp (the plan carries the
+// struct sock_filter bytes); this helper never links libseccomp. main.cc decides when: before the
+// capabilities are dropped without no_new_privs (installing a filter then needs CAP_SYS_ADMIN),
+// otherwise right before execve, so that as few of our own syscalls as possible run under it.
+#include <errno.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "init/init.h"
+
+namespace cista {
+
+void load_seccomp(const LaunchPlan& plan) {
+  if (!plan.has_seccomp) return;
+  struct sock_fprog program;
+  program.len = static_cast<unsigned short>(plan.seccomp_program.size() / sizeof(struct sock_filter));
+  program.filter = reinterpret_cast<struct sock_filter*>(const_cast<uint8_t*>(plan.seccomp_program.data()));
+  if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, plan.seccomp_flags, &program) != 0)
+    fail(errno, "loading the seccomp filter");
+}
+
+}  // namespace cista

@@ -1,0 +1,131 @@
+import { describe, expect, it } from 'vitest';
+
+import { planSeccomp } from '../../../src/engine/plan/seccomp';
+import type { LinuxSeccomp } from '../../../src/engine/spec/schema';
+
+const ALLOW = 0x7fff0000;
+const errno = (e: number) => 0x00050000 | e;
+
+function refusal(seccomp: LinuxSeccomp): string | undefined {
+  try {
+    planSeccomp(seccomp);
+    return undefined;
+  } catch (e) {
+    return (e as Error).message;
+  }
+}
+
+describe('planSeccomp', () => {
+  it('is null without linux.seccomp', () => {
+    expect(planSeccomp(undefined)).toBeNull();
+  });
+
+  it('resolves actions to the SCMP_ACT_* values of seccomp.h', () => {
+    const actions: Array<[LinuxSeccomp['defaultAction'], number | undefined, number]> = [
+      ['SCMP_ACT_KILL', undefined, 0],
+      ['SCMP_ACT_KILL_THREAD', undefined, 0],
+      ['SCMP_ACT_KILL_PROCESS', undefined, 0x80000000],
+      ['SCMP_ACT_TRAP', undefined, 0x00030000],
+      ['SCMP_ACT_ERRNO', undefined, 0x00050001],
+      ['SCMP_ACT_ERRNO', 38, 0x00050026],
+      ['SCMP_ACT_TRACE', undefined, 0x7ff00001],
+      ['SCMP_ACT_TRACE', 7, 0x7ff00007],
+      ['SCMP_ACT_ALLOW', undefined, 0x7fff0000],
+      ['SCMP_ACT_LOG', undefined, 0x7ffc0000],
+    ];
+    for (const [action, ret, value] of actions) {
+      expect(planSeccomp({ defaultAction: action, defaultErrnoRet: ret })!.filter.defaultAction).toBe(value);
+      const rule = planSeccomp({ defaultAction: 'SCMP_ACT_KILL_PROCESS', syscalls: [{ names: ['getpid'], action, errnoRet: ret }] })!;
+      if (value !== 0x80000000) expect(rule.filter.rules[0].action).toBe(value);
+    }
+  });
+
+  it('makes one rule per syscall name, with ANDed conditions on distinct arguments', () => {
+    const plan = planSeccomp({
+      defaultAction: 'SCMP_ACT_ALLOW',
+      architectures: ['SCMP_ARCH_X86_64', 'SCMP_ARCH_X86', 'SCMP_ARCH_X32', 'SCMP_ARCH_X86'],
+      flags: ['SECCOMP_FILTER_FLAG_TSYNC', 'SECCOMP_FILTER_FLAG_SPEC_ALLOW'],
+      syscalls: [
+        { names: ['mkdir', 'mkdirat'], action: 'SCMP_ACT_ERRNO' },
+        {
+          names: ['personality'],
+          action: 'SCMP_ACT_ERRNO',
+          errnoRet: 22,
+          args: [
+            { index: 0, op: 'SCMP_CMP_NE', value: 8 },
+            { index: 1, op: 'SCMP_CMP_MASKED_EQ', value: 0xff, valueTwo: 0x10 },
+          ],
+        },
+      ],
+    })!;
+    expect(plan.flags).toBe(1 | 4);
+    expect(plan.filter.architectures).toEqual([0xc000003e, 0x40000003, 0x4000003e]);
+    expect(plan.filter.defaultAction).toBe(ALLOW);
+    expect(plan.filter.rules).toEqual([
+      { syscall: 'mkdir', action: errno(1), args: [] },
+      { syscall: 'mkdirat', action: errno(1), args: [] },
+      {
+        syscall: 'personality',
+        action: errno(22),
+        args: [
+          { index: 0, op: 1, value: 8n, valueTwo: 0n },
+          { index: 1, op: 7, value: 0xffn, valueTwo: 0x10n },
+        ],
+      },
+    ]);
+  });
+
+  it('splits conditions on the same argument into separate (ORed) rules, like runc', () => {
+    const plan = planSeccomp({
+      defaultAction: 'SCMP_ACT_ERRNO',
+      syscalls: [
+        {
+          names: ['personality'],
+          action: 'SCMP_ACT_ALLOW',
+          args: [
+            { index: 0, op: 'SCMP_CMP_EQ', value: 0 },
+            { index: 0, op: 'SCMP_CMP_EQ', value: 8 },
+          ],
+        },
+      ],
+    })!;
+    expect(plan.filter.rules.map((r) => r.args.map((a) => a.value))).toEqual([[0n], [8n]]);
+  });
+
+  it('drops rules whose action is the default one (libseccomp refuses them)', () => {
+    const plan = planSeccomp({
+      defaultAction: 'SCMP_ACT_ERRNO',
+      syscalls: [
+        { names: ['read'], action: 'SCMP_ACT_ERRNO' },
+        { names: ['write'], action: 'SCMP_ACT_ERRNO', errnoRet: 38 },
+        { names: ['getpid'], action: 'SCMP_ACT_ALLOW' },
+      ],
+    })!;
+    expect(plan.filter.rules.map((r) => r.syscall)).toEqual(['write', 'getpid']);
+  });
+
+  it('clamps 64-bit values that JSON rounded up past 2^64-1', () => {
+    const plan = planSeccomp({
+      defaultAction: 'SCMP_ACT_ALLOW',
+      syscalls: [{ names: ['ioctl'], action: 'SCMP_ACT_ERRNO', args: [{ index: 1, op: 'SCMP_CMP_EQ', value: 18446744073709551615 }] }],
+    })!;
+    expect(plan.filter.rules[0].args[0].value).toBe(0xffffffffffffffffn);
+  });
+
+  it('refuses what it cannot honour, naming the JSON path', () => {
+    expect(refusal({ defaultAction: 'SCMP_ACT_NOTIFY' })).toBe('config.json: /linux/seccomp/defaultAction: "SCMP_ACT_NOTIFY" not supported yet');
+    expect(refusal({ defaultAction: 'SCMP_ACT_ALLOW', syscalls: [{ names: ['a'], action: 'SCMP_ACT_ERRNO' }, { names: ['b'], action: 'SCMP_ACT_NOTIFY' }] })).toBe(
+      'config.json: /linux/seccomp/syscalls/1/action: "SCMP_ACT_NOTIFY" not supported yet',
+    );
+    expect(refusal({ defaultAction: 'SCMP_ACT_ALLOW', listenerPath: '/run/agent.sock' })).toBe('config.json: /linux/seccomp/listenerPath: not supported yet');
+    expect(refusal({ defaultAction: 'SCMP_ACT_ALLOW', flags: ['SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV'] })).toBe(
+      'config.json: /linux/seccomp/flags/0: "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV" not supported yet',
+    );
+    expect(refusal({ defaultAction: 'SCMP_ACT_ALLOW', flags: ['SECCOMP_FILTER_FLAG_BOGUS' as never] })).toMatch(/flags\/0: .* is not a seccomp filter flag/);
+    expect(refusal({ defaultAction: 'SCMP_ACT_ALLOW', architectures: ['SCMP_ARCH_VAX' as never] })).toMatch(/architectures\/0: unknown architecture/);
+    expect(refusal({ defaultAction: 'SCMP_ACT_ALLOW', defaultErrnoRet: 1 })).toMatch(/\/linux\/seccomp\/defaultErrnoRet: only SCMP_ACT_ERRNO and SCMP_ACT_TRACE/);
+    expect(
+      refusal({ defaultAction: 'SCMP_ACT_ALLOW', syscalls: [{ names: ['a'], action: 'SCMP_ACT_ERRNO', args: [{ index: 6, op: 'SCMP_CMP_EQ', value: 0 }] }] }),
+    ).toMatch(/syscalls\/0\/args\/0\/index: 6 is not a syscall argument/);
+  });
+});
