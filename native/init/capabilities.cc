@@ -35,6 +35,14 @@ void keep_capabilities_across_setuid() {
   if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) != 0) fail(errno, "setting PR_SET_KEEPCAPS");
 }
 
+void raise_sys_admin() {
+  struct __user_cap_header_struct header = {_LINUX_CAPABILITY_VERSION_3, 0};
+  struct __user_cap_data_struct data[2];
+  if (syscall(SYS_capget, &header, data) != 0) fail(errno, "reading capabilities");
+  data[CAP_TO_INDEX(CAP_SYS_ADMIN)].effective |= CAP_TO_MASK(CAP_SYS_ADMIN);
+  if (syscall(SYS_capset, &header, data) != 0) fail(errno, "raising CAP_SYS_ADMIN to install the seccomp filter");
+}
+
 void apply_capabilities(const LaunchPlan& plan) {
   if (prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) != 0) fail(errno, "clearing PR_SET_KEEPCAPS");
   struct __user_cap_header_struct header = {_LINUX_CAPABILITY_VERSION_3, 0};

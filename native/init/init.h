@@ -59,6 +59,8 @@ void wait_for_start(int state_dir_fd);
 void drop_bounding_set(const LaunchPlan& plan);
 void keep_capabilities_across_setuid();
 void apply_capabilities(const LaunchPlan& plan);
+// After the switch of user, CAP_SYS_ADMIN is only permitted: make it effective for seccomp().
+void raise_sys_admin();
 void apply_no_new_privileges(const LaunchPlan& plan);
 
 // seccomp.cc: seccomp(SECCOMP_SET_MODE_FILTER) with the plan's precompiled program, if any.

@@ -40,9 +40,6 @@ int main(int argc, char** argv) {
   if (plan.has_rootfs && !own_mounts) chroot_into_rootfs(plan);
   apply_rlimits(plan);
 
-  // Like runc: without no_new_privs, installing a filter needs CAP_SYS_ADMIN, so it goes in while
-  // the init is still fully privileged; the profile must then allow the setup calls that follow.
-  if (!plan.no_new_privileges) load_seccomp(plan);
   drop_bounding_set(plan);
   keep_capabilities_across_setuid();
   switch_user(plan);
@@ -50,6 +47,13 @@ int main(int argc, char** argv) {
   // A container created without a process has nothing to exec: `start` refuses it, `delete` ends it.
   bool has_process = !plan.args.empty();
   std::string executable = has_process ? resolve_executable(plan) : std::string();
+  // Without no_new_privs, installing a filter needs CAP_SYS_ADMIN: it goes in while the init still
+  // holds it in its permitted set, but after the cwd check, which a profile may deny (getcwd).
+  // The profile must then allow the few setup calls that follow, as with runc.
+  if (!plan.no_new_privileges && plan.has_seccomp) {
+    raise_sys_admin();
+    load_seccomp(plan);
+  }
   apply_no_new_privileges(plan);
   apply_capabilities(plan);
 

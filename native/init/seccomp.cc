@@ -1,6 +1,6 @@
 // Loads the seccomp filter that the runtime compiled with libseccomp (the plan carries the
 // struct sock_filter bytes); this helper never links libseccomp. main.cc decides when: before the
-// capabilities are dropped without no_new_privs (installing a filter then needs CAP_SYS_ADMIN),
+// capabilities are set without no_new_privs (installing a filter then needs CAP_SYS_ADMIN),
 // otherwise right before execve, so that as few of our own syscalls as possible run under it.
 #include <errno.h>
 #include <linux/filter.h>
