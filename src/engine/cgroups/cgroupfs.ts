@@ -2,6 +2,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CistaError } from '../errors';
+import { sleepSync } from '../sleep';
 
 function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
@@ -65,10 +66,6 @@ export function cgroupPidsRecursive(dir: string): number[] {
   return [...pids].sort((a, b) => a - b);
 }
 
-function sleepMs(milliseconds: number): void {
-  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, milliseconds);
-}
-
 /**
  * rmdir of a cgroup and any cgroups below it, deepest first. EBUSY is retried for a short while
  * because a killed process stays in its cgroup until it has fully exited; a missing dir is fine.
@@ -89,7 +86,7 @@ export function removeCgroupDir(dir: string): void {
     } catch (error) {
       if (errorCode(error) === 'ENOENT') return;
       if (errorCode(error) !== 'EBUSY' || delayMs > 640) throw new CistaError(`cgroup: rmdir ${dir}: ${errorMessage(error)}`);
-      sleepMs(delayMs);
+      sleepSync(delayMs);
     }
   }
 }

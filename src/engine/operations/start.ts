@@ -4,13 +4,10 @@ import * as path from 'node:path';
 import { CistaError } from '../errors';
 import { isAlive } from '../state/process';
 import { EXEC_FIFO } from '../state/store';
+import { sleepSync } from '../sleep';
 import { withContainer } from './lookup';
 
 const O_NONBLOCK = fs.constants.O_NONBLOCK;
-
-function sleep(ms: number): void {
-  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
-}
 
 /** Releases a created container: reading the exec fifo lets its init exec the process. */
 export function startContainer(root: string, id: string): void {
@@ -31,7 +28,7 @@ export function startContainer(root: string, id: string): void {
           if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') throw e;
         }
         if (!isAlive(record.init)) throw new CistaError('cannot start a container that has stopped');
-        sleep(1);
+        sleepSync(1);
       }
     } finally {
       fs.closeSync(fd);

@@ -4,13 +4,10 @@ import { type CgroupManager, reopenCgroupManager } from '../cgroups';
 import { native } from '../native';
 import { isAlive } from '../state/process';
 import type { ContainerRecord } from '../state/store';
+import { sleepSync } from '../sleep';
 
 const SIGKILL = 9;
 const EXIT_WAIT_MS = 5000;
-
-function sleep(ms: number): void {
-  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
-}
 
 function signal(pid: number, sig: number): void {
   try {
@@ -42,7 +39,7 @@ export function teardownContainer(dir: string, record: ContainerRecord | undefin
     // Without a pid namespace of its own, the container's other processes outlive its init.
     for (const pid of cgroup?.pids() ?? []) signal(pid, SIGKILL);
     const deadline = Date.now() + EXIT_WAIT_MS;
-    while (isAlive(record.init) && Date.now() < deadline) sleep(5);
+    while (isAlive(record.init) && Date.now() < deadline) sleepSync(5);
     // When we are its parent (a create rolling back), no zombie stays behind.
     if (record.init.pid > 0) native().reapChild(record.init.pid);
     cgroup?.destroy();
