@@ -31,7 +31,7 @@ function spawnDeviceProbe() {
 
 async function runCase(cgroups, addon, name, rules) {
   const manager = cgroups.openCgroupManager(
-    { containerId: name, cgroupsPath: `/cista-test-${process.pid}/${name}`, devices: [] },
+    { containerId: name, cgroupsPath: `/cista-test-${process.pid}/${name}` },
     { loadDeviceFilter: addon.loadDeviceFilter },
   );
   assert.equal(manager.driver, 'v2');

@@ -56,7 +56,7 @@ describe.skipIf(skip)('cgroup v1 driver on this host', () => {
   });
 
   it('creates, joins, filters devices, lists pids and destroys', async () => {
-    manager = openCgroupManager({ containerId: 'ctr', cgroupsPath: `${testRoot}/ctr`, devices: [] });
+    manager = openCgroupManager({ containerId: 'ctr', cgroupsPath: `${testRoot}/ctr` });
     expect(manager.driver).toBe('v1');
     expect(manager.paths.devices).toBe(`/sys/fs/cgroup/devices${testRoot}/ctr`);
     expect(manager.paths.memory).toBe(`/sys/fs/cgroup/memory${testRoot}/ctr`);

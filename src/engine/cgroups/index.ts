@@ -19,8 +19,6 @@ export interface CgroupConfig {
   containerId: string;
   /** linux.cgroupsPath. */
   cgroupsPath: string | undefined;
-  /** Already merged: spec rules, then runc's default allowed devices. */
-  devices: DeviceRule[];
 }
 
 export interface CgroupMountOptions {

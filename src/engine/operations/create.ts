@@ -92,7 +92,8 @@ export function createContainer(options: CreateOptions): CreatedContainer {
     throw new CistaError('--console-socket needs process.terminal set in config.json');
   }
 
-  const cgroup = openCgroupManager({ containerId: options.id, cgroupsPath: spec.linux?.cgroupsPath, devices: deviceRules(spec) });
+  const cgroup = openCgroupManager({ containerId: options.id, cgroupsPath: spec.linux?.cgroupsPath });
+  const devices = deviceRules(spec);
   const planned = buildLaunchPlan(spec, {
     containerId: options.id,
     bundle,
@@ -149,7 +150,7 @@ export function createContainer(options: CreateOptions): CreatedContainer {
       writeRecord(dir, record);
       native().makeFifo(path.join(dir, EXEC_FIFO), 0o622);
       cgroup.create();
-      cgroup.applyDevices(deviceRules(spec));
+      cgroup.applyDevices(devices);
 
       const stateDirFd = native().openPath(dir);
       let spawned: { pid: number; syncFd: number };
