@@ -8,7 +8,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CgroupManager, defaultAllowedDevices, DeviceRule, openCgroupManager, reopenCgroupManager } from '../../src/engine/cgroups';
-import { detectLayout, parseMountInfo } from '../../src/engine/cgroups/path';
+import { detectLayout } from '../../src/engine/cgroups/path';
+import { parseMountInfo } from '../../src/engine/mountinfo';
 
 const missing: string[] = [];
 if (process.getuid?.() !== 0) missing.push('root');

@@ -7,7 +7,8 @@ import { CistaError } from '../errors';
 import { MountStep } from '../plan/plan';
 import { DeviceFilterLoader, loadDeviceFilterWithAddon } from './device-filter-loader';
 import { DeviceRule } from './devices';
-import { cgroupHierarchies, detectLayout, parseMountInfo, resolveV1Paths, resolveV2Path, UNIFIED } from './path';
+import { parseMountInfo } from '../mountinfo';
+import { cgroupHierarchies, detectLayout, resolveV1Paths, resolveV2Path, UNIFIED } from './path';
 import { V1CgroupManager } from './v1';
 import { V2CgroupManager } from './v2';
 

@@ -5,6 +5,7 @@
  */
 import * as path from 'node:path';
 import { CistaError } from '../errors';
+import { type MountInfoEntry, parseMountInfo } from '../mountinfo';
 
 /** The v1 subsystems runc's fs manager knows, in its order; "" (the unified hierarchy) is added in hybrid mode. */
 export const V1_SUBSYSTEMS = [
@@ -29,14 +30,6 @@ export const UNIFIED = '';
 
 export const CGROUP_ROOT = '/sys/fs/cgroup';
 
-export interface MountInfoEntry {
-  /** Path inside the filesystem that is mounted (the 4th field). */
-  root: string;
-  mountPoint: string;
-  fstype: string;
-  superOptions: string[];
-}
-
 /** A mounted cgroup hierarchy: one cgroup2 mount, or one v1 mount with its co-mounted subsystems. */
 export interface CgroupHierarchy {
   /** v1: e.g. ["cpu", "cpuacct"] or ["name=systemd"]; cgroup2: [""]. */
@@ -46,30 +39,6 @@ export interface CgroupHierarchy {
 }
 
 export type CgroupLayout = 'v1' | 'v2';
-
-/** Undoes the octal escapes (\040 etc.) the kernel uses for spaces and the like in mountinfo paths. */
-function unescapeMountInfo(field: string): string {
-  return field.replace(/\\([0-7]{3})/g, (_, octal: string) => String.fromCharCode(parseInt(octal, 8)));
-}
-
-export function parseMountInfo(text: string): MountInfoEntry[] {
-  const entries: MountInfoEntry[] = [];
-  for (const line of text.split('\n')) {
-    if (line.trim() === '') continue;
-    const fields = line.split(' ');
-    const separator = fields.indexOf('-', 6);
-    if (separator < 0 || fields.length < separator + 4) {
-      throw new CistaError(`cgroup: malformed mountinfo line: ${line}`);
-    }
-    entries.push({
-      root: unescapeMountInfo(fields[3]),
-      mountPoint: unescapeMountInfo(fields[4]),
-      fstype: fields[separator + 1],
-      superOptions: fields[separator + 3].split(','),
-    });
-  }
-  return entries;
-}
 
 /** v2 when /sys/fs/cgroup itself is a cgroup2 mount (the last mount there wins, as it hides the others). */
 export function detectLayout(mounts: MountInfoEntry[]): CgroupLayout {

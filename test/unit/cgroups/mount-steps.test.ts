@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { cgroupHierarchies, parseMountInfo } from '../../../src/engine/cgroups/path';
+import { cgroupHierarchies } from '../../../src/engine/cgroups/path';
+import { parseMountInfo } from '../../../src/engine/mountinfo';
 import { V1CgroupManager } from '../../../src/engine/cgroups/v1';
 import { V2CgroupManager } from '../../../src/engine/cgroups/v2';
 import {

@@ -2,11 +2,11 @@ import { describe, expect, it } from 'vitest';
 import {
   cgroupHierarchies,
   detectLayout,
-  parseMountInfo,
   parseProcCgroup,
   resolveV1Paths,
   resolveV2Path,
 } from '../../../src/engine/cgroups/path';
+import { parseMountInfo } from '../../../src/engine/mountinfo';
 import { CistaError } from '../../../src/engine/errors';
 
 // A typical systemd hybrid host: cpu,cpuacct and net_cls,net_prio co-mounted.
@@ -39,23 +39,6 @@ const V2_MOUNTINFO = `
 22 1 0:21 / /sys rw,nosuid,nodev,noexec,relatime shared:7 - sysfs sysfs rw
 30 22 0:26 / /sys/fs/cgroup rw,nosuid,nodev,noexec,relatime shared:9 - cgroup2 cgroup2 rw,nsdelegate,memory_recursiveprot
 `;
-
-describe('parseMountInfo', () => {
-  it('reads root, mount point, fstype and super options, unescaping octal escapes', () => {
-    const [entry] = parseMountInfo('40 30 0:37 /a\\040b /mnt/with\\040space rw,relatime shared:1 - cgroup2 cgroup2 rw,nsdelegate\n');
-    expect(entry).toEqual({ root: '/a b', mountPoint: '/mnt/with space', fstype: 'cgroup2', superOptions: ['rw', 'nsdelegate'] });
-  });
-
-  it('copes with no optional fields', () => {
-    const [entry] = parseMountInfo('31 30 0:28 / /sys/fs/cgroup/cpu rw,relatime - cgroup cgroup rw,cpu');
-    expect(entry.fstype).toBe('cgroup');
-    expect(entry.superOptions).toEqual(['rw', 'cpu']);
-  });
-
-  it('rejects a line without the separator', () => {
-    expect(() => parseMountInfo('31 30 0:28 / /x rw')).toThrow(CistaError);
-  });
-});
 
 describe('detectLayout', () => {
   it('is v2 when /sys/fs/cgroup is cgroup2', () => {
