@@ -74,7 +74,7 @@ struct RootfsPlan {
   uint32_t propagation;
   bool readonly;
   bool pivot;
-  // false: the host's mount namespace is shared; only chroot() into path.
+  // false: the host's mount namespace is shared: mounts go below a bind of path, then chroot().
   bool own_mount_namespace;
 };
 

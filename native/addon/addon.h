@@ -19,6 +19,9 @@ Napi::Value ReapChild(const Napi::CallbackInfo& info);
 Napi::Value ReceiveMessage(const Napi::CallbackInfo& info);
 Napi::Value SendFdToSocket(const Napi::CallbackInfo& info);
 
+// mounts.cc
+Napi::Value DetachMount(const Napi::CallbackInfo& info);
+
 // console.cc
 Napi::Value ResizePty(const Napi::CallbackInfo& info);
 

@@ -33,10 +33,6 @@ void join_session_keyring(const LaunchPlan& plan);
 void setup_rootfs(const LaunchPlan& plan);
 // After sysctls: readonly paths, masked paths, then the read-only remount of "/".
 void finish_rootfs(const LaunchPlan& plan);
-// Instead of both when the container shares the host's mount namespace: chroot() into the rootfs,
-// mounting nothing (the runtime refuses configs that would need mounts there). Done after the
-// console and sysctls, which use the host's /dev and /proc.
-void chroot_into_rootfs(const LaunchPlan& plan);
 
 // console.cc: with process.terminal, a pty becomes the controlling terminal and stdio.
 void setup_console(const LaunchPlan& plan);

@@ -32,12 +32,10 @@ int main(int argc, char** argv) {
   join_session_keyring(plan);
   apply_oom_score_adj(plan);
 
-  const bool own_mounts = plan.has_rootfs && plan.rootfs.own_mount_namespace;
-  if (own_mounts) setup_rootfs(plan);
+  if (plan.has_rootfs) setup_rootfs(plan);
   setup_console(plan);
   apply_sysctls(plan);
-  if (own_mounts) finish_rootfs(plan);
-  if (plan.has_rootfs && !own_mounts) chroot_into_rootfs(plan);
+  finish_rootfs(plan);
   apply_rlimits(plan);
 
   drop_bounding_set(plan);

@@ -1,5 +1,5 @@
-// The container root: safe resolution inside it, preparing it, entering it (pivot_root or MS_MOVE +
-// chroot), and the final read-only/masking passes.
+// The container root: safe resolution inside it, preparing it, entering it (pivot_root, MS_MOVE +
+// chroot, or a plain chroot without a mount namespace), and the final read-only/masking passes.
 //
 // All mounts use the new mount API (open_tree/fsopen/fsmount + move_mount, mount_setattr) on file
 // descriptors. That needs no /proc at all, so nothing depends on a procfs the container could fake or
@@ -233,6 +233,13 @@ void mask_paths(int root, const std::vector<std::string>& paths) {
   }
 }
 
+// chroot() into the root, for a container that shares the host's mount namespace (as runc does).
+void chroot_into(int root, const std::string& rootfs) {
+  if (fchdir(root) < 0) fail(errno, "chdir to " + rootfs);
+  if (chroot(".") < 0) fail(errno, "chroot to " + rootfs);
+  if (chdir("/") < 0) fail(errno, "chdir to /");
+}
+
 }  // namespace
 
 std::string clean_path(const std::string& path) {
@@ -298,22 +305,18 @@ Fd open_parent_in_root(int root, const std::string& path, std::string* name) {
   return create_in_root(root, parent, DestinationKind::Directory);
 }
 
-void chroot_into_rootfs(const LaunchPlan& plan) {
-  const std::string& path = plan.rootfs.path;
-  Fd root(open(path.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
-  if (!root.ok() || fchdir(root.get()) < 0) fail(errno, "chdir to " + path);
-  if (chroot(".") < 0) fail(errno, "chroot to " + path);
-}
-
 void setup_rootfs(const LaunchPlan& plan) {
   const RootfsPlan& rootfs = plan.rootfs;
-  {
+  // Sharing the host's mount namespace, the container's mounts go into the host's mount table, as
+  // with runc, but the host's propagation is left alone and everything hangs below the bind of the
+  // rootfs made here, which `delete` detaches in one go.
+  if (rootfs.own_mount_namespace) {
     Fd slash(open("/", O_PATH | O_DIRECTORY | O_CLOEXEC));
     if (!slash.ok() || set_propagation(slash.get(), rootfs.propagation) < 0) {
       fail(errno, "changing the propagation of /");
     }
+    make_parent_mount_unshared(rootfs.path, rootfs.propagation);
   }
-  make_parent_mount_unshared(rootfs.path, rootfs.propagation);
 
   // Bind the rootfs onto itself so it is a mount (pivot_root needs one). The bind's fd is the root
   // fd: it keeps naming the new mount, whatever later happens to the path.
@@ -330,14 +333,16 @@ void setup_rootfs(const LaunchPlan& plan) {
   create_devices(root.get(), plan);
   create_symlinks(root.get(), plan);
 
-  if (rootfs.pivot) {
+  if (!rootfs.own_mount_namespace) {
+    chroot_into(root.get(), rootfs.path);
+  } else if (rootfs.pivot) {
     pivot_into(root.get(), rootfs.path);
   } else {
     move_root_into(root.get(), rootfs.path);
   }
   // runc applies a shared/unbindable root propagation again once "/" is the container root;
   // private and slave were already applied to the parent mount above.
-  if ((rootfs.propagation & (MS_PRIVATE | MS_SLAVE)) == 0 && rootfs.propagation != 0) {
+  if (rootfs.own_mount_namespace && (rootfs.propagation & (MS_PRIVATE | MS_SLAVE)) == 0 && rootfs.propagation != 0) {
     Fd slash(open("/", O_PATH | O_DIRECTORY | O_CLOEXEC));
     if (!slash.ok() || set_propagation(slash.get(), rootfs.propagation) < 0) {
       fail(errno, "applying the root propagation");

@@ -22,6 +22,8 @@ export interface NativeAddon {
   receiveMessage(fd: number, maxBytes: number): { data: Buffer; fd: number };
   sendFdToSocket(socketPath: string, fd: number, name: string): void;
   resizePty(masterFd: number, rows: number, columns: number): void;
+  /** umount2(MNT_DETACH | UMOUNT_NOFOLLOW) of the topmost mount at path. */
+  detachMount(path: string): void;
   /** Loads a cgroup device eBPF program and attaches it to a cgroup2 directory. */
   loadDeviceFilter(instructions: Buffer, cgroupDir: string): void;
   /** Compiles a resolved seccomp filter with libseccomp into a struct sock_filter array. */

@@ -95,18 +95,29 @@ describe('what the default config looks like from inside', () => {
     expect(cista(scratch.root, ['delete', '--force', 'holder']).code).toBe(0);
   });
 
-  it('runs in root.path without a mount namespace of its own, and mounts nothing on the host', () => {
-    const hostMounts = fs.readFileSync('/proc/self/mountinfo', 'utf8').split('\n').length;
-    const out = inside(`test -d /usr || echo in-rootfs; readlink /proc/1/ns/mnt 2>/dev/null || echo no-proc`, (c) => {
+  it('without a mount namespace of its own, mounts below root.path in the host table and removes them at delete', () => {
+    const hostMounts = () => fs.readFileSync('/proc/self/mountinfo', 'utf8');
+    const before = hostMounts();
+    const withoutMountNs = (c: Config) => {
       c.linux.namespaces = c.linux.namespaces.filter((ns: { type: string }) => ns.type !== 'mount');
-      c.mounts = [];
-      c.root.readonly = false;
       delete c.linux.maskedPaths;
       delete c.linux.readonlyPaths;
-    });
-    // Nothing mounted: no /proc inside, and the host's mount table is unchanged.
-    expect(out).toBe('in-rootfs\nno-proc\n');
-    expect(fs.readFileSync('/proc/self/mountinfo', 'utf8').split('\n').length).toBe(hostMounts);
+    };
+    const out = inside('readlink /proc/self/ns/mnt; test -d /usr || echo in-rootfs; touch /x 2>/dev/null || echo ro; ls /dev/null /dev/shm', withoutMountNs);
+    expect(out).toBe(`${fs.readlinkSync('/proc/self/ns/mnt')}\nin-rootfs\nro\n/dev/null\n\n/dev/shm:\n`);
+    expect(hostMounts()).toBe(before);
+
+    // While it exists its mounts are in the host's table, all below its rootfs; delete takes them all.
+    const bundle = scratch.bundle('no-mount-ns', ['true'], withoutMountNs);
+    expect(cista(scratch.root, ['create', '--bundle', bundle, 'no-mount-ns']).code).toBe(0);
+    try {
+      const added = hostMounts().split('\n').filter((line) => !before.includes(line));
+      expect(added.length).toBeGreaterThanOrEqual(6);
+      for (const line of added) expect(line.split(' ')[4].startsWith(fs.realpathSync(`${bundle}/rootfs`))).toBe(true);
+    } finally {
+      expect(cista(scratch.root, ['delete', '--force', 'no-mount-ns']).code).toBe(0);
+    }
+    expect(hostMounts()).toBe(before);
   });
 
   it('makes bind mounts, read-only when asked', () => {

@@ -9,6 +9,7 @@ import { buildLaunchPlan } from '../plan/build';
 import { MS_RDONLY } from '../plan/mount-flags';
 import { encodePlan } from '../plan/encode';
 import { awaitReady, sendPlan } from '../process/channel';
+import { recordHostMounts } from '../rootfs/host-mounts';
 import { loadSpec } from '../spec/load';
 import type { Spec } from '../spec/schema';
 import { checkSemantics } from '../spec/semantic';
@@ -120,6 +121,7 @@ export function createContainer(options: CreateOptions): CreatedContainer {
     planned.plan.seccomp = { program, flags: planned.seccomp.flags };
   }
   const encodedPlan = encodePlan(planned.plan);
+  const hostMounts = planned.plan.rootfs?.ownMountNamespace === false ? recordHostMounts(planned.rootfs) : undefined;
 
   fs.mkdirSync(options.root, { recursive: true, mode: 0o700 });
   const dir = containerDir(options.root, options.id);
@@ -145,6 +147,7 @@ export function createContainer(options: CreateOptions): CreatedContainer {
       owner: ownerName(),
       annotations: spec.annotations ?? {},
       cgroup: { driver: cgroup.driver, paths: cgroup.paths },
+      hostMounts,
     };
     try {
       writeRecord(dir, record);

@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 
 import { type CgroupManager, reopenCgroupManager } from '../cgroups';
 import { native } from '../native';
+import { detachHostMounts } from '../rootfs/host-mounts';
 import { isAlive } from '../state/process';
 import type { ContainerRecord } from '../state/store';
 import { sleepSync } from '../sleep';
@@ -29,8 +30,8 @@ function reopenRecordedCgroup(record: ContainerRecord): CgroupManager | undefine
 
 /**
  * Removes everything a container has on the host, whatever step it reached: its processes (SIGKILL,
- * then waits until they have exited), its cgroups and its state directory. Used by `delete` and to
- * roll back a failed `create`.
+ * then waits until they have exited), the mounts it made in the host's mount table, its cgroups
+ * and its state directory. Used by `delete` and to roll back a failed `create`.
  */
 export function teardownContainer(dir: string, record: ContainerRecord | undefined): void {
   if (record !== undefined) {
@@ -42,6 +43,7 @@ export function teardownContainer(dir: string, record: ContainerRecord | undefin
     while (isAlive(record.init) && Date.now() < deadline) sleepSync(5);
     // When we are its parent (a create rolling back), no zombie stays behind.
     if (record.init.pid > 0) native().reapChild(record.init.pid);
+    if (record.hostMounts !== undefined) detachHostMounts(record.hostMounts);
     cgroup?.destroy();
   }
   fs.rmSync(dir, { recursive: true, force: true });

@@ -175,7 +175,7 @@ export function buildLaunchPlan(spec: Spec, options: PlanOptions): PlannedLaunch
   const devIsBind = (spec.mounts ?? []).some(
     (m) => path.posix.normalize(m.destination) === '/dev' && (m.type === 'bind' || (m.options ?? []).some((o) => o === 'bind' || o === 'rbind')),
   );
-  const setupDev = hasMountNamespace && !devIsBind;
+  const setupDev = !devIsBind;
 
   const caps = process.capabilities ?? {};
   const plan: LaunchPlan = {
@@ -184,19 +184,17 @@ export function buildLaunchPlan(spec: Spec, options: PlanOptions): PlannedLaunch
     sessionKeyring: options.noNewKeyring ? null : `_ses.${options.containerId}`,
     hostname: spec.hostname ?? null,
     domainname: spec.domainname ?? null,
-    // Without a mount namespace of its own the container still runs in root.path (chroot, as runc
-    // does), but nothing is mounted: that would change the host's mount table.
-    rootfs: hasMountNamespace
-      ? {
-          path: rootfs,
-          propagation: linux.rootfsPropagation ? PROPAGATION[linux.rootfsPropagation] : MS_SLAVE | MS_REC,
-          readonly: spec.root.readonly === true,
-          pivot: !options.noPivot,
-          ownMountNamespace: true,
-        }
-      : { path: rootfs, propagation: 0, readonly: false, pivot: false, ownMountNamespace: false },
+    // Without a mount namespace of its own, the container's mounts go into the host's mount table,
+    // below a bind of root.path that `delete` detaches (runc makes them there too, and leaves them).
+    rootfs: {
+      path: rootfs,
+      propagation: !hasMountNamespace ? 0 : linux.rootfsPropagation ? PROPAGATION[linux.rootfsPropagation] : MS_SLAVE | MS_REC,
+      readonly: spec.root.readonly === true,
+      pivot: hasMountNamespace && !options.noPivot,
+      ownMountNamespace: hasMountNamespace,
+    },
     mounts,
-    devices: hasMountNamespace ? planDevices(spec, setupDev) : [],
+    devices: planDevices(spec, setupDev),
     symlinks: setupDev ? [...DEFAULT_DEV_SYMLINKS] : [],
     maskedPaths: linux.maskedPaths ?? [],
     readonlyPaths: linux.readonlyPaths ?? [],

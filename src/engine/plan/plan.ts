@@ -95,14 +95,14 @@ export interface SeccompFilter {
 export interface RootfsPlan {
   /** Absolute host path of the root filesystem. */
   path: string;
-  /** MS_* propagation flags applied to "/" in the new mount namespace before anything is mounted. */
+  /** MS_* propagation flags applied to "/" in the new mount namespace before anything is mounted; 0 without one. */
   propagation: number;
   readonly: boolean;
   /** false: --no-pivot, so MS_MOVE + chroot instead of pivot_root. */
   pivot: boolean;
   /**
-   * false: the container shares the host's mount namespace, so the init only chroot()s into `path`
-   * (nothing is mounted; validation refuses configs that would need mounts there).
+   * false: the container shares the host's mount namespace. The init mounts into the host's table,
+   * below a bind of `path` onto itself, leaves the host's propagation alone, and chroot()s.
    */
   ownMountNamespace: boolean;
 }

@@ -79,26 +79,8 @@ function* reach(value: unknown, segments: readonly string[], pointer = ''): Gene
   }
 }
 
-/**
- * What cista sets up only in a mount namespace of the container's own. Without one, runc makes
- * these in the host's mount table (and leaves them there); cista only chroot()s into root.path.
- */
-const NEED_OWN_MOUNT_NAMESPACE: readonly UnsupportedField[] = [
-  { path: '/root/readonly', only: (readonly) => readonly === true },
-  { path: '/mounts' },
-  { path: '/linux/devices' },
-];
-
 /** Throws ConfigError("config.json: <path>: not supported yet") for the first field cista cannot honour. */
 export function rejectUnsupported(spec: Spec): void {
-  if (!(spec.linux?.namespaces ?? []).some((ns) => ns.type === 'mount')) {
-    for (const field of NEED_OWN_MOUNT_NAMESPACE) {
-      const value = reach(spec, field.path.slice(1).split('/')).next().value?.[1];
-      if (field.only ? field.only(value) : !isEmpty(value)) {
-        throw new ConfigError(`config.json: ${field.path}: not supported yet without a mount namespace of the container's own`);
-      }
-    }
-  }
   for (const field of UNSUPPORTED_FIELDS) {
     for (const [pointer, value] of reach(spec, field.path.slice(1).split('/'))) {
       if (field.only ? field.only(value) : !isEmpty(value)) {

@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 import { CistaError } from '../errors';
+import type { HostMountRecord } from '../rootfs/host-mounts';
 import type { ProcessIdentity } from './process';
 
 export const DEFAULT_ROOT = '/run/cista';
@@ -26,6 +27,8 @@ export interface ContainerRecord {
   owner: string;
   annotations: Record<string, string>;
   cgroup: { driver: 'v1' | 'v2'; paths: Record<string, string> } | null;
+  /** Without a mount namespace of its own: what to detach from the host's mount table at teardown. */
+  hostMounts?: HostMountRecord;
 }
 
 const ID_PATTERN = /^[A-Za-z0-9_+-][A-Za-z0-9_+.-]*$/;

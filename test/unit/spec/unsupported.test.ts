@@ -41,24 +41,6 @@ describe('rejectUnsupported', () => {
     expect(unsupportedError(edit)).toBe(`config.json: ${expected}`);
   });
 
-  it.each<[string, (spec: Spec) => void, string]>([
-    ['mounts', (s) => s.mounts!.push({ destination: '/tmp', type: 'tmpfs', source: 'tmpfs' }), '/mounts'],
-    ['devices', (s) => (s.linux!.devices = [{ path: '/dev/fuse', type: 'c', major: 10, minor: 229 }]), '/linux/devices'],
-    ['a read-only root', (s) => (s.root!.readonly = true), '/root/readonly'],
-  ])('without a mount namespace, rejects %s (they would go into the host mount table)', (_, edit, pointer) => {
-    const withoutMountNs = (s: Spec) => {
-      s.linux!.namespaces = s.linux!.namespaces!.filter((ns) => ns.type !== 'mount');
-      s.mounts = [];
-      s.linux!.devices = [];
-      s.root!.readonly = false;
-    };
-    expect(unsupportedError(withoutMountNs)).toBeUndefined();
-    expect(unsupportedError((s) => (withoutMountNs(s), edit(s)))).toBe(
-      `config.json: ${pointer}: not supported yet without a mount namespace of the container's own`,
-    );
-    expect(unsupportedError(edit)).toBeUndefined();
-  });
-
   it('reports the first unsupported field in document order', () => {
     expect(
       unsupportedError((s) => {
