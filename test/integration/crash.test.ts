@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { Scratch } from '../helpers/bundle';
+import { type Config, Scratch } from '../helpers/bundle';
 import { CISTA, cista } from '../helpers/cli';
 import { leftovers } from '../helpers/leftovers';
 import { requireRoot } from '../helpers/prerequisites';
@@ -32,12 +32,23 @@ function sleep(ms: number): Promise<void> {
 }
 
 describe('a create killed at any point', () => {
-  it('is cleaned up completely by delete --force', async () => {
-    const bundle = scratch.bundle('victim', ['sleep', '1000']);
+  it.each<[string, (c: Config) => void]>([
+    ['', () => {}],
+    // Its mounts are then in the host's mount table.
+    [
+      ' without a mount namespace of its own',
+      (c) => {
+        c.linux.namespaces = c.linux.namespaces.filter((ns: { type: string }) => ns.type !== 'mount');
+        delete c.linux.maskedPaths;
+        delete c.linux.readonlyPaths;
+      },
+    ],
+  ])('is cleaned up completely by delete --force%s', async (name, edit) => {
+    const bundle = scratch.bundle(`victim${name === '' ? '' : '-no-mount-ns'}`, ['sleep', '1000'], edit);
     // Spread over the whole create (about 0.3 s on an idle machine, more under load): before the
     // state dir, before and after the clone, while the init sets up, after it is ready.
     for (const delay of [0, 30, 60, 90, 120, 150, 200, 250, 300, 400, 600, 900]) {
-      const id = `crash${delay}`;
+      const id = `crash${delay}${name === '' ? '' : '-nomnt'}`;
       await createKilledAfter(bundle, id, delay);
       // The orphaned init notices the closed sync socket and exits; give it a moment.
       await sleep(100);
