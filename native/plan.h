@@ -9,7 +9,7 @@
 
 namespace cista {
 
-constexpr uint32_t kPlanFormatVersion = 2;
+constexpr uint32_t kPlanFormatVersion = 3;
 
 // sizeof(struct sock_filter) and BPF_MAXINSNS: bounds of the seccomp program in a plan.
 constexpr size_t kSockFilterSize = 8;
@@ -116,6 +116,8 @@ struct LaunchPlan {
   bool has_console_size;
   uint32_t console_rows;
   uint32_t console_columns;
+  // create: wait on the exec fifo until `start`; exec: run the process at once.
+  bool wait_for_start;
 };
 
 // Decodes the bytes written by src/engine/plan/encode.ts. Every length is bounded by the buffer;

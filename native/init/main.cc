@@ -56,7 +56,7 @@ int main(int argc, char** argv) {
   apply_capabilities(plan);
 
   report_ready();
-  wait_for_start(state_dir_fd);
+  if (plan.wait_for_start) wait_for_start(state_dir_fd);
   if (!has_process) fail(0, "the container has no process to start");
   // With no_new_privs, as late as possible: only close_range() and execve() run under the filter.
   if (plan.no_new_privileges) load_seccomp(plan);

@@ -188,6 +188,7 @@ bool decode_plan(const uint8_t* data, size_t size, LaunchPlan* plan, std::string
     plan->console_rows = r.u32();
     plan->console_columns = r.u32();
   }
+  plan->wait_for_start = r.u8() != 0;
   if (!r.ok() || !r.at_end()) {
     *error = "launch plan is truncated or malformed";
     return false;

@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 
 import { ConfigError } from '../errors';
-import type { Mount, Spec } from '../spec/schema';
+import type { Mount, Process, Spec } from '../spec/schema';
 import { RLIMIT_TYPES } from '../spec/vocabulary';
 import { capabilityMask } from './capabilities';
 import { MS_BIND, MS_REC, MS_SLAVE, PROPAGATION, parseMountOptions } from './mount-flags';
@@ -141,6 +141,37 @@ function planDevices(spec: Spec, setupDev: boolean): DeviceNode[] {
   return devices;
 }
 
+/** What the init does for the process itself: limits, identity, capabilities, program, terminal. Shared by create and exec. */
+export type ProcessSteps = Pick<
+  LaunchPlan,
+  'rlimits' | 'uid' | 'gid' | 'additionalGids' | 'umask' | 'capabilities' | 'noNewPrivileges' | 'seccomp' | 'cwd' | 'args' | 'env' | 'terminal' | 'consoleSize'
+>;
+
+export function planProcess(process: Process): ProcessSteps {
+  const caps = process.capabilities ?? {};
+  return {
+    rlimits: (process.rlimits ?? []).map((r) => ({ resource: (RLIMIT_TYPES as readonly string[]).indexOf(r.type), soft: BigInt(r.soft), hard: BigInt(r.hard) })),
+    uid: process.user?.uid ?? 0,
+    gid: process.user?.gid ?? 0,
+    additionalGids: process.user?.additionalGids ?? [],
+    umask: process.user?.umask ?? DEFAULT_UMASK,
+    capabilities: {
+      bounding: capabilityMask(caps.bounding),
+      effective: capabilityMask(caps.effective),
+      permitted: capabilityMask(caps.permitted),
+      inheritable: capabilityMask(caps.inheritable),
+      ambient: capabilityMask(caps.ambient),
+    },
+    noNewPrivileges: process.noNewPrivileges === true,
+    seccomp: null,
+    cwd: process.cwd,
+    args: process.args ?? [],
+    env: process.env ?? [],
+    terminal: process.terminal === true,
+    consoleSize: process.consoleSize ? { rows: process.consoleSize.height, columns: process.consoleSize.width } : null,
+  };
+}
+
 /** Turns a validated config into the launch plan the init helper carries out. */
 export function buildLaunchPlan(spec: Spec, options: PlanOptions): PlannedLaunch {
   const linux = spec.linux ?? {};
@@ -177,7 +208,6 @@ export function buildLaunchPlan(spec: Spec, options: PlanOptions): PlannedLaunch
   );
   const setupDev = !devIsBind;
 
-  const caps = process.capabilities ?? {};
   const plan: LaunchPlan = {
     joinNamespaces: joins,
     unshareFlags,
@@ -200,25 +230,8 @@ export function buildLaunchPlan(spec: Spec, options: PlanOptions): PlannedLaunch
     readonlyPaths: linux.readonlyPaths ?? [],
     sysctls: Object.entries(linux.sysctl ?? {}).map(([key, value]) => ({ path: key.replace(/\./g, '/'), value })),
     oomScoreAdj: process.oomScoreAdj ?? null,
-    rlimits: (process.rlimits ?? []).map((r) => ({ resource: (RLIMIT_TYPES as readonly string[]).indexOf(r.type), soft: BigInt(r.soft), hard: BigInt(r.hard) })),
-    uid: process.user?.uid ?? 0,
-    gid: process.user?.gid ?? 0,
-    additionalGids: process.user?.additionalGids ?? [],
-    umask: process.user?.umask ?? DEFAULT_UMASK,
-    capabilities: {
-      bounding: capabilityMask(caps.bounding),
-      effective: capabilityMask(caps.effective),
-      permitted: capabilityMask(caps.permitted),
-      inheritable: capabilityMask(caps.inheritable),
-      ambient: capabilityMask(caps.ambient),
-    },
-    noNewPrivileges: process.noNewPrivileges === true,
-    seccomp: null,
-    cwd: process.cwd,
-    args: process.args ?? [],
-    env: process.env ?? [],
-    terminal: process.terminal === true,
-    consoleSize: process.consoleSize ? { rows: process.consoleSize.height, columns: process.consoleSize.width } : null,
+    ...planProcess(process),
+    waitForStart: true,
   };
   return { plan, cloneFlags, pidNamespacePath, rootfs, seccomp: planSeccomp(linux.seccomp) };
 }

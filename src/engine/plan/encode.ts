@@ -1,7 +1,7 @@
 import type { CapabilitySets, LaunchPlan, MountStep } from './plan';
 
 /** Bumped whenever the field order changes; the helper refuses a plan of another version. */
-export const PLAN_FORMAT_VERSION = 2;
+export const PLAN_FORMAT_VERSION = 3;
 
 /** sizeof(struct sock_filter) and the kernel's limit on classic BPF program length. */
 export const SOCK_FILTER_SIZE = 8;
@@ -159,5 +159,6 @@ export function encodePlan(plan: LaunchPlan): Buffer {
     w.u32(plan.consoleSize.rows);
     w.u32(plan.consoleSize.columns);
   }
+  w.u8(plan.waitForStart ? 1 : 0);
   return w.bytes();
 }

@@ -146,6 +146,8 @@ export interface LaunchPlan {
   terminal: boolean;
   /** Initial window size of that pty; null: the kernel's default. */
   consoleSize: { rows: number; columns: number } | null;
+  /** true for create: wait on the exec fifo until `start`; false for exec: run the process at once. */
+  waitForStart: boolean;
 }
 
 /** How the parent starts the init helper: the part of the plan used before and at clone(). */

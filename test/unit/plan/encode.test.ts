@@ -30,6 +30,7 @@ const empty: LaunchPlan = {
   env: [],
   terminal: false,
   consoleSize: null,
+  waitForStart: true,
 };
 
 describe('encodePlan', () => {
@@ -45,14 +46,15 @@ describe('encodePlan', () => {
     expect(bytes[20]).toBe(0); // no domainname
   });
 
-  it('ends with cwd, args, env and the terminal', () => {
-    const bytes = encodePlan({ ...empty, args: ['a'], env: ['X=1'], terminal: true, consoleSize: { rows: 24, columns: 80 } });
-    const tail = bytes.subarray(bytes.length - 10);
+  it('ends with cwd, args, env, the terminal and whether to wait for start', () => {
+    const bytes = encodePlan({ ...empty, args: ['a'], env: ['X=1'], terminal: true, consoleSize: { rows: 24, columns: 80 }, waitForStart: true });
+    const tail = bytes.subarray(bytes.length - 11);
     expect(tail[0]).toBe(1);
     expect(tail[1]).toBe(1);
     expect(tail.readUInt32LE(2)).toBe(24);
     expect(tail.readUInt32LE(6)).toBe(80);
-    const env = bytes.subarray(0, bytes.length - 10);
+    expect(tail[10]).toBe(1);
+    const env = bytes.subarray(0, bytes.length - 11);
     expect(env.toString('utf8', env.length - 3)).toBe('X=1');
   });
 
