@@ -9,6 +9,7 @@ import { buildLaunchPlan } from '../plan/build';
 import { MS_RDONLY } from '../plan/mount-flags';
 import { encodePlan } from '../plan/encode';
 import { awaitReady, sendPlan } from '../process/channel';
+import { sendConsoleToSocket } from '../process/console';
 import { recordHostMounts } from '../rootfs/host-mounts';
 import { loadSpec } from '../spec/load';
 import type { Spec } from '../spec/schema';
@@ -17,6 +18,7 @@ import { rejectUnsupported } from '../spec/unsupported';
 import { withContainerLock } from '../state/lock';
 import { startTimeOf } from '../state/process';
 import { type ContainerRecord, EXEC_FIFO, containerDir, readRecord, validateContainerId, writeFileAtomic, writeRecord } from '../state/store';
+import { compileSeccompInto } from './compile-seccomp';
 import { teardownContainer } from './teardown';
 
 export interface CreateOptions {
@@ -111,15 +113,7 @@ export function createContainer(options: CreateOptions): CreatedContainer {
   if (hostIsDirectory(planned.rootfs) !== true) {
     throw new ConfigError(`config.json: /root/path: rootfs ${planned.rootfs} does not exist or is not a directory`);
   }
-  if (planned.seccomp !== null) {
-    let program: Buffer;
-    try {
-      program = native().compileSeccompFilter(planned.seccomp.filter);
-    } catch (e) {
-      throw new ConfigError(`config.json: /linux/seccomp: ${(e as Error).message}`);
-    }
-    planned.plan.seccomp = { program, flags: planned.seccomp.flags };
-  }
+  compileSeccompInto(planned.plan, planned.seccomp);
   const encodedPlan = encodePlan(planned.plan);
   const hostMounts = planned.plan.rootfs?.ownMountNamespace === false ? recordHostMounts(planned.rootfs) : undefined;
 
@@ -147,6 +141,7 @@ export function createContainer(options: CreateOptions): CreatedContainer {
       owner: ownerName(),
       annotations: spec.annotations ?? {},
       cgroup: { driver: cgroup.driver, paths: cgroup.paths },
+      exec: { process: spec.process ?? null, seccomp: spec.linux?.seccomp ?? null, sessionKeyring: planned.plan.sessionKeyring },
       hostMounts,
     };
     try {
@@ -180,11 +175,7 @@ export function createContainer(options: CreateOptions): CreatedContainer {
         fs.closeSync(spawned.syncFd);
       }
       if (consoleFd !== null && options.consoleSocket !== undefined) {
-        try {
-          native().sendFdToSocket(path.resolve(options.consoleSocket), consoleFd, '/dev/ptmx');
-        } finally {
-          fs.closeSync(consoleFd);
-        }
+        sendConsoleToSocket(consoleFd, options.consoleSocket);
         consoleFd = null;
       }
       record.phase = 'created';

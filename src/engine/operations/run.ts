@@ -1,5 +1,4 @@
-import { native } from '../native';
-import { attachConsole } from '../process/console';
+import { waitInForeground } from '../process/foreground';
 import { type CreateOptions, createContainer } from './create';
 import { deleteContainer } from './delete';
 import { startContainer } from './start';
@@ -8,9 +7,6 @@ export interface RunOptions extends CreateOptions {
   detach?: boolean;
   keep?: boolean;
 }
-
-/** Signals a foreground `run` passes on to the container, as runc does. */
-const FORWARDED_SIGNALS: NodeJS.Signals[] = ['SIGHUP', 'SIGINT', 'SIGQUIT', 'SIGTERM', 'SIGUSR1', 'SIGUSR2', 'SIGWINCH', 'SIGCONT'];
 
 /**
  * create + start; in the foreground, waits for the container's init, forwarding signals to it, and
@@ -25,19 +21,7 @@ export async function runContainer(options: RunOptions): Promise<number> {
     throw e;
   }
   if (options.detach) return 0;
-
-  const forward = (signal: NodeJS.Signals) => {
-    try {
-      process.kill(created.pid, signal);
-    } catch {
-      // Already gone: the wait below returns.
-    }
-  };
-  for (const signal of FORWARDED_SIGNALS) process.on(signal, forward);
-  const console = created.consoleFd === null ? undefined : attachConsole(created.consoleFd);
-  const exit = await native().waitPid(created.pid);
-  await console?.drained();
-  for (const signal of FORWARDED_SIGNALS) process.off(signal, forward);
+  const code = await waitInForeground(created.pid, created.consoleFd);
   if (!options.keep) deleteContainer(options.root, options.id, true);
-  return exit.code ?? 128 + (exit.signal ?? 0);
+  return code;
 }

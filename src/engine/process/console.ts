@@ -1,4 +1,5 @@
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import * as tty from 'node:tty';
 
 import { native } from '../native';
@@ -45,4 +46,13 @@ export function attachConsole(masterFd: number): AttachedConsole {
       master.destroy();
     },
   };
+}
+
+/** Hands a pty master to the client's --console-socket (SCM_RIGHTS, as runc's recvtty expects) and closes ours. */
+export function sendConsoleToSocket(masterFd: number, socketPath: string): void {
+  try {
+    native().sendFdToSocket(path.resolve(socketPath), masterFd, '/dev/ptmx');
+  } finally {
+    fs.closeSync(masterFd);
+  }
 }

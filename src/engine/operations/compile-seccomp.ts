@@ -1,0 +1,16 @@
+import { ConfigError } from '../errors';
+import { native } from '../native';
+import type { LaunchPlan } from '../plan/plan';
+import type { SeccompPlan } from '../plan/seccomp';
+
+/** Compiles a planned linux.seccomp with libseccomp (in the addon) into the plan's BPF program. */
+export function compileSeccompInto(plan: LaunchPlan, seccomp: SeccompPlan | null): void {
+  if (seccomp === null) return;
+  let program: Buffer;
+  try {
+    program = native().compileSeccompFilter(seccomp.filter);
+  } catch (e) {
+    throw new ConfigError(`config.json: /linux/seccomp: ${(e as Error).message}`);
+  }
+  plan.seccomp = { program, flags: seccomp.flags };
+}
