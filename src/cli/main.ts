@@ -5,6 +5,7 @@ import type { CommandSpec, OptionSpec, ParsedArgs } from './command';
 import { CliContext, type GlobalOptions } from './context';
 import { command as create } from './create';
 import { command as del } from './delete';
+import { command as exec } from './exec';
 import { command as kill } from './kill';
 import { command as list } from './list';
 import { command as ps } from './ps';
@@ -16,7 +17,7 @@ import { versionText } from './version';
 
 // node:util's parseArgs rather than a CLI framework: every call is a fresh Node start, and a
 // framework's load time alone was a sixth of a `cista state` (see README, "Start-up").
-const COMMANDS: readonly CommandSpec[] = [spec, create, run, start, state, kill, del, list, ps];
+const COMMANDS: readonly CommandSpec[] = [spec, create, run, start, exec, state, kill, del, list, ps];
 
 const GLOBAL_OPTIONS: Record<string, OptionSpec> = {
   root: { type: 'string', value: '<dir>', description: 'root directory for the containers\' state (default /run/cista)' },
@@ -50,7 +51,8 @@ function globalHelp(): string {
 }
 
 function commandHelp(c: CommandSpec): string {
-  const args = c.positionals.map((p) => (p.required ? `<${p.name}>` : `[${p.name}]`)).join(' ');
+  const positionals = c.trailing === undefined ? c.positionals : [...c.positionals, c.trailing];
+  const args = positionals.map((p) => (p.required ? `<${p.name}>` : `[${p.name}]`)).join(' ');
   return `Usage: cista ${c.name} [options] ${args}\n\n${c.summary}\n\nOptions:\n${optionLines({ ...c.options, help: { type: 'boolean', short: 'h', description: 'show help' } })}\n`;
 }
 
@@ -58,25 +60,34 @@ function parseOptions(args: string[], options: Record<string, OptionSpec>, allow
   try {
     const parsed = parseArgs({
       args,
-      options: Object.fromEntries(Object.entries(options).map(([name, o]) => [name, o.short ? { type: o.type, short: o.short } : { type: o.type }])),
+      options: Object.fromEntries(Object.entries(options).map(([name, o]) => [name, { type: o.type, multiple: o.multiple === true, ...(o.short ? { short: o.short } : {}) }])),
       strict: true,
       allowPositionals,
     });
-    return { options: parsed.values as ParsedArgs['options'], positionals: parsed.positionals };
+    return { options: parsed.values as ParsedArgs['options'], positionals: parsed.positionals, trailing: [] };
   } catch (e) {
     throw new CistaError((e as Error).message);
   }
 }
 
-/** Splits argv at the subcommand: the first token that is neither a global option nor its value. */
-function splitAtCommand(argv: string[]): { globals: string[]; name: string | undefined; rest: string[] } {
+/** The index of the first token that is neither one of `options` nor an option's value; argv.length if none. */
+function firstPositional(argv: string[], options: Record<string, OptionSpec>): number {
   for (let i = 0; i < argv.length; i++) {
     const token = argv[i];
-    if (!token.startsWith('-')) return { globals: argv.slice(0, i), name: token, rest: argv.slice(i + 1) };
-    const option = GLOBAL_OPTIONS[token.replace(/^--?/, '')];
+    if (token === '--') return i + 1;
+    if (!token.startsWith('-') || token === '-') return i;
+    const option = token.startsWith('--')
+      ? options[token.slice(2).split('=')[0]]
+      : Object.values(options).find((o) => o.short === token.slice(1));
     if (option?.type === 'string' && !token.includes('=')) i++;
   }
-  return { globals: argv, name: undefined, rest: [] };
+  return argv.length;
+}
+
+/** Splits argv at the subcommand, the first token that is neither a global option nor its value. */
+function splitAtCommand(argv: string[]): { globals: string[]; name: string | undefined; rest: string[] } {
+  const i = firstPositional(argv, GLOBAL_OPTIONS);
+  return i < argv.length ? { globals: argv.slice(0, i), name: argv[i], rest: argv.slice(i + 1) } : { globals: argv, name: undefined, rest: [] };
 }
 
 function globalOptions(parsed: ParsedArgs): GlobalOptions {
@@ -92,7 +103,16 @@ function globalOptions(parsed: ParsedArgs): GlobalOptions {
 }
 
 async function dispatch(cli: CliContext, c: CommandSpec, rest: string[]): Promise<number> {
-  const args = parseOptions(rest, { ...c.options, help: { type: 'boolean', short: 'h', description: '' } }, true);
+  const options: Record<string, OptionSpec> = { ...c.options, help: { type: 'boolean', short: 'h', description: '' } };
+  let trailing: string[] = [];
+  if (c.trailing !== undefined) {
+    // Options, the positionals, then the verbatim rest: find where the last positional ends.
+    let end = 0;
+    for (let n = 0; n < c.positionals.length && end < rest.length; n++) end += firstPositional(rest.slice(end), options) + 1;
+    trailing = rest.slice(end);
+    rest = rest.slice(0, end);
+  }
+  const args = { ...parseOptions(rest, options, true), trailing };
   if (args.options.help === true) {
     process.stdout.write(commandHelp(c));
     return 0;

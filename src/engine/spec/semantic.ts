@@ -49,7 +49,8 @@ function checkRoot(spec: Spec): void {
   if (!spec.root?.path) fail('/root/path', 'is required');
 }
 
-function checkProcess(spec: Spec): void {
+/** The checks of /process alone; exec applies them to its process. */
+export function checkProcess(spec: Spec): void {
   const { process } = spec;
   // The runtime-spec requires process only for start: a container can be created without one.
   if (process === undefined) return;

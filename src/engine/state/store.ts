@@ -3,6 +3,7 @@ import * as path from 'node:path';
 
 import { CistaError } from '../errors';
 import type { HostMountRecord } from '../rootfs/host-mounts';
+import type { LinuxSeccomp, Process } from '../spec/schema';
 import type { ProcessIdentity } from './process';
 
 export const DEFAULT_ROOT = '/run/cista';
@@ -27,8 +28,18 @@ export interface ContainerRecord {
   owner: string;
   annotations: Record<string, string>;
   cgroup: { driver: 'v1' | 'v2'; paths: Record<string, string> } | null;
+  /** What `exec` takes from config.json as it was at create. */
+  exec: ExecDefaults;
   /** Without a mount namespace of its own: what to detach from the host's mount table at teardown. */
   hostMounts?: HostMountRecord;
+}
+
+export interface ExecDefaults {
+  /** /process, which `exec` without --process starts from (runc's behaviour); null without one. */
+  process: Process | null;
+  /** /linux/seccomp: exec'd processes get the container's filter. */
+  seccomp: LinuxSeccomp | null;
+  sessionKeyring: string | null;
 }
 
 const ID_PATTERN = /^[A-Za-z0-9_+-][A-Za-z0-9_+.-]*$/;

@@ -1,0 +1,204 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+import { reopenCgroupManager } from '../cgroups';
+import { CistaError, ConfigError } from '../errors';
+import { initHelperPath, native } from '../native';
+import { encodePlan } from '../plan/encode';
+import { buildExecPlan } from '../plan/exec';
+import { awaitReady, sendPlan } from '../process/channel';
+import { sendConsoleToSocket } from '../process/console';
+import { waitInForeground } from '../process/foreground';
+import { validateSpecObject } from '../spec/load';
+import type { Process, Spec } from '../spec/schema';
+import { checkProcess } from '../spec/semantic';
+import { rejectUnsupported } from '../spec/unsupported';
+import { NAMESPACE_TYPES, type NamespaceType } from '../spec/vocabulary';
+import { writeFileAtomic } from '../state/store';
+import { compileSeccompInto } from './compile-seccomp';
+import { withContainer } from './lookup';
+
+export interface ExecOptions {
+  root: string;
+  id: string;
+  /** --process: a JSON file with an OCI process object; the flags below then do not apply. */
+  processFile?: string;
+  /** The command and its arguments (without --process). */
+  args: string[];
+  cwd?: string;
+  /** NAME=value entries added to (or replacing those of) the container's environment. */
+  env: string[];
+  user?: { uid: number; gid?: number };
+  additionalGids: number[];
+  /** Capabilities added to the bounding, effective and permitted sets. */
+  capabilities: string[];
+  noNewPrivileges: boolean;
+  tty: boolean;
+  detach: boolean;
+  pidFile?: string;
+  consoleSocket?: string;
+  preserveFds: number;
+}
+
+/** /proc/<pid>/ns file names by config.json namespace type. */
+const NAMESPACE_FILES: Readonly<Record<NamespaceType, string>> = {
+  pid: 'pid',
+  network: 'net',
+  mount: 'mnt',
+  ipc: 'ipc',
+  uts: 'uts',
+  user: 'user',
+  cgroup: 'cgroup',
+  time: 'time',
+};
+
+function readProcessFile(file: string): unknown {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new ConfigError(`${file}: cannot read: ${(e as Error).message.split(', ')[0]}`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new ConfigError(`${file}: invalid JSON: ${(e as Error).message.replace(/\s+/g, ' ')}`);
+  }
+}
+
+/** The container's process as `exec` without --process starts from it, with the flags applied (runc's rules). */
+function processFromFlags(defaults: Process | null, options: ExecOptions): Process {
+  if (options.args.length === 0) throw new CistaError('exec: missing the command to run (or --process)');
+  const base: Process = defaults ?? { cwd: '/' };
+  const env = [...(base.env ?? [])];
+  for (const entry of options.env) {
+    const name = entry.split('=')[0];
+    const existing = env.findIndex((e) => e.split('=')[0] === name);
+    if (existing >= 0) env[existing] = entry;
+    else env.push(entry);
+  }
+  const user = { ...(base.user ?? { uid: 0, gid: 0 }) };
+  if (options.user !== undefined) {
+    user.uid = options.user.uid;
+    user.gid = options.user.gid ?? user.gid;
+  }
+  if (options.additionalGids.length > 0) user.additionalGids = options.additionalGids;
+  const capabilities = { ...(base.capabilities ?? {}) };
+  if (options.capabilities.length > 0) {
+    for (const set of ['bounding', 'effective', 'permitted'] as const) {
+      capabilities[set] = [...new Set([...(capabilities[set] ?? []), ...options.capabilities])];
+    }
+  }
+  return {
+    ...base,
+    args: options.args,
+    env,
+    cwd: options.cwd ?? base.cwd,
+    user,
+    capabilities,
+    terminal: options.tty,
+    noNewPrivileges: options.noNewPrivileges || base.noNewPrivileges === true,
+    // The container's console size belongs to its own terminal.
+    consoleSize: undefined,
+  };
+}
+
+/**
+ * Checks an exec process as create checks config.json's /process. Errors about a --process file
+ * name the file and a path inside it.
+ */
+function validateProcess(ociVersion: string, process: unknown, file: string | undefined): Process {
+  try {
+    const spec = validateSpecObject({ ociVersion, process }) as Spec;
+    checkProcess(spec);
+    rejectUnsupported(spec);
+    return spec.process!;
+  } catch (e) {
+    if (!(e instanceof ConfigError) || file === undefined) throw e;
+    throw new ConfigError(e.message.replace(/^config\.json: \/process(\/|: )/, (_, next: string) => `${file}: ${next === '/' ? '/' : ''}`));
+  }
+}
+
+/** The init's namespaces that are not the runtime's own: the ones an exec'd process joins. */
+function containerNamespaces(initPid: number): Array<{ type: NamespaceType; path: string }> {
+  const joined: Array<{ type: NamespaceType; path: string }> = [];
+  for (const type of NAMESPACE_TYPES) {
+    const file = NAMESPACE_FILES[type];
+    const theirs = `/proc/${initPid}/ns/${file}`;
+    let differs: boolean;
+    try {
+      differs = fs.readlinkSync(theirs) !== fs.readlinkSync(`/proc/self/ns/${file}`);
+    } catch {
+      continue; // A namespace type this kernel does not have.
+    }
+    if (differs) joined.push({ type, path: theirs });
+  }
+  return joined;
+}
+
+/**
+ * Starts a process in a created or running container, like `runc exec`: the init helper joins the
+ * container's namespaces and cgroup and execs the process. Detached, returns 0 once it runs (the
+ * caller, a shim or conmon, reaps it); in the foreground, returns its exit status.
+ */
+export async function execInContainer(options: ExecOptions): Promise<number> {
+  const started = withContainer(options.root, options.id, false, ({ dir, record, status }) => {
+    if (status !== 'created' && status !== 'running') throw new CistaError(`cannot exec in a ${status} container`);
+    const execProcess =
+      options.processFile !== undefined
+        ? validateProcess(record.ociVersion, readProcessFile(options.processFile), options.processFile)
+        : validateProcess(record.ociVersion, processFromFlags(record.exec.process, options), undefined);
+    if (execProcess.terminal === true && options.detach && options.consoleSocket === undefined) {
+      throw new CistaError('exec: a detached process with a terminal needs --console-socket');
+    }
+    if (execProcess.terminal !== true && options.consoleSocket !== undefined) {
+      throw new CistaError('--console-socket needs a terminal (--tty, or terminal in the process)');
+    }
+    const planned = buildExecPlan(execProcess, {
+      namespaces: containerNamespaces(record.init.pid),
+      sessionKeyring: record.exec.sessionKeyring,
+      seccomp: record.exec.seccomp,
+    });
+    compileSeccompInto(planned.plan, planned.seccomp);
+    const encodedPlan = encodePlan(planned.plan);
+    const cgroup = record.cgroup === null ? undefined : reopenCgroupManager(record.cgroup.driver, record.cgroup.paths);
+
+    const stateDirFd = native().openPath(dir);
+    let spawned: { pid: number; syncFd: number };
+    try {
+      spawned = native().spawnInit({
+        initPath: initHelperPath(),
+        cloneFlags: 0,
+        pidNamespacePath: planned.pidNamespacePath,
+        preserveFds: options.preserveFds,
+        stateDirFd,
+      });
+    } finally {
+      fs.closeSync(stateDirFd);
+    }
+    try {
+      cgroup?.join(spawned.pid);
+      sendPlan(spawned.syncFd, encodedPlan);
+      return { pid: spawned.pid, consoleFd: awaitReady(spawned.syncFd).consoleFd };
+    } catch (e) {
+      try {
+        process.kill(spawned.pid, 'SIGKILL');
+      } catch {
+        // Already gone.
+      }
+      native().reapChild(spawned.pid);
+      throw e;
+    } finally {
+      fs.closeSync(spawned.syncFd);
+    }
+  });
+
+  let consoleFd = started.consoleFd;
+  if (consoleFd !== null && options.consoleSocket !== undefined) {
+    sendConsoleToSocket(consoleFd, options.consoleSocket);
+    consoleFd = null;
+  }
+  if (options.pidFile !== undefined) writeFileAtomic(path.resolve(options.pidFile), String(started.pid), 0o644);
+  if (options.detach) return 0;
+  return waitInForeground(started.pid, consoleFd);
+}

@@ -1,0 +1,58 @@
+/**
+ * The launch plan of `exec`: the init helper joins the running container's namespaces, then does the
+ * process steps of create. No rootfs steps: joining the container's mount namespace puts the process
+ * at the container's root.
+ */
+import type { LinuxSeccomp, Process } from '../spec/schema';
+import type { NamespaceType } from '../spec/vocabulary';
+import { planProcess } from './build';
+import { CLONE_NEWPID, CLONE_NEWUSER, NAMESPACE_FLAGS } from './namespaces';
+import type { JoinNamespace, LaunchPlan } from './plan';
+import { type SeccompPlan, planSeccomp } from './seccomp';
+
+export interface ExecTarget {
+  /** The container init's namespaces that differ from the runtime's, as /proc/<pid>/ns/<file> paths. */
+  namespaces: ReadonlyArray<{ type: NamespaceType; path: string }>;
+  /** The container's session keyring name, which exec'd processes join too (as runc's); null: none. */
+  sessionKeyring: string | null;
+  /** The container's linux.seccomp: exec'd processes get the same filter. */
+  seccomp: LinuxSeccomp | null;
+}
+
+export interface PlannedExec {
+  plan: LaunchPlan;
+  /** The container's pid namespace, entered around clone(); null when it shares the runtime's. */
+  pidNamespacePath: string | null;
+  /** For the addon's compileSeccompFilter(), as in create. */
+  seccomp: SeccompPlan | null;
+}
+
+export function buildExecPlan(process: Process, target: ExecTarget): PlannedExec {
+  let pidNamespacePath: string | null = null;
+  const joins: JoinNamespace[] = [];
+  for (const ns of target.namespaces) {
+    const flag = NAMESPACE_FLAGS[ns.type];
+    if (flag === CLONE_NEWPID) pidNamespacePath = ns.path;
+    // The user namespace first: it governs the permission to join the others.
+    else if (flag === CLONE_NEWUSER) joins.unshift({ type: flag, path: ns.path });
+    else joins.push({ type: flag, path: ns.path });
+  }
+  const plan: LaunchPlan = {
+    joinNamespaces: joins,
+    unshareFlags: 0,
+    sessionKeyring: target.sessionKeyring,
+    hostname: null,
+    domainname: null,
+    rootfs: null,
+    mounts: [],
+    devices: [],
+    symlinks: [],
+    maskedPaths: [],
+    readonlyPaths: [],
+    sysctls: [],
+    oomScoreAdj: null,
+    ...planProcess(process),
+    waitForStart: false,
+  };
+  return { plan, pidNamespacePath, seccomp: planSeccomp(target.seccomp ?? undefined) };
+}

@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+
+import { buildExecPlan } from '../../../src/engine/plan/exec';
+import { CLONE_NEWNET, CLONE_NEWNS, CLONE_NEWUSER } from '../../../src/engine/plan/namespaces';
+
+const process = { args: ['sh'], cwd: '/work', env: ['A=1'], user: { uid: 5, gid: 6 }, capabilities: { bounding: ['CAP_KILL'] } };
+
+describe('buildExecPlan', () => {
+  it('joins the container\'s namespaces, the user namespace first and the pid namespace around clone', () => {
+    const { plan, pidNamespacePath } = buildExecPlan(process, {
+      namespaces: [
+        { type: 'pid', path: '/proc/9/ns/pid' },
+        { type: 'network', path: '/proc/9/ns/net' },
+        { type: 'mount', path: '/proc/9/ns/mnt' },
+        { type: 'user', path: '/proc/9/ns/user' },
+      ],
+      sessionKeyring: '_ses.c1',
+      seccomp: null,
+    });
+    expect(pidNamespacePath).toBe('/proc/9/ns/pid');
+    expect(plan.joinNamespaces).toEqual([
+      { type: CLONE_NEWUSER, path: '/proc/9/ns/user' },
+      { type: CLONE_NEWNET, path: '/proc/9/ns/net' },
+      { type: CLONE_NEWNS, path: '/proc/9/ns/mnt' },
+    ]);
+    expect(plan.sessionKeyring).toBe('_ses.c1');
+  });
+
+  it('sets nothing up but the process, and does not wait for start', () => {
+    const { plan, seccomp } = buildExecPlan(process, { namespaces: [], sessionKeyring: null, seccomp: null });
+    expect(plan).toMatchObject({ rootfs: null, mounts: [], devices: [], sysctls: [], hostname: null, unshareFlags: 0, waitForStart: false });
+    expect(plan).toMatchObject({ uid: 5, gid: 6, cwd: '/work', args: ['sh'], env: ['A=1'], terminal: false });
+    expect(plan.capabilities.bounding).toBe(1n << 5n);
+    expect(seccomp).toBeNull();
+  });
+
+  it('plans the container\'s seccomp profile for the process', () => {
+    const { seccomp } = buildExecPlan(process, {
+      namespaces: [],
+      sessionKeyring: null,
+      seccomp: { defaultAction: 'SCMP_ACT_ALLOW', syscalls: [{ names: ['mkdir'], action: 'SCMP_ACT_ERRNO' }] },
+    });
+    expect(seccomp).not.toBeNull();
+  });
+});
