@@ -11,6 +11,7 @@
  */
 import { type CreatedContainer, createContainer } from '../engine/operations/create';
 import { deleteContainer } from '../engine/operations/delete';
+import { type ExecOptions, execInContainer } from '../engine/operations/exec';
 import { killContainer } from '../engine/operations/kill';
 import { listContainers } from '../engine/operations/list';
 import { runContainer } from '../engine/operations/run';
@@ -56,6 +57,27 @@ export class Runtime {
   /** create + start; unless detached, resolves with the exit status once the container exits (and deletes it unless keep). */
   run(id: string, options: CreateOptions & { detach?: boolean; keep?: boolean }): Promise<number> {
     return runContainer({ root: this.root, id, ...options });
+  }
+
+  /**
+   * Runs a process in a created or running container: `args` with the container's process settings
+   * and the given changes, or `processFile` (an OCI process JSON). Resolves with its exit status, or
+   * with 0 once it runs when detached.
+   */
+  exec(id: string, options: Partial<Omit<ExecOptions, 'root' | 'id'>> & ({ args: string[] } | { processFile: string })): Promise<number> {
+    return execInContainer({
+      root: this.root,
+      id,
+      args: [],
+      env: [],
+      additionalGids: [],
+      capabilities: [],
+      noNewPrivileges: false,
+      tty: false,
+      detach: false,
+      preserveFds: 0,
+      ...options,
+    });
   }
 
   state(id: string): OciState {

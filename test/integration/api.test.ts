@@ -25,6 +25,7 @@ describe('the Node API', () => {
     expect(runtime.state('api1')).toMatchObject({ id: 'api1', status: 'created', pid: created.pid });
     runtime.start('api1');
     expect(runtime.state('api1').status).toBe('running');
+    await expect(runtime.exec('api1', { args: ['sh', '-c', 'test "$(cat /proc/1/cmdline)" = "sleep1000" && exit 4'] })).resolves.toBe(4);
     expect(runtime.list().map((s) => s.id)).toEqual(['api1']);
     runtime.kill('api1', 'KILL');
     for (let i = 0; i < 100 && runtime.state('api1').status !== 'stopped'; i++) await new Promise((r) => setTimeout(r, 50));
