@@ -8,7 +8,9 @@ import { command as del } from './delete';
 import { command as exec } from './exec';
 import { command as kill } from './kill';
 import { command as list } from './list';
+import { command as pause } from './pause';
 import { command as ps } from './ps';
+import { command as resume } from './resume';
 import { command as run } from './run';
 import { command as spec } from './spec';
 import { command as start } from './start';
@@ -17,7 +19,7 @@ import { versionText } from './version';
 
 // node:util's parseArgs rather than a CLI framework: every call is a fresh Node start, and a
 // framework's load time alone was a sixth of a `cista state` (see README, "Start-up").
-const COMMANDS: readonly CommandSpec[] = [spec, create, run, start, exec, state, kill, del, list, ps];
+const COMMANDS: readonly CommandSpec[] = [spec, create, run, start, exec, state, kill, pause, resume, del, list, ps];
 
 const GLOBAL_OPTIONS: Record<string, OptionSpec> = {
   root: { type: 'string', value: '<dir>', description: 'root directory for the containers\' state (default /run/cista)' },

@@ -118,6 +118,21 @@ function runContainer() {
     assert.deepEqual(run.output.trim().split('\n'), ['null:ok', 'kmsg:denied', '/sys/fs/cgroup/cgroup.procs']);
     assert.equal(fs.existsSync(`/sys/fs/cgroup/cista-cli-test-${process.pid}`), false);
     console.log('ok - a container run by the CLI');
+
+    // pause/resume through cgroup.freeze; delete --force of a paused container thaws it to kill it.
+    config.process.args = ['sleep', '1000'];
+    fs.writeFileSync(configFile, JSON.stringify(config));
+    assert.equal(cista('run', '--detach', '--bundle', bundle, 'v2p').status, 0);
+    const freeze = `/sys/fs/cgroup/cista-cli-test-${process.pid}/cgroup.freeze`;
+    assert.equal(cista('pause', 'v2p').status, 0);
+    assert.equal(JSON.parse(cista('state', 'v2p').output).status, 'paused');
+    assert.equal(fs.readFileSync(freeze, 'utf8').trim(), '1');
+    assert.equal(cista('resume', 'v2p').status, 0);
+    assert.equal(fs.readFileSync(freeze, 'utf8').trim(), '0');
+    assert.equal(cista('pause', 'v2p').status, 0);
+    assert.equal(cista('delete', '--force', 'v2p').status, 0);
+    assert.equal(fs.existsSync(path.dirname(freeze)), false);
+    console.log('ok - pause and resume');
   } finally {
     fs.rmSync(scratch, { recursive: true, force: true });
   }

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 
 import { type CgroupManager, reopenCgroupManager } from '../cgroups';
+import { isFrozen, setFrozen } from '../cgroups/freezer';
 import { native } from '../native';
 import { detachHostMounts } from '../rootfs/host-mounts';
 import { isAlive } from '../state/process';
@@ -39,6 +40,8 @@ export function teardownContainer(dir: string, record: ContainerRecord | undefin
     if (isAlive(record.init)) signal(record.init.pid, SIGKILL);
     // Without a pid namespace of its own, the container's other processes outlive its init.
     for (const pid of cgroup?.pids() ?? []) signal(pid, SIGKILL);
+    // Frozen processes die only once thawed.
+    if (record.cgroup !== null && isFrozen(record.cgroup)) setFrozen(record.cgroup, false);
     const deadline = Date.now() + EXIT_WAIT_MS;
     while (isAlive(record.init) && Date.now() < deadline) sleepSync(5);
     // When we are its parent (a create rolling back), no zombie stays behind.

@@ -1,15 +1,18 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
+import { isFrozen } from '../cgroups/freezer';
 import { isAlive } from './process';
 import { type ContainerRecord, EXEC_FIFO } from './store';
 
-export type Status = 'creating' | 'created' | 'running' | 'stopped';
+/** The runtime-spec's statuses and runc's `paused`. */
+export type Status = 'creating' | 'created' | 'running' | 'paused' | 'stopped';
 
 /** The status is derived from the live processes every time, never trusted from disk. */
 export function deriveStatus(dir: string, record: ContainerRecord): Status {
   if (record.phase === 'creating') return isAlive(record.creator) ? 'creating' : 'stopped';
   if (!isAlive(record.init)) return 'stopped';
+  if (record.cgroup !== null && isFrozen(record.cgroup)) return 'paused';
   return fs.existsSync(path.join(dir, EXEC_FIFO)) ? 'created' : 'running';
 }
 
