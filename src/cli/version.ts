@@ -2,9 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 import { PACKAGE_ROOT } from '../engine/paths';
-
-/** The runtime-spec version cista implements. */
-export const SPEC_VERSION = '1.3.0';
+import { SPEC_VERSION_MAX } from '../engine/spec/vocabulary';
 
 /** `cista --version`, in runc's layout: podman shows it whole as the runtime version. */
 export function versionText(): string {
@@ -15,5 +13,5 @@ export function versionText(): string {
   } catch {
     // Built outside a git checkout.
   }
-  return `cista version ${pkg.version}\ncommit: ${commit}\nspec: ${SPEC_VERSION}\nnode: ${process.version}\n`;
+  return `cista version ${pkg.version}\ncommit: ${commit}\nspec: ${SPEC_VERSION_MAX}\nnode: ${process.version}\n`;
 }

@@ -7,22 +7,27 @@ import { sharedPath } from '../helpers/shared';
 export const RUNTIME_SPEC_DIR = () => sharedPath('runtime-spec-v1.3.0');
 
 /**
- * The official config schema (JSON Schema draft-04). Its files $ref each other by file name, so
- * each is added under its file name as id. defs.json in v1.3.0 has one malformed reference,
- * "#definitions/uint32" (no slash), which ajv refuses; it is repaired in memory.
+ * A validator for one of the official schemas (JSON Schema draft-04): config-schema.json or
+ * features-schema.json. Their files $ref each other by file name, so each is added under its file
+ * name as id. defs.json in v1.3.0 has one malformed reference, "#definitions/uint32" (no slash),
+ * which ajv refuses; it is repaired in memory.
  */
-export function officialConfigValidator(): ValidateFunction {
+export function officialValidator(schemaFile: 'config-schema.json' | 'features-schema.json'): ValidateFunction {
   const dir = RUNTIME_SPEC_DIR();
   const ajv = new Ajv04({ strict: false, allErrors: true });
   for (const file of fs.readdirSync(dir)) {
-    if (!/^(config|defs).*\.json$/.test(file)) continue;
+    if (!/^(config|defs|features).*\.json$/.test(file)) continue;
     const text = fs.readFileSync(path.join(dir, file), 'utf8').replaceAll('"#definitions/', '"#/definitions/');
     const schema = JSON.parse(text);
     ajv.addSchema({ ...schema, id: file });
   }
-  const validate = ajv.getSchema('config-schema.json');
-  if (!validate) throw new Error('official config-schema.json did not compile');
+  const validate = ajv.getSchema(schemaFile);
+  if (!validate) throw new Error(`official ${schemaFile} did not compile`);
   return validate;
+}
+
+export function officialConfigValidator(): ValidateFunction {
+  return officialValidator('config-schema.json');
 }
 
 export function configFixtures(kind: 'good' | 'bad'): { name: string; file: string }[] {

@@ -6,6 +6,10 @@
  * a build-time dependency only.
  */
 
+/** The runtime-spec versions cista implements: configs with ociVersion 1.0.0 up to 1.3.x. */
+export const SPEC_VERSION_MIN = '1.0.0';
+export const SPEC_VERSION_MAX = '1.3.0';
+
 /** Namespace types of linux.namespaces[].type, in the order error messages list them. */
 export const NAMESPACE_TYPES = ['pid', 'network', 'mount', 'ipc', 'uts', 'user', 'cgroup', 'time'] as const;
 export type NamespaceType = (typeof NAMESPACE_TYPES)[number];

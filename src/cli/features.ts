@@ -1,0 +1,12 @@
+import type { CommandSpec } from './command';
+
+export const command: CommandSpec = {
+  name: 'features',
+  summary: 'print what this runtime implements, as the runtime-spec\'s features JSON',
+  options: {},
+  positionals: [],
+  async run() {
+    const { runtimeFeatures } = await import('../engine/operations/features');
+    process.stdout.write(`${JSON.stringify(runtimeFeatures(), null, 2)}\n`);
+  },
+};
