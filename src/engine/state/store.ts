@@ -25,7 +25,8 @@ export interface ContainerRecord {
   created: string;
   owner: string;
   annotations: Record<string, string>;
-  cgroup: { driver: 'v1' | 'v2'; paths: Record<string, string> } | null;
+  /** created: the directories create made, outermost first (absent in records of older cista versions). */
+  cgroup: { driver: 'v1' | 'v2'; paths: Record<string, string>; created?: string[] } | null;
 }
 
 const ID_PATTERN = /^[A-Za-z0-9_+-][A-Za-z0-9_+.-]*$/;
