@@ -96,7 +96,12 @@ export function applyCgroupWrites(writes: readonly CgroupWrite[], directoryOf: (
     const target = write.fallback !== undefined && !fs.existsSync(path.join(dir, write.file)) ? write.fallback : write;
     try {
       // Without O_CREAT: a file the kernel does not provide is ENOENT, not a confusing EACCES.
-      fs.writeFileSync(path.join(dir, target.file), target.value, { flag: fs.constants.O_WRONLY });
+      const fd = fs.openSync(path.join(dir, target.file), fs.constants.O_WRONLY);
+      try {
+        fs.writeSync(fd, target.value);
+      } finally {
+        fs.closeSync(fd);
+      }
     } catch (error) {
       throw resourceError(write.pointer, `writing ${target.file}: ${errnoText(error)}`);
     }
