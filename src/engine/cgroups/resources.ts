@@ -86,7 +86,8 @@ export function errnoText(error: unknown): string {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   const message = error instanceof Error ? error.message : String(error);
   const text = code !== undefined && message.startsWith(`${code}: `) ? message.slice(code.length + 2).replace(/, \w+( '.*')?$/, '') : message;
-  return code === undefined ? text : `${text} (${code})`;
+  // libuv words ENOTSUP (EOPNOTSUPP on Linux) "operation not supported on socket", which misleads here.
+  return code === undefined ? text : `${text.replace(/ on socket$/, '')} (${code})`;
 }
 
 /** Performs the writes in order; the first failure names the config field and the file. */
