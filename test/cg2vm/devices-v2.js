@@ -1,5 +1,6 @@
 // The cgroup v2 driver on a real cgroup2-only kernel: run inside cg2vm by test/cg2vm/run.sh after the
-// build (dist/ and build/Release). First the driver alone, then whole containers run by the CLI.
+// build (dist/ and build/Release). First the driver alone, then whole containers run by the CLI
+// (resources-v2.js: one with resource limits).
 // Plain CommonJS so that one quick node process does everything inside the slow VM.
 'use strict';
 const assert = require('node:assert/strict');
@@ -140,7 +141,10 @@ function runContainer() {
 
 main()
   .then(() => {
-    if (process.exitCode === undefined && fs.existsSync('/sys/fs/cgroup/cgroup.controllers')) runContainer();
+    if (process.exitCode === undefined && fs.existsSync('/sys/fs/cgroup/cgroup.controllers')) {
+      runContainer();
+      require('./resources-v2').runResourcesContainer();
+    }
   })
   .catch((error) => {
     console.error(`not ok - ${error.stack ?? error}`);

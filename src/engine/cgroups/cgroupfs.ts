@@ -66,6 +66,16 @@ export function cgroupPidsRecursive(dir: string): number[] {
   return [...pids].sort((a, b) => a - b);
 }
 
+/** rmdir of a parent cgroup create() made, unless another container's cgroup is still in it. */
+export function removeCgroupDirIfUnused(dir: string): void {
+  try {
+    fs.rmdirSync(dir);
+  } catch (error) {
+    if (['ENOENT', 'ENOTEMPTY', 'EBUSY'].includes(errorCode(error) ?? '')) return;
+    throw new CistaError(`cgroup: rmdir ${dir}: ${errorMessage(error)}`);
+  }
+}
+
 /**
  * rmdir of a cgroup and any cgroups below it, deepest first. EBUSY is retried for a short while
  * because a killed process stays in its cgroup until it has fully exited; a missing dir is fine.

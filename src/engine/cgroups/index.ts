@@ -7,6 +7,8 @@ import { CistaError } from '../errors';
 import { MountStep } from '../plan/plan';
 import { DeviceFilterLoader, loadDeviceFilterWithAddon } from './device-filter-loader';
 import { DeviceRule } from './devices';
+import type { CgroupWrite } from './resources';
+import type { LinuxResources } from '../spec/schema';
 import { parseMountInfo } from '../mountinfo';
 import { cgroupHierarchies, detectLayout, resolveV1Paths, resolveV2Path, UNIFIED } from './path';
 import { V1CgroupManager } from './v1';
@@ -15,6 +17,7 @@ import { V2CgroupManager } from './v2';
 export type { DeviceRule } from './devices';
 export { defaultAllowedDevices, deviceRuleString } from './devices';
 export type { DeviceFilterLoader } from './device-filter-loader';
+export type { CgroupWrite } from './resources';
 
 export interface CgroupConfig {
   containerId: string;
@@ -38,13 +41,25 @@ export interface CgroupManager {
   readonly paths: Record<string, string>;
   /** mkdir -p, remembering which directories were created so that destroy() removes only those. */
   create(): void;
+  /** What create() made, outermost first per hierarchy: to record in state.json for delete. */
+  createdDirectories(): string[];
   /** Moves pid into the container's cgroup in every hierarchy. */
   join(pid: number): void;
   /** v1: devices.deny/devices.allow writes; v2: an eBPF program attached with BPF_F_ALLOW_MULTI. */
   applyDevices(rules: DeviceRule[]): void;
+  /**
+   * linux.resources other than devices as the ordered file writes applyResources will make. Checks
+   * values and that the host has the controllers; creates nothing.
+   */
+  planResources(resources: LinuxResources | undefined): CgroupWrite[];
+  /** Makes planned writes: after create(), before join() (a cpuset cgroup must have cpus before a process joins). */
+  applyResources(writes: readonly CgroupWrite[]): void;
   /** All pids in the container's cgroup(s), including sub-cgroups, sorted. */
   pids(): number[];
-  /** rmdir, retrying briefly while killed processes exit; already gone is fine. */
+  /**
+   * rmdir of the container's cgroups (and any below them), retrying briefly while killed processes
+   * exit, then of the parents create() made, as far as no other cgroup still uses them; gone is fine.
+   */
   destroy(): void;
   /** How a config.json mount of type "cgroup" at destination appears inside the container. */
   mountSteps(destination: string, options: CgroupMountOptions): MountStep[];
@@ -79,13 +94,14 @@ export function openCgroupManager(config: CgroupConfig, host: CgroupHostAccess =
 export function reopenCgroupManager(
   driver: CgroupDriver,
   paths: Record<string, string>,
+  created?: string[],
   host: CgroupHostAccess = {},
 ): CgroupManager {
   if (driver === 'v2') {
     const dir = paths[UNIFIED];
     if (dir === undefined) throw new CistaError('cgroup: state has no cgroup v2 path');
-    return new V2CgroupManager(dir, host.loadDeviceFilter ?? loadDeviceFilterWithAddon);
+    return new V2CgroupManager(dir, host.loadDeviceFilter ?? loadDeviceFilterWithAddon, created);
   }
   if (paths.devices === undefined) throw new CistaError('cgroup: state has no devices cgroup path');
-  return new V1CgroupManager(paths, cgroupHierarchies(parseMountInfo(readProcFile('/proc/self/mountinfo'))));
+  return new V1CgroupManager(paths, cgroupHierarchies(parseMountInfo(readProcFile('/proc/self/mountinfo'))), created);
 }

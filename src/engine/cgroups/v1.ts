@@ -2,9 +2,19 @@
 import * as path from 'node:path';
 import { DestinationKind, MountKind, MountStep } from '../plan/plan';
 import { MS_BIND, MS_NODEV, MS_NOEXEC, MS_NOSUID, MS_RDONLY, MS_REC } from '../plan/mount-flags';
-import { cgroupPidsRecursive, makeCgroupDir, readCgroupFile, removeCgroupDir, writeCgroupFile } from './cgroupfs';
+import {
+  cgroupPidsRecursive,
+  makeCgroupDir,
+  readCgroupFile,
+  removeCgroupDir,
+  removeCgroupDirIfUnused,
+  writeCgroupFile,
+} from './cgroupfs';
 import { DeviceRule, deviceRuleString, resolveDeviceRules } from './devices';
 import { CgroupHierarchy, UNIFIED } from './path';
+import { applyCgroupWrites, CgroupWrite } from './resources';
+import { v1ResourceWrites } from './v1-resources';
+import type { LinuxResources } from '../spec/schema';
 import type { CgroupManager, CgroupMountOptions } from './index';
 
 /** runc's flags for the tmpfs that holds the per-hierarchy mounts. */
@@ -12,17 +22,21 @@ const TMPFS_FLAGS = MS_NOEXEC | MS_NOSUID | MS_NODEV;
 
 export class V1CgroupManager implements CgroupManager {
   readonly driver = 'v1';
-  /** Directories this manager created, outermost first; null when reopened from state (then unknown). */
-  private created: string[] | null = null;
+  /** Directories create() made, outermost first per hierarchy; null when unknown (a state.json of an older cista). */
+  private created: string[] | null;
 
   /**
    * @param paths subsystem -> directory, "" for the unified hierarchy of a hybrid host.
    * @param hierarchies the host's mounted hierarchies, to lay out a "cgroup" mount in the container.
+   * @param created reopened from state: the directories create() made.
    */
   constructor(
     readonly paths: Record<string, string>,
     private readonly hierarchies: CgroupHierarchy[],
-  ) {}
+    created?: string[],
+  ) {
+    this.created = created ?? null;
+  }
 
   /** Each directory once, though co-mounted subsystems (cpu,cpuacct) share one. */
   private directories(): string[] {
@@ -48,6 +62,10 @@ export class V1CgroupManager implements CgroupManager {
     }
   }
 
+  createdDirectories(): string[] {
+    return [...(this.created ?? [])];
+  }
+
   join(pid: number): void {
     for (const dir of this.directories()) writeCgroupFile(dir, 'cgroup.procs', String(pid));
   }
@@ -64,15 +82,26 @@ export class V1CgroupManager implements CgroupManager {
     }
   }
 
+  planResources(resources: LinuxResources | undefined): CgroupWrite[] {
+    return v1ResourceWrites(resources, new Set(Object.keys(this.paths)));
+  }
+
+  applyResources(writes: readonly CgroupWrite[]): void {
+    applyCgroupWrites(writes, (subsystem) => this.paths[subsystem]);
+  }
+
   pids(): number[] {
     // Every container process is in the devices cgroup: runc reads the pids from there too.
     return cgroupPidsRecursive(this.paths.devices);
   }
 
-  /** Removes the directories this manager created; reopened from state, the container's own directories (as runc). */
+  /** Removes the directories create() made; when that is unknown, the container's own directories (as runc). */
   destroy(): void {
-    const dirs = this.created ?? this.directories();
-    for (const dir of [...dirs].reverse()) removeCgroupDir(dir);
+    const own = new Set(this.directories());
+    for (const dir of [...(this.created ?? own)].reverse()) {
+      if (own.has(dir)) removeCgroupDir(dir);
+      else removeCgroupDirIfUnused(dir);
+    }
     this.created = [];
   }
 

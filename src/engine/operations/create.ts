@@ -97,6 +97,7 @@ export function createContainer(options: CreateOptions): CreatedContainer {
 
   const cgroup = openCgroupManager({ containerId: options.id, cgroupsPath: spec.linux?.cgroupsPath });
   const devices = deviceRules(spec);
+  const resourceWrites = cgroup.planResources(spec.linux?.resources);
   const planned = buildLaunchPlan(spec, {
     containerId: options.id,
     bundle,
@@ -148,7 +149,10 @@ export function createContainer(options: CreateOptions): CreatedContainer {
       writeRecord(dir, record);
       native().makeFifo(path.join(dir, EXEC_FIFO), 0o622);
       cgroup.create();
+      record.cgroup = { driver: cgroup.driver, paths: cgroup.paths, created: cgroup.createdDirectories() };
+      writeRecord(dir, record);
       cgroup.applyDevices(devices);
+      cgroup.applyResources(resourceWrites);
 
       const stateDirFd = native().openPath(dir);
       let spawned: { pid: number; syncFd: number };

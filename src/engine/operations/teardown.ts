@@ -23,7 +23,7 @@ function signal(pid: number, sig: number): void {
 function reopenRecordedCgroup(record: ContainerRecord): CgroupManager | undefined {
   if (record.cgroup === null) return undefined;
   try {
-    return reopenCgroupManager(record.cgroup.driver, record.cgroup.paths);
+    return reopenCgroupManager(record.cgroup.driver, record.cgroup.paths, record.cgroup.created);
   } catch {
     return undefined;
   }

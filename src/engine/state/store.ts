@@ -27,7 +27,8 @@ export interface ContainerRecord {
   created: string;
   owner: string;
   annotations: Record<string, string>;
-  cgroup: { driver: 'v1' | 'v2'; paths: Record<string, string> } | null;
+  /** created: the directories create made, outermost first (absent in records of older cista versions). */
+  cgroup: { driver: 'v1' | 'v2'; paths: Record<string, string>; created?: string[] } | null;
   /** What `exec` takes from config.json as it was at create. */
   exec: ExecDefaults;
   /** Without a mount namespace of its own: what to detach from the host's mount table at teardown. */

@@ -30,7 +30,7 @@ describe('rejectUnsupported', () => {
 
   it.each<[string, (spec: Spec) => void, string]>([
     ['hooks', (s) => (s.hooks = { prestart: [], poststart: [{ path: '/bin/true' }] }), '/hooks/poststart: not supported yet'],
-    ['a memory limit', (s) => (s.linux!.resources!.memory = { limit: 1 << 20 }), '/linux/resources/memory: not supported yet'],
+    ['Intel RDT', (s) => (s.linux!.intelRdt = { closID: 'guaranteed' }), '/linux/intelRdt: not supported yet'],
     ['a user namespace', (s) => s.linux!.namespaces!.push({ type: 'user' }), '/linux/namespaces/5/type: "user" not supported yet'],
     ['a time namespace', (s) => s.linux!.namespaces!.unshift({ type: 'time' }), '/linux/namespaces/0/type: "time" not supported yet'],
     ['idmapped mounts', (s) => (s.mounts![0].uidMappings = [{ containerID: 0, hostID: 1, size: 1 }]), '/mounts/0/uidMappings: not supported yet'],
