@@ -16,11 +16,12 @@ import { command as run } from './run';
 import { command as spec } from './spec';
 import { command as start } from './start';
 import { command as state } from './state';
+import { command as update } from './update';
 import { versionText } from './version';
 
 // node:util's parseArgs rather than a CLI framework: every call is a fresh Node start, and a
 // framework's load time alone was a sixth of a `cista state` (see README, "Start-up").
-const COMMANDS: readonly CommandSpec[] = [spec, create, run, start, exec, state, kill, pause, resume, del, list, ps, features];
+const COMMANDS: readonly CommandSpec[] = [spec, create, run, start, exec, state, kill, pause, resume, update, del, list, ps, features];
 
 const GLOBAL_OPTIONS: Record<string, OptionSpec> = {
   root: { type: 'string', value: '<dir>', description: 'root directory for the containers\' state (default /run/cista)' },

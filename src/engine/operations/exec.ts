@@ -9,7 +9,7 @@ import { buildExecPlan } from '../plan/exec';
 import { awaitReady, sendPlan } from '../process/channel';
 import { sendConsoleToSocket } from '../process/console';
 import { waitInForeground } from '../process/foreground';
-import { validateSpecObject } from '../spec/load';
+import { checkConfigPart, validateSpecObject } from '../spec/load';
 import type { Process, Spec } from '../spec/schema';
 import { checkProcess } from '../spec/semantic';
 import { rejectUnsupported } from '../spec/unsupported';
@@ -103,20 +103,14 @@ function processFromFlags(defaults: Process | null, options: ExecOptions): Proce
   };
 }
 
-/**
- * Checks an exec process as create checks config.json's /process. Errors about a --process file
- * name the file and a path inside it.
- */
-function validateProcess(ociVersion: string, process: unknown, file: string | undefined): Process {
-  try {
+/** Checks an exec process as create checks config.json's /process; errors name `label` (a --process file). */
+function validateProcess(ociVersion: string, process: unknown, label: string): Process {
+  return checkConfigPart('/process', label, () => {
     const spec = validateSpecObject({ ociVersion, process }) as Spec;
     checkProcess(spec);
     rejectUnsupported(spec);
     return spec.process!;
-  } catch (e) {
-    if (!(e instanceof ConfigError) || file === undefined) throw e;
-    throw new ConfigError(e.message.replace(/^config\.json: \/process(\/|: )/, (_, next: string) => `${file}: ${next === '/' ? '/' : ''}`));
-  }
+  });
 }
 
 /** The init's namespaces that are not the runtime's own: the ones an exec'd process joins. */
@@ -147,7 +141,7 @@ export async function execInContainer(options: ExecOptions): Promise<number> {
     const execProcess =
       options.processFile !== undefined
         ? validateProcess(record.ociVersion, readProcessFile(options.processFile), options.processFile)
-        : validateProcess(record.ociVersion, processFromFlags(record.exec.process, options), undefined);
+        : validateProcess(record.ociVersion, processFromFlags(record.exec.process, options), 'exec');
     if (execProcess.terminal === true && options.detach && options.consoleSocket === undefined) {
       throw new CistaError('exec: a detached process with a terminal needs --console-socket');
     }

@@ -81,6 +81,23 @@ export function validateSpecObject(document: unknown): Spec {
   return document as Spec;
 }
 
+/**
+ * Runs `check` on a piece of a config given on its own (exec's --process, update's --resources)
+ * placed at `pointer` in a minimal config. Its ConfigErrors then name `label` and the path inside
+ * the piece ("process.json: /cwd: ...") instead of config.json.
+ */
+export function checkConfigPart<T>(pointer: '/process' | '/linux/resources', label: string, check: () => T): T {
+  try {
+    return check();
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    const prefix = `config.json: ${pointer}`;
+    if (!e.message.startsWith(prefix)) throw e;
+    const rest = e.message.slice(prefix.length);
+    throw new ConfigError(`${label}: ${rest.startsWith('/') ? rest : rest.replace(/^: /, '')}`);
+  }
+}
+
 /** The first line of a Node system error without the repeated path, e.g. "ENOENT: no such file or directory". */
 function systemErrorSummary(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
