@@ -305,7 +305,7 @@ void chroot_into_rootfs(const LaunchPlan& plan) {
   if (chroot(".") < 0) fail(errno, "chroot to " + path);
 }
 
-void setup_rootfs(const LaunchPlan& plan) {
+int prepare_rootfs(const LaunchPlan& plan) {
   const RootfsPlan& rootfs = plan.rootfs;
   {
     Fd slash(open("/", O_PATH | O_DIRECTORY | O_CLOEXEC));
@@ -329,7 +329,12 @@ void setup_rootfs(const LaunchPlan& plan) {
   for (const MountStep& step : plan.mounts) mount_step(root.get(), step);
   create_devices(root.get(), plan);
   create_symlinks(root.get(), plan);
+  return root.release();
+}
 
+void enter_rootfs(const LaunchPlan& plan, int root_fd) {
+  const RootfsPlan& rootfs = plan.rootfs;
+  Fd root(root_fd);
   if (rootfs.pivot) {
     pivot_into(root.get(), rootfs.path);
   } else {

@@ -19,9 +19,9 @@ const FORWARDED_SIGNALS: NodeJS.Signals[] = ['SIGHUP', 'SIGINT', 'SIGQUIT', 'SIG
 export async function runContainer(options: RunOptions): Promise<number> {
   const created = createContainer({ ...options, attachConsole: !options.detach && options.consoleSocket === undefined });
   try {
-    startContainer(options.root, options.id);
+    startContainer(options.root, options.id, options.warn);
   } catch (e) {
-    deleteContainer(options.root, options.id, true);
+    deleteContainer(options.root, options.id, true, options.warn);
     throw e;
   }
   if (options.detach) return 0;
@@ -38,6 +38,6 @@ export async function runContainer(options: RunOptions): Promise<number> {
   const exit = await native().waitPid(created.pid);
   await console?.drained();
   for (const signal of FORWARDED_SIGNALS) process.off(signal, forward);
-  if (!options.keep) deleteContainer(options.root, options.id, true);
+  if (!options.keep) deleteContainer(options.root, options.id, true, options.warn);
   return exit.code ?? 128 + (exit.signal ?? 0);
 }

@@ -1,13 +1,14 @@
 import * as path from 'node:path';
 
 import { ConfigError } from '../errors';
-import type { Mount, Spec } from '../spec/schema';
+import { hookArgv } from '../hooks/run';
+import type { Hook, Mount, Spec } from '../spec/schema';
 import { RLIMIT_TYPES } from '../spec/vocabulary';
 import { capabilityMask } from './capabilities';
 import { MS_BIND, MS_REC, MS_SLAVE, PROPAGATION, parseMountOptions } from './mount-flags';
 import { CLONE_NEWCGROUP, CLONE_NEWPID, CLONE_NEWUSER, NAMESPACE_FLAGS } from './namespaces';
 import { type SeccompPlan, planSeccomp } from './seccomp';
-import { DestinationKind, type DeviceNode, type JoinNamespace, type LaunchPlan, MountKind, type MountStep, type Symlink } from './plan';
+import { DestinationKind, type DeviceNode, type JoinNamespace, type LaunchPlan, MountKind, type MountStep, type PlanHook, type Symlink } from './plan';
 
 const S_IFCHR = 0o020000;
 const S_IFBLK = 0o060000;
@@ -142,6 +143,10 @@ function planDevices(spec: Spec, setupDev: boolean): DeviceNode[] {
 }
 
 /** Turns a validated config into the launch plan the init helper carries out. */
+function planHook(hook: Hook): PlanHook {
+  return { path: hook.path, args: hookArgv(hook), env: hook.env ?? [], timeoutSeconds: hook.timeout ?? 0 };
+}
+
 export function buildLaunchPlan(spec: Spec, options: PlanOptions): PlannedLaunch {
   const linux = spec.linux ?? {};
   // Without a process (allowed until start) the init sets the container up with no capabilities
@@ -178,6 +183,7 @@ export function buildLaunchPlan(spec: Spec, options: PlanOptions): PlannedLaunch
   const setupDev = hasMountNamespace && !devIsBind;
 
   const caps = process.capabilities ?? {};
+  const hooks = spec.hooks ?? {};
   const plan: LaunchPlan = {
     joinNamespaces: joins,
     unshareFlags,
@@ -221,6 +227,9 @@ export function buildLaunchPlan(spec: Spec, options: PlanOptions): PlannedLaunch
     env: process.env ?? [],
     terminal: process.terminal === true,
     consoleSize: process.consoleSize ? { rows: process.consoleSize.height, columns: process.consoleSize.width } : null,
+    awaitHooks: [hooks.prestart, hooks.createRuntime, hooks.createContainer, hooks.startContainer].some((list) => (list ?? []).length > 0),
+    createContainerHooks: (hooks.createContainer ?? []).map(planHook),
+    startContainerHooks: (hooks.startContainer ?? []).map(planHook),
   };
   return { plan, cloneFlags, pidNamespacePath, rootfs, seccomp: planSeccomp(linux.seccomp) };
 }

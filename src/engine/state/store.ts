@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 import { CistaError } from '../errors';
+import type { Hook } from '../spec/schema';
 import type { ProcessIdentity } from './process';
 
 export const DEFAULT_ROOT = '/run/cista';
@@ -26,6 +27,8 @@ export interface ContainerRecord {
   owner: string;
   annotations: Record<string, string>;
   cgroup: { driver: 'v1' | 'v2'; paths: Record<string, string> } | null;
+  /** The hooks `start` and `delete` run, as config.json had them at create (later edits must not count); absent when none. */
+  hooks?: { poststart: Hook[]; poststop: Hook[] };
 }
 
 const ID_PATTERN = /^[A-Za-z0-9_+-][A-Za-z0-9_+.-]*$/;

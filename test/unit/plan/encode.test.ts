@@ -30,7 +30,13 @@ const empty: LaunchPlan = {
   env: [],
   terminal: false,
   consoleSize: null,
+  awaitHooks: false,
+  createContainerHooks: [],
+  startContainerHooks: [],
 };
+
+/** awaitHooks (1) and two empty hook lists (4 + 4): what an encoded plan without hooks ends with. */
+const NO_HOOKS = 9;
 
 describe('encodePlan', () => {
   it('starts with the format version and lays fields out little-endian, length-prefixed', () => {
@@ -45,8 +51,10 @@ describe('encodePlan', () => {
     expect(bytes[20]).toBe(0); // no domainname
   });
 
-  it('ends with cwd, args, env and the terminal', () => {
-    const bytes = encodePlan({ ...empty, args: ['a'], env: ['X=1'], terminal: true, consoleSize: { rows: 24, columns: 80 } });
+  it('ends with cwd, args, env, the terminal, then the hooks', () => {
+    const whole = encodePlan({ ...empty, args: ['a'], env: ['X=1'], terminal: true, consoleSize: { rows: 24, columns: 80 } });
+    expect(whole.subarray(whole.length - NO_HOOKS)).toEqual(Buffer.alloc(NO_HOOKS));
+    const bytes = whole.subarray(0, whole.length - NO_HOOKS);
     const tail = bytes.subarray(bytes.length - 10);
     expect(tail[0]).toBe(1);
     expect(tail[1]).toBe(1);
@@ -54,6 +62,25 @@ describe('encodePlan', () => {
     expect(tail.readUInt32LE(6)).toBe(80);
     const env = bytes.subarray(0, bytes.length - 10);
     expect(env.toString('utf8', env.length - 3)).toBe('X=1');
+  });
+
+  it('lays out each init-run hook as path, argv, env and timeout', () => {
+    const hook = { path: '/h', args: ['h', 'x'], env: ['A=1'], timeoutSeconds: 7 };
+    const bytes = encodePlan({ ...empty, awaitHooks: true, startContainerHooks: [hook] });
+    const expected = Buffer.concat([
+      Buffer.from([1]), // awaitHooks
+      Buffer.from([0, 0, 0, 0]), // no createContainer hooks
+      Buffer.from([1, 0, 0, 0, 2, 0, 0, 0]),
+      Buffer.from('/h'),
+      Buffer.from([2, 0, 0, 0, 1, 0, 0, 0]),
+      Buffer.from('h'),
+      Buffer.from([1, 0, 0, 0]),
+      Buffer.from('x'),
+      Buffer.from([1, 0, 0, 0, 3, 0, 0, 0]),
+      Buffer.from('A=1'),
+      Buffer.from([7, 0, 0, 0]),
+    ]);
+    expect(bytes.subarray(bytes.length - expected.length)).toEqual(expected);
   });
 
   it('refuses strings with NUL bytes, which C would silently cut', () => {
