@@ -7,6 +7,9 @@
  * Only type imports here: `start` and `delete` load this module.
  */
 import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 
 import { CistaError } from '../errors';
 import type { Hook } from '../spec/schema';
@@ -65,32 +68,48 @@ export function hookEnvironment(hook: Hook): Record<string, string> {
 }
 
 /** A hook's output squeezed onto the one line of an error message. */
-export function oneLine(output: Buffer | string | null | undefined): string {
+export function oneLine(output: Buffer | string | null): string {
   return (output ?? '').toString().trim().replace(/\s*\n\s*/g, ' ');
 }
 
-/** Runs one hook to completion; returns why it failed, or undefined when it exited 0. */
+/**
+ * Runs one hook to completion; returns why it failed, or undefined when it exited 0. Its output goes
+ * to files, not pipes: we wait for the hook to exit, not for a daemon it started to close its stdout.
+ */
 function runHook(hook: Hook, stdin: string): string | undefined {
   const [argv0, ...args] = hookArgv(hook);
-  const timeoutMs = hook.timeout !== undefined ? hook.timeout * 1000 : undefined;
-  const result = spawnSync(hook.path, args, {
-    argv0,
-    env: hookEnvironment(hook),
-    input: stdin,
-    timeout: timeoutMs,
-    killSignal: 'SIGKILL',
-    stdio: 'pipe',
-    maxBuffer: 1024 * 1024,
-  });
-  const code = (result.error as NodeJS.ErrnoException | undefined)?.code;
-  if (code === 'ETIMEDOUT') return `timed out after ${hook.timeout}s, killed`;
-  // A hook need not read its stdin: EPIPE on the state it left unread is no failure.
-  if (result.error !== undefined && code !== 'EPIPE' && result.status === null && result.signal === null) {
-    return `cannot execute ${hook.path}: ${code ?? result.error.message}`;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cista-hook-'));
+  const stdout = fs.openSync(path.join(dir, 'stdout'), 'w+');
+  const stderr = fs.openSync(path.join(dir, 'stderr'), 'w+');
+  try {
+    const result = spawnSync(hook.path, args, {
+      argv0,
+      env: hookEnvironment(hook),
+      input: stdin,
+      timeout: hook.timeout !== undefined ? hook.timeout * 1000 : undefined,
+      killSignal: 'SIGKILL',
+      stdio: ['pipe', stdout, stderr],
+    });
+    const code = (result.error as NodeJS.ErrnoException | undefined)?.code;
+    if (code === 'ETIMEDOUT') return `timed out after ${hook.timeout}s, killed`;
+    // A hook need not read its stdin: EPIPE on the state it left unread is no failure.
+    if (result.error !== undefined && code !== 'EPIPE' && result.status === null && result.signal === null) {
+      return `cannot execute ${hook.path}: ${code ?? result.error.message}`;
+    }
+    if (result.status === 0) return undefined;
+    const reason = result.status !== null ? `exit status ${result.status}` : `killed by ${result.signal}`;
+    return `${reason}, stdout: ${oneLine(readHead(stdout))}, stderr: ${oneLine(readHead(stderr))}`;
+  } finally {
+    fs.closeSync(stdout);
+    fs.closeSync(stderr);
+    fs.rmSync(dir, { recursive: true, force: true });
   }
-  if (result.status === 0) return undefined;
-  const reason = result.status !== null ? `exit status ${result.status}` : `killed by ${result.signal}`;
-  return `${reason}, stdout: ${oneLine(result.stdout)}, stderr: ${oneLine(result.stderr)}`;
+}
+
+/** A hook's output only goes into an error message: its first 16 KiB are enough. */
+function readHead(fd: number): Buffer {
+  const buffer = Buffer.alloc(16 * 1024);
+  return buffer.subarray(0, fs.readSync(fd, buffer, 0, buffer.length, 0));
 }
 
 function failure(kind: HookKind, index: number, reason: string): string {

@@ -61,12 +61,8 @@ export function startContainer(root: string, id: string, warn: Warn = () => {}):
     if (status !== 'created') throw new CistaError(`cannot start a container in the ${status} state`);
     if (!record.hasProcess) throw new CistaError('cannot start a container without a process (config.json has no /process)');
     const fifo = path.join(dir, EXEC_FIFO);
-    try {
-      awaitExec(fifo, record);
-    } finally {
-      // Started or failed, it can never be started again: the status is no longer "created".
-      fs.unlinkSync(fifo);
-    }
+    awaitExec(fifo, record);
+    fs.unlinkSync(fifo);
     return record;
   });
   const poststart = record.hooks?.poststart ?? [];

@@ -53,6 +53,12 @@ describe('running hooks', () => {
     expect(Date.now() - started).toBeLessThan(5000);
   });
 
+  it('waits for the hook to exit, not for a child it left running with its output', () => {
+    const started = Date.now();
+    expect(() => runHooks('prestart', [{ path: '/bin/sh', args: ['sh', '-c', 'sleep 5 & exit 0'] }], state)).not.toThrow();
+    expect(Date.now() - started).toBeLessThan(3000);
+  });
+
   it('reports a missing program, and a hook that ignores its stdin is no failure', () => {
     expect(() => runHooks('prestart', [{ path: '/nonexistent/hook' }], state)).toThrow('error running prestart hook #0: cannot execute /nonexistent/hook: ENOENT');
     expect(() => runHooks('prestart', [{ path: '/bin/true' }], { ...state, annotations: { big: 'x'.repeat(1 << 20) } })).not.toThrow();
