@@ -1,6 +1,6 @@
 /**
  * Fields cista does not implement yet. Running a container while silently ignoring part of its
- * configuration (a memory limit, a user namespace) would be worse than refusing it, so each such
+ * configuration (an AppArmor profile, a time namespace) would be worse than refusing it, so each such
  * field, when present and not empty, is an error. Delete a row when its feature lands.
  */
 import { ConfigError } from '../errors';
