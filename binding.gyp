@@ -37,7 +37,8 @@
         "native/init/keyring.cc",
         "native/init/process.cc",
         "native/init/capabilities.cc",
-        "native/init/seccomp.cc"
+        "native/init/seccomp.cc",
+        "native/init/hooks.cc"
       ],
       "include_dirs": ["native"],
       "cflags_cc": ["-std=c++17", "-Wall", "-Wextra", "-fno-exceptions", "-fno-rtti", "-Os"],

@@ -9,7 +9,7 @@
 
 namespace cista {
 
-constexpr uint32_t kPlanFormatVersion = 3;
+constexpr uint32_t kPlanFormatVersion = 4;
 
 // sizeof(struct sock_filter) and BPF_MAXINSNS: bounds of the seccomp program in a plan.
 constexpr size_t kSockFilterSize = 8;
@@ -69,6 +69,14 @@ struct CapabilitySets {
   uint64_t ambient;
 };
 
+// A hook the init runs itself (createContainer, startContainer).
+struct Hook {
+  std::string path;
+  std::vector<std::string> args;  // argv, argv[0] included
+  std::vector<std::string> env;
+  uint32_t timeout_seconds;  // 0: no limit
+};
+
 struct RootfsPlan {
   std::string path;
   uint32_t propagation;
@@ -116,6 +124,11 @@ struct LaunchPlan {
   bool has_console_size;
   uint32_t console_rows;
   uint32_t console_columns;
+  // Before pivot_root: 'H' to the runtime (which runs prestart/createRuntime), then wait for
+  // 'G' + the container's state JSON, which the hooks below get on stdin.
+  bool await_hooks;
+  std::vector<Hook> create_container_hooks;
+  std::vector<Hook> start_container_hooks;
   // create: wait on the exec fifo until `start`; exec: run the process at once.
   bool wait_for_start;
 };

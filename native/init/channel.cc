@@ -1,7 +1,9 @@
 // The sync socket (SOCK_SEQPACKET, one message per datagram) between the runtime and the init.
-// runtime -> init: the encoded launch plan.
-// init -> runtime: 'C' + the pty master (SCM_RIGHTS) when the process has a terminal, then
-//                  'R' (set up, now waiting on the exec fifo), or 'E' + error text at any point.
+// runtime -> init: the encoded launch plan; with plan.await_hooks, later 'G' + the state JSON.
+// init -> runtime: with plan.await_hooks, 'H' right before pivot_root (the runtime runs the prestart
+//                  and createRuntime hooks, then answers 'G'); 'C' + the pty master (SCM_RIGHTS) when
+//                  the process has a terminal; then 'R' (set up, now waiting on the exec fifo), or
+//                  'E' + error text at any point.
 #include <errno.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -36,23 +38,40 @@ void write_all(int fd, const char* data, size_t size) {
 
 void channel_init(int sync_fd) { g_sync_fd = sync_fd; }
 
-void receive_plan(LaunchPlan* plan) {
-  // Peek at the datagram's real length first, so the buffer is exactly as large as needed.
+namespace {
+
+// Reads one whole datagram: peeks at its real length first, so the buffer is exactly as large as needed.
+std::vector<uint8_t> receive_datagram(const char* what) {
   ssize_t len;
   do {
     len = recv(g_sync_fd, nullptr, 0, MSG_PEEK | MSG_TRUNC);
   } while (len < 0 && errno == EINTR);
-  if (len < 0) fail(errno, "reading the launch plan");
-  if (len == 0) fail(0, "the runtime closed the sync socket before sending the launch plan");
-  if (size_t(len) > kMaxPlanBytes) fail(0, "launch plan is larger than 4 MiB");
+  if (len < 0) fail(errno, std::string("reading ") + what);
+  if (len == 0) fail(0, std::string("the runtime closed the sync socket before sending ") + what);
+  if (size_t(len) > kMaxPlanBytes) fail(0, std::string(what) + " is larger than 4 MiB");
   std::vector<uint8_t> buffer(static_cast<size_t>(len));
   ssize_t got;
   do {
     got = recv(g_sync_fd, buffer.data(), buffer.size(), 0);
   } while (got < 0 && errno == EINTR);
-  if (got != len) fail(got < 0 ? errno : 0, "reading the launch plan");
+  if (got != len) fail(got < 0 ? errno : 0, std::string("reading ") + what);
+  return buffer;
+}
+
+}  // namespace
+
+void receive_plan(LaunchPlan* plan) {
+  std::vector<uint8_t> buffer = receive_datagram("the launch plan");
   std::string error;
   if (!decode_plan(buffer.data(), buffer.size(), plan, &error)) fail(0, error);
+}
+
+std::string await_runtime_hooks() {
+  const char kind = 'H';
+  if (send(g_sync_fd, &kind, 1, MSG_NOSIGNAL) != 1) fail(errno, "asking the runtime to run its hooks");
+  std::vector<uint8_t> reply = receive_datagram("the container state");
+  if (reply[0] != 'G') fail(0, "the runtime sent an unknown message instead of the container state");
+  return std::string(reply.begin() + 1, reply.end());
 }
 
 void send_console(int master_fd) {

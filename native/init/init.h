@@ -3,6 +3,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "plan.h"
 
@@ -12,6 +13,9 @@ namespace cista {
 void channel_init(int sync_fd);
 // Reads one plan datagram (bounded) and decodes it; fails on any error.
 void receive_plan(LaunchPlan* plan);
+// With plan.await_hooks: tells the runtime to run its create-time hooks ('H') and returns the
+// container state JSON it answers with ('G'), for the hooks the init runs itself.
+std::string await_runtime_hooks();
 // Hands the pty master to the runtime ('C' + the fd by SCM_RIGHTS).
 void send_console(int master_fd);
 // Tells the runtime the container is set up and waiting on the exec fifo.
@@ -19,6 +23,10 @@ void report_ready();
 // Reports `what` (with the errno text when err != 0) and exits 1. Before report_ready() the message
 // goes to the runtime, which prints it; afterwards to stderr, which is the container's.
 [[noreturn]] void fail(int err, const std::string& what);
+
+// hooks.cc: runs `hooks` in order with `state` on their stdin; returns the first failure as
+// "error running <kind> hook #<i>: ..." or "" when all exited 0.
+std::string run_hooks(const char* kind, const std::vector<Hook>& hooks, const std::string& state);
 
 // namespaces.cc
 void join_namespaces(const LaunchPlan& plan);
@@ -28,9 +36,11 @@ void set_host_names(const LaunchPlan& plan);
 // keyring.cc
 void join_session_keyring(const LaunchPlan& plan);
 
-// rootfs.cc (with mounts.cc and devices.cc): everything up to and including pivot_root/chroot.
-// Afterwards "/" is the container root and the cwd is "/".
-void setup_rootfs(const LaunchPlan& plan);
+// rootfs.cc (with mounts.cc and devices.cc): prepare_rootfs mounts everything into the new root and
+// returns an fd of it; enter_rootfs then does pivot_root (or MS_MOVE + chroot) and closes that fd.
+// Afterwards "/" is the container root and the cwd is "/". The create-time hooks run in between.
+int prepare_rootfs(const LaunchPlan& plan);
+void enter_rootfs(const LaunchPlan& plan, int root);
 // After sysctls: readonly paths, masked paths, then the read-only remount of "/".
 void finish_rootfs(const LaunchPlan& plan);
 
@@ -48,7 +58,14 @@ void enter_cwd(const LaunchPlan& plan);
 std::string resolve_executable(const LaunchPlan& plan);
 // Blocks until `start` opens the exec fifo, which is opened for writing relative to an O_PATH fd
 // of the container's state directory passed by the runtime (the host path is gone after pivot_root).
-void wait_for_start(int state_dir_fd);
+// Returns the fifo, close-on-exec: `start` reads EOF once the process is exec'd (or the init died).
+int wait_for_start(int state_dir_fd);
+// Tells `start` that the process is about to be exec'd.
+void confirm_start(int fifo);
+// Tells `start` why the process will not be started ('E' + what), then fails.
+[[noreturn]] void fail_start(int fifo, const std::string& what);
+// NULL-terminated argv/envp pointing into `items`.
+std::vector<char*> c_strings(const std::vector<std::string>& items);
 [[noreturn]] void exec_process(const LaunchPlan& plan, const std::string& path, int first_closed_fd);
 
 // capabilities.cc

@@ -32,7 +32,16 @@ int main(int argc, char** argv) {
   join_session_keyring(plan);
   apply_oom_score_adj(plan);
 
-  if (plan.has_rootfs) setup_rootfs(plan);
+  int root = plan.has_rootfs ? prepare_rootfs(plan) : -1;
+  // The create-time hooks: the runtime's (prestart, createRuntime), then ours (createContainer),
+  // all after the mounts and before pivot_root or chroot.
+  std::string state;
+  if (plan.await_hooks) {
+    state = await_runtime_hooks();
+    std::string error = run_hooks("createContainer", plan.create_container_hooks, state);
+    if (!error.empty()) fail(0, error);
+  }
+  if (plan.has_rootfs) enter_rootfs(plan, root);
   setup_console(plan);
   apply_sysctls(plan);
   finish_rootfs(plan);
@@ -56,8 +65,13 @@ int main(int argc, char** argv) {
   apply_capabilities(plan);
 
   report_ready();
-  if (plan.wait_for_start) wait_for_start(state_dir_fd);
-  if (!has_process) fail(0, "the container has no process to start");
+  if (plan.wait_for_start) {
+    int fifo = wait_for_start(state_dir_fd);
+    if (!has_process) fail_start(fifo, "the container has no process to start");
+    std::string error = run_hooks("startContainer", plan.start_container_hooks, state);
+    if (!error.empty()) fail_start(fifo, error);
+    confirm_start(fifo);
+  }
   // With no_new_privs, as late as possible: only close_range() and execve() run under the filter.
   if (plan.no_new_privileges) load_seccomp(plan);
   exec_process(plan, executable, sync_fd);

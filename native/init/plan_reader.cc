@@ -93,6 +93,17 @@ void read_mount(Reader& r, MountStep* m) {
   m->destination_kind = DestinationKind(r.u32());
 }
 
+void read_hooks(Reader& r, std::vector<Hook>* hooks) {
+  for (uint32_t i = 0, n = r.count(16); i < n && r.ok(); i++) {
+    Hook h;
+    h.path = r.str();
+    for (uint32_t j = 0, m = r.count(4); j < m && r.ok(); j++) h.args.push_back(r.str());
+    for (uint32_t j = 0, m = r.count(4); j < m && r.ok(); j++) h.env.push_back(r.str());
+    h.timeout_seconds = r.u32();
+    hooks->push_back(h);
+  }
+}
+
 }  // namespace
 
 bool decode_plan(const uint8_t* data, size_t size, LaunchPlan* plan, std::string* error) {
@@ -188,6 +199,9 @@ bool decode_plan(const uint8_t* data, size_t size, LaunchPlan* plan, std::string
     plan->console_rows = r.u32();
     plan->console_columns = r.u32();
   }
+  plan->await_hooks = r.u8() != 0;
+  read_hooks(r, &plan->create_container_hooks);
+  read_hooks(r, &plan->start_container_hooks);
   plan->wait_for_start = r.u8() != 0;
   if (!r.ok() || !r.at_end()) {
     *error = "launch plan is truncated or malformed";

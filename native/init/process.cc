@@ -59,14 +59,14 @@ bool is_executable_file(const std::string& path, int* err) {
   return true;
 }
 
+}  // namespace
+
 std::vector<char*> c_strings(const std::vector<std::string>& items) {
   std::vector<char*> out;
   for (const std::string& s : items) out.push_back(const_cast<char*>(s.c_str()));
   out.push_back(nullptr);
   return out;
 }
-
-}  // namespace
 
 void apply_sysctls(const LaunchPlan& plan) {
   if (plan.sysctls.empty()) return;
@@ -129,14 +129,24 @@ std::string resolve_executable(const LaunchPlan& plan) {
   fail(0, "exec: \"" + name + "\": executable file not found in $PATH");
 }
 
-void wait_for_start(int state_dir_fd) {
+int wait_for_start(int state_dir_fd) {
   // Opening for writing blocks until `start` opens the fifo for reading. The fifo is mode 0622 and
   // the state directory 0711, so this works after the switch to the container's user.
   int fd = openat(state_dir_fd, "exec.fifo", O_WRONLY | O_CLOEXEC);
   if (fd < 0) fail(errno, "opening the exec fifo");
-  if (write(fd, "0", 1) != 1) fail(errno, "writing the exec fifo");
-  close(fd);
   close(state_dir_fd);
+  return fd;
+}
+
+void confirm_start(int fifo) {
+  if (write(fifo, "0", 1) != 1) fail(errno, "writing the exec fifo");
+}
+
+void fail_start(int fifo, const std::string& what) {
+  std::string message = "E" + what;
+  ssize_t ignored = write(fifo, message.data(), message.size());
+  (void)ignored;
+  fail(0, what);
 }
 
 void exec_process(const LaunchPlan& plan, const std::string& path, int first_closed_fd) {

@@ -305,7 +305,7 @@ Fd open_parent_in_root(int root, const std::string& path, std::string* name) {
   return create_in_root(root, parent, DestinationKind::Directory);
 }
 
-void setup_rootfs(const LaunchPlan& plan) {
+int prepare_rootfs(const LaunchPlan& plan) {
   const RootfsPlan& rootfs = plan.rootfs;
   // Sharing the host's mount namespace, the container's mounts go into the host's mount table, as
   // with runc, but the host's propagation is left alone and everything hangs below the bind of the
@@ -332,7 +332,12 @@ void setup_rootfs(const LaunchPlan& plan) {
   for (const MountStep& step : plan.mounts) mount_step(root.get(), step);
   create_devices(root.get(), plan);
   create_symlinks(root.get(), plan);
+  return root.release();
+}
 
+void enter_rootfs(const LaunchPlan& plan, int root_fd) {
+  const RootfsPlan& rootfs = plan.rootfs;
+  Fd root(root_fd);
   if (!rootfs.own_mount_namespace) {
     chroot_into(root.get(), rootfs.path);
   } else if (rootfs.pivot) {

@@ -1,6 +1,6 @@
 // Test driver for native/init/rootfs.cc, mounts.cc and devices.cc (not part of the release build;
 // built and run by test/native/rootfs.sh). It builds a launch plan by hand for one scenario, then in
-// a new mount and pid namespace runs setup_rootfs/finish_rootfs and execs the rootfs's busybox sh
+// a new mount and pid namespace runs prepare_rootfs/enter_rootfs/finish_rootfs and execs the rootfs's busybox sh
 // with the given check script.
 //
 //   rootfs-driver <scenario> <rootfs> <host-dir> <script>
@@ -133,7 +133,7 @@ int run_container(const LaunchPlan& plan, char* script) {
     return 2;
   }
   if (pid == 0) {
-    cista::setup_rootfs(plan);
+    cista::enter_rootfs(plan, cista::prepare_rootfs(plan));
     cista::finish_rootfs(plan);
     char* const args[] = {const_cast<char*>("sh"), const_cast<char*>("-c"), script, nullptr};
     char* const env[] = {const_cast<char*>("PATH=/bin"), nullptr};

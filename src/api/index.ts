@@ -29,6 +29,8 @@ export { defaultSpec } from '../engine/spec/defaults';
 export interface RuntimeOptions {
   /** State directory (the CLI's --root). Default /run/cista. */
   root?: string;
+  /** Where failing poststart/poststop hooks are reported (the operation still succeeds). Default: process.emitWarning. */
+  onWarning?: (message: string) => void;
 }
 
 export interface CreateOptions {
@@ -40,23 +42,25 @@ export interface CreateOptions {
 
 export class Runtime {
   readonly root: string;
+  private readonly warn: (message: string) => void;
 
   constructor(options: RuntimeOptions = {}) {
     this.root = options.root ?? DEFAULT_ROOT;
+    this.warn = options.onWarning ?? ((message) => process.emitWarning(message, 'CistaWarning'));
   }
 
   /** Creates the container and leaves it waiting for start(); returns its init's host pid. */
   create(id: string, options: CreateOptions): CreatedContainer {
-    return createContainer({ root: this.root, id, ...options });
+    return createContainer({ root: this.root, id, ...options, warn: this.warn });
   }
 
   start(id: string): void {
-    startContainer(this.root, id);
+    startContainer(this.root, id, this.warn);
   }
 
   /** create + start; unless detached, resolves with the exit status once the container exits (and deletes it unless keep). */
   run(id: string, options: CreateOptions & { detach?: boolean; keep?: boolean }): Promise<number> {
-    return runContainer({ root: this.root, id, ...options });
+    return runContainer({ root: this.root, id, ...options, warn: this.warn });
   }
 
   /**
@@ -90,7 +94,7 @@ export class Runtime {
   }
 
   delete(id: string, options: { force?: boolean } = {}): void {
-    deleteContainer(this.root, id, options.force === true);
+    deleteContainer(this.root, id, options.force === true, this.warn);
   }
 
   list(): OciState[] {

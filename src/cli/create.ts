@@ -26,6 +26,7 @@ export function createOptions(cli: CliContext, args: ParsedArgs): CreateOptions 
     noNewKeyring: flag(args, 'no-new-keyring'),
     preserveFds: Number(preserve),
     systemdCgroup: cli.globals.systemdCgroup,
+    warn: (message) => cli.log.warn(message),
   };
 }
 

@@ -9,6 +9,6 @@ export const command: CommandSpec = {
   positionals: [{ name: 'container-id', required: true }],
   async run(args, cli) {
     const { deleteContainer } = await import('../engine/operations/delete');
-    deleteContainer(cli.globals.root, args.positionals[0], flag(args, 'force'));
+    deleteContainer(cli.globals.root, args.positionals[0], flag(args, 'force'), (message) => cli.log.warn(message));
   },
 };

@@ -22,6 +22,12 @@ export class CliLog {
     if (this.debugEnabled) this.write('debug', msg);
   }
 
+  /** A failure that does not fail the command (a poststart or poststop hook): logged like an error. */
+  warn(msg: string): void {
+    this.write('warning', msg);
+    process.stderr.write(`cista: warning: ${msg}\n`);
+  }
+
   /** One line to the log file (if any) and one readable line on stderr. */
   error(msg: string): void {
     this.write('error', msg);

@@ -7,6 +7,6 @@ export const command: CommandSpec = {
   positionals: [{ name: 'container-id', required: true }],
   async run(args, cli) {
     const { startContainer } = await import('../engine/operations/start');
-    startContainer(cli.globals.root, args.positionals[0]);
+    startContainer(cli.globals.root, args.positionals[0], (message) => cli.log.warn(message));
   },
 };

@@ -120,10 +120,26 @@ describe('state transitions, kill and delete semantics (spec-exact)', () => {
     expect(leftovers(scratch.root, 'noproc', bundle)).toEqual([]);
   });
 
-  it('hooks are refused until they are implemented, never ignored', () => {
-    const bundle = scratch.bundle('hooks', ['true'], (c) => (c.hooks = { prestart: [{ path: '/bin/true' }] }));
-    const r = cista(scratch.root, ['create', '--bundle', bundle, 'hooks']);
-    expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/\/hooks.*not supported yet/);
+  it('hooks get the state on stdin and run before the operation that runs them returns', () => {
+    const out = `${scratch.dir}/hooks-out`;
+    fs.mkdirSync(out);
+    const record = (name: string) => ({ path: '/bin/busybox', args: ['sh', '-c', `cat > ${out}/${name}`] });
+    const bundle = scratch.bundle('hooks', ['sleep', '1000'], (c) => {
+      c.annotations = { 'org.example/a': 'b' };
+      c.hooks = { prestart: [record('prestart')], poststart: [record('poststart')], poststop: [record('poststop')] };
+    });
+    const read = (name: string) => JSON.parse(fs.readFileSync(`${out}/${name}`, 'utf8'));
+    const expected = { ociVersion: '1.0.2-dev', id: 'hooks', bundle, annotations: { 'org.example/a': 'b' } };
+
+    expect(cista(scratch.root, ['create', '--bundle', bundle, 'hooks'])).toMatchObject({ code: 0, stderr: '' });
+    const pid = pidOf('hooks');
+    expect(read('prestart')).toEqual({ ...expected, status: 'created', pid });
+    expect(fs.existsSync(`${out}/poststart`)).toBe(false);
+    expect(cista(scratch.root, ['start', 'hooks'])).toMatchObject({ code: 0, stderr: '' });
+    expect(read('poststart')).toEqual({ ...expected, status: 'running', pid });
+    expect(fs.existsSync(`${out}/poststop`)).toBe(false);
+    expect(cista(scratch.root, ['delete', '--force', 'hooks'])).toMatchObject({ code: 0, stderr: '' });
+    expect(read('poststop')).toEqual({ ...expected, status: 'stopped' });
+    expect(leftovers(scratch.root, 'hooks', bundle)).toEqual([]);
   });
 });

@@ -4,6 +4,7 @@ import * as path from 'node:path';
 
 import { type DeviceRule, defaultAllowedDevices, openCgroupManager } from '../cgroups';
 import { CistaError, ConfigError } from '../errors';
+import { type Warn, hookState, runHooks, runHooksWarning } from '../hooks/run';
 import { native, initHelperPath } from '../native';
 import { buildLaunchPlan } from '../plan/build';
 import { MS_RDONLY } from '../plan/mount-flags';
@@ -33,6 +34,8 @@ export interface CreateOptions {
   systemdCgroup?: boolean;
   /** `run` in the foreground: a terminal's pty master comes back to the caller instead of a console socket. */
   attachConsole?: boolean;
+  /** Where poststop hooks that fail while a failed create is rolled back are reported. */
+  warn?: Warn;
 }
 
 export interface CreatedContainer {
@@ -145,6 +148,10 @@ export function createContainer(options: CreateOptions): CreatedContainer {
       exec: { process: spec.process ?? null, seccomp: spec.linux?.seccomp ?? null, sessionKeyring: planned.plan.sessionKeyring },
       hostMounts,
     };
+    const hooks = spec.hooks ?? {};
+    if ((hooks.poststart ?? []).length > 0 || (hooks.poststop ?? []).length > 0) {
+      record.hooks = { poststart: hooks.poststart ?? [], poststop: hooks.poststop ?? [] };
+    }
     try {
       writeRecord(dir, record);
       native().makeFifo(path.join(dir, EXEC_FIFO), 0o622);
@@ -174,7 +181,15 @@ export function createContainer(options: CreateOptions): CreatedContainer {
         // In its cgroup before it reads the plan, so it unshares its cgroup namespace from there.
         cgroup.join(spawned.pid);
         sendPlan(spawned.syncFd, encodedPlan);
-        consoleFd = awaitReady(spawned.syncFd).consoleFd;
+        // The init stops before pivot_root for these; the status they see is the one the container
+        // has once create returns (runtime-tools expects "created"; runc passes "creating").
+        const pid = spawned.pid;
+        consoleFd = awaitReady(spawned.syncFd, () => {
+          const state = hookState(record, 'created', pid);
+          runHooks('prestart', hooks.prestart ?? [], state);
+          runHooks('createRuntime', hooks.createRuntime ?? [], state);
+          return JSON.stringify(state);
+        }).consoleFd;
       } finally {
         fs.closeSync(spawned.syncFd);
       }
@@ -191,6 +206,9 @@ export function createContainer(options: CreateOptions): CreatedContainer {
       return { id: options.id, pid: spawned.pid, dir, consoleFd };
     } catch (e) {
       teardownContainer(dir, readRecord(dir) ?? record);
+      // The spec's lifecycle goes on with destroy and poststop after a failed create hook; runc runs
+      // them after any failed create, and so do we.
+      runHooksWarning('poststop', hooks.poststop ?? [], hookState(record, 'stopped', undefined), options.warn ?? (() => {}));
       throw e;
     }
   });

@@ -15,13 +15,13 @@ export interface RunOptions extends CreateOptions {
 export async function runContainer(options: RunOptions): Promise<number> {
   const created = createContainer({ ...options, attachConsole: !options.detach && options.consoleSocket === undefined });
   try {
-    startContainer(options.root, options.id);
+    startContainer(options.root, options.id, options.warn);
   } catch (e) {
-    deleteContainer(options.root, options.id, true);
+    deleteContainer(options.root, options.id, true, options.warn);
     throw e;
   }
   if (options.detach) return 0;
   const code = await waitInForeground(created.pid, created.consoleFd);
-  if (!options.keep) deleteContainer(options.root, options.id, true);
+  if (!options.keep) deleteContainer(options.root, options.id, true, options.warn);
   return code;
 }

@@ -2,37 +2,69 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 import { CistaError } from '../errors';
+import { type Warn, hookState, runHooksWarning } from '../hooks/run';
 import { isAlive } from '../state/process';
-import { EXEC_FIFO } from '../state/store';
+import { type ContainerRecord, EXEC_FIFO } from '../state/store';
 import { sleepSync } from '../sleep';
 import { withContainer } from './lookup';
 
 const O_NONBLOCK = fs.constants.O_NONBLOCK;
 
-/** Releases a created container: reading the exec fifo lets its init exec the process. */
-export function startContainer(root: string, id: string): void {
-  withContainer(root, id, true, ({ dir, record, status }) => {
+/**
+ * Waits on the exec fifo for the init's answer (native/init/process.cc): '0' once the startContainer
+ * hooks passed, then end of file when its close-on-exec write end goes with the exec of the process;
+ * or 'E' + why it will not start. Non-blocking, so that an init that died meanwhile cannot hang us.
+ */
+function awaitExec(fifo: string, record: ContainerRecord): void {
+  const fd = fs.openSync(fifo, fs.constants.O_RDONLY | O_NONBLOCK);
+  try {
+    const chunks: Buffer[] = [];
+    const buffer = Buffer.alloc(4096);
+    for (;;) {
+      let n: number;
+      try {
+        n = fs.readSync(fd, buffer, 0, buffer.length, null);
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') throw e;
+        n = -1;
+      }
+      if (n > 0) {
+        chunks.push(Buffer.from(buffer.subarray(0, n)));
+        continue;
+      }
+      const answer = Buffer.concat(chunks);
+      // End of file: before the init opened its end (nothing read yet), or after it closed it.
+      if (n === 0 && answer.length > 0) {
+        if (answer[0] === 0x30 /* '0' */) return;
+        throw new CistaError(answer.toString('utf8', 1));
+      }
+      if (!isAlive(record.init)) {
+        if (answer.length > 0 && answer[0] === 0x30) return;
+        throw new CistaError('cannot start a container that has stopped');
+      }
+      sleepSync(1);
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/**
+ * Releases a created container: opening the exec fifo lets its init run the startContainer hooks and
+ * exec the process; the poststart hooks run once it has, outside the lock (a hook may ask for the
+ * container's state). A failing poststart hook is a warning: the container keeps running.
+ */
+export function startContainer(root: string, id: string, warn: Warn = () => {}): void {
+  const record = withContainer(root, id, true, ({ dir, record, status }) => {
     if (status === 'running') throw new CistaError('cannot start an already running container');
     if (status === 'stopped') throw new CistaError('cannot start a container that has stopped');
     if (status !== 'created') throw new CistaError(`cannot start a container in the ${status} state`);
     if (!record.hasProcess) throw new CistaError('cannot start a container without a process (config.json has no /process)');
     const fifo = path.join(dir, EXEC_FIFO);
-    // Non-blocking, so that an init that died meanwhile cannot hang us: poll for its byte instead.
-    const fd = fs.openSync(fifo, fs.constants.O_RDONLY | O_NONBLOCK);
-    try {
-      const byte = Buffer.alloc(1);
-      for (;;) {
-        try {
-          if (fs.readSync(fd, byte, 0, 1, null) === 1) break;
-        } catch (e) {
-          if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') throw e;
-        }
-        if (!isAlive(record.init)) throw new CistaError('cannot start a container that has stopped');
-        sleepSync(1);
-      }
-    } finally {
-      fs.closeSync(fd);
-    }
+    awaitExec(fifo, record);
     fs.unlinkSync(fifo);
+    return record;
   });
+  const poststart = record.hooks?.poststart ?? [];
+  if (poststart.length > 0) runHooksWarning('poststart', poststart, hookState(record, 'running', record.init.pid), warn);
 }

@@ -1,13 +1,14 @@
 import * as path from 'node:path';
 
 import { ConfigError } from '../errors';
-import type { Mount, Process, Spec } from '../spec/schema';
+import { hookArgv } from '../hooks/run';
+import type { Hook, Mount, Process, Spec } from '../spec/schema';
 import { RLIMIT_TYPES } from '../spec/vocabulary';
 import { capabilityMask } from './capabilities';
 import { MS_BIND, MS_REC, MS_SLAVE, PROPAGATION, parseMountOptions } from './mount-flags';
 import { CLONE_NEWCGROUP, CLONE_NEWPID, CLONE_NEWUSER, NAMESPACE_FLAGS } from './namespaces';
 import { type SeccompPlan, planSeccomp } from './seccomp';
-import { DestinationKind, type DeviceNode, type JoinNamespace, type LaunchPlan, MountKind, type MountStep, type Symlink } from './plan';
+import { DestinationKind, type DeviceNode, type JoinNamespace, type LaunchPlan, MountKind, type MountStep, type PlanHook, type Symlink } from './plan';
 
 const S_IFCHR = 0o020000;
 const S_IFBLK = 0o060000;
@@ -172,6 +173,10 @@ export function planProcess(process: Process): ProcessSteps {
   };
 }
 
+function planHook(hook: Hook): PlanHook {
+  return { path: hook.path, args: hookArgv(hook), env: hook.env ?? [], timeoutSeconds: hook.timeout ?? 0 };
+}
+
 /** Turns a validated config into the launch plan the init helper carries out. */
 export function buildLaunchPlan(spec: Spec, options: PlanOptions): PlannedLaunch {
   const linux = spec.linux ?? {};
@@ -208,6 +213,7 @@ export function buildLaunchPlan(spec: Spec, options: PlanOptions): PlannedLaunch
   );
   const setupDev = !devIsBind;
 
+  const hooks = spec.hooks ?? {};
   const plan: LaunchPlan = {
     joinNamespaces: joins,
     unshareFlags,
@@ -231,6 +237,9 @@ export function buildLaunchPlan(spec: Spec, options: PlanOptions): PlannedLaunch
     sysctls: Object.entries(linux.sysctl ?? {}).map(([key, value]) => ({ path: key.replace(/\./g, '/'), value })),
     oomScoreAdj: process.oomScoreAdj ?? null,
     ...planProcess(process),
+    awaitHooks: [hooks.prestart, hooks.createRuntime, hooks.createContainer, hooks.startContainer].some((list) => (list ?? []).length > 0),
+    createContainerHooks: (hooks.createContainer ?? []).map(planHook),
+    startContainerHooks: (hooks.startContainer ?? []).map(planHook),
     waitForStart: true,
   };
   return { plan, cloneFlags, pidNamespacePath, rootfs, seccomp: planSeccomp(linux.seccomp) };

@@ -1,7 +1,7 @@
-import type { CapabilitySets, LaunchPlan, MountStep } from './plan';
+import type { CapabilitySets, LaunchPlan, MountStep, PlanHook } from './plan';
 
 /** Bumped whenever the field order changes; the helper refuses a plan of another version. */
-export const PLAN_FORMAT_VERSION = 3;
+export const PLAN_FORMAT_VERSION = 4;
 
 /** sizeof(struct sock_filter) and the kernel's limit on classic BPF program length. */
 export const SOCK_FILTER_SIZE = 8;
@@ -90,6 +90,13 @@ function writeCapabilities(w: PlanWriter, c: CapabilitySets): void {
   w.u64(c.ambient);
 }
 
+function writeHook(w: PlanWriter, h: PlanHook): void {
+  w.str(h.path);
+  w.list(h.args, (a) => w.str(a));
+  w.list(h.env, (e) => w.str(e));
+  w.u32(h.timeoutSeconds);
+}
+
 export function encodePlan(plan: LaunchPlan): Buffer {
   const w = new PlanWriter();
   w.u32(PLAN_FORMAT_VERSION);
@@ -159,6 +166,9 @@ export function encodePlan(plan: LaunchPlan): Buffer {
     w.u32(plan.consoleSize.rows);
     w.u32(plan.consoleSize.columns);
   }
+  w.u8(plan.awaitHooks ? 1 : 0);
+  w.list(plan.createContainerHooks, (h) => writeHook(w, h));
+  w.list(plan.startContainerHooks, (h) => writeHook(w, h));
   w.u8(plan.waitForStart ? 1 : 0);
   return w.bytes();
 }

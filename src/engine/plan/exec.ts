@@ -52,6 +52,9 @@ export function buildExecPlan(process: Process, target: ExecTarget): PlannedExec
     sysctls: [],
     oomScoreAdj: null,
     ...planProcess(process),
+    awaitHooks: false,
+    createContainerHooks: [],
+    startContainerHooks: [],
     waitForStart: false,
   };
   return { plan, pidNamespacePath, seccomp: planSeccomp(target.seccomp ?? undefined) };

@@ -92,6 +92,17 @@ export interface SeccompFilter {
   flags: number;
 }
 
+/** A hook the init runs itself (createContainer, startContainer): the spec's hook, defaults applied. */
+export interface PlanHook {
+  path: string;
+  /** The hook's argv, argv[0] included: its args, or [path] without them. */
+  args: string[];
+  /** Exactly the hook's env (empty without one). */
+  env: string[];
+  /** Seconds before the hook is killed; 0: no limit. */
+  timeoutSeconds: number;
+}
+
 export interface RootfsPlan {
   /** Absolute host path of the root filesystem. */
   path: string;
@@ -146,6 +157,16 @@ export interface LaunchPlan {
   terminal: boolean;
   /** Initial window size of that pty; null: the kernel's default. */
   consoleSize: { rows: number; columns: number } | null;
+  /**
+   * Right before pivot_root (or chroot), send 'H' and wait for the runtime's 'G' + the state JSON:
+   * the runtime runs the prestart and createRuntime hooks meanwhile, and the init passes that state
+   * to the hooks below. false when the config has none of those four kinds of hooks.
+   */
+  awaitHooks: boolean;
+  /** Run by the init in the container's namespaces after the runtime's hooks, before pivot_root. */
+  createContainerHooks: PlanHook[];
+  /** Run by the init, as the container's user, once `start` has opened the exec fifo. */
+  startContainerHooks: PlanHook[];
   /** true for create: wait on the exec fifo until `start`; false for exec: run the process at once. */
   waitForStart: boolean;
 }

@@ -5,8 +5,10 @@ import { native } from '../native';
 
 /**
  * The runtime's end of the sync socket (SOCK_SEQPACKET) to the init helper; the other end is
- * native/init/channel.cc. runtime -> init: the encoded plan. init -> runtime: 'C' with the pty
- * master attached (terminal only), then 'R' when set up; or 'E' + an error message.
+ * native/init/channel.cc. runtime -> init: the encoded plan. init -> runtime: with plan.awaitHooks,
+ * 'H' right before pivot_root, answered with 'G' + the container's state JSON once the runtime's
+ * create-time hooks ran; 'C' with the pty master attached (terminal only); then 'R' when set up;
+ * or 'E' + an error message.
  */
 export function sendPlan(syncFd: number, encodedPlan: Buffer): void {
   fs.writeSync(syncFd, encodedPlan);
@@ -14,8 +16,12 @@ export function sendPlan(syncFd: number, encodedPlan: Buffer): void {
 
 const MAX_REPLY = 64 * 1024;
 
-/** Waits until the init is set up; returns the pty master fd if it made a terminal. */
-export function awaitReady(syncFd: number): { consoleFd: number | null } {
+/**
+ * Waits until the init is set up; returns the pty master fd if it made a terminal. On 'H', runs
+ * `runHooks` (whose exception fails the create) and answers with the state it returns; an init
+ * whose plan has no hooks (exec) never sends it.
+ */
+export function awaitReady(syncFd: number, runHooks?: () => string): { consoleFd: number | null } {
   let consoleFd: number | null = null;
   try {
     for (;;) {
@@ -34,6 +40,10 @@ export function awaitReady(syncFd: number): { consoleFd: number | null } {
       }
       if (fd >= 0) fs.closeSync(fd);
       if (kind === 'R') return { consoleFd };
+      if (kind === 'H' && runHooks !== undefined) {
+        fs.writeSync(syncFd, Buffer.from(`G${runHooks()}`, 'utf8'));
+        continue;
+      }
       if (kind === 'E') throw new CistaError(`container init failed: ${data.toString('utf8', 1)}`);
       throw new CistaError('container init sent an unknown message');
     }

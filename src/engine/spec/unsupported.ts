@@ -1,6 +1,6 @@
 /**
  * Fields cista does not implement yet. Running a container while silently ignoring part of its
- * configuration (a memory limit, a hook) would be worse than refusing it, so each such
+ * configuration (an AppArmor profile, a time namespace) would be worse than refusing it, so each such
  * field, when present and not empty, is an error. Delete a row when its feature lands.
  */
 import { ConfigError } from '../errors';
@@ -25,12 +25,6 @@ const UNSUPPORTED_FIELDS: readonly UnsupportedField[] = [
   { path: '/process/execCPUAffinity' },
   { path: '/mounts/*/uidMappings' },
   { path: '/mounts/*/gidMappings' },
-  { path: '/hooks/prestart' },
-  { path: '/hooks/createRuntime' },
-  { path: '/hooks/createContainer' },
-  { path: '/hooks/startContainer' },
-  { path: '/hooks/poststart' },
-  { path: '/hooks/poststop' },
   { path: '/linux/namespaces/*/type', only: (type) => type === 'user' || type === 'time' },
   { path: '/linux/uidMappings' },
   { path: '/linux/gidMappings' },

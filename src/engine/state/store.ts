@@ -3,7 +3,7 @@ import * as path from 'node:path';
 
 import { CistaError } from '../errors';
 import type { HostMountRecord } from '../rootfs/host-mounts';
-import type { LinuxSeccomp, Process } from '../spec/schema';
+import type { Hook, LinuxSeccomp, Process } from '../spec/schema';
 import type { ProcessIdentity } from './process';
 
 export const DEFAULT_ROOT = '/run/cista';
@@ -31,6 +31,8 @@ export interface ContainerRecord {
   cgroup: { driver: 'v1' | 'v2'; paths: Record<string, string>; created?: string[] } | null;
   /** What `exec` takes from config.json as it was at create. */
   exec: ExecDefaults;
+  /** The hooks `start` and `delete` run, as config.json had them at create (later edits must not count); absent when none. */
+  hooks?: { poststart: Hook[]; poststop: Hook[] };
   /** Without a mount namespace of its own: what to detach from the host's mount table at teardown. */
   hostMounts?: HostMountRecord;
 }

@@ -145,4 +145,18 @@ describe('buildLaunchPlan', () => {
     const { plan } = buildLaunchPlan(s, { ...options, noPivot: true });
     expect(plan.rootfs).toMatchObject({ pivot: false, propagation: MS_PRIVATE | MS_REC });
   });
+
+  it('hands the init its own hooks with argv and env resolved, and pauses only for create-time hooks', () => {
+    expect(buildLaunchPlan(spec(), options).plan).toMatchObject({ awaitHooks: false, createContainerHooks: [], startContainerHooks: [] });
+    // poststart and poststop are the runtime's alone: no pause before pivot_root for them.
+    expect(buildLaunchPlan(spec({ hooks: { poststart: [{ path: '/p' }], poststop: [{ path: '/q' }] } }), options).plan.awaitHooks).toBe(false);
+    expect(buildLaunchPlan(spec({ hooks: { prestart: [{ path: '/p' }] } }), options).plan.awaitHooks).toBe(true);
+    const { plan } = buildLaunchPlan(
+      spec({ hooks: { createContainer: [{ path: '/c', args: ['c', '-x'], env: ['A=1'], timeout: 3 }], startContainer: [{ path: '/s' }] } }),
+      options,
+    );
+    expect(plan.awaitHooks).toBe(true);
+    expect(plan.createContainerHooks).toEqual([{ path: '/c', args: ['c', '-x'], env: ['A=1'], timeoutSeconds: 3 }]);
+    expect(plan.startContainerHooks).toEqual([{ path: '/s', args: ['/s'], env: [], timeoutSeconds: 0 }]);
+  });
 });

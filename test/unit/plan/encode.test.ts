@@ -30,8 +30,14 @@ const empty: LaunchPlan = {
   env: [],
   terminal: false,
   consoleSize: null,
+  awaitHooks: false,
+  createContainerHooks: [],
+  startContainerHooks: [],
   waitForStart: true,
 };
+
+/** awaitHooks (1) and two empty hook lists (4 + 4): what an encoded plan without hooks ends with. */
+const NO_HOOKS = 9;
 
 describe('encodePlan', () => {
   it('starts with the format version and lays fields out little-endian, length-prefixed', () => {
@@ -46,16 +52,38 @@ describe('encodePlan', () => {
     expect(bytes[20]).toBe(0); // no domainname
   });
 
-  it('ends with cwd, args, env, the terminal and whether to wait for start', () => {
-    const bytes = encodePlan({ ...empty, args: ['a'], env: ['X=1'], terminal: true, consoleSize: { rows: 24, columns: 80 }, waitForStart: true });
-    const tail = bytes.subarray(bytes.length - 11);
+  it('ends with cwd, args, env, the terminal, the hooks, then whether to wait for start', () => {
+    const whole = encodePlan({ ...empty, args: ['a'], env: ['X=1'], terminal: true, consoleSize: { rows: 24, columns: 80 }, waitForStart: true });
+    expect(whole[whole.length - 1]).toBe(1);
+    expect(whole.subarray(whole.length - 1 - NO_HOOKS, whole.length - 1)).toEqual(Buffer.alloc(NO_HOOKS));
+    const bytes = whole.subarray(0, whole.length - 1 - NO_HOOKS);
+    const tail = bytes.subarray(bytes.length - 10);
     expect(tail[0]).toBe(1);
     expect(tail[1]).toBe(1);
     expect(tail.readUInt32LE(2)).toBe(24);
     expect(tail.readUInt32LE(6)).toBe(80);
-    expect(tail[10]).toBe(1);
-    const env = bytes.subarray(0, bytes.length - 11);
+    const env = bytes.subarray(0, bytes.length - 10);
     expect(env.toString('utf8', env.length - 3)).toBe('X=1');
+  });
+
+  it('lays out each init-run hook as path, argv, env and timeout', () => {
+    const hook = { path: '/h', args: ['h', 'x'], env: ['A=1'], timeoutSeconds: 7 };
+    const bytes = encodePlan({ ...empty, awaitHooks: true, startContainerHooks: [hook] });
+    const expected = Buffer.concat([
+      Buffer.from([1]), // awaitHooks
+      Buffer.from([0, 0, 0, 0]), // no createContainer hooks
+      Buffer.from([1, 0, 0, 0, 2, 0, 0, 0]),
+      Buffer.from('/h'),
+      Buffer.from([2, 0, 0, 0, 1, 0, 0, 0]),
+      Buffer.from('h'),
+      Buffer.from([1, 0, 0, 0]),
+      Buffer.from('x'),
+      Buffer.from([1, 0, 0, 0, 3, 0, 0, 0]),
+      Buffer.from('A=1'),
+      Buffer.from([7, 0, 0, 0]),
+      Buffer.from([1]), // waitForStart
+    ]);
+    expect(bytes.subarray(bytes.length - expected.length)).toEqual(expected);
   });
 
   it('refuses strings with NUL bytes, which C would silently cut', () => {

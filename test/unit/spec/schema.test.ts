@@ -40,6 +40,9 @@ describe('schema error messages', () => {
   });
 
   it('states numeric bounds', () => {
+    expect(schemaError({ ...minimal(), hooks: { poststop: [{ path: '/bin/true', timeout: 0 }] } })).toBe(
+      'config.json: /hooks/poststop/0/timeout: must be >= 1',
+    );
     expect(schemaError({ ...minimal(), process: { cwd: '/', user: { uid: -1 } } })).toBe(
       'config.json: /process/user/uid: must be >= 0',
     );
