@@ -12,6 +12,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "addon/addon.h"
@@ -29,6 +30,10 @@ struct ChildSetup {
   char state_dir_fd_arg[16];
   char* argv[4];
   char* envp[1];
+  // With a new user namespace: the ends of the pipe on which the parent says the id maps are written
+  // (-1 otherwise).
+  int maps_ready_read;
+  int maps_ready_write;
 };
 
 int seal_init_binary(const std::string& path, int* err) {
@@ -56,7 +61,32 @@ int seal_init_binary(const std::string& path, int* err) {
   return memfd;
 }
 
+[[noreturn]] void child_fail(const char* msg, size_t len) {
+  write(STDERR_FILENO, msg, len);
+  _exit(125);
+}
+
+// In a new user namespace the child starts with the overflow uid: exec'd like that, the init would
+// lose every capability. It waits until the parent has written its uid_map and gid_map, then becomes
+// root of the namespace (id 0 is always mapped: validation requires it), so the exec keeps the full
+// set. Raw syscalls: glibc's setresuid would try to signal the parent's other threads.
+void become_namespace_root(ChildSetup* s) {
+  close(s->maps_ready_write);
+  char ready = 0;
+  ssize_t n;
+  do n = read(s->maps_ready_read, &ready, 1);
+  while (n < 0 && errno == EINTR);
+  // EOF: the parent failed to write the maps and is about to kill us.
+  if (n != 1) _exit(125);
+  close(s->maps_ready_read);
+  if (syscall(SYS_setresgid, 0, 0, 0) != 0 || syscall(SYS_setresuid, 0, 0, 0) != 0) {
+    static const char msg[] = "cista: cannot become root in the new user namespace\n";
+    child_fail(msg, sizeof(msg) - 1);
+  }
+}
+
 [[noreturn]] void child_main(ChildSetup* s) {
+  if (s->maps_ready_read >= 0) become_namespace_root(s);
   sigset_t none;
   sigemptyset(&none);
   sigprocmask(SIG_SETMASK, &none, nullptr);
@@ -88,9 +118,22 @@ int seal_init_binary(const std::string& path, int* err) {
   _exit(127);
 }
 
+int write_proc_file(long pid, const char* name, const std::string& text) {
+  std::string path = "/proc/" + std::to_string(pid) + "/" + name;
+  int fd = open(path.c_str(), O_WRONLY | O_CLOEXEC);
+  if (fd < 0) return -1;
+  // The kernel takes a map in one write() only.
+  ssize_t n = write(fd, text.data(), text.size());
+  int err = errno;
+  close(fd);
+  if (n == ssize_t(text.size())) return 0;
+  errno = n < 0 ? err : EIO;
+  return -1;
+}
+
 }  // namespace
 
-// spawnInit({ initPath, cloneFlags, pidNamespacePath, preserveFds, stateDirFd }) -> { pid, syncFd }
+// spawnInit({ initPath, cloneFlags, pidNamespacePath, preserveFds, stateDirFd, idMaps }) -> { pid, syncFd }
 Napi::Value SpawnInit(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Napi::Object req = info[0].As<Napi::Object>();
@@ -99,6 +142,17 @@ Napi::Value SpawnInit(const Napi::CallbackInfo& info) {
   Napi::Value pid_ns = req.Get("pidNamespacePath");
   int preserve_fds = req.Get("preserveFds").As<Napi::Number>().Int32Value();
   int state_dir_fd = req.Get("stateDirFd").As<Napi::Number>().Int32Value();
+  Napi::Value id_maps = req.Get("idMaps");
+  bool new_user_ns = (clone_flags & CLONE_NEWUSER) != 0;
+  if (new_user_ns != id_maps.IsObject()) {
+    Napi::TypeError::New(env, "idMaps must be given exactly when cloneFlags has CLONE_NEWUSER").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  std::string uid_map, gid_map;
+  if (new_user_ns) {
+    uid_map = id_maps.As<Napi::Object>().Get("uidMap").As<Napi::String>();
+    gid_map = id_maps.As<Napi::Object>().Get("gidMap").As<Napi::String>();
+  }
 
   int err = 0;
   int memfd = seal_init_binary(init_path, &err);
@@ -111,7 +165,24 @@ Napi::Value SpawnInit(const Napi::CallbackInfo& info) {
     return ThrowErrno(env, err, "creating the sync socket");
   }
 
+  int maps_ready[2] = {-1, -1};
+  if (new_user_ns && pipe2(maps_ready, O_CLOEXEC) != 0) {
+    err = errno;
+    close(memfd);
+    close(pair[0]);
+    close(pair[1]);
+    return ThrowErrno(env, err, "creating the id map pipe");
+  }
+  auto close_maps_ready = [&] {
+    for (int& fd : maps_ready) {
+      if (fd >= 0) close(fd);
+      fd = -1;
+    }
+  };
+
   ChildSetup setup = {};
+  setup.maps_ready_read = maps_ready[0];
+  setup.maps_ready_write = maps_ready[1];
   setup.preserve_fds = preserve_fds;
   setup.sources[0] = pair[1];
   setup.sources[1] = state_dir_fd;
@@ -139,6 +210,7 @@ Napi::Value SpawnInit(const Napi::CallbackInfo& info) {
       close(memfd);
       close(pair[0]);
       close(pair[1]);
+      close_maps_ready();
       return ThrowErrno(env, err, "joining pid namespace " + path);
     }
     close(target);
@@ -156,7 +228,28 @@ Napi::Value SpawnInit(const Napi::CallbackInfo& info) {
   close(pair[1]);
   if (pid < 0) {
     close(pair[0]);
+    close_maps_ready();
     return ThrowErrno(env, err, "clone");
+  }
+  if (new_user_ns) {
+    // No "deny" to setgroups first: the runtime is privileged in the parent namespace.
+    const char* failed = nullptr;
+    if (write_proc_file(pid, "uid_map", uid_map) != 0) {
+      failed = "writing the uid_map of the new user namespace";
+    } else if (write_proc_file(pid, "gid_map", gid_map) != 0) {
+      failed = "writing the gid_map of the new user namespace";
+    } else if (write(maps_ready[1], "", 1) != 1) {
+      failed = "releasing the init";
+    }
+    if (failed != nullptr) {
+      err = errno;
+      kill(pid_t(pid), SIGKILL);
+      waitpid(pid_t(pid), nullptr, 0);
+      close(pair[0]);
+      close_maps_ready();
+      return ThrowErrno(env, err, failed);
+    }
+    close_maps_ready();
   }
   Napi::Object result = Napi::Object::New(env);
   result.Set("pid", Napi::Number::New(env, double(pid)));

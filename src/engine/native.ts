@@ -11,6 +11,8 @@ export interface NativeAddon {
     pidNamespacePath: string | null;
     preserveFds: number;
     stateDirFd: number;
+    /** With CLONE_NEWUSER: written to the child's uid_map and gid_map before it may exec the init. */
+    idMaps: { uidMap: string; gidMap: string } | null;
   }): { pid: number; syncFd: number };
   makeFifo(path: string, mode: number): void;
   openPath(path: string): number;

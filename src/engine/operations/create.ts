@@ -161,6 +161,7 @@ export function createContainer(options: CreateOptions): CreatedContainer {
           pidNamespacePath: planned.pidNamespacePath,
           preserveFds: options.preserveFds ?? 0,
           stateDirFd,
+          idMaps: planned.idMaps,
         });
       } finally {
         fs.closeSync(stateDirFd);

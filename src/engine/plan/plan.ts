@@ -160,4 +160,6 @@ export interface SpawnRequest {
   preserveFds: number;
   /** O_PATH fd of the container's state directory, which holds the exec fifo the init blocks on until `start`. */
   stateDirFd: number;
+  /** With CLONE_NEWUSER in cloneFlags: the text of the child's uid_map and gid_map, written before it execs the init. */
+  idMaps: { uidMap: string; gidMap: string } | null;
 }

@@ -31,9 +31,7 @@ const UNSUPPORTED_FIELDS: readonly UnsupportedField[] = [
   { path: '/hooks/startContainer' },
   { path: '/hooks/poststart' },
   { path: '/hooks/poststop' },
-  { path: '/linux/namespaces/*/type', only: (type) => type === 'user' || type === 'time' },
-  { path: '/linux/uidMappings' },
-  { path: '/linux/gidMappings' },
+  { path: '/linux/namespaces/*/type', only: (type) => type === 'time' },
   { path: '/linux/timeOffsets' },
   { path: '/linux/netDevices' },
   { path: '/linux/resources/memory' },
@@ -89,8 +87,28 @@ const NEED_OWN_MOUNT_NAMESPACE: readonly UnsupportedField[] = [
   { path: '/linux/devices' },
 ];
 
+/**
+ * Namespaces are owned by the user namespace of their creator. The init is cloned with its new
+ * namespaces at once and joins the others afterwards, so it cannot join a namespace from inside a
+ * new user namespace, nor create a pid namespace (which must exist at clone) owned by a joined one.
+ */
+function rejectUnsupportedNamespaceMix(spec: Spec): void {
+  const namespaces = spec.linux?.namespaces ?? [];
+  const user = namespaces.find((ns) => ns.type === 'user');
+  if (user === undefined) return;
+  namespaces.forEach((ns, index) => {
+    if (user.path === undefined && ns.path !== undefined) {
+      throw new ConfigError(`config.json: /linux/namespaces/${index}/path: joining a namespace together with a new user namespace is not supported yet`);
+    }
+    if (user.path !== undefined && ns.type === 'pid' && ns.path === undefined) {
+      throw new ConfigError(`config.json: /linux/namespaces/${index}/type: a new pid namespace in a joined user namespace is not supported yet`);
+    }
+  });
+}
+
 /** Throws ConfigError("config.json: <path>: not supported yet") for the first field cista cannot honour. */
 export function rejectUnsupported(spec: Spec): void {
+  rejectUnsupportedNamespaceMix(spec);
   if (!(spec.linux?.namespaces ?? []).some((ns) => ns.type === 'mount')) {
     for (const field of NEED_OWN_MOUNT_NAMESPACE) {
       const value = reach(spec, field.path.slice(1).split('/')).next().value?.[1];

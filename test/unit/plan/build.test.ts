@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { buildLaunchPlan, type PlanOptions } from '../../../src/engine/plan/build';
 import { capabilityMask } from '../../../src/engine/plan/capabilities';
 import { MS_BIND, MS_NODEV, MS_NOEXEC, MS_NOSUID, MS_PRIVATE, MS_RDONLY, MS_REC, MS_SLAVE } from '../../../src/engine/plan/mount-flags';
-import { CLONE_NEWCGROUP, CLONE_NEWIPC, CLONE_NEWNET, CLONE_NEWNS, CLONE_NEWPID, CLONE_NEWUTS } from '../../../src/engine/plan/namespaces';
+import { CLONE_NEWCGROUP, CLONE_NEWIPC, CLONE_NEWNET, CLONE_NEWNS, CLONE_NEWPID, CLONE_NEWUSER, CLONE_NEWUTS } from '../../../src/engine/plan/namespaces';
 import { DestinationKind, MountKind } from '../../../src/engine/plan/plan';
 import type { Spec } from '../../../src/engine/spec/schema';
 
@@ -23,6 +23,7 @@ const host = new Map<string, boolean>([
   ['/host/dir', true],
   ['/host/file', false],
   ['/bundle/rel', true],
+  ['/sys', true],
 ]);
 
 const options: PlanOptions = {
@@ -47,7 +48,7 @@ describe('buildLaunchPlan', () => {
     expect(buildLaunchPlan(spec(), { ...options, noNewKeyring: true }).plan.sessionKeyring).toBeNull();
   });
 
-  it('joins namespaces by path, the user namespace first and the pid namespace at clone()', () => {
+  it('joins namespaces by path, the user namespace first, the pid namespace at clone() and new ones after the user namespace', () => {
     const s = spec({
       linux: {
         namespaces: [
@@ -59,12 +60,60 @@ describe('buildLaunchPlan', () => {
         ],
       },
     });
-    const { plan, cloneFlags, pidNamespacePath } = buildLaunchPlan(s, options);
-    expect(cloneFlags).toBe(CLONE_NEWNS);
+    const { plan, cloneFlags, pidNamespacePath, idMaps } = buildLaunchPlan(s, options);
+    // Made by the init once in the joined user namespace, so that it owns them.
+    expect(cloneFlags).toBe(0);
+    expect(plan.unshareFlags).toBe(CLONE_NEWNS | CLONE_NEWCGROUP);
     expect(pidNamespacePath).toBe('/proc/1/ns/pid');
     expect(plan.joinNamespaces.map((j) => j.path)).toEqual(['/proc/1/ns/user', '/proc/1/ns/net']);
-    // The cgroup namespace is unshared by the init once it is in its cgroup.
+    expect(idMaps).toBeNull();
+  });
+
+  it('unshares the cgroup namespace in the init, once it is in its cgroup', () => {
+    const s = spec({ linux: { namespaces: [{ type: 'mount' }, { type: 'cgroup' }] } });
+    const { plan, cloneFlags } = buildLaunchPlan(s, options);
+    expect(cloneFlags).toBe(CLONE_NEWNS);
     expect(plan.unshareFlags).toBe(CLONE_NEWCGROUP);
+  });
+
+  it('creates a new user namespace with the others at clone(), with the id maps to write', () => {
+    const s = spec({
+      linux: {
+        namespaces: [{ type: 'pid' }, { type: 'network' }, { type: 'mount' }, { type: 'user' }],
+        uidMappings: [{ containerID: 0, hostID: 1000, size: 2000 }],
+        gidMappings: [
+          { containerID: 0, hostID: 1000, size: 3000 },
+          { containerID: 5000, hostID: 100, size: 1 },
+        ],
+      },
+    });
+    const { plan, cloneFlags, idMaps } = buildLaunchPlan(s, options);
+    expect(cloneFlags).toBe(CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWNS | CLONE_NEWUSER);
+    expect(plan.unshareFlags).toBe(0);
+    expect(plan.joinNamespaces).toEqual([]);
+    expect(idMaps).toEqual({ uidMap: '0 1000 2000\n', gidMap: '0 1000 3000\n5000 100 1\n' });
+  });
+
+  it('mounts sysfs in a user namespace only with a network namespace of its own, else binds the host /sys', () => {
+    const sys = { destination: '/sys', type: 'sysfs', source: 'sysfs', options: ['nosuid', 'noexec', 'nodev', 'ro'] };
+    const maps = { uidMappings: [{ containerID: 0, hostID: 1000, size: 10 }], gidMappings: [{ containerID: 0, hostID: 1000, size: 10 }] };
+    const withNet = spec({ mounts: [sys], linux: { namespaces: [{ type: 'mount' }, { type: 'network' }, { type: 'user' }], ...maps } });
+    expect(buildLaunchPlan(withNet, options).plan.mounts[0]).toMatchObject({ kind: MountKind.Filesystem, fstype: 'sysfs' });
+    const withoutNet = spec({ mounts: [sys], linux: { namespaces: [{ type: 'mount' }, { type: 'user' }], ...maps } });
+    expect(buildLaunchPlan(withoutNet, options).plan.mounts[0]).toEqual({
+      kind: MountKind.Bind,
+      source: '/sys',
+      destination: '/sys',
+      fstype: '',
+      flags: MS_BIND | MS_REC,
+      remountFlags: MS_NOSUID | MS_NOEXEC | MS_NODEV | MS_RDONLY,
+      propagation: [],
+      data: '',
+      destinationKind: DestinationKind.Directory,
+    });
+    // Without a user namespace, sysfs is always a new mount.
+    const noUser = spec({ mounts: [sys], linux: { namespaces: [{ type: 'mount' }] } });
+    expect(buildLaunchPlan(noUser, options).plan.mounts[0]).toMatchObject({ kind: MountKind.Filesystem, fstype: 'sysfs' });
   });
 
   it('turns mount options into flags, propagation and data', () => {

@@ -24,6 +24,9 @@ describe('rejectUnsupported', () => {
         s.linux!.seccomp = { defaultAction: 'SCMP_ACT_ALLOW' };
         s.linux!.rootfsPropagation = 'slave';
         s.linux!.cgroupsPath = '/cista/box';
+        s.linux!.namespaces!.push({ type: 'user' });
+        s.linux!.uidMappings = [{ containerID: 0, hostID: 1000, size: 10 }];
+        s.linux!.gidMappings = [{ containerID: 0, hostID: 1000, size: 10 }];
       }),
     ).toBeUndefined();
   });
@@ -31,7 +34,16 @@ describe('rejectUnsupported', () => {
   it.each<[string, (spec: Spec) => void, string]>([
     ['hooks', (s) => (s.hooks = { prestart: [], poststart: [{ path: '/bin/true' }] }), '/hooks/poststart: not supported yet'],
     ['a memory limit', (s) => (s.linux!.resources!.memory = { limit: 1 << 20 }), '/linux/resources/memory: not supported yet'],
-    ['a user namespace', (s) => s.linux!.namespaces!.push({ type: 'user' }), '/linux/namespaces/5/type: "user" not supported yet'],
+    [
+      'a joined namespace with a new user namespace',
+      (s) => (s.linux!.namespaces = [{ type: 'user' }, { type: 'network', path: '/proc/1/ns/net' }]),
+      '/linux/namespaces/1/path: joining a namespace together with a new user namespace is not supported yet',
+    ],
+    [
+      'a new pid namespace in a joined user namespace',
+      (s) => (s.linux!.namespaces = [{ type: 'user', path: '/proc/1/ns/user' }, { type: 'pid' }]),
+      '/linux/namespaces/1/type: a new pid namespace in a joined user namespace is not supported yet',
+    ],
     ['a time namespace', (s) => s.linux!.namespaces!.unshift({ type: 'time' }), '/linux/namespaces/0/type: "time" not supported yet'],
     ['idmapped mounts', (s) => (s.mounts![0].uidMappings = [{ containerID: 0, hostID: 1, size: 1 }]), '/mounts/0/uidMappings: not supported yet'],
     ['a username', (s) => (s.process!.user = { username: 'nobody' }), '/process/user/username: not supported yet'],
