@@ -117,6 +117,31 @@ describe('a container in a new user namespace', () => {
   });
 });
 
+describe('a container joining the user namespace of another', () => {
+  it('becomes root of that namespace and owns the namespaces it makes there', () => {
+    const first = `userns${counter++}`;
+    const firstDir = bundle(first, ['sleep', '60']);
+    const second = `userns${counter++}`;
+    try {
+      expect(cista(scratch.root, ['create', '--bundle', firstDir, first]).code).toBe(0);
+      expect(cista(scratch.root, ['start', first]).code).toBe(0);
+      const pid = JSON.parse(cista(scratch.root, ['state', first]).stdout).pid as number;
+      const userNs = fs.readlinkSync(`/proc/${pid}/ns/user`);
+      const dir = scratch.bundle(second, ['sh', '-c', 'cat /proc/self/uid_map; id -u; readlink /proc/self/ns/user; pidof sleep; grep -c " /sys sysfs " /proc/self/mounts'], (c) => {
+        c.linux.namespaces = c.linux.namespaces.map((ns: { type: string }) => (ns.type === 'pid' ? { type: 'pid', path: `/proc/${pid}/ns/pid` } : ns));
+        c.linux.namespaces.push({ type: 'user', path: `/proc/${pid}/ns/user` });
+      });
+      const r = cista(scratch.root, ['run', '--bundle', dir, second]);
+      expect(r.stderr).toBe('');
+      expect(r.stdout.split('\n').map((l) => l.trim().split(/\s+/).join(' '))).toEqual(['0 1000 2000', '0', userNs, '1', '1', '']);
+    } finally {
+      cista(scratch.root, ['delete', '-f', second]);
+      cista(scratch.root, ['delete', '-f', first]);
+    }
+    expect(leftovers(scratch.root, first, firstDir)).toEqual([]);
+  });
+});
+
 describe('a config in error', () => {
   it.each<[string, (c: Config) => void, string]>([
     ['mappings without a user namespace', (c) => (c.linux.uidMappings = [{ containerID: 0, hostID: 1000, size: 1 }]), '/linux/uidMappings: needs a user namespace'],
