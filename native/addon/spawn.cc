@@ -7,6 +7,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <sys/mman.h>
 #include <sys/sendfile.h>
 #include <sys/socket.h>
@@ -14,6 +15,9 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include <string>
+#include <vector>
 
 #include "addon/addon.h"
 
@@ -118,6 +122,67 @@ void become_namespace_root(ChildSetup* s) {
   _exit(127);
 }
 
+struct NamespaceJoin {
+  uint32_t type;  // CLONE_NEW*
+  std::string path;
+};
+
+// Namespaces the calling thread enters so that the child of its clone() is born in them: a pid
+// namespace only ever applies to children, and a child made in a new user namespace could no longer
+// join namespaces owned by the host's. Only types a thread of a multithreaded process may enter
+// (not mount, not user).
+class ThreadNamespaces {
+ public:
+  ~ThreadNamespaces() { restore(); }
+
+  bool enter(const std::vector<NamespaceJoin>& joins, int* err, std::string* failed_path) {
+    for (const NamespaceJoin& join : joins) {
+      const char* name = proc_name(join.type);
+      int own = name ? open((std::string("/proc/thread-self/ns/") + name).c_str(), O_RDONLY | O_CLOEXEC) : -1;
+      int target = name ? open(join.path.c_str(), O_RDONLY | O_CLOEXEC) : -1;
+      if (own < 0 || target < 0 || setns(target, int(join.type)) != 0) {
+        *err = name ? errno : EINVAL;
+        *failed_path = join.path;
+        if (own >= 0) close(own);
+        if (target >= 0) close(target);
+        restore();
+        return false;
+      }
+      close(target);
+      saved_.push_back({own, join.type});
+    }
+    return true;
+  }
+
+  // Back to the runtime's own namespaces, last entered first.
+  void restore() {
+    while (!saved_.empty()) {
+      // Going on in a container's namespace would be worse than stopping here.
+      if (setns(saved_.back().fd, int(saved_.back().type)) != 0) abort();
+      close(saved_.back().fd);
+      saved_.pop_back();
+    }
+  }
+
+ private:
+  static const char* proc_name(uint32_t type) {
+    switch (type) {
+      case CLONE_NEWPID: return "pid";
+      case CLONE_NEWNET: return "net";
+      case CLONE_NEWIPC: return "ipc";
+      case CLONE_NEWUTS: return "uts";
+      case CLONE_NEWCGROUP: return "cgroup";
+      default: return nullptr;
+    }
+  }
+
+  struct Saved {
+    int fd;
+    uint32_t type;
+  };
+  std::vector<Saved> saved_;
+};
+
 int write_proc_file(long pid, const char* name, const std::string& text) {
   std::string path = "/proc/" + std::to_string(pid) + "/" + name;
   int fd = open(path.c_str(), O_WRONLY | O_CLOEXEC);
@@ -133,13 +198,18 @@ int write_proc_file(long pid, const char* name, const std::string& text) {
 
 }  // namespace
 
-// spawnInit({ initPath, cloneFlags, pidNamespacePath, preserveFds, stateDirFd, idMaps }) -> { pid, syncFd }
+// spawnInit({ initPath, cloneFlags, cloneJoins, preserveFds, stateDirFd, idMaps }) -> { pid, syncFd }
 Napi::Value SpawnInit(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Napi::Object req = info[0].As<Napi::Object>();
   std::string init_path = req.Get("initPath").As<Napi::String>();
   uint32_t clone_flags = req.Get("cloneFlags").As<Napi::Number>().Uint32Value();
-  Napi::Value pid_ns = req.Get("pidNamespacePath");
+  std::vector<NamespaceJoin> clone_joins;
+  Napi::Array joins = req.Get("cloneJoins").As<Napi::Array>();
+  for (uint32_t i = 0; i < joins.Length(); i++) {
+    Napi::Object join = joins.Get(i).As<Napi::Object>();
+    clone_joins.push_back({join.Get("type").As<Napi::Number>().Uint32Value(), join.Get("path").As<Napi::String>()});
+  }
   int preserve_fds = req.Get("preserveFds").As<Napi::Number>().Int32Value();
   int state_dir_fd = req.Get("stateDirFd").As<Napi::Number>().Int32Value();
   Napi::Value id_maps = req.Get("idMaps");
@@ -197,33 +267,21 @@ Napi::Value SpawnInit(const Napi::CallbackInfo& info) {
   setup.argv[3] = nullptr;
   setup.envp[0] = nullptr;
 
-  // Joining a pid namespace only affects children of the calling thread: enter it around clone().
-  int own_pid_ns = -1;
-  if (pid_ns.IsString()) {
-    std::string path = pid_ns.As<Napi::String>();
-    int target = open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    own_pid_ns = open("/proc/thread-self/ns/pid", O_RDONLY | O_CLOEXEC);
-    if (target < 0 || own_pid_ns < 0 || setns(target, CLONE_NEWPID) != 0) {
-      err = errno;
-      if (target >= 0) close(target);
-      if (own_pid_ns >= 0) close(own_pid_ns);
-      close(memfd);
-      close(pair[0]);
-      close(pair[1]);
-      close_maps_ready();
-      return ThrowErrno(env, err, "joining pid namespace " + path);
-    }
-    close(target);
+  ThreadNamespaces thread_namespaces;
+  std::string failed_path;
+  if (!thread_namespaces.enter(clone_joins, &err, &failed_path)) {
+    close(memfd);
+    close(pair[0]);
+    close(pair[1]);
+    close_maps_ready();
+    return ThrowErrno(env, err, "joining namespace " + failed_path);
   }
 
   long pid = syscall(SYS_clone, (unsigned long)clone_flags | SIGCHLD, 0, 0, 0, 0);
   if (pid == 0) child_main(&setup);
   err = errno;
+  thread_namespaces.restore();
 
-  if (own_pid_ns >= 0) {
-    setns(own_pid_ns, CLONE_NEWPID);
-    close(own_pid_ns);
-  }
   close(memfd);
   close(pair[1]);
   if (pid < 0) {

@@ -142,6 +142,32 @@ describe('a container joining the user namespace of another', () => {
   });
 });
 
+describe('a new user namespace with a joined namespace', () => {
+  it('is born in the joined namespace, and binds /sys since it cannot mount a sysfs for it', () => {
+    const first = `userns${counter++}`;
+    const firstDir = bundle(first, ['sleep', '60']);
+    const second = `userns${counter++}`;
+    try {
+      expect(cista(scratch.root, ['create', '--bundle', firstDir, first]).code).toBe(0);
+      const pid = JSON.parse(cista(scratch.root, ['state', first]).stdout).pid as number;
+      const dir = bundle(second, ['sh', '-c', 'readlink /proc/self/ns/net; readlink /proc/self/ns/user; id -u; grep " /sys " /proc/self/mounts | cut -d" " -f4 | cut -d, -f1'], (c) => {
+        c.linux.namespaces = c.linux.namespaces.map((ns: { type: string }) => (ns.type === 'network' ? { type: 'network', path: `/proc/${pid}/ns/net` } : ns));
+      });
+      const r = cista(scratch.root, ['run', '--bundle', dir, second]);
+      expect(r.stderr).toBe('');
+      const [net, user, uid, sys] = r.stdout.split('\n');
+      expect(net).toBe(fs.readlinkSync(`/proc/${pid}/ns/net`));
+      expect(user).not.toBe(fs.readlinkSync(`/proc/${pid}/ns/user`));
+      expect(user).not.toBe(fs.readlinkSync('/proc/self/ns/user'));
+      expect([uid, sys]).toEqual(['0', 'ro']);
+    } finally {
+      cista(scratch.root, ['delete', '-f', second]);
+      cista(scratch.root, ['delete', '-f', first]);
+    }
+    expect(leftovers(scratch.root, first, firstDir)).toEqual([]);
+  });
+});
+
 describe('a config in error', () => {
   it.each<[string, (c: Config) => void, string]>([
     ['mappings without a user namespace', (c) => (c.linux.uidMappings = [{ containerID: 0, hostID: 1000, size: 1 }]), '/linux/uidMappings: needs a user namespace'],

@@ -158,7 +158,7 @@ export function createContainer(options: CreateOptions): CreatedContainer {
         spawned = native().spawnInit({
           initPath: initHelperPath(),
           cloneFlags: planned.cloneFlags,
-          pidNamespacePath: planned.pidNamespacePath,
+          cloneJoins: planned.cloneJoins,
           preserveFds: options.preserveFds ?? 0,
           stateDirFd,
           idMaps: planned.idMaps,

@@ -34,7 +34,12 @@ export interface PlannedLaunch {
   plan: LaunchPlan;
   /** New namespaces created by clone() itself. */
   cloneFlags: number;
-  pidNamespacePath: string | null;
+  /**
+   * Namespaces the runtime's thread enters around clone(), so that the init is born in them: a
+   * joined pid namespace, and with a new user namespace every joined one (the init could not join
+   * namespaces of the host's user namespace from inside it).
+   */
+  cloneJoins: JoinNamespace[];
   /**
    * With a new user namespace: the text the runtime writes to the init's /proc/<pid>/uid_map and
    * gid_map between clone() and the init's exec; null otherwise.
@@ -163,10 +168,11 @@ export function buildLaunchPlan(spec: Spec, options: PlanOptions): PlannedLaunch
 
   let cloneFlags = 0;
   let unshareFlags = 0;
-  let pidNamespacePath: string | null = null;
+  const cloneJoins: JoinNamespace[] = [];
   const joins: JoinNamespace[] = [];
   const namespaces = linux.namespaces ?? [];
   const isJoined = (ns: { path?: string }) => ns.path !== undefined && ns.path !== '';
+  const createsUserNamespace = namespaces.some((ns) => ns.type === 'user' && !isJoined(ns));
   // Namespaces are owned by the user namespace their creator is in. With a joined user namespace,
   // the init makes its new namespaces itself, after joining it (pid aside: validation refuses a
   // new one with a joined user namespace).
@@ -174,17 +180,17 @@ export function buildLaunchPlan(spec: Spec, options: PlanOptions): PlannedLaunch
   for (const ns of namespaces) {
     const flag = NAMESPACE_FLAGS[ns.type];
     if (isJoined(ns)) {
-      if (flag === CLONE_NEWPID) pidNamespacePath = ns.path!;
+      const join = { type: flag, path: ns.path! };
+      if (flag === CLONE_NEWPID || createsUserNamespace) cloneJoins.push(join);
       // The user namespace is joined first: it governs the permission to join the others.
-      else if (flag === CLONE_NEWUSER) joins.unshift({ type: flag, path: ns.path! });
-      else joins.push({ type: flag, path: ns.path! });
+      else if (flag === CLONE_NEWUSER) joins.unshift(join);
+      else joins.push(join);
     } else if (flag === CLONE_NEWCGROUP || (joinsUserNamespace && flag !== CLONE_NEWPID)) {
       unshareFlags |= flag;
     } else {
       cloneFlags |= flag;
     }
   }
-  const createsUserNamespace = (cloneFlags & CLONE_NEWUSER) !== 0;
   const hasUserNamespace = namespaces.some((ns) => ns.type === 'user');
   const createsNetworkNamespace = namespaces.some((ns) => ns.type === 'network' && !isJoined(ns));
   const hasMountNamespace = namespaces.some((ns) => ns.type === 'mount');
@@ -247,5 +253,5 @@ export function buildLaunchPlan(spec: Spec, options: PlanOptions): PlannedLaunch
   const idMaps = createsUserNamespace
     ? { uidMap: formatIdMap(linux.uidMappings ?? []), gidMap: formatIdMap(linux.gidMappings ?? []) }
     : null;
-  return { plan, cloneFlags, pidNamespacePath, idMaps, rootfs, seccomp: planSeccomp(linux.seccomp) };
+  return { plan, cloneFlags, cloneJoins, idMaps, rootfs, seccomp: planSeccomp(linux.seccomp) };
 }

@@ -37,9 +37,9 @@ const options: PlanOptions = {
 
 describe('buildLaunchPlan', () => {
   it('creates new namespaces with clone() and resolves the rootfs against the bundle', () => {
-    const { plan, cloneFlags, pidNamespacePath, rootfs } = buildLaunchPlan(spec(), options);
+    const { plan, cloneFlags, cloneJoins, rootfs } = buildLaunchPlan(spec(), options);
     expect(cloneFlags).toBe(CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWNS);
-    expect(pidNamespacePath).toBeNull();
+    expect(cloneJoins).toEqual([]);
     expect(rootfs).toBe('/bundle/rootfs');
     expect(plan.rootfs).toEqual({ path: '/bundle/rootfs', propagation: MS_SLAVE | MS_REC, readonly: true, pivot: true, ownMountNamespace: true });
     expect(plan.hostname).toBe('box');
@@ -60,13 +60,33 @@ describe('buildLaunchPlan', () => {
         ],
       },
     });
-    const { plan, cloneFlags, pidNamespacePath, idMaps } = buildLaunchPlan(s, options);
+    const { plan, cloneFlags, cloneJoins, idMaps } = buildLaunchPlan(s, options);
     // Made by the init once in the joined user namespace, so that it owns them.
     expect(cloneFlags).toBe(0);
     expect(plan.unshareFlags).toBe(CLONE_NEWNS | CLONE_NEWCGROUP);
-    expect(pidNamespacePath).toBe('/proc/1/ns/pid');
+    expect(cloneJoins).toEqual([{ type: CLONE_NEWPID, path: '/proc/1/ns/pid' }]);
     expect(plan.joinNamespaces.map((j) => j.path)).toEqual(['/proc/1/ns/user', '/proc/1/ns/net']);
     expect(idMaps).toBeNull();
+  });
+
+  it('with a new user namespace, enters the joined namespaces around clone(), before the new user namespace exists', () => {
+    const s = spec({
+      mounts: [{ destination: '/sys', type: 'sysfs', source: 'sysfs' }],
+      linux: {
+        namespaces: [{ type: 'network', path: '/run/netns/a' }, { type: 'ipc', path: '/proc/1/ns/ipc' }, { type: 'mount' }, { type: 'user' }],
+        uidMappings: [{ containerID: 0, hostID: 1000, size: 10 }],
+        gidMappings: [{ containerID: 0, hostID: 1000, size: 10 }],
+      },
+    });
+    const { plan, cloneFlags, cloneJoins } = buildLaunchPlan(s, options);
+    expect(cloneFlags).toBe(CLONE_NEWNS | CLONE_NEWUSER);
+    expect(cloneJoins).toEqual([
+      { type: CLONE_NEWNET, path: '/run/netns/a' },
+      { type: CLONE_NEWIPC, path: '/proc/1/ns/ipc' },
+    ]);
+    expect(plan.joinNamespaces).toEqual([]);
+    // The joined network namespace is not the new user namespace's: sysfs cannot be mounted.
+    expect(plan.mounts[0]).toMatchObject({ kind: MountKind.Bind, source: '/sys' });
   });
 
   it('unshares the cgroup namespace in the init, once it is in its cgroup', () => {

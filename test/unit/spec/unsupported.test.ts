@@ -35,9 +35,9 @@ describe('rejectUnsupported', () => {
     ['hooks', (s) => (s.hooks = { prestart: [], poststart: [{ path: '/bin/true' }] }), '/hooks/poststart: not supported yet'],
     ['a memory limit', (s) => (s.linux!.resources!.memory = { limit: 1 << 20 }), '/linux/resources/memory: not supported yet'],
     [
-      'a joined namespace with a new user namespace',
-      (s) => (s.linux!.namespaces = [{ type: 'user' }, { type: 'network', path: '/proc/1/ns/net' }]),
-      '/linux/namespaces/1/path: joining a namespace together with a new user namespace is not supported yet',
+      'a joined mount namespace with a new user namespace',
+      (s) => (s.linux!.namespaces = [{ type: 'user' }, { type: 'network', path: '/proc/1/ns/net' }, { type: 'mount', path: '/proc/1/ns/mnt' }]),
+      '/linux/namespaces/2/path: joining a mount namespace together with a new user namespace is not supported yet',
     ],
     [
       'a new pid namespace in a joined user namespace',
