@@ -188,4 +188,15 @@ describe('a config in error', () => {
     expect(r.stderr).toBe(`cista: config.json: ${message}\n`);
     expect(leftovers(scratch.root, id, dir)).toEqual([]);
   });
+
+  it('a joined namespace of the wrong type fails at clone() and leaves nothing behind', () => {
+    const id = `userns${counter++}`;
+    const dir = bundle(id, ['true'], (c) => {
+      c.linux.namespaces = c.linux.namespaces.map((ns: { type: string }) => (ns.type === 'network' ? { type: 'network', path: '/proc/self/ns/uts' } : ns));
+    });
+    const r = cista(scratch.root, ['run', '--bundle', dir, id]);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(/^cista: starting the container init: joining namespace \/proc\/self\/ns\/uts: .*\n$/);
+    expect(leftovers(scratch.root, id, dir)).toEqual([]);
+  });
 });

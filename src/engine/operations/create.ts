@@ -163,6 +163,10 @@ export function createContainer(options: CreateOptions): CreatedContainer {
           stateDirFd,
           idMaps: planned.idMaps,
         });
+      } catch (e) {
+        // A namespace path of the wrong type, or id maps the kernel refuses: a failure of this
+        // container, not of cista.
+        throw new CistaError(`starting the container init: ${(e as Error).message}`);
       } finally {
         fs.closeSync(stateDirFd);
       }
