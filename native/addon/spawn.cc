@@ -47,6 +47,8 @@ int seal_init_binary(const std::string& path, int* err) {
     return -1;
   }
   struct stat st;
+  // A memfd is mode 0777: the init of a new user namespace, to which its owner (host root) is
+  // unmapped, execs it through the bits for others.
   int memfd = memfd_create("cista-init", MFD_CLOEXEC | MFD_ALLOW_SEALING);
   bool ok = memfd >= 0 && fstat(src, &st) == 0;
   off_t offset = 0;
