@@ -30,7 +30,6 @@ int main(int argc, char** argv) {
   unshare_late_namespaces(plan);
   set_host_names(plan);
   join_session_keyring(plan);
-  apply_oom_score_adj(plan);
 
   const bool own_mounts = plan.has_rootfs && plan.rootfs.own_mount_namespace;
   if (own_mounts) setup_rootfs(plan);

@@ -111,6 +111,11 @@ describe('a container in a new user namespace', () => {
     expect(out).toBe('ro\nsys readable\n');
   });
 
+  it('gets its oom_score_adj from the runtime, which may lower it where the init could not', () => {
+    // Lowering needs CAP_SYS_RESOURCE, which this host may not give: raising shows the path.
+    expect(inside('cat /proc/self/oom_score_adj', (c) => (c.process.oomScoreAdj = 321))).toBe('321\n');
+  });
+
   it('runs the process as a mapped uid and gid with mapped additional gids', () => {
     const out = inside('id', (c) => (c.process.user = { uid: 1999, gid: 2999, additionalGids: [5, 2000] }));
     expect(out).toBe('uid=1999 gid=2999 groups=5,2000\n');

@@ -65,6 +65,17 @@ function hostIsDirectory(hostPath: string): boolean | undefined {
   }
 }
 
+/** Written by the runtime, not the init: see PlannedLaunch.oomScoreAdj. */
+function writeOomScoreAdj(pid: number, value: number): void {
+  try {
+    fs.writeFileSync(`/proc/${pid}/oom_score_adj`, String(value));
+  } catch (e) {
+    const error = e as NodeJS.ErrnoException;
+    const reason = error.code === 'EACCES' ? 'permission denied (lowering it needs CAP_SYS_RESOURCE)' : error.message;
+    throw new CistaError(`setting process.oomScoreAdj to ${value}: ${reason}`);
+  }
+}
+
 function ownerName(): string {
   try {
     return os.userInfo().username;
@@ -174,6 +185,7 @@ export function createContainer(options: CreateOptions): CreatedContainer {
       try {
         record.init = { pid: spawned.pid, startTime: startTimeOf(spawned.pid) ?? 0 };
         writeRecord(dir, record);
+        if (planned.oomScoreAdj !== null) writeOomScoreAdj(spawned.pid, planned.oomScoreAdj);
         // In its cgroup before it reads the plan, so it unshares its cgroup namespace from there.
         cgroup.join(spawned.pid);
         sendPlan(spawned.syncFd, encodedPlan);

@@ -45,6 +45,12 @@ export interface PlannedLaunch {
    * gid_map between clone() and the init's exec; null otherwise.
    */
   idMaps: { uidMap: string; gidMap: string } | null;
+  /**
+   * process.oomScoreAdj, written by the runtime to the init's /proc/<pid>/oom_score_adj (null: leave
+   * it): lowering it takes CAP_SYS_RESOURCE in the host's user namespace, which an init in a new user
+   * namespace does not have (runc sets it before entering one, too).
+   */
+  oomScoreAdj: number | null;
   /** Absolute host path of the root filesystem. */
   rootfs: string;
   /**
@@ -229,7 +235,6 @@ export function buildLaunchPlan(spec: Spec, options: PlanOptions): PlannedLaunch
     maskedPaths: linux.maskedPaths ?? [],
     readonlyPaths: linux.readonlyPaths ?? [],
     sysctls: Object.entries(linux.sysctl ?? {}).map(([key, value]) => ({ path: key.replace(/\./g, '/'), value })),
-    oomScoreAdj: process.oomScoreAdj ?? null,
     rlimits: (process.rlimits ?? []).map((r) => ({ resource: (RLIMIT_TYPES as readonly string[]).indexOf(r.type), soft: BigInt(r.soft), hard: BigInt(r.hard) })),
     uid: process.user?.uid ?? 0,
     gid: process.user?.gid ?? 0,
@@ -253,5 +258,5 @@ export function buildLaunchPlan(spec: Spec, options: PlanOptions): PlannedLaunch
   const idMaps = createsUserNamespace
     ? { uidMap: formatIdMap(linux.uidMappings ?? []), gidMap: formatIdMap(linux.gidMappings ?? []) }
     : null;
-  return { plan, cloneFlags, cloneJoins, idMaps, rootfs, seccomp: planSeccomp(linux.seccomp) };
+  return { plan, cloneFlags, cloneJoins, idMaps, oomScoreAdj: process.oomScoreAdj ?? null, rootfs, seccomp: planSeccomp(linux.seccomp) };
 }

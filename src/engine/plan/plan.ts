@@ -124,8 +124,6 @@ export interface LaunchPlan {
   maskedPaths: string[];
   readonlyPaths: string[];
   sysctls: Sysctl[];
-  /** null: leave the inherited value. */
-  oomScoreAdj: number | null;
   rlimits: Rlimit[];
   uid: number;
   gid: number;

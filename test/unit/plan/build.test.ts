@@ -193,13 +193,14 @@ describe('buildLaunchPlan', () => {
       },
       linux: { namespaces: [{ type: 'mount' }, { type: 'network' }], sysctl: { 'net.ipv4.ip_forward': '1' } },
     });
-    const { plan } = buildLaunchPlan(s, options);
+    const { plan, oomScoreAdj } = buildLaunchPlan(s, options);
+    expect(oomScoreAdj).toBe(-500);
     expect(plan.capabilities.bounding).toBe((1n << 5n) | 1n);
     expect(plan.capabilities.effective).toBe(capabilityMask(['CAP_KILL']));
     expect(plan.capabilities.ambient).toBe(0n);
     expect(plan.rlimits).toEqual([{ resource: 7, soft: 1024n, hard: 4096n }]);
     expect(plan.sysctls).toEqual([{ path: 'net/ipv4/ip_forward', value: '1' }]);
-    expect(plan).toMatchObject({ uid: 1000, gid: 100, additionalGids: [5], umask: 0o077, noNewPrivileges: true, oomScoreAdj: -500, cwd: '/tmp' });
+    expect(plan).toMatchObject({ uid: 1000, gid: 100, additionalGids: [5], umask: 0o077, noNewPrivileges: true, cwd: '/tmp' });
   });
 
   it('plans a container without a process as one with no program and no capabilities', () => {
