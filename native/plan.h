@@ -9,7 +9,7 @@
 
 namespace cista {
 
-constexpr uint32_t kPlanFormatVersion = 4;
+constexpr uint32_t kPlanFormatVersion = 5;
 
 // sizeof(struct sock_filter) and BPF_MAXINSNS: bounds of the seccomp program in a plan.
 constexpr size_t kSockFilterSize = 8;
@@ -103,8 +103,6 @@ struct LaunchPlan {
   std::vector<std::string> masked_paths;
   std::vector<std::string> readonly_paths;
   std::vector<Sysctl> sysctls;
-  bool has_oom_score_adj;
-  int32_t oom_score_adj;
   std::vector<Rlimit> rlimits;
   uint32_t uid;
   uint32_t gid;

@@ -7,12 +7,17 @@
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <sys/mman.h>
 #include <sys/sendfile.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
+
+#include <string>
+#include <vector>
 
 #include "addon/addon.h"
 
@@ -29,6 +34,10 @@ struct ChildSetup {
   char state_dir_fd_arg[16];
   char* argv[4];
   char* envp[1];
+  // With a new user namespace: the ends of the pipe on which the parent says the id maps are written
+  // (-1 otherwise).
+  int maps_ready_read;
+  int maps_ready_write;
 };
 
 int seal_init_binary(const std::string& path, int* err) {
@@ -38,6 +47,8 @@ int seal_init_binary(const std::string& path, int* err) {
     return -1;
   }
   struct stat st;
+  // A memfd is mode 0777: the init of a new user namespace, to which its owner (host root) is
+  // unmapped, execs it through the bits for others.
   int memfd = memfd_create("cista-init", MFD_CLOEXEC | MFD_ALLOW_SEALING);
   bool ok = memfd >= 0 && fstat(src, &st) == 0;
   off_t offset = 0;
@@ -56,7 +67,32 @@ int seal_init_binary(const std::string& path, int* err) {
   return memfd;
 }
 
+[[noreturn]] void child_fail(const char* msg, size_t len) {
+  write(STDERR_FILENO, msg, len);
+  _exit(125);
+}
+
+// In a new user namespace the child starts with the overflow uid: exec'd like that, the init would
+// lose every capability. It waits until the parent has written its uid_map and gid_map, then becomes
+// root of the namespace (id 0 is always mapped: validation requires it), so the exec keeps the full
+// set. Raw syscalls: glibc's setresuid would try to signal the parent's other threads.
+void become_namespace_root(ChildSetup* s) {
+  close(s->maps_ready_write);
+  char ready = 0;
+  ssize_t n;
+  do n = read(s->maps_ready_read, &ready, 1);
+  while (n < 0 && errno == EINTR);
+  // EOF: the parent failed to write the maps and is about to kill us.
+  if (n != 1) _exit(125);
+  close(s->maps_ready_read);
+  if (syscall(SYS_setresgid, 0, 0, 0) != 0 || syscall(SYS_setresuid, 0, 0, 0) != 0) {
+    static const char msg[] = "cista: cannot become root in the new user namespace\n";
+    child_fail(msg, sizeof(msg) - 1);
+  }
+}
+
 [[noreturn]] void child_main(ChildSetup* s) {
+  if (s->maps_ready_read >= 0) become_namespace_root(s);
   sigset_t none;
   sigemptyset(&none);
   sigprocmask(SIG_SETMASK, &none, nullptr);
@@ -88,17 +124,107 @@ int seal_init_binary(const std::string& path, int* err) {
   _exit(127);
 }
 
+struct NamespaceJoin {
+  uint32_t type;  // CLONE_NEW*
+  std::string path;
+};
+
+// Namespaces the calling thread enters so that the child of its clone() is born in them: a pid
+// namespace only ever applies to children, and a child made in a new user namespace could no longer
+// join namespaces owned by the host's. Only types a thread of a multithreaded process may enter
+// (not mount, not user).
+class ThreadNamespaces {
+ public:
+  ~ThreadNamespaces() { restore(); }
+
+  bool enter(const std::vector<NamespaceJoin>& joins, int* err, std::string* failed_path) {
+    for (const NamespaceJoin& join : joins) {
+      const char* name = proc_name(join.type);
+      int own = name ? open((std::string("/proc/thread-self/ns/") + name).c_str(), O_RDONLY | O_CLOEXEC) : -1;
+      int target = name ? open(join.path.c_str(), O_RDONLY | O_CLOEXEC) : -1;
+      if (own < 0 || target < 0 || setns(target, int(join.type)) != 0) {
+        *err = name ? errno : EINVAL;
+        *failed_path = join.path;
+        if (own >= 0) close(own);
+        if (target >= 0) close(target);
+        restore();
+        return false;
+      }
+      close(target);
+      saved_.push_back({own, join.type});
+    }
+    return true;
+  }
+
+  // Back to the runtime's own namespaces, last entered first.
+  void restore() {
+    while (!saved_.empty()) {
+      // Going on in a container's namespace would be worse than stopping here.
+      if (setns(saved_.back().fd, int(saved_.back().type)) != 0) abort();
+      close(saved_.back().fd);
+      saved_.pop_back();
+    }
+  }
+
+ private:
+  static const char* proc_name(uint32_t type) {
+    switch (type) {
+      case CLONE_NEWPID: return "pid";
+      case CLONE_NEWNET: return "net";
+      case CLONE_NEWIPC: return "ipc";
+      case CLONE_NEWUTS: return "uts";
+      case CLONE_NEWCGROUP: return "cgroup";
+      default: return nullptr;
+    }
+  }
+
+  struct Saved {
+    int fd;
+    uint32_t type;
+  };
+  std::vector<Saved> saved_;
+};
+
+int write_proc_file(long pid, const char* name, const std::string& text) {
+  std::string path = "/proc/" + std::to_string(pid) + "/" + name;
+  int fd = open(path.c_str(), O_WRONLY | O_CLOEXEC);
+  if (fd < 0) return -1;
+  // The kernel takes a map in one write() only.
+  ssize_t n = write(fd, text.data(), text.size());
+  int err = errno;
+  close(fd);
+  if (n == ssize_t(text.size())) return 0;
+  errno = n < 0 ? err : EIO;
+  return -1;
+}
+
 }  // namespace
 
-// spawnInit({ initPath, cloneFlags, pidNamespacePath, preserveFds, stateDirFd }) -> { pid, syncFd }
+// spawnInit({ initPath, cloneFlags, cloneJoins, preserveFds, stateDirFd, idMaps }) -> { pid, syncFd }
 Napi::Value SpawnInit(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Napi::Object req = info[0].As<Napi::Object>();
   std::string init_path = req.Get("initPath").As<Napi::String>();
   uint32_t clone_flags = req.Get("cloneFlags").As<Napi::Number>().Uint32Value();
-  Napi::Value pid_ns = req.Get("pidNamespacePath");
+  std::vector<NamespaceJoin> clone_joins;
+  Napi::Array joins = req.Get("cloneJoins").As<Napi::Array>();
+  for (uint32_t i = 0; i < joins.Length(); i++) {
+    Napi::Object join = joins.Get(i).As<Napi::Object>();
+    clone_joins.push_back({join.Get("type").As<Napi::Number>().Uint32Value(), join.Get("path").As<Napi::String>()});
+  }
   int preserve_fds = req.Get("preserveFds").As<Napi::Number>().Int32Value();
   int state_dir_fd = req.Get("stateDirFd").As<Napi::Number>().Int32Value();
+  Napi::Value id_maps = req.Get("idMaps");
+  bool new_user_ns = (clone_flags & CLONE_NEWUSER) != 0;
+  if (new_user_ns != id_maps.IsObject()) {
+    Napi::TypeError::New(env, "idMaps must be given exactly when cloneFlags has CLONE_NEWUSER").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  std::string uid_map, gid_map;
+  if (new_user_ns) {
+    uid_map = id_maps.As<Napi::Object>().Get("uidMap").As<Napi::String>();
+    gid_map = id_maps.As<Napi::Object>().Get("gidMap").As<Napi::String>();
+  }
 
   int err = 0;
   int memfd = seal_init_binary(init_path, &err);
@@ -111,7 +237,24 @@ Napi::Value SpawnInit(const Napi::CallbackInfo& info) {
     return ThrowErrno(env, err, "creating the sync socket");
   }
 
+  int maps_ready[2] = {-1, -1};
+  if (new_user_ns && pipe2(maps_ready, O_CLOEXEC) != 0) {
+    err = errno;
+    close(memfd);
+    close(pair[0]);
+    close(pair[1]);
+    return ThrowErrno(env, err, "creating the id map pipe");
+  }
+  auto close_maps_ready = [&] {
+    for (int& fd : maps_ready) {
+      if (fd >= 0) close(fd);
+      fd = -1;
+    }
+  };
+
   ChildSetup setup = {};
+  setup.maps_ready_read = maps_ready[0];
+  setup.maps_ready_write = maps_ready[1];
   setup.preserve_fds = preserve_fds;
   setup.sources[0] = pair[1];
   setup.sources[1] = state_dir_fd;
@@ -126,37 +269,47 @@ Napi::Value SpawnInit(const Napi::CallbackInfo& info) {
   setup.argv[3] = nullptr;
   setup.envp[0] = nullptr;
 
-  // Joining a pid namespace only affects children of the calling thread: enter it around clone().
-  int own_pid_ns = -1;
-  if (pid_ns.IsString()) {
-    std::string path = pid_ns.As<Napi::String>();
-    int target = open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    own_pid_ns = open("/proc/thread-self/ns/pid", O_RDONLY | O_CLOEXEC);
-    if (target < 0 || own_pid_ns < 0 || setns(target, CLONE_NEWPID) != 0) {
-      err = errno;
-      if (target >= 0) close(target);
-      if (own_pid_ns >= 0) close(own_pid_ns);
-      close(memfd);
-      close(pair[0]);
-      close(pair[1]);
-      return ThrowErrno(env, err, "joining pid namespace " + path);
-    }
-    close(target);
+  ThreadNamespaces thread_namespaces;
+  std::string failed_path;
+  if (!thread_namespaces.enter(clone_joins, &err, &failed_path)) {
+    close(memfd);
+    close(pair[0]);
+    close(pair[1]);
+    close_maps_ready();
+    return ThrowErrno(env, err, "joining namespace " + failed_path);
   }
 
   long pid = syscall(SYS_clone, (unsigned long)clone_flags | SIGCHLD, 0, 0, 0, 0);
   if (pid == 0) child_main(&setup);
   err = errno;
+  thread_namespaces.restore();
 
-  if (own_pid_ns >= 0) {
-    setns(own_pid_ns, CLONE_NEWPID);
-    close(own_pid_ns);
-  }
   close(memfd);
   close(pair[1]);
   if (pid < 0) {
     close(pair[0]);
+    close_maps_ready();
     return ThrowErrno(env, err, "clone");
+  }
+  if (new_user_ns) {
+    // No "deny" to setgroups first: the runtime is privileged in the parent namespace.
+    const char* failed = nullptr;
+    if (write_proc_file(pid, "uid_map", uid_map) != 0) {
+      failed = "writing the uid_map of the new user namespace";
+    } else if (write_proc_file(pid, "gid_map", gid_map) != 0) {
+      failed = "writing the gid_map of the new user namespace";
+    } else if (write(maps_ready[1], "", 1) != 1) {
+      failed = "releasing the init";
+    }
+    if (failed != nullptr) {
+      err = errno;
+      kill(pid_t(pid), SIGKILL);
+      waitpid(pid_t(pid), nullptr, 0);
+      close(pair[0]);
+      close_maps_ready();
+      return ThrowErrno(env, err, failed);
+    }
+    close_maps_ready();
   }
   Napi::Object result = Napi::Object::New(env);
   result.Set("pid", Napi::Number::New(env, double(pid)));

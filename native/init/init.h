@@ -49,7 +49,6 @@ void setup_console(const LaunchPlan& plan);
 
 // process.cc
 void apply_sysctls(const LaunchPlan& plan);
-void apply_oom_score_adj(const LaunchPlan& plan);
 void apply_rlimits(const LaunchPlan& plan);
 // Switches to the plan's uid/gid/groups keeping capabilities, then sets the umask and cwd.
 void switch_user(const LaunchPlan& plan);

@@ -30,7 +30,6 @@ int main(int argc, char** argv) {
   unshare_late_namespaces(plan);
   set_host_names(plan);
   join_session_keyring(plan);
-  apply_oom_score_adj(plan);
 
   int root = plan.has_rootfs ? prepare_rootfs(plan) : -1;
   // The create-time hooks: the runtime's (prestart, createRuntime), then ours (createContainer),

@@ -20,8 +20,14 @@ void join_namespaces(const LaunchPlan& plan) {
     fds.push_back(fd);
   }
   for (size_t i = 0; i < fds.size(); i++) {
-    if (setns(fds[i], int(plan.join_namespaces[i].type)) != 0) fail(errno, "joining namespace " + plan.join_namespaces[i].path);
+    const JoinNamespace& ns = plan.join_namespaces[i];
+    if (setns(fds[i], int(ns.type)) != 0) fail(errno, "joining namespace " + ns.path);
     close(fds[i]);
+    // Joining keeps our host ids, which the namespace does not map: files we create (device mount
+    // points, /dev's tmpfs content) would fail with EOVERFLOW. Become its root, as runc does.
+    if (ns.type == CLONE_NEWUSER && (setresgid(0, 0, 0) != 0 || setresuid(0, 0, 0) != 0)) {
+      fail(errno, "becoming root in user namespace " + ns.path + " (is id 0 mapped there?)");
+    }
   }
 }
 

@@ -164,8 +164,6 @@ bool decode_plan(const uint8_t* data, size_t size, LaunchPlan* plan, std::string
     s.value = r.str();
     plan->sysctls.push_back(s);
   }
-  plan->has_oom_score_adj = r.u8() != 0;
-  if (plan->has_oom_score_adj) plan->oom_score_adj = r.i32();
   for (uint32_t i = 0, n = r.count(20); i < n && r.ok(); i++) {
     Rlimit l;
     l.resource = r.u32();

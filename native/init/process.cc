@@ -1,4 +1,4 @@
-// The container process's own attributes: sysctls, OOM score, rlimits, credentials, cwd, and exec.
+// The container process's own attributes: sysctls, rlimits, credentials, cwd, and exec.
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -72,13 +72,6 @@ void apply_sysctls(const LaunchPlan& plan) {
   if (plan.sysctls.empty()) return;
   int proc = open_procfs();
   for (const Sysctl& s : plan.sysctls) write_file_at(proc, "sys/" + s.path, s.value, "sysctl " + s.path);
-  close(proc);
-}
-
-void apply_oom_score_adj(const LaunchPlan& plan) {
-  if (!plan.has_oom_score_adj) return;
-  int proc = open_procfs();
-  write_file_at(proc, "self/oom_score_adj", std::to_string(plan.oom_score_adj), "oom_score_adj");
   close(proc);
 }
 

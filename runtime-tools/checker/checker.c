@@ -2,7 +2,7 @@
  * cista's in-container conformance checker. It runs as the container's process, reads the
  * config.json that the test bind-mounts at /cista-conformance/config.json, and checks from inside
  * that the runtime applied it: process, user, rlimits, capabilities, no_new_privs, OOM score, names,
- * mounts, masked and read-only paths, devices, sysctls. It prints TAP and exits 0 when all checks pass.
+ * mounts, masked and read-only paths, devices, sysctls, uid/gid maps. It prints TAP and exits 0 when all checks pass.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -271,6 +271,32 @@ static void check_filesystem(const struct json *config) {
   }
 }
 
+/* With linux.uidMappings/gidMappings, /proc/self/{uid,gid}_map must list exactly those lines. */
+static void check_id_maps(const struct json *config) {
+  static const struct { const char *field, *file; } maps[] = {
+      {"uidMappings", "/proc/self/uid_map"},
+      {"gidMappings", "/proc/self/gid_map"},
+  };
+  for (size_t i = 0; i < sizeof(maps) / sizeof(maps[0]); i++) {
+    const struct json *list = json_path(config, "linux", maps[i].field, NULL);
+    if (!list || json_length(list) == 0) continue;
+    char *text = read_file(maps[i].file);
+    int ok = text != NULL;
+    char *cursor = text;
+    for (const struct json *m = list->child; ok && m; m = m->next) {
+      unsigned long inside, outside, size;
+      int used = 0;
+      ok = sscanf(cursor, " %lu %lu %lu%n", &inside, &outside, &size, &used) == 3 &&
+           inside == (unsigned long)json_get(m, "containerID")->number &&
+           outside == (unsigned long)json_get(m, "hostID")->number && size == (unsigned long)json_get(m, "size")->number;
+      cursor += used;
+    }
+    if (ok) ok = *trimmed(cursor) == 0;
+    check(ok, "linux.%s is %s", maps[i].field, maps[i].file);
+    free(text);
+  }
+}
+
 int main(int argc, char **argv) {
   char *text = read_file(CONFIG_PATH);
   if (!text) {
@@ -286,6 +312,7 @@ int main(int argc, char **argv) {
   check_process(config, argc, argv);
   check_names(config);
   check_filesystem(config);
+  check_id_maps(config);
   printf("1..%d\n", tests);
   return failures == 0 ? 0 : 1;
 }

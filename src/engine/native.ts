@@ -1,17 +1,12 @@
 import * as path from 'node:path';
 
 import { PACKAGE_ROOT } from './paths';
+import type { SpawnRequest } from './plan/plan';
 import type { SeccompFilterInput } from './plan/seccomp';
 
 /** The addon's functions (native/addon), typed. Loaded on first use: `state` and `list` never need it. */
 export interface NativeAddon {
-  spawnInit(request: {
-    initPath: string;
-    cloneFlags: number;
-    pidNamespacePath: string | null;
-    preserveFds: number;
-    stateDirFd: number;
-  }): { pid: number; syncFd: number };
+  spawnInit(request: SpawnRequest): { pid: number; syncFd: number };
   makeFifo(path: string, mode: number): void;
   openPath(path: string): number;
   lockFile(path: string, exclusive: boolean): number;

@@ -26,6 +26,8 @@ function conforms(edit: (c: Config) => void): string[] {
 beforeAll(() => {
   requireRoot();
   scratch = new Scratch('conformance');
+  // As /tmp is: a container's root mapped to another uid must still reach its bundle.
+  fs.chmodSync(scratch.dir, 0o755);
 });
 afterAll(() => scratch.cleanup());
 
@@ -112,6 +114,20 @@ describe('conformance, checked from inside the container', () => {
 
   it('a writable root', () => {
     conforms((c) => (c.root.readonly = false));
+  });
+
+  it('a new user namespace, with the process as a mapped user', () => {
+    const passed = conforms((c) => {
+      c.linux.namespaces.push({ type: 'user' });
+      c.linux.uidMappings = [{ containerID: 0, hostID: 100000, size: 65536 }];
+      c.linux.gidMappings = [
+        { containerID: 0, hostID: 100000, size: 1000 },
+        { containerID: 1000, hostID: 200000, size: 10000 },
+      ];
+      c.process.user = { uid: 1234, gid: 5678, additionalGids: [100, 200] };
+      c.mounts.push({ destination: '/tmp', type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'nodev', 'size=1m'] });
+    });
+    expect(passed.join('\n')).toMatch(/linux.gidMappings is \/proc\/self\/gid_map/);
   });
 
   it('namespaced sysctls', () => {

@@ -22,6 +22,9 @@ export function checkerBundle(scratch: Scratch, name: string, edit: (c: Config) 
   const bundle = scratch.bundle(name, ['/cista-conformance/checker']);
   const shared = path.join(bundle, 'conformance');
   fs.mkdirSync(shared);
+  // In the image, as a mount point should be: root of a user namespace cannot create it in a rootfs
+  // that host root owns.
+  fs.mkdirSync(path.join(bundle, 'rootfs', 'cista-conformance'));
   fs.copyFileSync(binary, path.join(shared, 'checker'));
   fs.chmodSync(path.join(shared, 'checker'), 0o755);
   editConfig(bundle, (c) => {

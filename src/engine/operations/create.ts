@@ -71,6 +71,17 @@ function hostIsDirectory(hostPath: string): boolean | undefined {
   }
 }
 
+/** Written by the runtime, not the init: see PlannedLaunch.oomScoreAdj. */
+function writeOomScoreAdj(pid: number, value: number): void {
+  try {
+    fs.writeFileSync(`/proc/${pid}/oom_score_adj`, String(value));
+  } catch (e) {
+    const error = e as NodeJS.ErrnoException;
+    const reason = error.code === 'EACCES' ? 'permission denied (lowering it needs CAP_SYS_RESOURCE)' : error.message;
+    throw new CistaError(`setting process.oomScoreAdj to ${value}: ${reason}`);
+  }
+}
+
 function ownerName(): string {
   try {
     return os.userInfo().username;
@@ -167,10 +178,15 @@ export function createContainer(options: CreateOptions): CreatedContainer {
         spawned = native().spawnInit({
           initPath: initHelperPath(),
           cloneFlags: planned.cloneFlags,
-          pidNamespacePath: planned.pidNamespacePath,
+          cloneJoins: planned.cloneJoins,
           preserveFds: options.preserveFds ?? 0,
           stateDirFd,
+          idMaps: planned.idMaps,
         });
+      } catch (e) {
+        // A namespace path of the wrong type, or id maps the kernel refuses: a failure of this
+        // container, not of cista.
+        throw new CistaError(`starting the container init: ${(e as Error).message}`);
       } finally {
         fs.closeSync(stateDirFd);
       }
@@ -178,6 +194,7 @@ export function createContainer(options: CreateOptions): CreatedContainer {
       try {
         record.init = { pid: spawned.pid, startTime: startTimeOf(spawned.pid) ?? 0 };
         writeRecord(dir, record);
+        if (planned.oomScoreAdj !== null) writeOomScoreAdj(spawned.pid, planned.oomScoreAdj);
         // In its cgroup before it reads the plan, so it unshares its cgroup namespace from there.
         cgroup.join(spawned.pid);
         sendPlan(spawned.syncFd, encodedPlan);

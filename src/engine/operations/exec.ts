@@ -163,7 +163,8 @@ export async function execInContainer(options: ExecOptions): Promise<number> {
       spawned = native().spawnInit({
         initPath: initHelperPath(),
         cloneFlags: 0,
-        pidNamespacePath: planned.pidNamespacePath,
+        cloneJoins: planned.cloneJoins,
+        idMaps: null,
         preserveFds: options.preserveFds,
         stateDirFd,
       });

@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { ConfigError } from '../errors';
 import { hookArgv } from '../hooks/run';
 import type { Hook, Mount, Process, Spec } from '../spec/schema';
+import { formatIdMap } from '../spec/id-mappings';
 import { RLIMIT_TYPES } from '../spec/vocabulary';
 import { capabilityMask } from './capabilities';
 import { MS_BIND, MS_REC, MS_SLAVE, PROPAGATION, parseMountOptions } from './mount-flags';
@@ -34,7 +35,23 @@ export interface PlannedLaunch {
   plan: LaunchPlan;
   /** New namespaces created by clone() itself. */
   cloneFlags: number;
-  pidNamespacePath: string | null;
+  /**
+   * Namespaces the runtime's thread enters around clone(), so that the init is born in them: a
+   * joined pid namespace, and with a new user namespace every joined one (the init could not join
+   * namespaces of the host's user namespace from inside it).
+   */
+  cloneJoins: JoinNamespace[];
+  /**
+   * With a new user namespace: the text the runtime writes to the init's /proc/<pid>/uid_map and
+   * gid_map between clone() and the init's exec; null otherwise.
+   */
+  idMaps: { uidMap: string; gidMap: string } | null;
+  /**
+   * process.oomScoreAdj, written by the runtime to the init's /proc/<pid>/oom_score_adj (null: leave
+   * it): lowering it takes CAP_SYS_RESOURCE in the host's user namespace, which an init in a new user
+   * namespace does not have (runc sets it before entering one, too).
+   */
+  oomScoreAdj: number | null;
   /** Absolute host path of the root filesystem. */
   rootfs: string;
   /**
@@ -75,18 +92,24 @@ function deviceFileType(type: string): number {
   }
 }
 
-function planMount(mount: Mount, index: number, options: PlanOptions): MountStep[] {
+/**
+ * `sysfsAsBind`: the kernel mounts a sysfs only for the owner of the network namespace, so in a
+ * user namespace without a network namespace of its own the host's /sys is bind-mounted instead
+ * (runc's fallback), with the flags asked for the sysfs.
+ */
+function planMount(mount: Mount, index: number, options: PlanOptions, sysfsAsBind: boolean): MountStep[] {
   const parsed = parseMountOptions(mount.options ?? []);
   const type = mount.type ?? '';
   if (type === 'cgroup') return options.cgroupMountSteps(mount, parsed.flags);
-  const isBind = type === 'bind' || (parsed.flags & MS_BIND) !== 0;
+  const isSysfsBind = type === 'sysfs' && sysfsAsBind;
+  const isBind = isSysfsBind || type === 'bind' || (parsed.flags & MS_BIND) !== 0;
   if (isBind) {
-    const source = path.resolve(options.bundle, mount.source ?? '');
+    const source = isSysfsBind ? '/sys' : path.resolve(options.bundle, mount.source ?? '');
     const isDirectory = options.host.isDirectory(source);
     if (isDirectory === undefined) {
       throw new ConfigError(`config.json: /mounts/${index}/source: bind source ${source} does not exist`);
     }
-    const bindFlags = MS_BIND | (parsed.flags & MS_REC);
+    const bindFlags = MS_BIND | (isSysfsBind ? MS_REC : parsed.flags & MS_REC);
     return [
       {
         kind: MountKind.Bind,
@@ -187,26 +210,37 @@ export function buildLaunchPlan(spec: Spec, options: PlanOptions): PlannedLaunch
 
   let cloneFlags = 0;
   let unshareFlags = 0;
-  let pidNamespacePath: string | null = null;
+  const cloneJoins: JoinNamespace[] = [];
   const joins: JoinNamespace[] = [];
-  for (const ns of linux.namespaces ?? []) {
+  const namespaces = linux.namespaces ?? [];
+  const isJoined = (ns: { path?: string }) => ns.path !== undefined && ns.path !== '';
+  const createsUserNamespace = namespaces.some((ns) => ns.type === 'user' && !isJoined(ns));
+  // Namespaces are owned by the user namespace their creator is in. With a joined user namespace,
+  // the init makes its new namespaces itself, after joining it (pid aside: validation refuses a
+  // new one with a joined user namespace).
+  const joinsUserNamespace = namespaces.some((ns) => ns.type === 'user' && isJoined(ns));
+  for (const ns of namespaces) {
     const flag = NAMESPACE_FLAGS[ns.type];
-    if (ns.path !== undefined && ns.path !== '') {
-      if (flag === CLONE_NEWPID) pidNamespacePath = ns.path;
+    if (isJoined(ns)) {
+      const join = { type: flag, path: ns.path! };
+      if (flag === CLONE_NEWPID || createsUserNamespace) cloneJoins.push(join);
       // The user namespace is joined first: it governs the permission to join the others.
-      else if (flag === CLONE_NEWUSER) joins.unshift({ type: flag, path: ns.path });
-      else joins.push({ type: flag, path: ns.path });
-    } else if (flag === CLONE_NEWCGROUP) {
+      else if (flag === CLONE_NEWUSER) joins.unshift(join);
+      else joins.push(join);
+    } else if (flag === CLONE_NEWCGROUP || (joinsUserNamespace && flag !== CLONE_NEWPID)) {
       unshareFlags |= flag;
     } else {
       cloneFlags |= flag;
     }
   }
-  const hasMountNamespace = (linux.namespaces ?? []).some((ns) => ns.type === 'mount');
+  const hasUserNamespace = namespaces.some((ns) => ns.type === 'user');
+  const createsNetworkNamespace = namespaces.some((ns) => ns.type === 'network' && !isJoined(ns));
+  const hasMountNamespace = namespaces.some((ns) => ns.type === 'mount');
   const rootfs = path.resolve(options.bundle, spec.root.path);
 
   const mounts: MountStep[] = [];
-  (spec.mounts ?? []).forEach((m, i) => mounts.push(...planMount(m, i, options)));
+  const sysfsAsBind = hasUserNamespace && !createsNetworkNamespace;
+  (spec.mounts ?? []).forEach((m, i) => mounts.push(...planMount(m, i, options, sysfsAsBind)));
   // runc populates /dev unless the host's /dev is bind-mounted over it.
   const devIsBind = (spec.mounts ?? []).some(
     (m) => path.posix.normalize(m.destination) === '/dev' && (m.type === 'bind' || (m.options ?? []).some((o) => o === 'bind' || o === 'rbind')),
@@ -235,12 +269,14 @@ export function buildLaunchPlan(spec: Spec, options: PlanOptions): PlannedLaunch
     maskedPaths: linux.maskedPaths ?? [],
     readonlyPaths: linux.readonlyPaths ?? [],
     sysctls: Object.entries(linux.sysctl ?? {}).map(([key, value]) => ({ path: key.replace(/\./g, '/'), value })),
-    oomScoreAdj: process.oomScoreAdj ?? null,
     ...planProcess(process),
     awaitHooks: [hooks.prestart, hooks.createRuntime, hooks.createContainer, hooks.startContainer].some((list) => (list ?? []).length > 0),
     createContainerHooks: (hooks.createContainer ?? []).map(planHook),
     startContainerHooks: (hooks.startContainer ?? []).map(planHook),
     waitForStart: true,
   };
-  return { plan, cloneFlags, pidNamespacePath, rootfs, seccomp: planSeccomp(linux.seccomp) };
+  const idMaps = createsUserNamespace
+    ? { uidMap: formatIdMap(linux.uidMappings ?? []), gidMap: formatIdMap(linux.gidMappings ?? []) }
+    : null;
+  return { plan, cloneFlags, cloneJoins, idMaps, oomScoreAdj: process.oomScoreAdj ?? null, rootfs, seccomp: planSeccomp(linux.seccomp) };
 }

@@ -1,7 +1,7 @@
 import type { CapabilitySets, LaunchPlan, MountStep, PlanHook } from './plan';
 
 /** Bumped whenever the field order changes; the helper refuses a plan of another version. */
-export const PLAN_FORMAT_VERSION = 4;
+export const PLAN_FORMAT_VERSION = 5;
 
 /** sizeof(struct sock_filter) and the kernel's limit on classic BPF program length. */
 export const SOCK_FILTER_SIZE = 8;
@@ -136,7 +136,6 @@ export function encodePlan(plan: LaunchPlan): Buffer {
     w.str(s.path);
     w.str(s.value);
   });
-  w.optionalI32(plan.oomScoreAdj);
   w.list(plan.rlimits, (r) => {
     w.u32(r.resource);
     w.u64(r.soft);

@@ -21,18 +21,18 @@ export interface ExecTarget {
 
 export interface PlannedExec {
   plan: LaunchPlan;
-  /** The container's pid namespace, entered around clone(); null when it shares the runtime's. */
-  pidNamespacePath: string | null;
+  /** The container's pid namespace, entered around clone() (a process joins one only by being born in it). */
+  cloneJoins: JoinNamespace[];
   /** For the addon's compileSeccompFilter(), as in create. */
   seccomp: SeccompPlan | null;
 }
 
 export function buildExecPlan(process: Process, target: ExecTarget): PlannedExec {
-  let pidNamespacePath: string | null = null;
+  const cloneJoins: JoinNamespace[] = [];
   const joins: JoinNamespace[] = [];
   for (const ns of target.namespaces) {
     const flag = NAMESPACE_FLAGS[ns.type];
-    if (flag === CLONE_NEWPID) pidNamespacePath = ns.path;
+    if (flag === CLONE_NEWPID) cloneJoins.push({ type: flag, path: ns.path });
     // The user namespace first: it governs the permission to join the others.
     else if (flag === CLONE_NEWUSER) joins.unshift({ type: flag, path: ns.path });
     else joins.push({ type: flag, path: ns.path });
@@ -50,12 +50,11 @@ export function buildExecPlan(process: Process, target: ExecTarget): PlannedExec
     maskedPaths: [],
     readonlyPaths: [],
     sysctls: [],
-    oomScoreAdj: null,
     ...planProcess(process),
     awaitHooks: false,
     createContainerHooks: [],
     startContainerHooks: [],
     waitForStart: false,
   };
-  return { plan, pidNamespacePath, seccomp: planSeccomp(target.seccomp ?? undefined) };
+  return { plan, cloneJoins, seccomp: planSeccomp(target.seccomp ?? undefined) };
 }

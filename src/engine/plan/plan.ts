@@ -135,8 +135,6 @@ export interface LaunchPlan {
   maskedPaths: string[];
   readonlyPaths: string[];
   sysctls: Sysctl[];
-  /** null: leave the inherited value. */
-  oomScoreAdj: number | null;
   rlimits: Rlimit[];
   uid: number;
   gid: number;
@@ -177,10 +175,12 @@ export interface SpawnRequest {
   initPath: string;
   /** CLONE_NEW* flags for clone() itself. */
   cloneFlags: number;
-  /** Path of a pid namespace to create the child in (setns on the calling thread around clone). */
-  pidNamespacePath: string | null;
+  /** Namespaces (pid, net, ipc, uts, cgroup) the calling thread enters around clone(), so the child is born in them. */
+  cloneJoins: JoinNamespace[];
   /** Caller fds 3..3+preserveFds-1 that reach the container as they are. */
   preserveFds: number;
   /** O_PATH fd of the container's state directory, which holds the exec fifo the init blocks on until `start`. */
   stateDirFd: number;
+  /** With CLONE_NEWUSER in cloneFlags: the text of the child's uid_map and gid_map, written before it execs the init. */
+  idMaps: { uidMap: string; gidMap: string } | null;
 }

@@ -5,6 +5,7 @@
 import path from 'node:path';
 import { ConfigError } from '../errors';
 import { jsonPointer } from './json-pointer';
+import { idMappingProblem, mapsId } from './id-mappings';
 import type { Spec } from './schema';
 import { CAPABILITIES, CAPABILITY_SETS, HOOK_NAMES, RLIMIT_TYPES, type NamespaceType } from './vocabulary';
 
@@ -109,14 +110,37 @@ function checkNamespaces(spec: Spec): void {
   });
 }
 
-function checkIdMappings(spec: Spec, namespaces: Set<NamespaceType>): void {
+function checkIdMappings(spec: Spec): void {
   const linux = spec.linux ?? {};
-  const createsUserNamespace = (linux.namespaces ?? []).some((ns) => ns.type === 'user' && ns.path === undefined);
+  const userIndex = (linux.namespaces ?? []).findIndex((ns) => ns.type === 'user');
+  const joined = userIndex >= 0 && linux.namespaces![userIndex].path !== undefined;
+  const creates = userIndex >= 0 && !joined;
   for (const field of ['uidMappings', 'gidMappings'] as const) {
-    const mapped = (linux[field]?.length ?? 0) > 0;
-    if (createsUserNamespace && !mapped) fail(`/linux/${field}`, 'is required when a new user namespace is created');
-    if (mapped && !namespaces.has('user')) fail(`/linux/${field}`, 'needs a user namespace');
+    const pointer = jsonPointer('linux', field);
+    const mappings = linux[field] ?? [];
+    if (mappings.length === 0) {
+      if (creates) fail(pointer, 'is required when a new user namespace is created');
+      continue;
+    }
+    if (userIndex < 0) fail(pointer, 'needs a user namespace');
+    // runc 1.2 accepts mappings equal to the joined namespace's; cista cannot read those before
+    // joining, and ignoring them silently could hide a mistake.
+    if (joined) fail(pointer, `cannot be applied to the user namespace joined by /linux/namespaces/${userIndex}/path, which has its own`);
+    const problem = idMappingProblem(mappings);
+    if (problem !== undefined) fail(`${pointer}/${problem.index}${problem.field}`, problem.problem);
+    // The init must be root in the new namespace to set the container up (runc needs it too).
+    if (!mapsId(mappings, 0)) fail(pointer, 'must map container id 0');
   }
+  const user = spec.process?.user;
+  if (!creates || user === undefined) return;
+  const uidMappings = linux.uidMappings ?? [];
+  const gidMappings = linux.gidMappings ?? [];
+  const { uid = 0, gid = 0 } = user;
+  if (!mapsId(uidMappings, uid)) fail('/process/user/uid', `${uid} is not mapped by /linux/uidMappings`);
+  if (!mapsId(gidMappings, gid)) fail('/process/user/gid', `${gid} is not mapped by /linux/gidMappings`);
+  (user.additionalGids ?? []).forEach((gid, index) => {
+    if (!mapsId(gidMappings, gid)) fail(jsonPointer('process', 'user', 'additionalGids', index), `${gid} is not mapped by /linux/gidMappings`);
+  });
 }
 
 function checkDevices(spec: Spec): void {
@@ -160,7 +184,7 @@ export function checkSemantics(spec: Spec): void {
   checkMounts(spec);
   checkHooks(spec);
   checkNamespaces(spec);
-  checkIdMappings(spec, namespaces);
+  checkIdMappings(spec);
   checkDevices(spec);
   checkSysctl(spec, namespaces);
   checkPathLists(spec, namespaces);

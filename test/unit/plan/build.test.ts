@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { buildLaunchPlan, type PlanOptions } from '../../../src/engine/plan/build';
 import { capabilityMask } from '../../../src/engine/plan/capabilities';
 import { MS_BIND, MS_NODEV, MS_NOEXEC, MS_NOSUID, MS_PRIVATE, MS_RDONLY, MS_REC, MS_SLAVE } from '../../../src/engine/plan/mount-flags';
-import { CLONE_NEWCGROUP, CLONE_NEWIPC, CLONE_NEWNET, CLONE_NEWNS, CLONE_NEWPID, CLONE_NEWUTS } from '../../../src/engine/plan/namespaces';
+import { CLONE_NEWCGROUP, CLONE_NEWIPC, CLONE_NEWNET, CLONE_NEWNS, CLONE_NEWPID, CLONE_NEWUSER, CLONE_NEWUTS } from '../../../src/engine/plan/namespaces';
 import { DestinationKind, MountKind } from '../../../src/engine/plan/plan';
 import type { Spec } from '../../../src/engine/spec/schema';
 
@@ -23,6 +23,7 @@ const host = new Map<string, boolean>([
   ['/host/dir', true],
   ['/host/file', false],
   ['/bundle/rel', true],
+  ['/sys', true],
 ]);
 
 const options: PlanOptions = {
@@ -36,9 +37,9 @@ const options: PlanOptions = {
 
 describe('buildLaunchPlan', () => {
   it('creates new namespaces with clone() and resolves the rootfs against the bundle', () => {
-    const { plan, cloneFlags, pidNamespacePath, rootfs } = buildLaunchPlan(spec(), options);
+    const { plan, cloneFlags, cloneJoins, rootfs } = buildLaunchPlan(spec(), options);
     expect(cloneFlags).toBe(CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWNS);
-    expect(pidNamespacePath).toBeNull();
+    expect(cloneJoins).toEqual([]);
     expect(rootfs).toBe('/bundle/rootfs');
     expect(plan.rootfs).toEqual({ path: '/bundle/rootfs', propagation: MS_SLAVE | MS_REC, readonly: true, pivot: true, ownMountNamespace: true });
     expect(plan.hostname).toBe('box');
@@ -47,7 +48,7 @@ describe('buildLaunchPlan', () => {
     expect(buildLaunchPlan(spec(), { ...options, noNewKeyring: true }).plan.sessionKeyring).toBeNull();
   });
 
-  it('joins namespaces by path, the user namespace first and the pid namespace at clone()', () => {
+  it('joins namespaces by path, the user namespace first, the pid namespace at clone() and new ones after the user namespace', () => {
     const s = spec({
       linux: {
         namespaces: [
@@ -59,12 +60,80 @@ describe('buildLaunchPlan', () => {
         ],
       },
     });
-    const { plan, cloneFlags, pidNamespacePath } = buildLaunchPlan(s, options);
-    expect(cloneFlags).toBe(CLONE_NEWNS);
-    expect(pidNamespacePath).toBe('/proc/1/ns/pid');
+    const { plan, cloneFlags, cloneJoins, idMaps } = buildLaunchPlan(s, options);
+    // Made by the init once in the joined user namespace, so that it owns them.
+    expect(cloneFlags).toBe(0);
+    expect(plan.unshareFlags).toBe(CLONE_NEWNS | CLONE_NEWCGROUP);
+    expect(cloneJoins).toEqual([{ type: CLONE_NEWPID, path: '/proc/1/ns/pid' }]);
     expect(plan.joinNamespaces.map((j) => j.path)).toEqual(['/proc/1/ns/user', '/proc/1/ns/net']);
-    // The cgroup namespace is unshared by the init once it is in its cgroup.
+    expect(idMaps).toBeNull();
+  });
+
+  it('with a new user namespace, enters the joined namespaces around clone(), before the new user namespace exists', () => {
+    const s = spec({
+      mounts: [{ destination: '/sys', type: 'sysfs', source: 'sysfs' }],
+      linux: {
+        namespaces: [{ type: 'network', path: '/run/netns/a' }, { type: 'ipc', path: '/proc/1/ns/ipc' }, { type: 'mount' }, { type: 'user' }],
+        uidMappings: [{ containerID: 0, hostID: 1000, size: 10 }],
+        gidMappings: [{ containerID: 0, hostID: 1000, size: 10 }],
+      },
+    });
+    const { plan, cloneFlags, cloneJoins } = buildLaunchPlan(s, options);
+    expect(cloneFlags).toBe(CLONE_NEWNS | CLONE_NEWUSER);
+    expect(cloneJoins).toEqual([
+      { type: CLONE_NEWNET, path: '/run/netns/a' },
+      { type: CLONE_NEWIPC, path: '/proc/1/ns/ipc' },
+    ]);
+    expect(plan.joinNamespaces).toEqual([]);
+    // The joined network namespace is not the new user namespace's: sysfs cannot be mounted.
+    expect(plan.mounts[0]).toMatchObject({ kind: MountKind.Bind, source: '/sys' });
+  });
+
+  it('unshares the cgroup namespace in the init, once it is in its cgroup', () => {
+    const s = spec({ linux: { namespaces: [{ type: 'mount' }, { type: 'cgroup' }] } });
+    const { plan, cloneFlags } = buildLaunchPlan(s, options);
+    expect(cloneFlags).toBe(CLONE_NEWNS);
     expect(plan.unshareFlags).toBe(CLONE_NEWCGROUP);
+  });
+
+  it('creates a new user namespace with the others at clone(), with the id maps to write', () => {
+    const s = spec({
+      linux: {
+        namespaces: [{ type: 'pid' }, { type: 'network' }, { type: 'mount' }, { type: 'user' }],
+        uidMappings: [{ containerID: 0, hostID: 1000, size: 2000 }],
+        gidMappings: [
+          { containerID: 0, hostID: 1000, size: 3000 },
+          { containerID: 5000, hostID: 100, size: 1 },
+        ],
+      },
+    });
+    const { plan, cloneFlags, idMaps } = buildLaunchPlan(s, options);
+    expect(cloneFlags).toBe(CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWNS | CLONE_NEWUSER);
+    expect(plan.unshareFlags).toBe(0);
+    expect(plan.joinNamespaces).toEqual([]);
+    expect(idMaps).toEqual({ uidMap: '0 1000 2000\n', gidMap: '0 1000 3000\n5000 100 1\n' });
+  });
+
+  it('mounts sysfs in a user namespace only with a network namespace of its own, else binds the host /sys', () => {
+    const sys = { destination: '/sys', type: 'sysfs', source: 'sysfs', options: ['nosuid', 'noexec', 'nodev', 'ro'] };
+    const maps = { uidMappings: [{ containerID: 0, hostID: 1000, size: 10 }], gidMappings: [{ containerID: 0, hostID: 1000, size: 10 }] };
+    const withNet = spec({ mounts: [sys], linux: { namespaces: [{ type: 'mount' }, { type: 'network' }, { type: 'user' }], ...maps } });
+    expect(buildLaunchPlan(withNet, options).plan.mounts[0]).toMatchObject({ kind: MountKind.Filesystem, fstype: 'sysfs' });
+    const withoutNet = spec({ mounts: [sys], linux: { namespaces: [{ type: 'mount' }, { type: 'user' }], ...maps } });
+    expect(buildLaunchPlan(withoutNet, options).plan.mounts[0]).toEqual({
+      kind: MountKind.Bind,
+      source: '/sys',
+      destination: '/sys',
+      fstype: '',
+      flags: MS_BIND | MS_REC,
+      remountFlags: MS_NOSUID | MS_NOEXEC | MS_NODEV | MS_RDONLY,
+      propagation: [],
+      data: '',
+      destinationKind: DestinationKind.Directory,
+    });
+    // Without a user namespace, sysfs is always a new mount.
+    const noUser = spec({ mounts: [sys], linux: { namespaces: [{ type: 'mount' }] } });
+    expect(buildLaunchPlan(noUser, options).plan.mounts[0]).toMatchObject({ kind: MountKind.Filesystem, fstype: 'sysfs' });
   });
 
   it('turns mount options into flags, propagation and data', () => {
@@ -124,13 +193,14 @@ describe('buildLaunchPlan', () => {
       },
       linux: { namespaces: [{ type: 'mount' }, { type: 'network' }], sysctl: { 'net.ipv4.ip_forward': '1' } },
     });
-    const { plan } = buildLaunchPlan(s, options);
+    const { plan, oomScoreAdj } = buildLaunchPlan(s, options);
+    expect(oomScoreAdj).toBe(-500);
     expect(plan.capabilities.bounding).toBe((1n << 5n) | 1n);
     expect(plan.capabilities.effective).toBe(capabilityMask(['CAP_KILL']));
     expect(plan.capabilities.ambient).toBe(0n);
     expect(plan.rlimits).toEqual([{ resource: 7, soft: 1024n, hard: 4096n }]);
     expect(plan.sysctls).toEqual([{ path: 'net/ipv4/ip_forward', value: '1' }]);
-    expect(plan).toMatchObject({ uid: 1000, gid: 100, additionalGids: [5], umask: 0o077, noNewPrivileges: true, oomScoreAdj: -500, cwd: '/tmp' });
+    expect(plan).toMatchObject({ uid: 1000, gid: 100, additionalGids: [5], umask: 0o077, noNewPrivileges: true, cwd: '/tmp' });
   });
 
   it('plans a container without a process as one with no program and no capabilities', () => {

@@ -16,7 +16,6 @@ const empty: LaunchPlan = {
   maskedPaths: [],
   readonlyPaths: [],
   sysctls: [],
-  oomScoreAdj: null,
   rlimits: [],
   uid: 0,
   gid: 0,

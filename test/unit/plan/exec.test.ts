@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 
 import { buildExecPlan } from '../../../src/engine/plan/exec';
-import { CLONE_NEWNET, CLONE_NEWNS, CLONE_NEWUSER } from '../../../src/engine/plan/namespaces';
+import { CLONE_NEWNET, CLONE_NEWNS, CLONE_NEWPID, CLONE_NEWUSER } from '../../../src/engine/plan/namespaces';
 
 const process = { args: ['sh'], cwd: '/work', env: ['A=1'], user: { uid: 5, gid: 6 }, capabilities: { bounding: ['CAP_KILL'] } };
 
 describe('buildExecPlan', () => {
   it('joins the container\'s namespaces, the user namespace first and the pid namespace around clone', () => {
-    const { plan, pidNamespacePath } = buildExecPlan(process, {
+    const { plan, cloneJoins } = buildExecPlan(process, {
       namespaces: [
         { type: 'pid', path: '/proc/9/ns/pid' },
         { type: 'network', path: '/proc/9/ns/net' },
@@ -17,7 +17,7 @@ describe('buildExecPlan', () => {
       sessionKeyring: '_ses.c1',
       seccomp: null,
     });
-    expect(pidNamespacePath).toBe('/proc/9/ns/pid');
+    expect(cloneJoins).toEqual([{ type: CLONE_NEWPID, path: '/proc/9/ns/pid' }]);
     expect(plan.joinNamespaces).toEqual([
       { type: CLONE_NEWUSER, path: '/proc/9/ns/user' },
       { type: CLONE_NEWNET, path: '/proc/9/ns/net' },

@@ -18,6 +18,13 @@ function semanticError(edit: (spec: Spec) => void): string | undefined {
 
 const linux = (spec: Spec) => spec.linux!;
 
+/** A new user namespace with container ids 0-99 mapped to host ids 1000-1099. */
+function inUserNamespace(spec: Spec): void {
+  linux(spec).namespaces!.push({ type: 'user' });
+  linux(spec).uidMappings = [{ containerID: 0, hostID: 1000, size: 100 }];
+  linux(spec).gidMappings = [{ containerID: 0, hostID: 1000, size: 100 }];
+}
+
 describe('checkSemantics', () => {
   it('accepts a sound config', () => {
     expect(semanticError(() => {})).toBeUndefined();
@@ -92,6 +99,62 @@ describe('checkSemantics', () => {
       '/linux/gidMappings: needs a user namespace',
     ],
     [
+      'mappings with a joined user namespace',
+      (s) => {
+        linux(s).namespaces!.push({ type: 'user', path: '/proc/1/ns/user' });
+        linux(s).uidMappings = [{ containerID: 0, hostID: 1000, size: 1 }];
+      },
+      '/linux/uidMappings: cannot be applied to the user namespace joined by /linux/namespaces/5/path, which has its own',
+    ],
+    [
+      'a mapping of size 0',
+      (s) => (inUserNamespace(s), (linux(s).uidMappings![1] = { containerID: 100, hostID: 5000, size: 0 })),
+      '/linux/uidMappings/1/size: must not be 0',
+    ],
+    [
+      'overlapping container ids',
+      (s) => (inUserNamespace(s), linux(s).gidMappings!.push({ containerID: 50, hostID: 9000, size: 100 })),
+      '/linux/gidMappings/1/containerID: range overlaps mapping 0',
+    ],
+    [
+      'overlapping host ids',
+      (s) => (inUserNamespace(s), linux(s).gidMappings!.push({ containerID: 5000, hostID: 1099, size: 1 })),
+      '/linux/gidMappings/1/hostID: range overlaps mapping 0',
+    ],
+    [
+      'a range past the largest id',
+      (s) => (inUserNamespace(s), linux(s).uidMappings!.push({ containerID: 5000, hostID: 0xffffff00, size: 0x100 })),
+      '/linux/uidMappings/1/hostID: range of 256 ids starting here passes 4294967294',
+    ],
+    [
+      'more mappings than the kernel takes',
+      (s) => {
+        inUserNamespace(s);
+        linux(s).uidMappings = Array.from({ length: 341 }, (_, i) => ({ containerID: i, hostID: 1000 + i, size: 1 }));
+      },
+      '/linux/uidMappings/340: the kernel takes at most 340 mappings',
+    ],
+    [
+      'a map without container id 0',
+      (s) => (inUserNamespace(s), (linux(s).gidMappings = [{ containerID: 1, hostID: 1000, size: 10 }])),
+      '/linux/gidMappings: must map container id 0',
+    ],
+    [
+      'an unmapped process uid',
+      (s) => (inUserNamespace(s), (s.process!.user = { uid: 100, gid: 0 })),
+      '/process/user/uid: 100 is not mapped by /linux/uidMappings',
+    ],
+    [
+      'an unmapped process gid',
+      (s) => (inUserNamespace(s), (s.process!.user = { uid: 0, gid: 100 })),
+      '/process/user/gid: 100 is not mapped by /linux/gidMappings',
+    ],
+    [
+      'an unmapped additional gid',
+      (s) => (inUserNamespace(s), (s.process!.user = { uid: 0, gid: 0, additionalGids: [5, 4000] })),
+      '/process/user/additionalGids/1: 4000 is not mapped by /linux/gidMappings',
+    ],
+    [
       'a device outside /dev',
       (s) => (linux(s).devices![0].path = '/dev/../etc/fuse'),
       '/linux/devices/0/path: must be under /dev',
@@ -136,6 +199,11 @@ describe('checkSemantics', () => {
     ],
   ])('rejects %s', (_, edit, expected) => {
     expect(semanticError(edit)).toBe(`config.json: ${expected}`);
+  });
+
+  it('accepts a new user namespace mapping the process ids, and a joined one without mappings', () => {
+    expect(semanticError((s) => (inUserNamespace(s), (s.process!.user = { uid: 99, gid: 5, additionalGids: [0, 99] })))).toBeUndefined();
+    expect(semanticError((s) => linux(s).namespaces!.push({ type: 'user', path: '/proc/1/ns/user' }))).toBeUndefined();
   });
 
   it('accepts a config without a process: the runtime-spec needs one only to start', () => {

@@ -24,13 +24,25 @@ describe('rejectUnsupported', () => {
         s.linux!.seccomp = { defaultAction: 'SCMP_ACT_ALLOW' };
         s.linux!.rootfsPropagation = 'slave';
         s.linux!.cgroupsPath = '/cista/box';
+        s.linux!.namespaces!.push({ type: 'user' });
+        s.linux!.uidMappings = [{ containerID: 0, hostID: 1000, size: 10 }];
+        s.linux!.gidMappings = [{ containerID: 0, hostID: 1000, size: 10 }];
       }),
     ).toBeUndefined();
   });
 
   it.each<[string, (spec: Spec) => void, string]>([
     ['Intel RDT', (s) => (s.linux!.intelRdt = { closID: 'guaranteed' }), '/linux/intelRdt: not supported yet'],
-    ['a user namespace', (s) => s.linux!.namespaces!.push({ type: 'user' }), '/linux/namespaces/5/type: "user" not supported yet'],
+    [
+      'a joined mount namespace with a new user namespace',
+      (s) => (s.linux!.namespaces = [{ type: 'user' }, { type: 'network', path: '/proc/1/ns/net' }, { type: 'mount', path: '/proc/1/ns/mnt' }]),
+      '/linux/namespaces/2/path: joining a mount namespace together with a new user namespace is not supported yet',
+    ],
+    [
+      'a new pid namespace in a joined user namespace',
+      (s) => (s.linux!.namespaces = [{ type: 'user', path: '/proc/1/ns/user' }, { type: 'pid' }]),
+      '/linux/namespaces/1/type: a new pid namespace in a joined user namespace is not supported yet',
+    ],
     ['a time namespace', (s) => s.linux!.namespaces!.unshift({ type: 'time' }), '/linux/namespaces/0/type: "time" not supported yet'],
     ['idmapped mounts', (s) => (s.mounts![0].uidMappings = [{ containerID: 0, hostID: 1, size: 1 }]), '/mounts/0/uidMappings: not supported yet'],
     ['a username', (s) => (s.process!.user = { username: 'nobody' }), '/process/user/username: not supported yet'],
