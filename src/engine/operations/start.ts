@@ -17,30 +17,37 @@ const O_NONBLOCK = fs.constants.O_NONBLOCK;
  */
 function awaitExec(fifo: string, record: ContainerRecord): void {
   const fd = fs.openSync(fifo, fs.constants.O_RDONLY | O_NONBLOCK);
-  try {
-    const chunks: Buffer[] = [];
-    const buffer = Buffer.alloc(4096);
+  const chunks: Buffer[] = [];
+  const buffer = Buffer.alloc(4096);
+  /** Reads what the init has written so far; true at end of file. */
+  const drain = (): boolean => {
     for (;;) {
       let n: number;
       try {
         n = fs.readSync(fd, buffer, 0, buffer.length, null);
       } catch (e) {
-        if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') throw e;
-        n = -1;
+        if ((e as NodeJS.ErrnoException).code === 'EAGAIN') return false;
+        throw e;
       }
-      if (n > 0) {
-        chunks.push(Buffer.from(buffer.subarray(0, n)));
-        continue;
+      if (n === 0) return true;
+      chunks.push(Buffer.from(buffer.subarray(0, n)));
+    }
+  };
+  try {
+    for (;;) {
+      const ended = drain();
+      // End of file counts once something was read: before the init opens its end there is none.
+      let answer = Buffer.concat(chunks);
+      if (!(ended && answer.length > 0) && !isAlive(record.init)) {
+        // It may have answered, exec'd and exited since the read above: what it wrote is still here.
+        drain();
+        answer = Buffer.concat(chunks);
+        if (answer.length > 0 && answer[0] === 0x30) return;
+        throw new CistaError(answer.length > 1 && answer[0] === 0x45 ? answer.toString('utf8', 1) : 'cannot start a container that has stopped');
       }
-      const answer = Buffer.concat(chunks);
-      // End of file: before the init opened its end (nothing read yet), or after it closed it.
-      if (n === 0 && answer.length > 0) {
+      if (ended && answer.length > 0) {
         if (answer[0] === 0x30 /* '0' */) return;
         throw new CistaError(answer.toString('utf8', 1));
-      }
-      if (!isAlive(record.init)) {
-        if (answer.length > 0 && answer[0] === 0x30) return;
-        throw new CistaError('cannot start a container that has stopped');
       }
       sleepSync(1);
     }
