@@ -50,7 +50,7 @@ int main(int argc, char** argv) {
   keep_capabilities_across_setuid();
   switch_user(plan);
   enter_cwd(plan);
-  // A container created without a process has nothing to exec: `start` refuses it, `delete` ends it.
+  // A container created without a process has nothing to exec: `start` fails, and the init exits.
   bool has_process = !plan.args.empty();
   std::string executable = has_process ? resolve_executable(plan) : std::string();
   // Without no_new_privs, installing a filter needs CAP_SYS_ADMIN: it goes in while the init still
@@ -66,7 +66,7 @@ int main(int argc, char** argv) {
   report_ready();
   if (plan.wait_for_start) {
     int fifo = wait_for_start(state_dir_fd);
-    if (!has_process) fail_start(fifo, "the container has no process to start");
+    if (!has_process) fail_start(fifo, "cannot start a container without a process (config.json has no /process)");
     std::string error = run_hooks("startContainer", plan.start_container_hooks, state);
     if (!error.empty()) fail_start(fifo, error);
     confirm_start(fifo);

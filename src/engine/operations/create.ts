@@ -149,7 +149,6 @@ export function createContainer(options: CreateOptions): CreatedContainer {
       phase: 'creating',
       init: { pid: 0, startTime: 0 },
       creator: { pid: process.pid, startTime: startTimeOf(process.pid) ?? 0 },
-      hasProcess: spec.process !== undefined,
       bundle,
       rootfs: planned.rootfs,
       created: new Date().toISOString(),

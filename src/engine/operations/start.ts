@@ -66,7 +66,6 @@ export function startContainer(root: string, id: string, warn: Warn = () => {}):
     if (status === 'running') throw new CistaError('cannot start an already running container');
     if (status === 'stopped') throw new CistaError('cannot start a container that has stopped');
     if (status !== 'created') throw new CistaError(`cannot start a container in the ${status} state`);
-    if (!record.hasProcess) throw new CistaError('cannot start a container without a process (config.json has no /process)');
     const fifo = path.join(dir, EXEC_FIFO);
     awaitExec(fifo, record);
     fs.unlinkSync(fifo);

@@ -20,8 +20,6 @@ export interface ContainerRecord {
   init: ProcessIdentity;
   /** The `create` (or `run`) process, to tell an abandoned create from one in progress. */
   creator: ProcessIdentity;
-  /** false when config.json has no process: the container can be created, not started. */
-  hasProcess: boolean;
   bundle: string;
   rootfs: string;
   created: string;
