@@ -97,6 +97,24 @@ describe('exec', () => {
     expect(r.code).toBe(0);
   });
 
+  it('joins a container\'s user namespace first, and runs as its mapped root', () => {
+    const userns = scratch.bundle('userns', ['sleep', '1000'], (c) => {
+      c.linux.namespaces.push({ type: 'user' });
+      c.linux.uidMappings = [{ containerID: 0, hostID: 1000, size: 2000 }];
+      c.linux.gidMappings = [{ containerID: 0, hostID: 1000, size: 2000 }];
+    });
+    expect(cista(scratch.root, ['run', '-d', '--bundle', userns, 'exec-userns']).code).toBe(0);
+    try {
+      const r = cista(scratch.root, ['exec', 'exec-userns', 'sh', '-c', 'id -u; cat /proc/self/uid_map']);
+      expect(r.stderr).toBe('');
+      expect(r.stdout.split('\n')[0]).toBe('0');
+      expect(r.stdout.split('\n')[1].trim().split(/\s+/)).toEqual(['0', '1000', '2000']);
+    } finally {
+      expect(cista(scratch.root, ['delete', '--force', 'exec-userns']).code).toBe(0);
+    }
+    expect(leftovers(scratch.root, 'exec-userns', userns)).toEqual([]);
+  });
+
   it('refuses a stopped container and an unknown one', () => {
     const stopped = scratch.bundle('stopped', ['true']);
     expect(cista(scratch.root, ['run', '-d', '--bundle', stopped, 'exec-stopped']).code).toBe(0);
