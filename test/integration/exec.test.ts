@@ -98,6 +98,8 @@ describe('exec', () => {
   });
 
   it('joins a container\'s user namespace first, and runs as its mapped root', () => {
+    // The mapped root (host uid 1000) must be able to reach the rootfs: mkdtemp made the scratch dir 0700.
+    fs.chmodSync(scratch.dir, 0o755);
     const userns = scratch.bundle('userns', ['sleep', '1000'], (c) => {
       c.linux.namespaces.push({ type: 'user' });
       c.linux.uidMappings = [{ containerID: 0, hostID: 1000, size: 2000 }];
