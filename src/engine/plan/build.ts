@@ -136,6 +136,8 @@ function planMount(mount: Mount, index: number, options: PlanOptions, sysfsAsBin
       propagation: parsed.propagation,
       data: parsed.data,
       destinationKind: DestinationKind.Directory,
+      // As in runc, the option means nothing to other filesystems and is dropped for them.
+      ...(parsed.tmpCopyUp && type === 'tmpfs' ? { copyUp: true } : {}),
     },
   ];
 }

@@ -136,6 +136,21 @@ describe('buildLaunchPlan', () => {
     expect(buildLaunchPlan(noUser, options).plan.mounts[0]).toMatchObject({ kind: MountKind.Filesystem, fstype: 'sysfs' });
   });
 
+  it('takes tmpcopyup out of the data, for a tmpfs only', () => {
+    const s = spec({
+      mounts: [
+        { destination: '/tmp', type: 'tmpfs', source: 'tmpfs', options: ['rw', 'rprivate', 'nosuid', 'nodev', 'tmpcopyup'] },
+        { destination: '/run', type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'mode=755'] },
+        { destination: '/mq', type: 'mqueue', source: 'mqueue', options: ['tmpcopyup'] },
+      ],
+    });
+    const [tmp, run, mq] = buildLaunchPlan(s, options).plan.mounts;
+    expect(tmp).toMatchObject({ fstype: 'tmpfs', flags: MS_NOSUID | MS_NODEV, propagation: [MS_PRIVATE | MS_REC], data: '', copyUp: true });
+    expect(run.copyUp).toBeUndefined();
+    expect(mq).toMatchObject({ fstype: 'mqueue', data: '' });
+    expect(mq.copyUp).toBeUndefined();
+  });
+
   it('turns mount options into flags, propagation and data', () => {
     const s = spec({
       mounts: [
