@@ -65,3 +65,14 @@ describe('tmpcopyup (podman --tmpfs, and --read-only for /tmp, /var/tmp and /run
     expect(r.stdout.trim()).toBe('0');
   });
 });
+
+describe('podman --device', () => {
+  it('takes the host st_mode podman writes as fileMode (8576 = 0o20600)', () => {
+    const bundle = scratch.bundle('device', ['sh', '-c', 'stat -c "%F %t:%T %a" /dev/fuse'], (c: Config) => {
+      c.linux.devices = [{ path: '/dev/fuse', type: 'c', major: 10, minor: 229, fileMode: 8576, uid: 0, gid: 0 }];
+    });
+    const r = cista(scratch.root, ['run', '--bundle', bundle, 'device']);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe('character special file a:e5 600\n');
+  });
+});

@@ -188,6 +188,12 @@ describe('buildLaunchPlan', () => {
     expect(plan.symlinks.map((l) => l.path)).toContain('/dev/ptmx');
   });
 
+  it('takes a device fileMode with file type bits, as podman writes it (st_mode)', () => {
+    const s = spec({ linux: { namespaces: [{ type: 'mount' }], devices: [{ type: 'c', path: '/dev/fuse', major: 10, minor: 229, fileMode: 8576 }] } });
+    const fuse = buildLaunchPlan(s, options).plan.devices.find((d) => d.path === '/dev/fuse');
+    expect(fuse).toMatchObject({ fileType: 0o020000, mode: 0o600 });
+  });
+
   it('leaves /dev alone when it is bind-mounted from the host', () => {
     const s = spec({ mounts: [{ destination: '/dev', type: 'bind', source: '/host/dir', options: ['rbind'] }] });
     const { plan } = buildLaunchPlan(s, options);
