@@ -9,7 +9,7 @@
 
 namespace cista {
 
-constexpr uint32_t kPlanFormatVersion = 5;
+constexpr uint32_t kPlanFormatVersion = 6;
 
 // sizeof(struct sock_filter) and BPF_MAXINSNS: bounds of the seccomp program in a plan.
 constexpr size_t kSockFilterSize = 8;
@@ -33,6 +33,7 @@ struct MountStep {
   std::vector<uint32_t> propagation;
   std::string data;
   DestinationKind destination_kind;
+  bool copy_up = false;  // a tmpfs starts with a copy of the directory it covers (tmpcopyup)
 };
 
 struct DeviceNode {

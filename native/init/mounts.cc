@@ -2,11 +2,14 @@
 // fsopen/fsconfig/fsmount, a bind is an open_tree(OPEN_TREE_CLONE) copy, and either is attached
 // with move_mount onto the fd of its resolved destination. Flags and propagation are set with
 // mount_setattr on the mount's own fd, so nothing is ever looked up again by path after mounting.
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/magic.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/mount.h>
+#include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/statvfs.h>
@@ -185,6 +188,82 @@ void check_proc_destination(int target, int mnt, const MountStep& step) {
   fail(0, describe(step) + ": " + dest + " cannot be mounted because it is inside /proc");
 }
 
+// Copies the tree under `from` into `to` for tmpcopyup: directories, files, symlinks and device
+// nodes with their owners and modes (what runc copies; sockets are skipped). Nothing is followed:
+// every entry is opened O_NOFOLLOW relative to its parent, so a symlink in the image cannot lead
+// the copy out of the container root. Returns the path that failed, relative to the destination.
+std::string copy_tree(int from, int to, const std::string& path) {
+  Fd list(openat(from, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  DIR* dir = list.ok() ? fdopendir(list.get()) : nullptr;
+  if (dir == nullptr) return path;
+  list.release();
+  std::string failed;
+  while (failed.empty()) {
+    errno = 0;
+    struct dirent* entry = readdir(dir);
+    if (entry == nullptr) {
+      if (errno != 0) failed = path;
+      break;
+    }
+    const char* name = entry->d_name;
+    if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0) continue;
+    std::string child = path + "/" + name;
+    struct stat st;
+    if (fstatat(from, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+      failed = child;
+      break;
+    }
+    mode_t mode = st.st_mode & 07777;
+    bool ok = true;
+    if (S_ISDIR(st.st_mode)) {
+      ok = mkdirat(to, name, 0700) == 0;
+      Fd src(ok ? openat(from, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC) : -1);
+      Fd dst(ok ? openat(to, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC) : -1);
+      ok = src.ok() && dst.ok();
+      if (ok) failed = copy_tree(src.get(), dst.get(), child);
+      ok = ok && failed.empty() && fchown(dst.get(), st.st_uid, st.st_gid) == 0 && fchmod(dst.get(), mode) == 0;
+    } else if (S_ISREG(st.st_mode)) {
+      Fd src(openat(from, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
+      Fd dst(src.ok() ? openat(to, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600) : -1);
+      ok = dst.ok();
+      for (off_t left = st.st_size; ok && left > 0;) {
+        ssize_t n = sendfile(dst.get(), src.get(), nullptr, size_t(left));
+        ok = n > 0;
+        left -= n;
+      }
+      ok = ok && fchown(dst.get(), st.st_uid, st.st_gid) == 0 && fchmod(dst.get(), mode) == 0;
+    } else if (S_ISLNK(st.st_mode)) {
+      std::string target(size_t(st.st_size) + 1, '\0');
+      ssize_t n = readlinkat(from, name, &target[0], target.size());
+      ok = n >= 0 && size_t(n) < target.size();
+      if (ok) target.resize(size_t(n));
+      ok = ok && symlinkat(target.c_str(), to, name) == 0 &&
+           fchownat(to, name, st.st_uid, st.st_gid, AT_SYMLINK_NOFOLLOW) == 0;
+    } else if (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode) || S_ISFIFO(st.st_mode)) {
+      ok = mknodat(to, name, (st.st_mode & S_IFMT) | mode, st.st_rdev) == 0 &&
+           fchownat(to, name, st.st_uid, st.st_gid, AT_SYMLINK_NOFOLLOW) == 0 &&
+           fchmodat(to, name, mode, 0) == 0;
+    }
+    if (!ok && failed.empty()) failed = child;
+  }
+  int err = errno;
+  closedir(dir);
+  errno = err;
+  return failed;
+}
+
+// tmpcopyup: fills the detached tmpfs `mnt` from the directory `target` it is about to cover,
+// giving its root the directory's owner (its mode came with the tmpfs' mode= option).
+void copy_up(int target, int mnt, const MountStep& step) {
+  Fd root(openat(mnt, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  struct stat st;
+  if (!root.ok() || fstat(target, &st) < 0 || fchown(root.get(), st.st_uid, st.st_gid) < 0) {
+    fail(errno, describe(step) + ": copying up the directory's content");
+  }
+  std::string failed = copy_tree(target, root.get(), "");
+  if (!failed.empty()) fail(errno, describe(step) + ": copying up " + clean_path(step.destination + failed));
+}
+
 }  // namespace
 
 int attach_mount(int mnt, int target) {
@@ -267,6 +346,7 @@ void mount_step(int root, const MountStep& step) {
     defer_readonly = (flags & MS_RDONLY) && (step.fstype == "tmpfs" || clean_path(step.destination) == "/dev");
     if (defer_readonly) flags &= ~MS_RDONLY;
     mnt = new_filesystem(step, data, flags);
+    if (step.copy_up && S_ISDIR(existing.st_mode)) copy_up(target.get(), mnt.get(), step);
   }
   check_proc_destination(target.get(), mnt.get(), step);
   if (attach_mount(mnt.get(), target.get()) < 0) fail(errno, describe(step));

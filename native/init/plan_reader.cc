@@ -91,6 +91,7 @@ void read_mount(Reader& r, MountStep* m) {
   for (uint32_t i = 0; i < n && r.ok(); i++) m->propagation.push_back(r.u32());
   m->data = r.str();
   m->destination_kind = DestinationKind(r.u32());
+  m->copy_up = r.u32() != 0;
 }
 
 void read_hooks(Reader& r, std::vector<Hook>* hooks) {

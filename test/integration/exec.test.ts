@@ -86,7 +86,7 @@ describe('exec', () => {
     expect(bad.stderr).toBe(`cista: ${processFile}: /cwd: must be an absolute path, not "relative"\n`);
     const missing = cista(scratch.root, ['exec', ID, '/nonexistent']);
     expect(missing.code).not.toBe(0);
-    expect(missing.stderr).toMatch(/exec: "\/nonexistent": stat \/nonexistent: no such file or directory\n$/);
+    expect(missing.stderr).toMatch(/^cista: exec failed: exec: "\/nonexistent": stat \/nonexistent: no such file or directory\n$/);
   });
 
   it('gives the process a terminal with --tty in the foreground', () => {

@@ -200,7 +200,7 @@ export function createContainer(options: CreateOptions): CreatedContainer {
         // The init stops before pivot_root for these; the status they see is the one the container
         // has once create returns (runtime-tools expects "created"; runc passes "creating").
         const pid = spawned.pid;
-        consoleFd = awaitReady(spawned.syncFd, () => {
+        consoleFd = awaitReady(spawned.syncFd, 'container init failed', () => {
           const state = hookState(record, 'created', pid);
           runHooks('prestart', hooks.prestart ?? [], state);
           runHooks('createRuntime', hooks.createRuntime ?? [], state);

@@ -174,7 +174,7 @@ export async function execInContainer(options: ExecOptions): Promise<number> {
     try {
       cgroup?.join(spawned.pid);
       sendPlan(spawned.syncFd, encodedPlan);
-      return { pid: spawned.pid, consoleFd: awaitReady(spawned.syncFd).consoleFd };
+      return { pid: spawned.pid, consoleFd: awaitReady(spawned.syncFd, 'exec failed').consoleFd };
     } catch (e) {
       try {
         process.kill(spawned.pid, 'SIGKILL');

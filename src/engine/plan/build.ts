@@ -4,16 +4,12 @@ import { ConfigError } from '../errors';
 import { hookArgv } from '../hooks/run';
 import type { Hook, Mount, Process, Spec } from '../spec/schema';
 import { formatIdMap } from '../spec/id-mappings';
-import { RLIMIT_TYPES } from '../spec/vocabulary';
+import { DEVICE_FILE_TYPES, RLIMIT_TYPES } from '../spec/vocabulary';
 import { capabilityMask } from './capabilities';
 import { MS_BIND, MS_REC, MS_SLAVE, PROPAGATION, parseMountOptions } from './mount-flags';
 import { CLONE_NEWCGROUP, CLONE_NEWPID, CLONE_NEWUSER, NAMESPACE_FLAGS } from './namespaces';
 import { type SeccompPlan, planSeccomp } from './seccomp';
 import { DestinationKind, type DeviceNode, type JoinNamespace, type LaunchPlan, MountKind, type MountStep, type PlanHook, type Symlink } from './plan';
-
-const S_IFCHR = 0o020000;
-const S_IFBLK = 0o060000;
-const S_IFIFO = 0o010000;
 
 /** What planning needs to know about the host; a fake in unit tests. */
 export interface HostView {
@@ -81,17 +77,6 @@ const DEFAULT_DEV_SYMLINKS: readonly Symlink[] = [
 
 const DEFAULT_UMASK = 0o022;
 
-function deviceFileType(type: string): number {
-  switch (type) {
-    case 'b':
-      return S_IFBLK;
-    case 'p':
-      return S_IFIFO;
-    default:
-      return S_IFCHR;
-  }
-}
-
 /**
  * `sysfsAsBind`: the kernel mounts a sysfs only for the owner of the network namespace, so in a
  * user namespace without a network namespace of its own the host's /sys is bind-mounted instead
@@ -136,6 +121,8 @@ function planMount(mount: Mount, index: number, options: PlanOptions, sysfsAsBin
       propagation: parsed.propagation,
       data: parsed.data,
       destinationKind: DestinationKind.Directory,
+      // As in runc, the option means nothing to other filesystems and is dropped for them.
+      ...(parsed.tmpCopyUp && type === 'tmpfs' ? { copyUp: true } : {}),
     },
   ];
 }
@@ -144,13 +131,13 @@ function planDevices(spec: Spec, setupDev: boolean): DeviceNode[] {
   const devices: DeviceNode[] = [];
   if (setupDev) {
     for (const d of DEFAULT_DEVICES) {
-      devices.push({ path: d.path, fileType: S_IFCHR, major: d.major, minor: d.minor, mode: 0o666, uid: 0, gid: 0 });
+      devices.push({ path: d.path, fileType: DEVICE_FILE_TYPES.c, major: d.major, minor: d.minor, mode: 0o666, uid: 0, gid: 0 });
     }
   }
   for (const d of spec.linux?.devices ?? []) {
     const node: DeviceNode = {
       path: d.path,
-      fileType: deviceFileType(d.type),
+      fileType: DEVICE_FILE_TYPES[d.type],
       major: d.major ?? 0,
       minor: d.minor ?? 0,
       mode: (d.fileMode ?? 0o666) & 0o7777,

@@ -1,7 +1,7 @@
 import type { CapabilitySets, LaunchPlan, MountStep, PlanHook } from './plan';
 
 /** Bumped whenever the field order changes; the helper refuses a plan of another version. */
-export const PLAN_FORMAT_VERSION = 5;
+export const PLAN_FORMAT_VERSION = 6;
 
 /** sizeof(struct sock_filter) and the kernel's limit on classic BPF program length. */
 export const SOCK_FILTER_SIZE = 8;
@@ -80,6 +80,7 @@ function writeMount(w: PlanWriter, m: MountStep): void {
   w.list(m.propagation, (p) => w.u32(p));
   w.str(m.data);
   w.u32(m.destinationKind);
+  w.u32(m.copyUp ? 1 : 0);
 }
 
 function writeCapabilities(w: PlanWriter, c: CapabilitySets): void {

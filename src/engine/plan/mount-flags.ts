@@ -76,15 +76,20 @@ export interface ParsedMountOptions {
   propagation: number[];
   /** Options the kernel filesystem interprets itself, joined with ",". */
   data: string;
+  /** runc's `tmpcopyup` extension: a tmpfs starts with the content of the directory it covers. */
+  tmpCopyUp: boolean;
 }
 
 export function parseMountOptions(options: readonly string[]): ParsedMountOptions {
   let flags = 0;
   const propagation: number[] = [];
   const data: string[] = [];
+  let tmpCopyUp = false;
   for (const option of options) {
     const flagOption = FLAG_OPTIONS[option];
-    if (flagOption !== undefined) {
+    if (option === 'tmpcopyup') {
+      tmpCopyUp = true;
+    } else if (flagOption !== undefined) {
       flags = flagOption.clear ? flags & ~flagOption.flag : flags | flagOption.flag;
     } else if (PROPAGATION[option] !== undefined) {
       propagation.push(PROPAGATION[option]);
@@ -92,5 +97,5 @@ export function parseMountOptions(options: readonly string[]): ParsedMountOption
       data.push(option);
     }
   }
-  return { flags, propagation, data: data.join(',') };
+  return { flags, propagation, data: data.join(','), tmpCopyUp };
 }

@@ -44,6 +44,11 @@ export interface MountStep {
   data: string;
   /** What to create when the destination is missing. */
   destinationKind: DestinationKind;
+  /**
+   * A tmpfs starts with a copy of what the directory it covers holds (runc's `tmpcopyup` option;
+   * podman asks for it on --tmpfs and --read-only's /tmp, /var/tmp and /run).
+   */
+  copyUp?: boolean;
 }
 
 export interface DeviceNode {

@@ -19,9 +19,10 @@ const MAX_REPLY = 64 * 1024;
 /**
  * Waits until the init is set up; returns the pty master fd if it made a terminal. On 'H', runs
  * `runHooks` (whose exception fails the create) and answers with the state it returns; an init
- * whose plan has no hooks (exec) never sends it.
+ * whose plan has no hooks (exec) never sends it. The init's error message follows `failure`
+ * ("exec failed" for an exec, as runc words it).
  */
-export function awaitReady(syncFd: number, runHooks?: () => string): { consoleFd: number | null } {
+export function awaitReady(syncFd: number, failure: string, runHooks?: () => string): { consoleFd: number | null } {
   let consoleFd: number | null = null;
   try {
     for (;;) {
@@ -44,7 +45,7 @@ export function awaitReady(syncFd: number, runHooks?: () => string): { consoleFd
         fs.writeSync(syncFd, Buffer.from(`G${runHooks()}`, 'utf8'));
         continue;
       }
-      if (kind === 'E') throw new CistaError(`container init failed: ${data.toString('utf8', 1)}`);
+      if (kind === 'E') throw new CistaError(`${failure}: ${data.toString('utf8', 1)}`);
       throw new CistaError('container init sent an unknown message');
     }
   } catch (e) {

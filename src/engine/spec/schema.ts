@@ -55,8 +55,11 @@ const Uint8 = () => Type.Integer({ minimum: 0, maximum: 255 });
 const Uint16 = () => Type.Integer({ minimum: 0, maximum: 65535 });
 const Uint32 = () => Type.Integer({ minimum: 0, maximum: 4294967295 });
 const Uint64 = () => Type.Integer({ minimum: 0, maximum: 18446744073709551615 });
-/** Permission bits in decimal (0o777 = 511). */
-const FileMode = () => Type.Integer({ minimum: 0, maximum: 511 });
+/**
+ * A device's mode in decimal: permission bits (0o777 = 511), maybe with the file type bits as
+ * stat(2) reports them (podman copies st_mode of the host device, e.g. 8630 = 0o20666).
+ */
+const DeviceFileMode = () => Type.Integer({ minimum: 0, maximum: 0o177777 });
 const Strings = () => Type.Array(Type.String());
 const StringMap = () => Type.Record(Type.String(), Type.String());
 const OptionalArray = <T extends TSchema>(item: T) => Optional(Type.Array(item));
@@ -186,7 +189,7 @@ export type LinuxNamespace = Static<typeof LinuxNamespaceSchema>;
 export const LinuxDeviceSchema = Type.Object({
   type: StringEnum(DEVICE_TYPES),
   path: Type.String(),
-  fileMode: Optional(FileMode()),
+  fileMode: Optional(DeviceFileMode()),
   major: Optional(Int64()),
   minor: Optional(Int64()),
   uid: Optional(Uint32()),

@@ -7,7 +7,7 @@ import { ConfigError } from '../errors';
 import { jsonPointer } from './json-pointer';
 import { idMappingProblem, mapsId } from './id-mappings';
 import type { Spec } from './schema';
-import { CAPABILITIES, CAPABILITY_SETS, HOOK_NAMES, RLIMIT_TYPES, type NamespaceType } from './vocabulary';
+import { CAPABILITIES, CAPABILITY_SETS, DEVICE_FILE_TYPES, HOOK_NAMES, RLIMIT_TYPES, S_IFMT, type NamespaceType } from './vocabulary';
 
 function fail(pointer: string, problem: string): never {
   throw new ConfigError(`config.json: ${pointer}: ${problem}`);
@@ -148,6 +148,11 @@ function checkDevices(spec: Spec): void {
     const pointer = jsonPointer('linux', 'devices', index);
     requireAbsolute(`${pointer}/path`, device.path);
     if (!path.posix.normalize(device.path).startsWith('/dev/')) fail(`${pointer}/path`, 'must be under /dev');
+    // runc takes file type bits in fileMode when they are those of the device's type.
+    const fileType = (device.fileMode ?? 0) & S_IFMT;
+    if (fileType !== 0 && fileType !== DEVICE_FILE_TYPES[device.type]) {
+      fail(`${pointer}/fileMode`, `has the file type bits of another kind of node than type "${device.type}"`);
+    }
     if (device.type !== 'p') {
       for (const field of ['major', 'minor'] as const) {
         if (device[field] === undefined) fail(`${pointer}/${field}`, `is required for device type "${device.type}"`);

@@ -19,6 +19,15 @@ export const ROOTFS_PROPAGATIONS = ['private', 'shared', 'slave', 'unbindable'] 
 /** linux.devices[].type: character, block, unbuffered character, FIFO. */
 export const DEVICE_TYPES = ['c', 'b', 'u', 'p'] as const;
 
+/** The stat(2) file type (S_IFMT bits) of a node of each linux.devices[].type. */
+export const DEVICE_FILE_TYPES: Readonly<Record<(typeof DEVICE_TYPES)[number], number>> = {
+  c: 0o020000,
+  u: 0o020000,
+  b: 0o060000,
+  p: 0o010000,
+};
+export const S_IFMT = 0o170000;
+
 export const PERSONALITY_DOMAINS = ['LINUX', 'LINUX32'] as const;
 
 export const IO_PRIORITY_CLASSES = ['IOPRIO_CLASS_RT', 'IOPRIO_CLASS_BE', 'IOPRIO_CLASS_IDLE'] as const;

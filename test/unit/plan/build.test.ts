@@ -136,6 +136,21 @@ describe('buildLaunchPlan', () => {
     expect(buildLaunchPlan(noUser, options).plan.mounts[0]).toMatchObject({ kind: MountKind.Filesystem, fstype: 'sysfs' });
   });
 
+  it('takes tmpcopyup out of the data, for a tmpfs only', () => {
+    const s = spec({
+      mounts: [
+        { destination: '/tmp', type: 'tmpfs', source: 'tmpfs', options: ['rw', 'rprivate', 'nosuid', 'nodev', 'tmpcopyup'] },
+        { destination: '/run', type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'mode=755'] },
+        { destination: '/mq', type: 'mqueue', source: 'mqueue', options: ['tmpcopyup'] },
+      ],
+    });
+    const [tmp, run, mq] = buildLaunchPlan(s, options).plan.mounts;
+    expect(tmp).toMatchObject({ fstype: 'tmpfs', flags: MS_NOSUID | MS_NODEV, propagation: [MS_PRIVATE | MS_REC], data: '', copyUp: true });
+    expect(run.copyUp).toBeUndefined();
+    expect(mq).toMatchObject({ fstype: 'mqueue', data: '' });
+    expect(mq.copyUp).toBeUndefined();
+  });
+
   it('turns mount options into flags, propagation and data', () => {
     const s = spec({
       mounts: [
@@ -171,6 +186,12 @@ describe('buildLaunchPlan', () => {
     expect(plan.devices[0].mode).toBe(0o600);
     expect(plan.devices[6].fileType).toBe(0o060000);
     expect(plan.symlinks.map((l) => l.path)).toContain('/dev/ptmx');
+  });
+
+  it('takes a device fileMode with file type bits, as podman writes it (st_mode)', () => {
+    const s = spec({ linux: { namespaces: [{ type: 'mount' }], devices: [{ type: 'c', path: '/dev/fuse', major: 10, minor: 229, fileMode: 8576 }] } });
+    const fuse = buildLaunchPlan(s, options).plan.devices.find((d) => d.path === '/dev/fuse');
+    expect(fuse).toMatchObject({ fileType: 0o020000, mode: 0o600 });
   });
 
   it('leaves /dev alone when it is bind-mounted from the host', () => {

@@ -165,6 +165,11 @@ describe('checkSemantics', () => {
       '/linux/devices/0/minor: is required for device type "c"',
     ],
     [
+      'a character device whose fileMode has the file type bits of a block device',
+      (s) => (linux(s).devices![0].fileMode = 0o60666),
+      '/linux/devices/0/fileMode: has the file type bits of another kind of node than type "c"',
+    ],
+    [
       'a sysctl no namespace isolates',
       (s) => (linux(s).sysctl = { 'vm.swappiness': '10' }),
       '/linux/sysctl/vm.swappiness: is not a namespaced sysctl: setting it would change the host',
