@@ -1,6 +1,6 @@
 /** Reading config.json and checking it against the schema, with one-line errors that name the JSON path. */
-import fs from 'node:fs';
-import path from 'node:path';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { ConfigError } from '../errors';
 import { PACKAGE_ROOT } from '../paths';
 import { jsonPointer, valueAtPointer } from './json-pointer';

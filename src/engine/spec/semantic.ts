@@ -2,7 +2,7 @@
  * Checks the schema cannot express: absolute paths, namespace requirements, known names, and
  * conflicts between fields. Each failure is a ConfigError naming the JSON path at fault.
  */
-import path from 'node:path';
+import * as path from 'node:path';
 import { ConfigError } from '../errors';
 import { jsonPointer } from './json-pointer';
 import { idMappingProblem, mapsId } from './id-mappings';
