@@ -101,14 +101,7 @@ function runContainer() {
     config.mounts.push({ destination: '/dev/kmsg', type: 'bind', source: '/dev/kmsg', options: ['bind'] });
     config.linux.cgroupsPath = `/cista-cli-test-${process.pid}`;
     fs.writeFileSync(configFile, JSON.stringify(config));
-    // stdio to files: a created container inherits them, and would hold a pipe open.
-    const cista = (...args) => {
-      const out = path.join(scratch, 'out');
-      const fd = fs.openSync(out, 'w+');
-      const r = spawnSync(path.join(repo, 'bin/cista'), ['--root', path.join(scratch, 'state'), ...args], { stdio: ['ignore', fd, fd] });
-      fs.closeSync(fd);
-      return { status: r.status, output: fs.readFileSync(out, 'utf8') };
-    };
+    const cista = require('./resources-v2').cistaIn(scratch);
     const created = cista('create', '--bundle', bundle, 'v2c');
     assert.equal(created.output, '');
     const pid = JSON.parse(cista('state', 'v2c').output).pid;

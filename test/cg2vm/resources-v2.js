@@ -9,18 +9,26 @@ const path = require('node:path');
 
 const repo = path.resolve(__dirname, '../..');
 
-function runResourcesContainer() {
-  const scratch = fs.mkdtempSync('/tmp/cista-cg2-res-');
-  // A parent cista has to create, and enable the controllers in.
-  const parent = `/sys/fs/cgroup/cista-res-test-${process.pid}`;
-  const dir = `${parent}/ctr`;
-  const cista = (...args) => {
+/**
+ * The CLI with its state under `scratch`; stdio to a file, not a pipe: a created container inherits
+ * it, and would hold a pipe open.
+ */
+function cistaIn(scratch) {
+  return (...args) => {
     const out = path.join(scratch, 'out');
     const fd = fs.openSync(out, 'w+');
     const r = spawnSync(path.join(repo, 'bin/cista'), ['--root', path.join(scratch, 'state'), ...args], { stdio: ['ignore', fd, fd] });
     fs.closeSync(fd);
     return { status: r.status, output: fs.readFileSync(out, 'utf8') };
   };
+}
+
+function runResourcesContainer() {
+  const scratch = fs.mkdtempSync('/tmp/cista-cg2-res-');
+  // A parent cista has to create, and enable the controllers in.
+  const parent = `/sys/fs/cgroup/cista-res-test-${process.pid}`;
+  const dir = `${parent}/ctr`;
+  const cista = cistaIn(scratch);
   try {
     const bundle = path.join(scratch, 'bundle');
     const made = spawnSync(path.join(repo, 'scripts/example-bundle.sh'), [bundle, 'sleep', '100'], { encoding: 'utf8' });
@@ -72,4 +80,4 @@ function runResourcesContainer() {
   }
 }
 
-module.exports = { runResourcesContainer };
+module.exports = { cistaIn, runResourcesContainer };
