@@ -40,13 +40,11 @@ async function runCase(cgroups, addon, name, rules) {
   assert.equal(dir, `/sys/fs/cgroup/cista-test-${process.pid}/${name}`);
   const probe = spawnDeviceProbe();
   try {
-    manager.create();
+    manager.create(probe.pid, rules, { writes: [], unitProperties: [] });
     assert.ok(fs.statSync(dir).isDirectory());
-    manager.applyDevices(rules);
-    manager.join(probe.pid);
     assert.equal(fs.readFileSync(`/proc/${probe.pid}/cgroup`, 'utf8'), `0::/cista-test-${process.pid}/${name}\n`);
     assert.deepEqual(manager.pids(), [probe.pid]);
-    assert.deepEqual(cgroups.reopenCgroupManager('v2', manager.paths).pids(), [probe.pid]);
+    assert.deepEqual(cgroups.reopenCgroupManager(manager.record()).pids(), [probe.pid]);
     let output = '';
     probe.stdout.on('data', (chunk) => (output += chunk));
     probe.stdin.write('go\n');

@@ -7,7 +7,8 @@ import { once } from 'node:events';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CgroupManager, defaultAllowedDevices, DeviceRule, openCgroupManager, reopenCgroupManager } from '../../src/engine/cgroups';
+import { defaultAllowedDevices, DeviceRule, openCgroupManager, reopenCgroupManager } from '../../src/engine/cgroups';
+import { V1CgroupManager } from '../../src/engine/cgroups/v1';
 import { detectLayout } from '../../src/engine/cgroups/path';
 import { parseMountInfo } from '../../src/engine/mountinfo';
 
@@ -19,7 +20,7 @@ const skip = missing.length > 0 && process.env.CI !== 'true';
 
 const testRoot = `/cista-test-${process.pid}`;
 const children: ChildProcessWithoutNullStreams[] = [];
-let manager: CgroupManager | undefined;
+let manager: V1CgroupManager | undefined;
 
 /** A shell in the cgroup that waits for a line on stdin before trying to read devices. */
 function spawnDeviceProbe(): ChildProcessWithoutNullStreams {
@@ -57,12 +58,17 @@ describe.skipIf(skip)('cgroup v1 driver on this host', () => {
   });
 
   it('creates, joins, filters devices, lists pids and destroys', async () => {
-    manager = openCgroupManager({ containerId: 'ctr', cgroupsPath: `${testRoot}/ctr` });
-    expect(manager.driver).toBe('v1');
+    const opened = openCgroupManager({ containerId: 'ctr', cgroupsPath: `${testRoot}/ctr` });
+    expect(opened.driver).toBe('v1');
+    manager = opened as V1CgroupManager;
     expect(manager.paths.devices).toBe(`/sys/fs/cgroup/devices${testRoot}/ctr`);
     expect(manager.paths.memory).toBe(`/sys/fs/cgroup/memory${testRoot}/ctr`);
 
-    manager.create();
+    const sleeper = spawn('sleep', ['60']);
+    children.push(sleeper as ChildProcessWithoutNullStreams);
+    await once(sleeper, 'spawn');
+    const denyAll: DeviceRule = { allow: false, type: 'a', major: null, minor: null, access: 'rwm' };
+    manager.create(sleeper.pid!, [denyAll, ...defaultAllowedDevices()], { writes: [], unitProperties: [] });
     const dirs = [...new Set(Object.values(manager.paths))];
     for (const dir of dirs) expect(fs.statSync(dir).isDirectory()).toBe(true);
     const cpuset = manager.paths.cpuset;
@@ -71,20 +77,14 @@ describe.skipIf(skip)('cgroup v1 driver on this host', () => {
       expect(fs.readFileSync(path.join(cpuset, 'cpuset.mems'), 'utf8').trim()).not.toBe('');
     }
 
-    const sleeper = spawn('sleep', ['60']);
-    children.push(sleeper as ChildProcessWithoutNullStreams);
-    await once(sleeper, 'spawn');
-    manager.join(sleeper.pid!);
     const procCgroup = fs.readFileSync(`/proc/${sleeper.pid}/cgroup`, 'utf8');
     for (const subsystem of ['devices', 'memory', 'pids', 'name=systemd']) {
       if (manager.paths[subsystem] !== undefined) expect(hierarchyOf(procCgroup, subsystem)).toBe(`${testRoot}/ctr`);
     }
     if (manager.paths[''] !== undefined) expect(procCgroup).toContain(`0::${testRoot}/ctr\n`);
     expect(manager.pids()).toEqual([sleeper.pid]);
-    expect(reopenCgroupManager('v1', manager.paths).pids()).toEqual([sleeper.pid]);
+    expect(reopenCgroupManager(manager.record()).pids()).toEqual([sleeper.pid]);
 
-    const denyAll: DeviceRule = { allow: false, type: 'a', major: null, minor: null, access: 'rwm' };
-    manager.applyDevices([denyAll, ...defaultAllowedDevices()]);
     const list = fs.readFileSync(path.join(manager.paths.devices, 'devices.list'), 'utf8').trim().split('\n');
     expect(list.sort()).toEqual(
       ['c *:* m', 'b *:* m', 'c 1:3 rwm', 'c 1:8 rwm', 'c 1:7 rwm', 'c 5:0 rwm', 'c 1:5 rwm', 'c 1:9 rwm', 'c 136:* rwm', 'c 5:2 rwm', 'c 10:200 rwm'].sort(),

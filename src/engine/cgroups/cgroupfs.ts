@@ -100,3 +100,46 @@ export function removeCgroupDir(dir: string): void {
     }
   }
 }
+
+/** A cgroup file's content trimmed, or undefined when it cannot be read (the cgroup is gone). */
+export function readCgroupFileIfPresent(dir: string, file: string): string | undefined {
+  try {
+    return fs.readFileSync(path.join(dir, file), 'utf8').trim();
+  } catch {
+    return undefined;
+  }
+}
+
+/** How long a freeze may take to settle: a process in an uninterruptible sleep delays it. */
+const FREEZE_SETTLE_MS = 5000;
+
+/** A freezer file and its values: v1's freezer.state, v2's cgroup.freeze. */
+export interface FreezerControl {
+  dir: string;
+  file: string;
+  frozenValue: string;
+  thawedValue: string;
+  /** Whether the kernel has finished freezing (frozen true) or thawing. */
+  settled(frozen: boolean): boolean;
+}
+
+/** Writes the freezer until the kernel reports it done; a freeze that does not settle is undone. */
+export function setFreezer(control: FreezerControl, frozen: boolean): void {
+  const file = path.join(control.dir, control.file);
+  const wanted = frozen ? control.frozenValue : control.thawedValue;
+  const deadline = Date.now() + FREEZE_SETTLE_MS;
+  for (;;) {
+    try {
+      // v1 may stay FREEZING when a task was busy; writing FROZEN again retries (as runc does).
+      fs.writeFileSync(file, wanted);
+    } catch (e) {
+      throw new CistaError(`${frozen ? 'freezing' : 'thawing'} the container: ${file}: ${errorMessage(e).split(', ')[0]}`);
+    }
+    if (control.settled(frozen)) return;
+    if (Date.now() > deadline) {
+      if (frozen) fs.writeFileSync(file, control.thawedValue);
+      throw new CistaError(`the container did not ${frozen ? 'freeze' : 'thaw'} within ${FREEZE_SETTLE_MS / 1000} s`);
+    }
+    sleepSync(1);
+  }
+}

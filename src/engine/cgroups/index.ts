@@ -1,15 +1,13 @@
 /**
- * Container cgroups: one driver per host layout (v1/hybrid, v2) behind one interface, like runc's
- * cgroupfs managers. File I/O is done here with node:fs; only bpf() goes through the addon.
+ * Container cgroups: one driver per host layout and manager (cgroupfs v1/hybrid, cgroupfs v2,
+ * systemd) behind the interface of manager.ts, like runc's managers. This file picks and reopens
+ * drivers; file I/O is done with node:fs, bpf() and D-Bus go through addons loaded on first use.
  */
 import * as fs from 'node:fs';
 import { CistaError } from '../errors';
-import { MountStep } from '../plan/plan';
-import { DeviceFilterLoader, loadDeviceFilterWithAddon } from './device-filter-loader';
-import { DeviceRule } from './devices';
-import type { CgroupWrite } from './resources';
-import type { LinuxResources } from '../spec/schema';
 import { parseMountInfo } from '../mountinfo';
+import { DeviceFilterLoader, loadDeviceFilterWithAddon } from './device-filter-loader';
+import type { CgroupManager, RecordedCgroups } from './manager';
 import { cgroupHierarchies, detectLayout, resolveV1Paths, resolveV2Path, UNIFIED } from './path';
 import { V1CgroupManager } from './v1';
 import { V2CgroupManager } from './v2';
@@ -18,51 +16,13 @@ export type { DeviceRule } from './devices';
 export { defaultAllowedDevices, deviceRuleString } from './devices';
 export type { DeviceFilterLoader } from './device-filter-loader';
 export type { CgroupWrite } from './resources';
+export type * from './manager';
+export { cgroupMountSteps } from './mount-steps';
 
 export interface CgroupConfig {
   containerId: string;
   /** linux.cgroupsPath. */
   cgroupsPath: string | undefined;
-}
-
-export interface CgroupMountOptions {
-  readonly: boolean;
-  /** MS_* flags of the config.json mount, without MS_RDONLY (see readonly). */
-  flags: number;
-  /** The container has a cgroup namespace of its own: mount cgroup filesystems instead of binding directories. */
-  cgroupNamespace?: boolean;
-}
-
-export type CgroupDriver = 'v1' | 'v2';
-
-export interface CgroupManager {
-  readonly driver: CgroupDriver;
-  /** Per-hierarchy absolute directories (v1: subsystem -> dir, "" for hybrid's unified; v2: {"": dir}); recorded in state.json. */
-  readonly paths: Record<string, string>;
-  /** mkdir -p, remembering which directories were created so that destroy() removes only those. */
-  create(): void;
-  /** What create() made, outermost first per hierarchy: to record in state.json for delete. */
-  createdDirectories(): string[];
-  /** Moves pid into the container's cgroup in every hierarchy. */
-  join(pid: number): void;
-  /** v1: devices.deny/devices.allow writes; v2: an eBPF program attached with BPF_F_ALLOW_MULTI. */
-  applyDevices(rules: DeviceRule[]): void;
-  /**
-   * linux.resources other than devices as the ordered file writes applyResources will make. Checks
-   * values and that the host has the controllers; creates nothing.
-   */
-  planResources(resources: LinuxResources | undefined): CgroupWrite[];
-  /** Makes planned writes: after create(), before join() (a cpuset cgroup must have cpus before a process joins). */
-  applyResources(writes: readonly CgroupWrite[]): void;
-  /** All pids in the container's cgroup(s), including sub-cgroups, sorted. */
-  pids(): number[];
-  /**
-   * rmdir of the container's cgroups (and any below them), retrying briefly while killed processes
-   * exit, then of the parents create() made, as far as no other cgroup still uses them; gone is fine.
-   */
-  destroy(): void;
-  /** How a config.json mount of type "cgroup" at destination appears inside the container. */
-  mountSteps(destination: string, options: CgroupMountOptions): MountStep[];
 }
 
 export interface CgroupHostAccess {
@@ -78,6 +38,10 @@ function readProcFile(file: string): string {
   }
 }
 
+function hostHierarchies(): ReturnType<typeof cgroupHierarchies> {
+  return cgroupHierarchies(parseMountInfo(readProcFile('/proc/self/mountinfo')));
+}
+
 /** Resolves the container's cgroup directories for this host's layout. Creates nothing. */
 export function openCgroupManager(config: CgroupConfig, host: CgroupHostAccess = {}): CgroupManager {
   const mountInfo = readProcFile('/proc/self/mountinfo');
@@ -87,21 +51,17 @@ export function openCgroupManager(config: CgroupConfig, host: CgroupHostAccess =
   if (detectLayout(mounts) === 'v2') {
     return new V2CgroupManager(resolveV2Path(inputs), host.loadDeviceFilter ?? loadDeviceFilterWithAddon);
   }
-  return new V1CgroupManager(resolveV1Paths(inputs), cgroupHierarchies(mounts));
+  const hierarchies = cgroupHierarchies(mounts);
+  return new V1CgroupManager(resolveV1Paths(inputs), () => hierarchies);
 }
 
-/** A manager for the cgroups recorded in state.json (delete, kill, ps). */
-export function reopenCgroupManager(
-  driver: CgroupDriver,
-  paths: Record<string, string>,
-  created?: string[],
-  host: CgroupHostAccess = {},
-): CgroupManager {
-  if (driver === 'v2') {
-    const dir = paths[UNIFIED];
+/** A manager for the cgroups recorded in state.json (delete, kill, ps, pause, state). Reads nothing yet. */
+export function reopenCgroupManager(recorded: RecordedCgroups, host: CgroupHostAccess = {}): CgroupManager {
+  if (recorded.driver === 'v2') {
+    const dir = recorded.paths[UNIFIED];
     if (dir === undefined) throw new CistaError('cgroup: state has no cgroup v2 path');
-    return new V2CgroupManager(dir, host.loadDeviceFilter ?? loadDeviceFilterWithAddon, created);
+    return new V2CgroupManager(dir, host.loadDeviceFilter ?? loadDeviceFilterWithAddon, recorded.created);
   }
-  if (paths.devices === undefined) throw new CistaError('cgroup: state has no devices cgroup path');
-  return new V1CgroupManager(paths, cgroupHierarchies(parseMountInfo(readProcFile('/proc/self/mountinfo'))), created);
+  if (recorded.paths.devices === undefined) throw new CistaError('cgroup: state has no devices cgroup path');
+  return new V1CgroupManager(recorded.paths, hostHierarchies, recorded.created);
 }

@@ -1,24 +1,22 @@
 /** The cgroup v1 driver (also for hybrid hosts): one directory per mounted hierarchy, like runc's fs manager. */
 import * as path from 'node:path';
-import { DestinationKind, MountKind, MountStep } from '../plan/plan';
-import { MS_BIND, MS_NODEV, MS_NOEXEC, MS_NOSUID, MS_RDONLY, MS_REC } from '../plan/mount-flags';
 import {
   cgroupPidsRecursive,
   makeCgroupDir,
   readCgroupFile,
+  readCgroupFileIfPresent,
   removeCgroupDir,
   removeCgroupDirIfUnused,
+  setFreezer,
   writeCgroupFile,
 } from './cgroupfs';
+import { CistaError } from '../errors';
 import { DeviceRule, deviceRuleString, resolveDeviceRules } from './devices';
+import type { CgroupManager, CgroupMountLayout, RecordedCgroups, ResourcePlan } from './manager';
 import { CgroupHierarchy, UNIFIED } from './path';
 import { applyCgroupWrites, CgroupWrite } from './resources';
 import { v1ResourceWrites } from './v1-resources';
 import type { LinuxResources } from '../spec/schema';
-import type { CgroupManager, CgroupMountOptions } from './index';
-
-/** runc's flags for the tmpfs that holds the per-hierarchy mounts. */
-const TMPFS_FLAGS = MS_NOEXEC | MS_NOSUID | MS_NODEV;
 
 export class V1CgroupManager implements CgroupManager {
   readonly driver = 'v1';
@@ -27,15 +25,20 @@ export class V1CgroupManager implements CgroupManager {
 
   /**
    * @param paths subsystem -> directory, "" for the unified hierarchy of a hybrid host.
-   * @param hierarchies the host's mounted hierarchies, to lay out a "cgroup" mount in the container.
+   * @param hierarchies the host's mounted hierarchies, to lay out a "cgroup" mount in the container
+   *   (read from mountinfo only when asked: reopened managers do not need them).
    * @param created reopened from state: the directories create() made.
    */
   constructor(
     readonly paths: Record<string, string>,
-    private readonly hierarchies: CgroupHierarchy[],
+    private readonly hierarchies: () => CgroupHierarchy[],
     created?: string[],
   ) {
     this.created = created ?? null;
+  }
+
+  record(): RecordedCgroups {
+    return { driver: this.driver, layout: 'v1', paths: this.paths, ...(this.created === null ? {} : { created: [...this.created] }) };
   }
 
   /** Each directory once, though co-mounted subsystems (cpu,cpuacct) share one. */
@@ -43,7 +46,15 @@ export class V1CgroupManager implements CgroupManager {
     return [...new Set(Object.values(this.paths))];
   }
 
-  create(): void {
+  /** mkdir -p in every hierarchy (remembering what it made), the device rules, the limits, then the pid. */
+  create(pid: number, devices: DeviceRule[], resources: ResourcePlan): void {
+    this.makeDirectories();
+    this.applyDevices(devices);
+    this.applyWrites(resources.writes);
+    this.join(pid);
+  }
+
+  private makeDirectories(): void {
     const created: string[] = [];
     this.created = created;
     for (const dir of this.directories()) {
@@ -62,10 +73,6 @@ export class V1CgroupManager implements CgroupManager {
     }
   }
 
-  createdDirectories(): string[] {
-    return [...(this.created ?? [])];
-  }
-
   join(pid: number): void {
     for (const dir of this.directories()) writeCgroupFile(dir, 'cgroup.procs', String(pid));
   }
@@ -82,17 +89,56 @@ export class V1CgroupManager implements CgroupManager {
     }
   }
 
-  planResources(resources: LinuxResources | undefined): CgroupWrite[] {
-    return v1ResourceWrites(resources, new Set(Object.keys(this.paths)));
+  planResources(resources: LinuxResources | undefined): ResourcePlan {
+    return { writes: v1ResourceWrites(resources, new Set(Object.keys(this.paths))), unitProperties: [] };
   }
 
-  applyResources(writes: readonly CgroupWrite[]): void {
+  update(resources: ResourcePlan): void {
+    this.applyWrites(resources.writes);
+  }
+
+  private applyWrites(writes: readonly CgroupWrite[]): void {
     applyCgroupWrites(writes, (subsystem) => this.paths[subsystem]);
+  }
+
+  mountLayout(): CgroupMountLayout {
+    const hierarchies = this.hierarchies().filter(
+      (h) => !h.subsystems.includes(UNIFIED) && h.subsystems.some((s) => this.paths[s] !== undefined),
+    );
+    return {
+      layout: 'v1',
+      hierarchies: hierarchies.map((h) => ({
+        mountPoint: h.mountPoint,
+        subsystems: h.subsystems,
+        dir: this.paths[h.subsystems.find((s) => this.paths[s] !== undefined)!],
+      })),
+    };
   }
 
   pids(): number[] {
     // Every container process is in the devices cgroup: runc reads the pids from there too.
     return cgroupPidsRecursive(this.paths.devices);
+  }
+
+  /** FREEZING while the kernel works, FROZEN once paused; false without a freezer hierarchy. */
+  frozen(): boolean {
+    const dir = this.paths.freezer;
+    return dir !== undefined && readCgroupFileIfPresent(dir, 'freezer.state') === 'FROZEN';
+  }
+
+  freeze(frozen: boolean): void {
+    const dir = this.paths.freezer;
+    if (dir === undefined) throw new CistaError('the container has no freezer cgroup: this host mounts no freezer controller');
+    setFreezer(
+      {
+        dir,
+        file: 'freezer.state',
+        frozenValue: 'FROZEN',
+        thawedValue: 'THAWED',
+        settled: (wanted) => readCgroupFileIfPresent(dir, 'freezer.state') === (wanted ? 'FROZEN' : 'THAWED'),
+      },
+      frozen,
+    );
   }
 
   /** Removes the directories create() made; when that is unknown, the container's own directories (as runc). */
@@ -103,79 +149,5 @@ export class V1CgroupManager implements CgroupManager {
       else removeCgroupDirIfUnused(dir);
     }
     this.created = [];
-  }
-
-  /**
-   * As runc's mountCgroupV1: a tmpfs, in it one mount per v1 hierarchy named like its host mount
-   * point, showing the container's own cgroup (a bind of it, or with a cgroup namespace a fresh
-   * cgroup mount), symlinks for co-mounted subsystems, then the tmpfs made read-only if asked.
-   * The unified hierarchy of a hybrid host is not shown, as in runc.
-   */
-  mountSteps(destination: string, options: CgroupMountOptions): MountStep[] {
-    const mountFlags = options.flags | (options.readonly ? MS_RDONLY : 0);
-    const steps: MountStep[] = [
-      {
-        kind: MountKind.Filesystem,
-        source: 'tmpfs',
-        destination,
-        fstype: 'tmpfs',
-        // The init keeps a read-only tmpfs writable until the rootfs is finished, so the
-        // hierarchies below can still be mounted onto it.
-        flags: TMPFS_FLAGS | (options.readonly ? MS_RDONLY : 0),
-        remountFlags: 0,
-        propagation: [],
-        data: 'mode=755',
-        destinationKind: DestinationKind.Directory,
-      },
-    ];
-    const v1Hierarchies = this.hierarchies.filter(
-      (h) => !h.subsystems.includes(UNIFIED) && h.subsystems.some((s) => this.paths[s] !== undefined),
-    );
-    for (const hierarchy of v1Hierarchies) {
-      const hierarchyDestination = path.posix.join(destination, path.posix.basename(hierarchy.mountPoint));
-      steps.push(
-        options.cgroupNamespace
-          ? {
-              kind: MountKind.Filesystem,
-              source: 'cgroup',
-              destination: hierarchyDestination,
-              fstype: 'cgroup',
-              flags: mountFlags,
-              remountFlags: 0,
-              propagation: [],
-              data: hierarchy.subsystems.join(','),
-              destinationKind: DestinationKind.Directory,
-            }
-          : {
-              kind: MountKind.Bind,
-              source: this.paths[hierarchy.subsystems.find((s) => this.paths[s] !== undefined)!],
-              destination: hierarchyDestination,
-              fstype: 'bind',
-              flags: MS_BIND | MS_REC | mountFlags,
-              remountFlags: mountFlags,
-              propagation: [],
-              data: '',
-              destinationKind: DestinationKind.Directory,
-            },
-      );
-    }
-    for (const hierarchy of v1Hierarchies) {
-      const name = path.posix.basename(hierarchy.mountPoint);
-      if (!name.includes(',')) continue;
-      for (const subsystem of name.split(',')) {
-        steps.push({
-          kind: MountKind.Symlink,
-          source: name,
-          destination: path.posix.join(destination, subsystem),
-          fstype: '',
-          flags: 0,
-          remountFlags: 0,
-          propagation: [],
-          data: '',
-          destinationKind: DestinationKind.File,
-        });
-      }
-    }
-    return steps;
   }
 }

@@ -1,24 +1,24 @@
 /** The cgroup v2 driver: one directory in the unified hierarchy, devices through an eBPF filter. */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { DestinationKind, MountKind, MountStep } from '../plan/plan';
-import { MS_BIND, MS_RDONLY } from '../plan/mount-flags';
 import {
   cgroupPidsRecursive,
   makeCgroupDir,
   readCgroupFile,
+  readCgroupFileIfPresent,
   removeCgroupDir,
   removeCgroupDirIfUnused,
+  setFreezer,
   writeCgroupFile,
 } from './cgroupfs';
 import { compileDeviceFilter } from './device-filter';
-import { DeviceFilterLoader } from './device-filter-loader';
-import { DeviceRule } from './devices';
+import type { DeviceFilterLoader } from './device-filter-loader';
+import type { DeviceRule } from './devices';
+import type { CgroupManager, CgroupMountLayout, RecordedCgroups, ResourcePlan } from './manager';
 import { CGROUP_ROOT, UNIFIED } from './path';
 import { applyCgroupWrites, CgroupWrite, errnoText, resourceError } from './resources';
 import { v2ResourceWrites } from './v2-resources';
 import type { LinuxResources } from '../spec/schema';
-import type { CgroupManager, CgroupMountOptions } from './index';
 
 export class V2CgroupManager implements CgroupManager {
   readonly driver = 'v2';
@@ -26,6 +26,7 @@ export class V2CgroupManager implements CgroupManager {
   /** Directories create() made, outermost first; null when unknown (a state.json of an older cista). */
   private created: string[] | null;
 
+  /** @param loadDeviceFilter called only by create(): reopened managers never load the addon. */
   constructor(
     private readonly dir: string,
     private readonly loadDeviceFilter: DeviceFilterLoader,
@@ -35,23 +36,16 @@ export class V2CgroupManager implements CgroupManager {
     this.created = created ?? null;
   }
 
-  create(): void {
-    this.created = makeCgroupDir(this.dir);
+  record(): RecordedCgroups {
+    return { driver: this.driver, layout: 'v2', paths: this.paths, ...(this.created === null ? {} : { created: [...this.created] }) };
   }
 
-  createdDirectories(): string[] {
-    return [...(this.created ?? [])];
+  planResources(resources: LinuxResources | undefined): ResourcePlan {
+    return { writes: this.planWrites(resources), unitProperties: [] };
   }
 
-  join(pid: number): void {
-    writeCgroupFile(this.dir, 'cgroup.procs', String(pid));
-  }
-
-  applyDevices(rules: DeviceRule[]): void {
-    this.loadDeviceFilter(compileDeviceFilter(rules), this.dir);
-  }
-
-  planResources(resources: LinuxResources | undefined): CgroupWrite[] {
+  /** The file writes for resources, checked against the controllers the nearest existing parent offers. */
+  planWrites(resources: LinuxResources | undefined): CgroupWrite[] {
     const writes = v2ResourceWrites(resources);
     if (writes.some((write) => write.controller !== '')) {
       let existing = path.dirname(this.dir);
@@ -66,11 +60,32 @@ export class V2CgroupManager implements CgroupManager {
     return writes;
   }
 
+  mountLayout(): CgroupMountLayout {
+    return { layout: 'v2', dir: this.dir };
+  }
+
+  /** mkdir -p (remembering what it made), the device filter, the limits, then the pid. */
+  create(pid: number, devices: DeviceRule[], resources: ResourcePlan): void {
+    this.created = [];
+    this.created.push(...makeCgroupDir(this.dir));
+    this.loadDeviceFilter(compileDeviceFilter(devices), this.dir);
+    this.applyWrites(resources.writes);
+    this.join(pid);
+  }
+
+  join(pid: number): void {
+    writeCgroupFile(this.dir, 'cgroup.procs', String(pid));
+  }
+
+  update(resources: ResourcePlan): void {
+    this.applyWrites(resources.writes);
+  }
+
   /**
    * Enables the controllers the writes need in cgroup.subtree_control from the hierarchy's root down
    * to the container's parent (as runc does, including parents cista did not create), then writes.
    */
-  applyResources(writes: readonly CgroupWrite[]): void {
+  private applyWrites(writes: readonly CgroupWrite[]): void {
     const uses = firstUses(writes);
     if (uses.size > 0) {
       const relative = path.relative(CGROUP_ROOT, path.dirname(this.dir));
@@ -95,6 +110,24 @@ export class V2CgroupManager implements CgroupManager {
     return cgroupPidsRecursive(this.dir);
   }
 
+  /** cgroup.freeze is what was asked; cgroup.events says when the kernel is done. */
+  frozen(): boolean {
+    return readCgroupFileIfPresent(this.dir, 'cgroup.freeze') === '1';
+  }
+
+  freeze(frozen: boolean): void {
+    setFreezer(
+      {
+        dir: this.dir,
+        file: 'cgroup.freeze',
+        frozenValue: '1',
+        thawedValue: '0',
+        settled: (wanted) => (readCgroupFileIfPresent(this.dir, 'cgroup.events') ?? '').split('\n').includes(`frozen ${wanted ? 1 : 0}`),
+      },
+      frozen,
+    );
+  }
+
   /** Removes the directories create() made; when that is unknown, the container's directory (as runc). */
   destroy(): void {
     for (const dir of [...(this.created ?? [this.dir])].reverse()) {
@@ -102,43 +135,6 @@ export class V2CgroupManager implements CgroupManager {
       else removeCgroupDirIfUnused(dir);
     }
     this.created = [];
-  }
-
-  /**
-   * With a cgroup namespace, a fresh cgroup2 mount (rooted at the container's cgroup by the
-   * namespace); without one, a bind of the container's cgroup, which is what a fresh mount
-   * would show through a namespace (runc's fallback).
-   */
-  mountSteps(destination: string, options: CgroupMountOptions): MountStep[] {
-    const mountFlags = options.flags | (options.readonly ? MS_RDONLY : 0);
-    if (options.cgroupNamespace) {
-      return [
-        {
-          kind: MountKind.Filesystem,
-          source: 'cgroup2',
-          destination,
-          fstype: 'cgroup2',
-          flags: mountFlags,
-          remountFlags: 0,
-          propagation: [],
-          data: '',
-          destinationKind: DestinationKind.Directory,
-        },
-      ];
-    }
-    return [
-      {
-        kind: MountKind.Bind,
-        source: this.dir,
-        destination,
-        fstype: 'bind',
-        flags: MS_BIND | mountFlags,
-        remountFlags: mountFlags,
-        propagation: [],
-        data: '',
-        destinationKind: DestinationKind.Directory,
-      },
-    ];
   }
 }
 

@@ -7,7 +7,6 @@ import { CistaError, ConfigError } from '../errors';
 import { type Warn, hookState, runHooks, runHooksWarning } from '../hooks/run';
 import { native, initHelperPath } from '../native';
 import { buildLaunchPlan } from '../plan/build';
-import { MS_RDONLY } from '../plan/mount-flags';
 import { encodePlan } from '../plan/encode';
 import { awaitReady, sendPlan } from '../process/channel';
 import { sendConsoleToSocket } from '../process/console';
@@ -18,7 +17,7 @@ import { checkSemantics } from '../spec/semantic';
 import { rejectUnsupported } from '../spec/unsupported';
 import { withContainerLock } from '../state/lock';
 import { startTimeOf } from '../state/process';
-import { type ContainerRecord, EXEC_FIFO, containerDir, readRecord, validateContainerId, writeFileAtomic, writeRecord } from '../state/store';
+import { type ContainerRecord, EXEC_FIFO, containerDir, validateContainerId, writeFileAtomic, writeRecord } from '../state/store';
 import { compileSeccompInto } from './compile-seccomp';
 import { teardownContainer } from './teardown';
 
@@ -111,19 +110,14 @@ export function createContainer(options: CreateOptions): CreatedContainer {
 
   const cgroup = openCgroupManager({ containerId: options.id, cgroupsPath: spec.linux?.cgroupsPath });
   const devices = deviceRules(spec);
-  const resourceWrites = cgroup.planResources(spec.linux?.resources);
+  const resources = cgroup.planResources(spec.linux?.resources);
   const planned = buildLaunchPlan(spec, {
     containerId: options.id,
     bundle,
     noPivot: options.noPivot === true,
     noNewKeyring: options.noNewKeyring === true,
     host: { isDirectory: hostIsDirectory },
-    cgroupMountSteps: (mount, flags) =>
-      cgroup.mountSteps(mount.destination, {
-        readonly: (flags & MS_RDONLY) !== 0,
-        flags: flags & ~MS_RDONLY,
-        cgroupNamespace: (spec.linux?.namespaces ?? []).some((ns) => ns.type === 'cgroup'),
-      }),
+    cgroupMount: cgroup.mountLayout(),
   });
   if (hostIsDirectory(planned.rootfs) !== true) {
     throw new ConfigError(`config.json: /root/path: rootfs ${planned.rootfs} does not exist or is not a directory`);
@@ -154,7 +148,7 @@ export function createContainer(options: CreateOptions): CreatedContainer {
       created: new Date().toISOString(),
       owner: ownerName(),
       annotations: spec.annotations ?? {},
-      cgroup: { driver: cgroup.driver, paths: cgroup.paths },
+      cgroup: cgroup.record(),
       exec: { process: spec.process ?? null, seccomp: spec.linux?.seccomp ?? null, sessionKeyring: planned.plan.sessionKeyring },
       hostMounts,
     };
@@ -165,11 +159,6 @@ export function createContainer(options: CreateOptions): CreatedContainer {
     try {
       writeRecord(dir, record);
       native().makeFifo(path.join(dir, EXEC_FIFO), 0o622);
-      cgroup.create();
-      record.cgroup = { driver: cgroup.driver, paths: cgroup.paths, created: cgroup.createdDirectories() };
-      writeRecord(dir, record);
-      cgroup.applyDevices(devices);
-      cgroup.applyResources(resourceWrites);
 
       const stateDirFd = native().openPath(dir);
       let spawned: { pid: number; syncFd: number };
@@ -195,7 +184,12 @@ export function createContainer(options: CreateOptions): CreatedContainer {
         writeRecord(dir, record);
         if (planned.oomScoreAdj !== null) writeOomScoreAdj(spawned.pid, planned.oomScoreAdj);
         // In its cgroup before it reads the plan, so it unshares its cgroup namespace from there.
-        cgroup.join(spawned.pid);
+        try {
+          cgroup.create(spawned.pid, devices, resources);
+        } finally {
+          record.cgroup = cgroup.record();
+          writeRecord(dir, record);
+        }
         sendPlan(spawned.syncFd, encodedPlan);
         // The init stops before pivot_root for these; the status they see is the one the container
         // has once create returns (runtime-tools expects "created"; runc passes "creating").
@@ -221,7 +215,7 @@ export function createContainer(options: CreateOptions): CreatedContainer {
       }
       return { id: options.id, pid: spawned.pid, dir, consoleFd };
     } catch (e) {
-      teardownContainer(dir, readRecord(dir) ?? record);
+      teardownContainer(dir, record);
       // The spec's lifecycle goes on with destroy and poststop after a failed create hook; runc runs
       // them after any failed create, and so do we.
       runHooksWarning('poststop', hooks.poststop ?? [], hookState(record, 'stopped', undefined), options.warn ?? (() => {}));

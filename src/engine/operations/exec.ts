@@ -155,7 +155,7 @@ export async function execInContainer(options: ExecOptions): Promise<number> {
     });
     compileSeccompInto(planned.plan, planned.seccomp);
     const encodedPlan = encodePlan(planned.plan);
-    const cgroup = record.cgroup === null ? undefined : reopenCgroupManager(record.cgroup.driver, record.cgroup.paths);
+    const cgroup = record.cgroup === null ? undefined : reopenCgroupManager(record.cgroup);
 
     const stateDirFd = native().openPath(dir);
     let spawned: { pid: number; syncFd: number };

@@ -6,7 +6,7 @@ import { withContainer } from './lookup';
 export function killContainer(root: string, id: string, signal: number, all: boolean): void {
   withContainer(root, id, false, ({ record, status }) => {
     if (status !== 'created' && status !== 'running' && status !== 'paused') throw new CistaError('container not running');
-    const pids = all && record.cgroup ? reopenCgroupManager(record.cgroup.driver, record.cgroup.paths).pids() : [record.init.pid];
+    const pids = all && record.cgroup ? reopenCgroupManager(record.cgroup).pids() : [record.init.pid];
     for (const pid of pids) {
       try {
         process.kill(pid, signal);

@@ -1,4 +1,4 @@
-import { setFrozen } from '../cgroups/freezer';
+import { reopenCgroupManager } from '../cgroups';
 import { CistaError } from '../errors';
 import { withContainer } from './lookup';
 
@@ -7,7 +7,7 @@ export function pauseContainer(root: string, id: string): void {
   withContainer(root, id, true, ({ record, status }) => {
     if (status !== 'created' && status !== 'running') throw new CistaError('container not running');
     if (record.cgroup === null) throw new CistaError('the container has no cgroup to freeze');
-    setFrozen(record.cgroup, true);
+    reopenCgroupManager(record.cgroup).freeze(true);
   });
 }
 
@@ -15,6 +15,6 @@ export function pauseContainer(root: string, id: string): void {
 export function resumeContainer(root: string, id: string): void {
   withContainer(root, id, true, ({ record, status }) => {
     if (status !== 'paused' || record.cgroup === null) throw new CistaError('container not paused');
-    setFrozen(record.cgroup, false);
+    reopenCgroupManager(record.cgroup).freeze(false);
   });
 }

@@ -7,7 +7,7 @@ export function containerPids(root: string, id: string): number[] {
   return withContainer(root, id, false, ({ record, status }) => {
     if (status === 'stopped') return [];
     if (record.cgroup === null) throw new CistaError(`container ${id} has no cgroup to list`);
-    return reopenCgroupManager(record.cgroup.driver, record.cgroup.paths)
+    return reopenCgroupManager(record.cgroup)
       .pids()
       .sort((a, b) => a - b);
   });

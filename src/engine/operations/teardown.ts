@@ -1,7 +1,6 @@
 import * as fs from 'node:fs';
 
 import { type CgroupManager, reopenCgroupManager } from '../cgroups';
-import { isFrozen, setFrozen } from '../cgroups/freezer';
 import { native } from '../native';
 import { detachHostMounts } from '../rootfs/host-mounts';
 import { isAlive } from '../state/process';
@@ -23,7 +22,7 @@ function signal(pid: number, sig: number): void {
 function reopenRecordedCgroup(record: ContainerRecord): CgroupManager | undefined {
   if (record.cgroup === null) return undefined;
   try {
-    return reopenCgroupManager(record.cgroup.driver, record.cgroup.paths, record.cgroup.created);
+    return reopenCgroupManager(record.cgroup);
   } catch {
     return undefined;
   }
@@ -41,7 +40,7 @@ export function teardownContainer(dir: string, record: ContainerRecord | undefin
     // Without a pid namespace of its own, the container's other processes outlive its init.
     for (const pid of cgroup?.pids() ?? []) signal(pid, SIGKILL);
     // Frozen processes die only once thawed.
-    if (record.cgroup !== null && isFrozen(record.cgroup)) setFrozen(record.cgroup, false);
+    if (cgroup?.frozen()) cgroup.freeze(false);
     const deadline = Date.now() + EXIT_WAIT_MS;
     while (isAlive(record.init) && Date.now() < deadline) sleepSync(5);
     // When we are its parent (a create rolling back), no zombie stays behind.

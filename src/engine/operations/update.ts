@@ -30,12 +30,12 @@ export function updateContainer(root: string, id: string, resources: unknown, la
   withContainer(root, id, true, ({ record, status }) => {
     if (status === 'stopped' || status === 'creating') throw new CistaError(`cannot update a ${status} container`);
     if (record.cgroup === null) throw new CistaError('the container has no cgroup to update');
-    const cgroup = reopenCgroupManager(record.cgroup.driver, record.cgroup.paths);
-    const writes = checkConfigPart('/linux/resources', label, () => {
+    const cgroup = reopenCgroupManager(record.cgroup);
+    const planned = checkConfigPart('/linux/resources', label, () => {
       const spec = validateSpecObject({ ociVersion: record.ociVersion, linux: { resources } }) as Spec;
       const { devices: _, ...limits } = spec.linux!.resources as LinuxResources;
       return cgroup.planResources(limits);
     });
-    checkConfigPart('/linux/resources', label, () => cgroup.applyResources(writes));
+    checkConfigPart('/linux/resources', label, () => cgroup.update(planned));
   });
 }

@@ -6,9 +6,11 @@ import type { Hook, Mount, Process, Spec } from '../spec/schema';
 import { formatIdMap } from '../spec/id-mappings';
 import { DEVICE_FILE_TYPES, RLIMIT_TYPES } from '../spec/vocabulary';
 import { capabilityMask } from './capabilities';
-import { MS_BIND, MS_REC, MS_SLAVE, PROPAGATION, parseMountOptions } from './mount-flags';
+import { MS_BIND, MS_RDONLY, MS_REC, MS_SLAVE, PROPAGATION, parseMountOptions } from './mount-flags';
 import { CLONE_NEWCGROUP, CLONE_NEWPID, CLONE_NEWUSER, NAMESPACE_FLAGS } from './namespaces';
 import { type SeccompPlan, planSeccomp } from './seccomp';
+import type { CgroupMountLayout } from '../cgroups/manager';
+import { cgroupMountSteps } from '../cgroups/mount-steps';
 import { DestinationKind, type DeviceNode, type JoinNamespace, type LaunchPlan, MountKind, type MountStep, type PlanHook, type Symlink } from './plan';
 
 /** What planning needs to know about the host; a fake in unit tests. */
@@ -23,8 +25,8 @@ export interface PlanOptions {
   noPivot: boolean;
   noNewKeyring: boolean;
   host: HostView;
-  /** How a mount of type "cgroup" appears in the container (the cgroup driver knows its hierarchies). */
-  cgroupMountSteps(mount: Mount, flags: number): MountStep[];
+  /** The container's cgroups as its driver lays them out, for mounts of type "cgroup". */
+  cgroupMount: CgroupMountLayout;
 }
 
 export interface PlannedLaunch {
@@ -82,10 +84,16 @@ const DEFAULT_UMASK = 0o022;
  * user namespace without a network namespace of its own the host's /sys is bind-mounted instead
  * (runc's fallback), with the flags asked for the sysfs.
  */
-function planMount(mount: Mount, index: number, options: PlanOptions, sysfsAsBind: boolean): MountStep[] {
+function planMount(mount: Mount, index: number, options: PlanOptions, sysfsAsBind: boolean, cgroupNamespace: boolean): MountStep[] {
   const parsed = parseMountOptions(mount.options ?? []);
   const type = mount.type ?? '';
-  if (type === 'cgroup') return options.cgroupMountSteps(mount, parsed.flags);
+  if (type === 'cgroup') {
+    return cgroupMountSteps(options.cgroupMount, mount.destination, {
+      readonly: (parsed.flags & MS_RDONLY) !== 0,
+      flags: parsed.flags & ~MS_RDONLY,
+      cgroupNamespace,
+    });
+  }
   const isSysfsBind = type === 'sysfs' && sysfsAsBind;
   const isBind = isSysfsBind || type === 'bind' || (parsed.flags & MS_BIND) !== 0;
   if (isBind) {
@@ -227,7 +235,8 @@ export function buildLaunchPlan(spec: Spec, options: PlanOptions): PlannedLaunch
 
   const mounts: MountStep[] = [];
   const sysfsAsBind = hasUserNamespace && !createsNetworkNamespace;
-  (spec.mounts ?? []).forEach((m, i) => mounts.push(...planMount(m, i, options, sysfsAsBind)));
+  const cgroupNamespace = namespaces.some((ns) => ns.type === 'cgroup');
+  (spec.mounts ?? []).forEach((m, i) => mounts.push(...planMount(m, i, options, sysfsAsBind, cgroupNamespace)));
   // runc populates /dev unless the host's /dev is bind-mounted over it.
   const devIsBind = (spec.mounts ?? []).some(
     (m) => path.posix.normalize(m.destination) === '/dev' && (m.type === 'bind' || (m.options ?? []).some((o) => o === 'bind' || o === 'rbind')),

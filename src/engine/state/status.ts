@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-import { isFrozen } from '../cgroups/freezer';
+import { reopenCgroupManager } from '../cgroups';
 import { isAlive } from './process';
 import { type ContainerRecord, EXEC_FIFO } from './store';
 
@@ -12,7 +12,7 @@ export type Status = 'creating' | 'created' | 'running' | 'paused' | 'stopped';
 export function deriveStatus(dir: string, record: ContainerRecord): Status {
   if (record.phase === 'creating') return isAlive(record.creator) ? 'creating' : 'stopped';
   if (!isAlive(record.init)) return 'stopped';
-  if (record.cgroup !== null && isFrozen(record.cgroup)) return 'paused';
+  if (record.cgroup !== null && reopenCgroupManager(record.cgroup).frozen()) return 'paused';
   return fs.existsSync(path.join(dir, EXEC_FIFO)) ? 'created' : 'running';
 }
 

@@ -5,6 +5,7 @@ import { CistaError } from '../errors';
 import type { HostMountRecord } from '../rootfs/host-mounts';
 import type { Hook, LinuxSeccomp, Process } from '../spec/schema';
 import type { ProcessIdentity } from './process';
+import type { RecordedCgroups } from '../cgroups/manager';
 
 export const DEFAULT_ROOT = '/run/cista';
 export const STATE_FILE = 'state.json';
@@ -25,8 +26,8 @@ export interface ContainerRecord {
   created: string;
   owner: string;
   annotations: Record<string, string>;
-  /** created: the directories create made, outermost first (absent in records of older cista versions). */
-  cgroup: { driver: 'v1' | 'v2'; paths: Record<string, string>; created?: string[] } | null;
+  /** The container's cgroups as its driver describes them (null: none). */
+  cgroup: RecordedCgroups | null;
   /** What `exec` takes from config.json as it was at create. */
   exec: ExecDefaults;
   /** The hooks `start` and `delete` run, as config.json had them at create (later edits must not count); absent when none. */

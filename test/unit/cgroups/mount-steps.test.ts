@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { cgroupHierarchies } from '../../../src/engine/cgroups/path';
 import { parseMountInfo } from '../../../src/engine/mountinfo';
+import { cgroupMountSteps } from '../../../src/engine/cgroups/mount-steps';
 import { V1CgroupManager } from '../../../src/engine/cgroups/v1';
 import { V2CgroupManager } from '../../../src/engine/cgroups/v2';
+import type { CgroupMountOptions } from '../../../src/engine/cgroups/manager';
 import {
   MS_BIND,
   MS_NODEV,
@@ -34,11 +36,12 @@ const unusedLoader = (): void => {
   throw new Error('not called');
 };
 
-describe('V1CgroupManager.mountSteps', () => {
-  const manager = new V1CgroupManager(PATHS, cgroupHierarchies(parseMountInfo(MOUNTINFO)));
+describe('cgroupMountSteps of the v1 driver\'s layout', () => {
+  const manager = new V1CgroupManager(PATHS, () => cgroupHierarchies(parseMountInfo(MOUNTINFO)));
+  const mountSteps = (destination: string, options: CgroupMountOptions) => cgroupMountSteps(manager.mountLayout(), destination, options);
 
   it('lays out a read-only tmpfs, one bind per v1 hierarchy, and symlinks for co-mounts', () => {
-    const steps = manager.mountSteps('/sys/fs/cgroup', { readonly: true, flags: FLAGS });
+    const steps = mountSteps('/sys/fs/cgroup', { readonly: true, flags: FLAGS });
     expect(steps.map((s) => [s.kind, s.source, s.destination])).toEqual([
       [MountKind.Filesystem, 'tmpfs', '/sys/fs/cgroup'],
       [MountKind.Bind, '/sys/fs/cgroup/systemd/ctr', '/sys/fs/cgroup/systemd'],
@@ -53,14 +56,14 @@ describe('V1CgroupManager.mountSteps', () => {
   });
 
   it('leaves the tmpfs writable when not read-only', () => {
-    const steps = manager.mountSteps('/cg', { readonly: false, flags: 0 });
+    const steps = mountSteps('/cg', { readonly: false, flags: 0 });
     expect(steps).toHaveLength(6);
     expect(steps[0].flags & MS_RDONLY).toBe(0);
     expect(steps[1]).toMatchObject({ destination: '/cg/systemd', flags: MS_BIND | MS_REC, remountFlags: 0 });
   });
 
   it('mounts cgroup filesystems instead of binds with a cgroup namespace', () => {
-    const steps = manager.mountSteps('/sys/fs/cgroup', { readonly: true, flags: FLAGS, cgroupNamespace: true });
+    const steps = mountSteps('/sys/fs/cgroup', { readonly: true, flags: FLAGS, cgroupNamespace: true });
     expect(steps.slice(1, 4).map((s) => [s.kind, s.fstype, s.data, s.flags])).toEqual([
       [MountKind.Filesystem, 'cgroup', 'name=systemd', FLAGS | MS_RDONLY],
       [MountKind.Filesystem, 'cgroup', 'cpu,cpuacct', FLAGS | MS_RDONLY],
@@ -69,11 +72,12 @@ describe('V1CgroupManager.mountSteps', () => {
   });
 });
 
-describe('V2CgroupManager.mountSteps', () => {
+describe('cgroupMountSteps of the v2 driver\'s layout', () => {
   const manager = new V2CgroupManager('/sys/fs/cgroup/ctr', unusedLoader);
+  const mountSteps = (destination: string, options: CgroupMountOptions) => cgroupMountSteps(manager.mountLayout(), destination, options);
 
   it('binds the container cgroup read-only', () => {
-    expect(manager.mountSteps('/sys/fs/cgroup', { readonly: true, flags: FLAGS })).toEqual([
+    expect(mountSteps('/sys/fs/cgroup', { readonly: true, flags: FLAGS })).toEqual([
       expect.objectContaining({
         kind: MountKind.Bind,
         source: '/sys/fs/cgroup/ctr',
@@ -85,7 +89,7 @@ describe('V2CgroupManager.mountSteps', () => {
   });
 
   it('mounts a fresh cgroup2 with a cgroup namespace', () => {
-    expect(manager.mountSteps('/sys/fs/cgroup', { readonly: true, flags: FLAGS, cgroupNamespace: true })).toEqual([
+    expect(mountSteps('/sys/fs/cgroup', { readonly: true, flags: FLAGS, cgroupNamespace: true })).toEqual([
       expect.objectContaining({ kind: MountKind.Filesystem, fstype: 'cgroup2', flags: FLAGS | MS_RDONLY }),
     ]);
   });

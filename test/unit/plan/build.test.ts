@@ -32,7 +32,7 @@ const options: PlanOptions = {
   noPivot: false,
   noNewKeyring: false,
   host: { isDirectory: (p) => host.get(p) },
-  cgroupMountSteps: () => [],
+  cgroupMount: { layout: 'v2', dir: '/sys/fs/cgroup/test' },
 };
 
 describe('buildLaunchPlan', () => {

@@ -1,0 +1,101 @@
+/**
+ * The interface every cgroup driver implements (cgroupfs v1, cgroupfs v2, systemd), and the plain data
+ * that crosses it: what state.json records, the planned resource changes, the layout of a "cgroup"
+ * mount. Operations and the planner depend on this file only, never on a driver.
+ */
+import type { LinuxResources } from '../spec/schema';
+import type { DeviceRule } from './devices';
+import type { CgroupWrite } from './resources';
+
+export type CgroupDriver = 'v1' | 'v2' | 'systemd';
+
+/** The host's cgroup layout: v1 also covers hybrid hosts (v1 controllers plus an empty cgroup2). */
+export type CgroupLayout = 'v1' | 'v2';
+
+/** The systemd unit of a container and what cista asked systemd to start for it. */
+export interface RecordedSystemdUnit {
+  /** e.g. "cista-ID.scope". */
+  unit: string;
+  /** The slice the unit is in, e.g. "system.slice". */
+  slice: string;
+  /** Slices that were not there before create, innermost last: stopped at delete when nothing else is in them. */
+  startedSlices: string[];
+  /** Their cgroup directories, to see whether they still hold anything (same order). */
+  startedSliceDirs: string[];
+}
+
+/** What state.json records about a container's cgroups: enough for every later operation, from any process. */
+export interface RecordedCgroups {
+  driver: CgroupDriver;
+  /** The layout the files follow (the systemd driver sits on either). */
+  layout: CgroupLayout;
+  /** Per-hierarchy absolute directories (v1: subsystem -> dir, "" for hybrid's unified; v2: {"": dir}). */
+  paths: Record<string, string>;
+  /** The directories create made, outermost first; absent before create got there (and in older records). */
+  created?: string[];
+  /** The systemd driver's unit. */
+  systemd?: RecordedSystemdUnit;
+}
+
+/** A systemd unit property as D-Bus carries it: its name, its D-Bus type, a value of that type. */
+export type UnitProperty =
+  | { name: string; type: 's'; value: string }
+  | { name: string; type: 'b'; value: boolean }
+  | { name: string; type: 't'; value: bigint }
+  | { name: string; type: 'au'; value: number[] }
+  | { name: string; type: 'ay'; value: Buffer }
+  | { name: string; type: 'a(ss)'; value: Array<[string, string]> }
+  | { name: string; type: 'a(st)'; value: Array<[string, bigint]> };
+
+/** linux.resources (other than devices) as a driver will apply them; checked, nothing touched yet. */
+export interface ResourcePlan {
+  /** Cgroup file writes, in order. */
+  writes: CgroupWrite[];
+  /** Unit properties set before the writes (systemd driver only; empty for cgroupfs). */
+  unitProperties: UnitProperty[];
+}
+
+/** How a config.json mount of type "cgroup" is laid out: plain data from the driver, expanded by mount-steps.ts. */
+export type CgroupMountLayout =
+  | { layout: 'v2'; dir: string }
+  | { layout: 'v1'; hierarchies: Array<{ mountPoint: string; subsystems: string[]; dir: string }> };
+
+export interface CgroupMountOptions {
+  readonly: boolean;
+  /** MS_* flags of the config.json mount, without MS_RDONLY (see readonly). */
+  flags: number;
+  /** The container has a cgroup namespace of its own: mount cgroup filesystems instead of binding directories. */
+  cgroupNamespace?: boolean;
+}
+
+export interface CgroupManager {
+  readonly driver: CgroupDriver;
+  /** Per-hierarchy absolute directories, as in RecordedCgroups. */
+  readonly paths: Record<string, string>;
+  /** What to record in state.json: valid before create (delete --force of a crashed create) and after. */
+  record(): RecordedCgroups;
+  /** The config's resources as this driver applies them. Checks values and the host's controllers; creates nothing. */
+  planResources(resources: LinuxResources | undefined): ResourcePlan;
+  /** How a "cgroup" mount shows this container's cgroups. */
+  mountLayout(): CgroupMountLayout;
+  /**
+   * Makes the container's cgroup with its device rules and limits and puts pid (the waiting init) in
+   * it. What it made is in record() even when it fails half way.
+   */
+  create(pid: number, devices: DeviceRule[], resources: ResourcePlan): void;
+  /** Moves a further process (exec) into the container's cgroup. */
+  join(pid: number): void;
+  /** Applies planned resources to the existing cgroup (update). */
+  update(resources: ResourcePlan): void;
+  /** All pids in the container's cgroup(s), including sub-cgroups, sorted; none when it is gone. */
+  pids(): number[];
+  /** Whether the container's processes are frozen (paused); false when the host has no freezer or the cgroup is gone. */
+  frozen(): boolean;
+  /** Freezes or thaws every process of the container and waits until the kernel has done it. */
+  freeze(frozen: boolean): void;
+  /**
+   * Removes what create made, whatever step it reached, retrying briefly while killed processes
+   * exit; parents only as far as no other cgroup still uses them; gone is fine.
+   */
+  destroy(): void;
+}
