@@ -21,6 +21,16 @@
       "libraries": ["<!@(pkg-config --libs libseccomp)"]
     },
     {
+      # The systemd addon, loaded only by the systemd cgroup driver: D-Bus calls to systemd with sd-bus.
+      "target_name": "cista_systemd",
+      "sources": ["native/systemd/systemd.cc"],
+      "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")", "native"],
+      "defines": ["NAPI_VERSION=8", "NAPI_DISABLE_CPP_EXCEPTIONS"],
+      "cflags_cc": ["-std=c++17", "-Wall", "-Wextra", "-fno-exceptions", "<!@(pkg-config --cflags libsystemd)"],
+      "cflags_cc!": ["-fno-rtti"],
+      "libraries": ["<!@(pkg-config --libs libsystemd)"]
+    },
+    {
       # The static init helper: the child of clone() fexecve()s a sealed memfd copy of it.
       # It reads the launch plan from its sync socket and sets the container up, then execve()s.
       "target_name": "cista-init",

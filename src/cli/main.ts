@@ -28,7 +28,7 @@ const GLOBAL_OPTIONS: Record<string, OptionSpec> = {
   log: { type: 'string', value: '<file>', description: 'log file: created first; every error also goes there' },
   'log-format': { type: 'string', value: 'text|json', description: 'log format (default text)' },
   debug: { type: 'boolean', description: 'log debug messages, and stack traces of internal errors' },
-  'systemd-cgroup': { type: 'boolean', description: 'use the systemd cgroup driver (not supported yet)' },
+  'systemd-cgroup': { type: 'boolean', description: 'use the systemd cgroup driver (a transient scope per container, over D-Bus)' },
   version: { type: 'boolean', short: 'v', description: 'print the version' },
   help: { type: 'boolean', short: 'h', description: 'show help' },
 };

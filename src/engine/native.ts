@@ -25,7 +25,8 @@ export interface NativeAddon {
   compileSeccompFilter(filter: SeccompFilterInput): Buffer;
 }
 
-const BUILD_DIR = path.join(PACKAGE_ROOT, 'build', 'Release');
+/** Where node-gyp puts the addons and the init helper. */
+export const BUILD_DIR = path.join(PACKAGE_ROOT, 'build', 'Release');
 
 let addon: NativeAddon | undefined;
 

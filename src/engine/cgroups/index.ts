@@ -7,8 +7,10 @@ import * as fs from 'node:fs';
 import { CistaError } from '../errors';
 import { parseMountInfo } from '../mountinfo';
 import { DeviceFilterLoader, loadDeviceFilterWithAddon } from './device-filter-loader';
-import type { CgroupManager, RecordedCgroups } from './manager';
-import { cgroupHierarchies, detectLayout, resolveV1Paths, resolveV2Path, UNIFIED } from './path';
+import type { CgroupLayout, CgroupManager, RecordedCgroups } from './manager';
+import { cgroupHierarchies, detectLayout, type PathInputs, resolveV1Paths, resolveV2Path, UNIFIED } from './path';
+import { SystemdCgroupManager, systemdIsRunning } from './systemd';
+import { systemdCgroupName } from './systemd-unit';
 import { V1CgroupManager } from './v1';
 import { V2CgroupManager } from './v2';
 
@@ -23,6 +25,8 @@ export interface CgroupConfig {
   containerId: string;
   /** linux.cgroupsPath. */
   cgroupsPath: string | undefined;
+  /** --systemd-cgroup: systemd's transient scope instead of a cgroup cista makes itself. */
+  systemd?: boolean;
 }
 
 export interface CgroupHostAccess {
@@ -48,16 +52,47 @@ export function openCgroupManager(config: CgroupConfig, host: CgroupHostAccess =
   const procSelfCgroup = readProcFile('/proc/self/cgroup');
   const mounts = parseMountInfo(mountInfo);
   const inputs = { containerId: config.containerId, cgroupsPath: config.cgroupsPath, mountInfo, procSelfCgroup };
-  if (detectLayout(mounts) === 'v2') {
-    return new V2CgroupManager(resolveV2Path(inputs), host.loadDeviceFilter ?? loadDeviceFilterWithAddon);
-  }
-  const hierarchies = cgroupHierarchies(mounts);
+  const layout = detectLayout(mounts);
+  if (config.systemd === true) return openSystemdManager(inputs, layout, host);
+  return openFiles(inputs, layout, host);
+}
+
+function openFiles(inputs: PathInputs, layout: CgroupLayout, host: CgroupHostAccess): V1CgroupManager | V2CgroupManager {
+  if (layout === 'v2') return new V2CgroupManager(resolveV2Path(inputs), host.loadDeviceFilter ?? loadDeviceFilterWithAddon);
+  const hierarchies = cgroupHierarchies(parseMountInfo(inputs.mountInfo));
   return new V1CgroupManager(resolveV1Paths(inputs), () => hierarchies);
+}
+
+/**
+ * The systemd driver: the scope's directories are where systemd puts it (the slice's nesting below
+ * each hierarchy's root), handled by the cgroupfs driver of the host's layout. The slices that have
+ * no cgroup yet are the ones this create will start, to stop again at delete.
+ */
+function openSystemdManager(inputs: PathInputs, layout: CgroupLayout, host: CgroupHostAccess): SystemdCgroupManager {
+  const name = systemdCgroupName(inputs.cgroupsPath, inputs.containerId);
+  if (!systemdIsRunning()) {
+    throw new CistaError('--systemd-cgroup: systemd is not running on this host (no /run/systemd/system); leave the flag out for the cgroupfs driver');
+  }
+  if (process.geteuid?.() !== 0) throw new CistaError('--systemd-cgroup: rootless containers (in the user\'s systemd instance) are not supported yet');
+  const files = openFiles({ ...inputs, cgroupsPath: name.cgroup }, layout, host);
+  const scopeDir = files.paths[layout === 'v2' ? UNIFIED : files.paths['name=systemd'] !== undefined ? 'name=systemd' : 'devices'];
+  const hierarchyRoot = scopeDir.slice(0, scopeDir.length - name.cgroup.length);
+  const missing = name.slices.filter((slice) => !fs.existsSync(hierarchyRoot + slice.cgroup));
+  const unit = { unit: name.unit, slice: name.slice, startedSlices: missing.map((s) => s.unit), startedSliceDirs: missing.map((s) => hierarchyRoot + s.cgroup) };
+  return new SystemdCgroupManager(unit, layout, files, inputs.containerId);
 }
 
 /** A manager for the cgroups recorded in state.json (delete, kill, ps, pause, state). Reads nothing yet. */
 export function reopenCgroupManager(recorded: RecordedCgroups, host: CgroupHostAccess = {}): CgroupManager {
-  if (recorded.driver === 'v2') {
+  if (recorded.driver === 'systemd') {
+    if (recorded.systemd === undefined) throw new CistaError('cgroup: state has no systemd unit');
+    return new SystemdCgroupManager(recorded.systemd, recorded.layout, reopenFiles(recorded.layout, recorded, host));
+  }
+  return reopenFiles(recorded.driver, recorded, host);
+}
+
+function reopenFiles(layout: CgroupLayout, recorded: RecordedCgroups, host: CgroupHostAccess): V1CgroupManager | V2CgroupManager {
+  if (layout === 'v2') {
     const dir = recorded.paths[UNIFIED];
     if (dir === undefined) throw new CistaError('cgroup: state has no cgroup v2 path');
     return new V2CgroupManager(dir, host.loadDeviceFilter ?? loadDeviceFilterWithAddon, recorded.created);

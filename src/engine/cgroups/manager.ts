@@ -37,15 +37,19 @@ export interface RecordedCgroups {
   systemd?: RecordedSystemdUnit;
 }
 
-/** A systemd unit property as D-Bus carries it: its name, its D-Bus type, a value of that type. */
-export type UnitProperty =
-  | { name: string; type: 's'; value: string }
-  | { name: string; type: 'b'; value: boolean }
-  | { name: string; type: 't'; value: bigint }
-  | { name: string; type: 'au'; value: number[] }
-  | { name: string; type: 'ay'; value: Buffer }
-  | { name: string; type: 'a(ss)'; value: Array<[string, string]> }
-  | { name: string; type: 'a(st)'; value: Array<[string, bigint]> };
+/**
+ * A systemd unit property as D-Bus carries it: its name, its D-Bus type, a value of that type, and
+ * the config field it comes from (to name it when systemd refuses the value).
+ */
+export type UnitProperty = { name: string; pointer?: string } & (
+  | { type: 's'; value: string }
+  | { type: 'b'; value: boolean }
+  | { type: 't'; value: bigint }
+  | { type: 'au'; value: number[] }
+  | { type: 'ay'; value: Buffer }
+  | { type: 'a(ss)'; value: Array<[string, string]> }
+  | { type: 'a(st)'; value: Array<[string, bigint]> }
+);
 
 /** linux.resources (other than devices) as a driver will apply them; checked, nothing touched yet. */
 export interface ResourcePlan {

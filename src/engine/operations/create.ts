@@ -99,7 +99,6 @@ export function createContainer(options: CreateOptions): CreatedContainer {
   const { spec } = loadSpec(bundle);
   checkSemantics(spec);
   rejectUnsupported(spec);
-  if (options.systemdCgroup) throw new CistaError('the systemd cgroup driver is not supported yet (--systemd-cgroup)');
   const terminal = spec.process?.terminal === true;
   if (terminal && options.consoleSocket === undefined && !options.attachConsole) {
     throw new ConfigError('config.json: /process/terminal: a terminal needs --console-socket when cista detaches');
@@ -108,7 +107,7 @@ export function createContainer(options: CreateOptions): CreatedContainer {
     throw new CistaError('--console-socket needs process.terminal set in config.json');
   }
 
-  const cgroup = openCgroupManager({ containerId: options.id, cgroupsPath: spec.linux?.cgroupsPath });
+  const cgroup = openCgroupManager({ containerId: options.id, cgroupsPath: spec.linux?.cgroupsPath, systemd: options.systemdCgroup === true });
   const devices = deviceRules(spec);
   const resources = cgroup.planResources(spec.linux?.resources);
   const planned = buildLaunchPlan(spec, {

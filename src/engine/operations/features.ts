@@ -26,7 +26,7 @@ export function runtimeFeatures(): Record<string, unknown> {
       // Time namespaces (and their offsets) are refused as not supported yet.
       namespaces: NAMESPACE_TYPES.filter((type) => type !== 'time'),
       capabilities: [...CAPABILITIES],
-      cgroup: { v1: true, v2: true, systemd: false, systemdUser: false, rdma: false },
+      cgroup: { v1: true, v2: true, systemd: true, systemdUser: false, rdma: false },
       seccomp: {
         enabled: true,
         actions: SECCOMP_ACTIONS.filter((action) => action !== 'SCMP_ACT_NOTIFY'),
