@@ -11,12 +11,16 @@ const path = require('node:path');
 
 const repo = path.resolve(__dirname, '../..');
 const { cistaIn } = require('./resources-v2');
+const { runClients } = require('./clients-systemd');
 
 function prerequisitesMissing() {
   const missing = [];
   if (process.getuid() !== 0) missing.push('root');
   if (!fs.existsSync('/sys/fs/cgroup/cgroup.controllers')) missing.push('cgroup2 at /sys/fs/cgroup');
   if (!fs.existsSync('/run/systemd/system')) missing.push('systemd as PID 1 (cg2vm --systemd)');
+  for (const command of ['systemctl', 'podman', 'containerd', 'ctr']) {
+    if (spawnSync('sh', ['-c', `command -v ${command}`]).status !== 0) missing.push(command);
+  }
   for (const file of ['build/Release/cista_systemd.node', 'dist/cli/cista.js']) {
     if (!fs.existsSync(path.join(repo, file))) missing.push(file);
   }
@@ -45,14 +49,23 @@ function leftoverUnits() {
 const read = (dir, file) => fs.readFileSync(path.join(dir, file), 'utf8').trim();
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-function makeBundle(scratch, name, edit) {
-  const bundle = path.join(scratch, name);
-  const made = spawnSync(path.join(repo, 'scripts/example-bundle.sh'), [bundle, 'sleep', '1000'], { encoding: 'utf8' });
+/** One busybox rootfs for every bundle of the test (each bundle takes two node starts to make otherwise). */
+function baseBundle(scratch) {
+  const base = path.join(scratch, 'base');
+  const made = spawnSync(path.join(repo, 'scripts/example-bundle.sh'), [base, 'sleep', '1000'], { encoding: 'utf8' });
   assert.equal(made.status, 0, made.stderr);
-  const configFile = path.join(bundle, 'config.json');
-  const config = JSON.parse(fs.readFileSync(configFile, 'utf8'));
+  return base;
+}
+
+/** A bundle whose config is the base's, edited, with its root pointing at the base's rootfs. */
+function makeBundle(scratch, name, edit) {
+  const base = path.join(scratch, 'base');
+  const config = JSON.parse(fs.readFileSync(path.join(base, 'config.json'), 'utf8'));
+  config.root.path = path.join(base, 'rootfs');
   edit(config);
-  fs.writeFileSync(configFile, JSON.stringify(config));
+  const bundle = path.join(scratch, name);
+  fs.mkdirSync(bundle);
+  fs.writeFileSync(path.join(bundle, 'config.json'), JSON.stringify(config));
   return bundle;
 }
 
@@ -112,7 +125,7 @@ function limitedContainer(scratch, cista) {
 
   // kill --all empties the scope; systemd then lets it go by itself, and delete copes with that.
   assert.equal(cista('kill', '--all', id, 'KILL').status, 0);
-  for (let i = 0; i < 100 && JSON.parse(cista('state', id).output).status !== 'stopped'; i++) spawnSync('sleep', ['0.2']);
+  for (let i = 0; i < 100 && fs.existsSync(`/proc/${pid}`); i++) spawnSync('sleep', ['0.2']);
   assert.equal(JSON.parse(cista('state', id).output).status, 'stopped');
   assert.deepEqual(cista('delete', id), { status: 0, output: '' });
   assert.deepEqual(leftoverUnits(), []);
@@ -161,7 +174,7 @@ function refusals(scratch, cista) {
 /** A create killed at points spread over its run: delete --force removes the scope and all. */
 async function crashes(scratch, cista, stateRoot) {
   const bundle = makeBundle(scratch, 'sdcrash', (config) => (config.linux.cgroupsPath = 'sdtest-crash.slice:cista:sdcrash'));
-  for (const delay of [800, 1600, 2400, 3200, 4800]) {
+  for (const delay of [1000, 2500, 4000]) {
     const child = spawn(path.join(repo, 'bin/cista'), ['--root', stateRoot, '--systemd-cgroup', 'create', '--bundle', bundle, 'sdcrash'], { stdio: 'ignore' });
     const timer = setTimeout(() => child.kill('SIGKILL'), delay);
     await new Promise((resolve) => child.on('exit', resolve));
@@ -176,10 +189,11 @@ async function crashes(scratch, cista, stateRoot) {
 
 function assertNothingLeft(stateRoot) {
   assert.deepEqual(leftoverUnits(), []);
+  assert.deepEqual(systemctl('list-units', '--all', '--plain', '--no-legend', 'libpod*').output.trim(), '');
   const cgroups = fs.readdirSync('/sys/fs/cgroup/system.slice').filter((name) => name.startsWith('cista-'));
   assert.deepEqual(cgroups, []);
   assert.equal(fs.existsSync('/sys/fs/cgroup/sdtest.slice'), false);
-  const sleepers = spawnSync('ps', ['-eo', 'args'], { encoding: 'utf8' }).stdout.split('\n').filter((args) => /^sleep (1000|999)$/.test(args.trim()));
+  const sleepers = spawnSync('ps', ['-eo', 'args'], { encoding: 'utf8' }).stdout.split('\n').filter((args) => /^sleep (1000|999)$|conmon|containerd --config|-namespace cista-test/.test(args.trim()));
   assert.deepEqual(sleepers, []);
   assert.deepEqual(fs.existsSync(stateRoot) ? fs.readdirSync(stateRoot) : [], []);
   console.log('ok - no unit, cgroup or process of the test is left');
@@ -191,11 +205,18 @@ async function main() {
   const scratch = fs.mkdtempSync('/tmp/cista-systemd-');
   const stateRoot = path.join(scratch, 'state');
   const cista = cistaIn(scratch);
+  const timed = async (step) => {
+    const started = Date.now();
+    await step();
+    console.log(`  (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+  };
   try {
-    limitedContainer(scratch, cista);
-    defaultAndNestedSlices(scratch, cista);
-    refusals(scratch, cista);
-    await crashes(scratch, cista, stateRoot);
+    await timed(() => baseBundle(scratch));
+    await timed(() => limitedContainer(scratch, cista));
+    await timed(() => defaultAndNestedSlices(scratch, cista));
+    await timed(() => refusals(scratch, cista));
+    await timed(() => crashes(scratch, cista, stateRoot));
+    await timed(() => runClients(path.join(scratch, 'base', 'rootfs'), scratch));
   } finally {
     for (const id of ['sdlimits', 'sddefault', 'sdnested', 'sdbad', 'sdbadpath', 'sdcrash']) cista('delete', '--force', id);
   }

@@ -51,13 +51,16 @@ export function cgroupPidsRecursive(dir: string): number[] {
   const pids = new Set<number>();
   const visit = (current: string): void => {
     let entries: fs.Dirent[];
+    let procs: string;
     try {
       entries = fs.readdirSync(current, { withFileTypes: true });
+      procs = fs.readFileSync(path.join(current, 'cgroup.procs'), 'utf8');
     } catch (error) {
+      // Removed meanwhile (systemd removes an emptied scope by itself).
       if (errorCode(error) === 'ENOENT') return;
       throw new CistaError(`cgroup: read ${current}: ${errorMessage(error)}`);
     }
-    for (const line of readCgroupFile(current, 'cgroup.procs').split('\n')) {
+    for (const line of procs.split('\n')) {
       if (line !== '') pids.add(Number(line));
     }
     for (const entry of entries) if (entry.isDirectory()) visit(path.join(current, entry.name));
