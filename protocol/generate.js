@@ -499,7 +499,13 @@ function generateHeader({ def, enums }) {
       '',
     );
   }
-  out.push('}  // namespace cista', '');
+  out.push(
+    '// Test drivers: decodes the message named `message` and encodes it again (false and why if it does not decode).',
+    'bool reencode(const std::string& message, const uint8_t* data, size_t size, std::vector<uint8_t>* out, std::string* error);',
+    '',
+    '}  // namespace cista',
+    '',
+  );
   return out.join('\n');
 }
 
@@ -715,6 +721,20 @@ function generateEncoder({ def }) {
       '',
     );
   }
+  out.push(
+    'bool reencode(const std::string& message, const uint8_t* data, size_t size, std::vector<uint8_t>* out, std::string* error) {',
+  );
+  for (const m of def.messages) {
+    out.push(
+      `  if (message == "${m.name}") {`,
+      `    ${m.name} value;`,
+      `    if (!decode_${snake(m.name)}(data, size, &value, error)) return false;`,
+      `    *out = encode_${snake(m.name)}(value);`,
+      '    return true;',
+      '  }',
+    );
+  }
+  out.push('  *error = "no message " + message;', '  return false;', '}', '');
   out.push('}  // namespace cista', '');
   return out.join('\n');
 }
