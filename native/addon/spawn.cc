@@ -203,6 +203,7 @@ Napi::Value SpawnInit(const Napi::CallbackInfo& info) {
   }
   bool new_user_ns = (request.clone_flags & CLONE_NEWUSER) != 0;
   if (error.empty() && new_user_ns != request.has_id_maps) error = "idMaps must be given exactly when cloneFlags has CLONE_NEWUSER";
+  // The child numbers its helper fds from 3 + preserve_fds up, as ints.
   if (error.empty() && request.preserve_fds > uint32_t(INT32_MAX - 8)) error = "preserveFds is out of range";
   if (!error.empty()) {
     Napi::TypeError::New(env, error).ThrowAsJavaScriptException();
