@@ -20,6 +20,8 @@ const DEFINITION = 'protocol/definition.js';
 const BANNER = `Generated from ${DEFINITION} by protocol/generate.js: do not edit.`;
 
 const SCALAR_SIZES = { bool: 1, u32: 4, u64: 8, string: 4, bytes: 4 };
+/** Hashed into every format version with the layout: bump it when the encoding rules below change. */
+const ENCODING = 1;
 
 // ---- reading the definition ----
 
@@ -101,7 +103,7 @@ function load() {
     return t.kind;
   }
   for (const m of def.messages) {
-    const hash = crypto.createHash('sha256').update(`${m.name}=${layout({ kind: 'struct', name: m.name })}`).digest();
+    const hash = crypto.createHash('sha256').update(`${ENCODING}:${m.name}=${layout({ kind: 'struct', name: m.name })}`).digest();
     m.version = hash.readUInt32LE(0);
   }
   for (const s of def.structs) {
@@ -136,7 +138,11 @@ function wrap(text, width, prefix) {
   if (line !== '') lines.push(prefix + line);
   return lines;
 }
-const tsDoc = (doc, indent) => (doc ? [`${indent}/**`, ...wrap(doc, 110, `${indent} * `), `${indent} */`] : []);
+function tsDoc(doc, indent) {
+  if (!doc) return [];
+  const line = `${indent}/** ${doc} */`;
+  return line.length <= 110 ? [line] : [`${indent}/**`, ...wrap(doc, 110, `${indent} * `), `${indent} */`];
+}
 const cppDoc = (doc, indent) => (doc ? wrap(doc, 110, `${indent}// `) : []);
 
 // ---- TypeScript ----
