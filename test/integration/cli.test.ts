@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { Scratch } from '../helpers/bundle';
+import { type Config, Scratch } from '../helpers/bundle';
 import { cista, exec } from '../helpers/cli';
 import { requireRoot } from '../helpers/prerequisites';
 
@@ -58,11 +58,16 @@ describe('the client contract of ../shared/CLI-SURFACE.md', () => {
     expect(fs.readFileSync(log, 'utf8')).toMatch(/^time="[^"]+" level=error msg="container missing does not exist"\n$/);
   });
 
-  it('--systemd-cgroup is accepted and refused clearly when a container needs it', () => {
-    const bundle = scratch.bundle('systemd', ['true']);
+  // The driver itself is checked against a real systemd in test/cg2vm (systemd.js); this host has none.
+  it('--systemd-cgroup refuses a cgroupsPath not in systemd\'s form, and a host without systemd, leaving nothing', () => {
+    const badPath = scratch.bundle('systemd-path', ['true'], (c: Config) => (c.linux.cgroupsPath = '/a/b'));
+    const refused = cista(scratch.root, ['--systemd-cgroup', 'create', '--bundle', badPath, 'sd']);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/^cista: config\.json: \/linux\/cgroupsPath: "\/a\/b" is not three fields separated by ":"/);
+    const bundle = scratch.bundle('systemd', ['true'], (c: Config) => (c.linux.cgroupsPath = 'system.slice:cista:sd'));
     const r = cista(scratch.root, ['--systemd-cgroup', 'create', '--bundle', bundle, 'sd']);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/systemd cgroup driver is not supported yet/);
+    expect(r.stderr).toBe('cista: --systemd-cgroup: systemd is not running on this host (no /run/systemd/system); leave the flag out for the cgroupfs driver\n');
     expect(fs.existsSync(path.join(scratch.root, 'sd'))).toBe(false);
   });
 
