@@ -38,6 +38,8 @@ export interface CreateOptions {
   pidFile?: string;
   noPivot?: boolean;
   preserveFds?: number;
+  /** The CLI's --systemd-cgroup: the container's cgroup is a transient systemd scope (linux.cgroupsPath "slice:prefix:name"). */
+  systemdCgroup?: boolean;
 }
 
 export class Runtime {
