@@ -2,12 +2,12 @@
 # Installs what cista needs on Debian 12 (as root) and builds it: the addon's toolchain, libseccomp,
 # libsystemd (sd-bus, for the systemd cgroup driver's addon), busybox-static for the example and test
 # bundles, and runc, which the tests compare against. With --systemd-clients also the clients that
-# test/cg2vm/run.sh drives in its systemd VM: Podman and containerd.
+# test/cg2vm/run.sh drives in its systemd VM: Podman, containerd and Docker.
 set -eu
 cd "$(dirname "$0")/.."
 
 packages="g++ make python3 pkg-config libseccomp-dev libsystemd-dev busybox-static runc"
-if [ "${1:-}" = "--systemd-clients" ]; then packages="$packages podman containerd"; fi
+if [ "${1:-}" = "--systemd-clients" ]; then packages="$packages podman containerd docker.io"; fi
 missing=""
 for pkg in $packages; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing="$missing $pkg"

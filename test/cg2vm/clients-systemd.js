@@ -1,7 +1,7 @@
 // Real clients that ask for the systemd cgroup driver, with cista as their runtime, inside
-// `cg2vm --systemd`: Podman 4.3 with --cgroup-manager=systemd, and containerd 1.6's runc shim with
+// `cg2vm --systemd`: Podman 4.3 with --cgroup-manager=systemd, containerd 1.6's runc shim with
 // SystemdCgroup and BinaryName set (through ctr's --runc-systemd-cgroup and --runc-binary, which set
-// those two shim options). Called from systemd.js, so that the slow VM starts one node process.
+// those two shim options), and Docker 20.10 with native.cgroupdriver=systemd. Called from systemd.js, so that the slow VM starts one node process.
 // Everything lives under the guest's /run (Podman's and containerd's storage cannot sit on its overlay root).
 'use strict';
 const assert = require('node:assert/strict');
@@ -66,6 +66,23 @@ function podmanScenario(rootfs, work) {
   return podman;
 }
 
+/** Starts a daemon with its output in work/NAME.log; resolves once `ready` exists. */
+async function startDaemon(name, command, args, ready, work) {
+  const log = fs.openSync(path.join(work, `${name}.log`), 'w');
+  const daemon = spawn(command, args, { stdio: ['ignore', log, log] });
+  fs.closeSync(log);
+  for (let i = 0; i < 300 && !fs.existsSync(ready) && daemon.exitCode === null; i++) await new Promise((resolve) => setTimeout(resolve, 100));
+  assert.ok(fs.existsSync(ready), `${name} did not start: ${fs.readFileSync(path.join(work, `${name}.log`), 'utf8')}`);
+  return daemon;
+}
+
+async function stopDaemon(daemon) {
+  if (daemon.exitCode !== null || daemon.signalCode !== null) return;
+  const exited = new Promise((resolve) => daemon.on('exit', resolve));
+  daemon.kill('SIGTERM');
+  await exited;
+}
+
 /** ctr run with a memory limit, task metrics, exec, kill, delete under a containerd of the test's own. */
 async function containerdScenario(podman, work) {
   const archive = path.join(work, 'busybox-oci.tar');
@@ -84,11 +101,8 @@ async function containerdScenario(podman, work) {
       '',
     ].join('\n'),
   );
-  const log = fs.openSync(path.join(work, 'containerd.log'), 'w');
-  const containerd = spawn('containerd', ['--config', config], { stdio: ['ignore', log, log] });
-  fs.closeSync(log);
+  const containerd = await startDaemon('containerd', 'containerd', ['--config', config], socket, work);
   try {
-    for (let i = 0; i < 100 && !fs.existsSync(socket); i++) await new Promise((resolve) => setTimeout(resolve, 100));
     const ctr = ['--address', socket, '--namespace', 'cista-test'];
     run('ctr', [...ctr, 'image', 'import', '--base-name', 'localhost/cista-busybox', archive]);
     run('ctr', [
@@ -107,14 +121,54 @@ async function containerdScenario(podman, work) {
     assert.deepEqual(units('cista-ctd*'), []);
     console.log('ok - containerd runc shim with SystemdCgroup and BinaryName=cista: run with a memory limit, metrics, exec, kill, delete');
   } finally {
-    containerd.kill('SIGTERM');
-    await new Promise((resolve) => (containerd.exitCode !== null ? resolve() : containerd.on('exit', resolve)));
+    await stopDaemon(containerd);
+  }
+}
+
+/** docker run --memory --pids-limit, exec, stop, rm under a dockerd of the test's own with cista as its runtime. */
+async function dockerScenario(rootfs, work) {
+  const socket = path.join(work, 'docker.sock');
+  const dockerd = await startDaemon(
+    'dockerd',
+    'dockerd',
+    [
+      '--data-root', path.join(work, 'docker-root'),
+      '--exec-root', path.join(work, 'docker-exec'),
+      '--pidfile', path.join(work, 'docker.pid'),
+      '-H', `unix://${socket}`,
+      '--iptables=false', '--ip6tables=false', '--bridge=none', '--storage-driver', 'vfs',
+      '--exec-opt', 'native.cgroupdriver=systemd',
+      '--add-runtime', `cista=${cistaBinary}`, '--default-runtime', 'cista',
+      '--containerd-namespace', 'cista-test-docker', '--containerd-plugins-namespace', 'cista-test-docker-plugins',
+    ],
+    socket,
+    work,
+  );
+  try {
+    const docker = ['-H', `unix://${socket}`];
+    run('docker', [...docker, 'import', path.join(work, 'rootfs.tar'), 'cista-busybox']);
+    const id = run('docker', [...docker, 'run', '-d', '--name', 'cista-sd', '--network', 'none', '--memory', '64m', '--pids-limit', '30', 'cista-busybox', 'sleep', '1000']).trim();
+    const unit = `docker-${id}.scope`;
+    assert.deepEqual(show(unit, 'ActiveState', 'ControlGroup', 'MemoryMax', 'TasksMax'), {
+      ActiveState: 'active',
+      ControlGroup: `/system.slice/${unit}`,
+      MemoryMax: '67108864',
+      TasksMax: '30',
+    });
+    assert.equal(run('docker', [...docker, 'exec', 'cista-sd', 'sh', '-c', 'echo exec:ok']).trim(), 'exec:ok');
+    run('docker', [...docker, 'stop', '-t', '1', 'cista-sd']);
+    run('docker', [...docker, 'rm', 'cista-sd']);
+    assert.deepEqual(units('docker-*'), []);
+    console.log('ok - docker with native.cgroupdriver=systemd and cista as its runtime: run --memory --pids-limit, exec, stop, rm');
+  } finally {
+    await stopDaemon(dockerd);
   }
 }
 
 async function runClients(rootfs, work) {
   const podman = podmanScenario(rootfs, work);
   await containerdScenario(podman, work);
+  await dockerScenario(rootfs, work);
 }
 
 module.exports = { runClients };

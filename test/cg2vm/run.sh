@@ -2,7 +2,7 @@
 # Runs the cgroup v2 checks on a real cgroup2-only kernel (../shared/cg2vm), after the build:
 # one node process inside each VM does everything (Node is about 15x slower there).
 #  1. the cgroupfs v2 driver (devices-v2.js, resources-v2.js) on a plain VM;
-#  2. the systemd driver and the clients that ask for it, Podman and containerd (systemd.js,
+#  2. the systemd driver and the clients that ask for it, Podman, containerd and Docker (systemd.js,
 #     clients-systemd.js) with systemd 252 as PID 1. AppArmor is off in that VM: Podman would give
 #     every container its AppArmor profile, which cista refuses until it supports AppArmor.
 # Usage (root, from anywhere): test/cg2vm/run.sh   — called from .ci/run.
@@ -12,4 +12,9 @@ cg2vm="${CG2VM_DIR:-$(cd .. && pwd)/shared/cg2vm}"
 "$cg2vm/setup.sh" >/dev/null
 ./scripts/install-deps.sh --systemd-clients
 "$cg2vm/run-in-vm.sh" --timeout 600 -- node test/cg2vm/devices-v2.js
-exec "$cg2vm/run-in-vm.sh" --systemd --append apparmor=0 --timeout 1200 -- node test/cg2vm/systemd.js
+# The systemd VM's bundles share one busybox rootfs, made here (the VM is much slower at it).
+shared=$(mktemp -d /tmp/cista-cg2vm.XXXXXX)
+trap 'rm -rf "$shared"' EXIT
+./scripts/example-bundle.sh "$shared/base" sleep 1000 >/dev/null
+"$cg2vm/run-in-vm.sh" --systemd --append apparmor=0 --share-ro "$shared" --timeout 1200 -- \
+  env CISTA_CG2VM_BASE_BUNDLE="$shared/base" node test/cg2vm/systemd.js

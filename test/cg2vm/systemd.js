@@ -18,7 +18,7 @@ function prerequisitesMissing() {
   if (process.getuid() !== 0) missing.push('root');
   if (!fs.existsSync('/sys/fs/cgroup/cgroup.controllers')) missing.push('cgroup2 at /sys/fs/cgroup');
   if (!fs.existsSync('/run/systemd/system')) missing.push('systemd as PID 1 (cg2vm --systemd)');
-  for (const command of ['systemctl', 'podman', 'containerd', 'ctr']) {
+  for (const command of ['systemctl', 'podman', 'containerd', 'ctr', 'dockerd', 'docker']) {
     if (spawnSync('sh', ['-c', `command -v ${command}`]).status !== 0) missing.push(command);
   }
   for (const file of ['build/Release/cista_systemd.node', 'dist/cli/cista.js']) {
@@ -49,8 +49,12 @@ function leftoverUnits() {
 const read = (dir, file) => fs.readFileSync(path.join(dir, file), 'utf8').trim();
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** One busybox rootfs for every bundle of the test (each bundle takes two node starts to make otherwise). */
+/**
+ * One busybox bundle whose rootfs every bundle of the test uses: made on the host by run.sh and
+ * shared read-only (CISTA_CG2VM_BASE_BUNDLE; making it in the VM takes 30-80 s), else made here.
+ */
 function baseBundle(scratch) {
+  if (process.env.CISTA_CG2VM_BASE_BUNDLE !== undefined) return process.env.CISTA_CG2VM_BASE_BUNDLE;
   const base = path.join(scratch, 'base');
   const made = spawnSync(path.join(repo, 'scripts/example-bundle.sh'), [base, 'sleep', '1000'], { encoding: 'utf8' });
   assert.equal(made.status, 0, made.stderr);
@@ -58,8 +62,7 @@ function baseBundle(scratch) {
 }
 
 /** A bundle whose config is the base's, edited, with its root pointing at the base's rootfs. */
-function makeBundle(scratch, name, edit) {
-  const base = path.join(scratch, 'base');
+function makeBundle(base, scratch, name, edit) {
   const config = JSON.parse(fs.readFileSync(path.join(base, 'config.json'), 'utf8'));
   config.root.path = path.join(base, 'rootfs');
   edit(config);
@@ -70,11 +73,11 @@ function makeBundle(scratch, name, edit) {
 }
 
 /** A scope with limits: properties, the init's cgroup, exec, update, pause/resume, kill --all, delete. */
-function limitedContainer(scratch, cista) {
+function limitedContainer(base, scratch, cista) {
   const id = 'sdlimits';
   const unit = `cista-${id}.scope`;
   const dir = `/sys/fs/cgroup/system.slice/${unit}`;
-  const bundle = makeBundle(scratch, id, (config) => {
+  const bundle = makeBundle(base, scratch, id, (config) => {
     config.linux.cgroupsPath = `system.slice:cista:${id}`;
     config.linux.resources = {
       ...config.linux.resources,
@@ -134,13 +137,13 @@ function limitedContainer(scratch, cista) {
 }
 
 /** runc's default cgroupsPath, a nested slice cista starts and stops again, delete --force of a running container. */
-function defaultAndNestedSlices(scratch, cista) {
-  const plain = makeBundle(scratch, 'sddefault', (config) => delete config.linux.cgroupsPath);
+function defaultAndNestedSlices(base, scratch, cista) {
+  const plain = makeBundle(base, scratch, 'sddefault', (config) => delete config.linux.cgroupsPath);
   assert.deepEqual(cista('--systemd-cgroup', 'run', '--detach', '--bundle', plain, 'sddefault'), { status: 0, output: '' });
   assert.equal(show('cista-sddefault.scope', 'ControlGroup').ControlGroup, '/system.slice/cista-sddefault.scope');
   assert.deepEqual(cista('delete', '--force', 'sddefault'), { status: 0, output: '' });
 
-  const nested = makeBundle(scratch, 'sdnested', (config) => (config.linux.cgroupsPath = 'sdtest-a-b.slice:cista:sdnested'));
+  const nested = makeBundle(base, scratch, 'sdnested', (config) => (config.linux.cgroupsPath = 'sdtest-a-b.slice:cista:sdnested'));
   assert.deepEqual(cista('--systemd-cgroup', 'run', '--detach', '--bundle', nested, 'sdnested'), { status: 0, output: '' });
   const cgroup = '/sdtest.slice/sdtest-a.slice/sdtest-a-b.slice/cista-sdnested.scope';
   assert.equal(show('cista-sdnested.scope', 'ControlGroup').ControlGroup, cgroup);
@@ -153,8 +156,8 @@ function defaultAndNestedSlices(scratch, cista) {
 }
 
 /** Values systemd or cista refuse: one line naming the field, nothing left. */
-function refusals(scratch, cista) {
-  const bad = makeBundle(scratch, 'sdbad', (config) => {
+function refusals(base, scratch, cista) {
+  const bad = makeBundle(base, scratch, 'sdbad', (config) => {
     config.linux.cgroupsPath = 'system.slice:cista:sdbad';
     // runc maps unified cpu.weight onto CPUWeight, which systemd keeps to 1-10000.
     config.linux.resources = { ...config.linux.resources, unified: { 'cpu.weight': '20000' } };
@@ -162,7 +165,7 @@ function refusals(scratch, cista) {
   const refused = cista('--systemd-cgroup', 'create', '--bundle', bad, 'sdbad');
   assert.equal(refused.status, 1);
   assert.match(refused.output, /^cista: config\.json: \/linux\/resources\/unified\/cpu\.weight: systemd refuses CPUWeight: .*CPUWeight.*\n$/);
-  const badPath = makeBundle(scratch, 'sdbadpath', (config) => (config.linux.cgroupsPath = '/not/systemd/form'));
+  const badPath = makeBundle(base, scratch, 'sdbadpath', (config) => (config.linux.cgroupsPath = '/not/systemd/form'));
   const refusedPath = cista('--systemd-cgroup', 'create', '--bundle', badPath, 'sdbadpath');
   assert.equal(refusedPath.status, 1);
   assert.match(refusedPath.output, /^cista: config\.json: \/linux\/cgroupsPath: "\/not\/systemd\/form" is not three fields/);
@@ -172,8 +175,8 @@ function refusals(scratch, cista) {
 }
 
 /** A create killed at points spread over its run: delete --force removes the scope and all. */
-async function crashes(scratch, cista, stateRoot) {
-  const bundle = makeBundle(scratch, 'sdcrash', (config) => (config.linux.cgroupsPath = 'sdtest-crash.slice:cista:sdcrash'));
+async function crashes(base, scratch, cista, stateRoot) {
+  const bundle = makeBundle(base, scratch, 'sdcrash', (config) => (config.linux.cgroupsPath = 'sdtest-crash.slice:cista:sdcrash'));
   for (const delay of [1000, 2500, 4000]) {
     const child = spawn(path.join(repo, 'bin/cista'), ['--root', stateRoot, '--systemd-cgroup', 'create', '--bundle', bundle, 'sdcrash'], { stdio: 'ignore' });
     const timer = setTimeout(() => child.kill('SIGKILL'), delay);
@@ -189,11 +192,11 @@ async function crashes(scratch, cista, stateRoot) {
 
 function assertNothingLeft(stateRoot) {
   assert.deepEqual(leftoverUnits(), []);
-  assert.deepEqual(systemctl('list-units', '--all', '--plain', '--no-legend', 'libpod*').output.trim(), '');
+  assert.deepEqual(systemctl('list-units', '--all', '--plain', '--no-legend', 'libpod*', 'docker-*').output.trim(), '');
   const cgroups = fs.readdirSync('/sys/fs/cgroup/system.slice').filter((name) => name.startsWith('cista-'));
   assert.deepEqual(cgroups, []);
   assert.equal(fs.existsSync('/sys/fs/cgroup/sdtest.slice'), false);
-  const sleepers = spawnSync('ps', ['-eo', 'args'], { encoding: 'utf8' }).stdout.split('\n').filter((args) => /^sleep (1000|999)$|conmon|containerd --config|-namespace cista-test/.test(args.trim()));
+  const sleepers = spawnSync('ps', ['-eo', 'args'], { encoding: 'utf8' }).stdout.split('\n').filter((args) => /^sleep (1000|999)$|conmon|containerd --config|-namespace cista-test|dockerd/.test(args.trim()));
   assert.deepEqual(sleepers, []);
   assert.deepEqual(fs.existsSync(stateRoot) ? fs.readdirSync(stateRoot) : [], []);
   console.log('ok - no unit, cgroup or process of the test is left');
@@ -211,12 +214,12 @@ async function main() {
     console.log(`  (${((Date.now() - started) / 1000).toFixed(1)} s)`);
   };
   try {
-    await timed(() => baseBundle(scratch));
-    await timed(() => limitedContainer(scratch, cista));
-    await timed(() => defaultAndNestedSlices(scratch, cista));
-    await timed(() => refusals(scratch, cista));
-    await timed(() => crashes(scratch, cista, stateRoot));
-    await timed(() => runClients(path.join(scratch, 'base', 'rootfs'), scratch));
+    const base = baseBundle(scratch);
+    await timed(() => limitedContainer(base, scratch, cista));
+    await timed(() => defaultAndNestedSlices(base, scratch, cista));
+    await timed(() => refusals(base, scratch, cista));
+    await timed(() => crashes(base, scratch, cista, stateRoot));
+    await timed(() => runClients(path.join(base, 'rootfs'), scratch));
   } finally {
     for (const id of ['sdlimits', 'sddefault', 'sdnested', 'sdbad', 'sdbadpath', 'sdcrash']) cista('delete', '--force', id);
   }
