@@ -51,13 +51,13 @@ function deviceRules(spec: Spec): DeviceRule[] {
   const rules: DeviceRule[] = (spec.linux?.resources?.devices ?? []).map((d) => ({
     allow: d.allow,
     type: (d.type ?? 'a') as DeviceRule['type'],
-    major: d.major ?? null,
-    minor: d.minor ?? null,
+    major: d.major === undefined ? null : Number(d.major),
+    minor: d.minor === undefined ? null : Number(d.minor),
     access: d.access ?? 'rwm',
   }));
   for (const d of spec.linux?.devices ?? []) {
     if (d.type === 'b' || d.type === 'c' || d.type === 'u') {
-      rules.push({ allow: true, type: d.type === 'b' ? 'b' : 'c', major: d.major ?? null, minor: d.minor ?? null, access: 'rwm' });
+      rules.push({ allow: true, type: d.type === 'b' ? 'b' : 'c', major: Number(d.major ?? 0), minor: Number(d.minor ?? 0), access: 'rwm' });
     }
   }
   return [...rules, ...defaultAllowedDevices()];

@@ -2,14 +2,14 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 import { reopenCgroupManager } from '../cgroups';
-import { CistaError, ConfigError } from '../errors';
+import { CistaError } from '../errors';
 import { initHelperPath, native } from '../native';
 import { encodePlan } from '../plan/encode';
 import { buildExecPlan } from '../plan/exec';
 import { awaitReady, sendPlan } from '../process/channel';
 import { sendConsoleToSocket } from '../process/console';
 import { waitInForeground } from '../process/foreground';
-import { checkConfigPart, validateSpecObject } from '../spec/load';
+import { checkConfigPart, readJsonDocument, validateSpecObject } from '../spec/load';
 import type { Process, Spec } from '../spec/schema';
 import { checkProcess } from '../spec/semantic';
 import { rejectUnsupported } from '../spec/unsupported';
@@ -51,20 +51,6 @@ const NAMESPACE_FILES: Readonly<Record<NamespaceType, string>> = {
   cgroup: 'cgroup',
   time: 'time',
 };
-
-function readProcessFile(file: string): unknown {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new ConfigError(`${file}: cannot read: ${(e as Error).message.split(', ')[0]}`);
-  }
-  try {
-    return JSON.parse(text);
-  } catch (e) {
-    throw new ConfigError(`${file}: invalid JSON: ${(e as Error).message.replace(/\s+/g, ' ')}`);
-  }
-}
 
 /** The container's process as `exec` without --process starts from it, with the flags applied (runc's rules). */
 function processFromFlags(defaults: Process | null, options: ExecOptions): Process {
@@ -140,7 +126,7 @@ export async function execInContainer(options: ExecOptions): Promise<number> {
     if (status !== 'created' && status !== 'running') throw new CistaError(`cannot exec in a ${status} container`);
     const execProcess =
       options.processFile !== undefined
-        ? validateProcess(record.ociVersion, readProcessFile(options.processFile), options.processFile)
+        ? validateProcess(record.ociVersion, readJsonDocument(options.processFile, options.processFile), options.processFile)
         : validateProcess(record.ociVersion, processFromFlags(record.exec.process, options), 'exec');
     if (execProcess.terminal === true && options.detach && options.consoleSocket === undefined) {
       throw new CistaError('exec: a detached process with a terminal needs --console-socket');

@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 import { CistaError } from '../errors';
+import { parseJson, stringifyJson } from '../json';
 import type { HostMountRecord } from '../rootfs/host-mounts';
 import type { Hook, LinuxSeccomp, Process } from '../spec/schema';
 import type { ProcessIdentity } from './process';
@@ -65,7 +66,7 @@ export function readRecord(dir: string): ContainerRecord | undefined {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw e;
   }
-  return JSON.parse(text) as ContainerRecord;
+  return parseJson(text) as ContainerRecord;
 }
 
 /** Writes a file atomically: a temp file in the same directory, then rename(2). */
@@ -76,7 +77,7 @@ export function writeFileAtomic(file: string, content: string, mode = 0o600): vo
 }
 
 export function writeRecord(dir: string, record: ContainerRecord): void {
-  writeFileAtomic(path.join(dir, STATE_FILE), JSON.stringify(record));
+  writeFileAtomic(path.join(dir, STATE_FILE), stringifyJson(record));
 }
 
 export function listContainerIds(root: string): string[] {
