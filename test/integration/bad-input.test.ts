@@ -67,6 +67,18 @@ describe('bad input is refused cleanly', () => {
     expectRefused(brokenBundle((c) => (c.root.path = 'no-such-rootfs')), /rootfs .*no-such-rootfs/);
   });
 
+  it.each([['/'], ['../../../../../../../..']])('a rootfs that is a symlink to %s, like runc', (target) => {
+    const bundle = brokenBundle((c) => (c.root.path = 'rootlink'));
+    fs.symlinkSync(target, path.join(bundle, 'rootlink'));
+    expectRefused(bundle, /config\.json: \/root\/path: invalid rootfs .*\/rootlink: .*\/rootlink is a symlink/);
+  });
+
+  it('a rootfs reached through a symlinked directory in the bundle', () => {
+    const bundle = brokenBundle((c) => (c.root.path = 'via/rootfs'));
+    fs.symlinkSync('/', path.join(bundle, 'via'));
+    expectRefused(bundle, /config\.json: \/root\/path: invalid rootfs .*\/via\/rootfs: .*\/via is a symlink/);
+  });
+
   it('a missing executable fails at create, like runc', () => {
     expectRefused(brokenBundle((c) => (c.process.args = ['/no/such/binary'])), /\/no\/such\/binary.*no such file or directory/i);
   });

@@ -12,6 +12,7 @@ import { encodePlan } from '../plan/encode';
 import { awaitReady, sendPlan } from '../process/channel';
 import { sendConsoleToSocket } from '../process/console';
 import { recordHostMounts } from '../rootfs/host-mounts';
+import { checkRootfs } from '../rootfs/root-path';
 import { loadSpec } from '../spec/load';
 import type { Spec } from '../spec/schema';
 import { checkSemantics } from '../spec/semantic';
@@ -125,9 +126,7 @@ export function createContainer(options: CreateOptions): CreatedContainer {
         cgroupNamespace: (spec.linux?.namespaces ?? []).some((ns) => ns.type === 'cgroup'),
       }),
   });
-  if (hostIsDirectory(planned.rootfs) !== true) {
-    throw new ConfigError(`config.json: /root/path: rootfs ${planned.rootfs} does not exist or is not a directory`);
-  }
+  checkRootfs(bundle, spec.root?.path ?? '', planned.rootfs);
   compileSeccompInto(planned.plan, planned.seccomp);
   const encodedPlan = encodePlan(planned.plan);
   const hostMounts = planned.plan.rootfs?.ownMountNamespace === false ? recordHostMounts(planned.rootfs) : undefined;
