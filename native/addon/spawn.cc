@@ -213,6 +213,7 @@ Napi::Value SpawnInit(const Napi::CallbackInfo& info) {
     clone_joins.push_back({join.Get("type").As<Napi::Number>().Uint32Value(), join.Get("path").As<Napi::String>()});
   }
   int preserve_fds = req.Get("preserveFds").As<Napi::Number>().Int32Value();
+  int plan_bytes = req.Get("planBytes").As<Napi::Number>().Int32Value();
   int state_dir_fd = req.Get("stateDirFd").As<Napi::Number>().Int32Value();
   Napi::Value id_maps = req.Get("idMaps");
   bool new_user_ns = (clone_flags & CLONE_NEWUSER) != 0;
@@ -235,6 +236,12 @@ Napi::Value SpawnInit(const Napi::CallbackInfo& info) {
     err = errno;
     close(memfd);
     return ThrowErrno(env, err, "creating the sync socket");
+  }
+  // The plan goes in one datagram, which must fit the sender's buffer (about 208 KiB by default):
+  // SO_SNDBUFFORCE passes wmem_max (needs CAP_NET_ADMIN), SO_SNDBUF is the fallback within it.
+  int send_buffer = plan_bytes + (64 << 10);
+  if (setsockopt(pair[0], SOL_SOCKET, SO_SNDBUFFORCE, &send_buffer, sizeof send_buffer) != 0) {
+    setsockopt(pair[0], SOL_SOCKET, SO_SNDBUF, &send_buffer, sizeof send_buffer);
   }
 
   int maps_ready[2] = {-1, -1};

@@ -19,7 +19,7 @@ export const command: CommandSpec = {
   positionals: [],
   async run(args, cli) {
     const format = stringOption(args, 'format') ?? 'table';
-    if (format !== 'table' && format !== 'json') throw new CistaError(`--format must be table or json, not "${format}"`);
+    if (format !== 'table' && format !== 'json') throw new CistaError(`--format must be table or json, not ${JSON.stringify(format)}`);
     const { listContainers } = await import('../engine/operations/list');
     const states = listContainers(cli.globals.root);
     if (flag(args, 'quiet')) process.stdout.write(states.map((s) => `${s.id}\n`).join(''));

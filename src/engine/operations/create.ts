@@ -10,6 +10,7 @@ import { buildLaunchPlan } from '../plan/build';
 import { MS_RDONLY } from '../plan/mount-flags';
 import { encodePlan } from '../plan/encode';
 import { awaitReady, sendPlan } from '../process/channel';
+import { checkPidFile, checkPreserveFds, writePidFile } from '../process/caller-files';
 import { sendConsoleToSocket } from '../process/console';
 import { recordHostMounts } from '../rootfs/host-mounts';
 import { checkRootfs } from '../rootfs/root-path';
@@ -19,7 +20,7 @@ import { checkSemantics } from '../spec/semantic';
 import { rejectUnsupported } from '../spec/unsupported';
 import { withContainerLock } from '../state/lock';
 import { startTimeOf } from '../state/process';
-import { type ContainerRecord, EXEC_FIFO, containerDir, readRecord, validateContainerId, writeFileAtomic, writeRecord } from '../state/store';
+import { type ContainerRecord, EXEC_FIFO, containerDir, makeRootDirectory, readRecord, validateContainerId, writeRecord } from '../state/store';
 import { compileSeccompInto } from './compile-seccomp';
 import { teardownContainer } from './teardown';
 
@@ -101,6 +102,8 @@ export function createContainer(options: CreateOptions): CreatedContainer {
   const { spec } = loadSpec(bundle);
   checkSemantics(spec);
   rejectUnsupported(spec);
+  if (options.pidFile !== undefined) checkPidFile(options.pidFile);
+  checkPreserveFds(options.preserveFds ?? 0);
   if (options.systemdCgroup) throw new CistaError('the systemd cgroup driver is not supported yet (--systemd-cgroup)');
   const terminal = spec.process?.terminal === true;
   if (terminal && options.consoleSocket === undefined && !options.attachConsole) {
@@ -131,7 +134,7 @@ export function createContainer(options: CreateOptions): CreatedContainer {
   const encodedPlan = encodePlan(planned.plan);
   const hostMounts = planned.plan.rootfs?.ownMountNamespace === false ? recordHostMounts(planned.rootfs) : undefined;
 
-  fs.mkdirSync(options.root, { recursive: true, mode: 0o700 });
+  makeRootDirectory(options.root);
   const dir = containerDir(options.root, options.id);
   try {
     fs.mkdirSync(dir, { mode: 0o711 });
@@ -178,6 +181,7 @@ export function createContainer(options: CreateOptions): CreatedContainer {
           cloneFlags: planned.cloneFlags,
           cloneJoins: planned.cloneJoins,
           preserveFds: options.preserveFds ?? 0,
+          planBytes: encodedPlan.length,
           stateDirFd,
           idMaps: planned.idMaps,
         });
@@ -214,10 +218,7 @@ export function createContainer(options: CreateOptions): CreatedContainer {
       }
       record.phase = 'created';
       writeRecord(dir, record);
-      if (options.pidFile !== undefined) {
-        // Digits only, no newline: containerd's shim parses it with Atoi.
-        writeFileAtomic(path.resolve(options.pidFile), String(spawned.pid), 0o644);
-      }
+      if (options.pidFile !== undefined) writePidFile(options.pidFile, spawned.pid);
       return { id: options.id, pid: spawned.pid, dir, consoleFd };
     } catch (e) {
       teardownContainer(dir, readRecord(dir) ?? record);

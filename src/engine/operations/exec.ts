@@ -1,5 +1,4 @@
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 
 import { reopenCgroupManager } from '../cgroups';
 import { CistaError } from '../errors';
@@ -7,6 +6,7 @@ import { initHelperPath, native } from '../native';
 import { encodePlan } from '../plan/encode';
 import { buildExecPlan } from '../plan/exec';
 import { awaitReady, sendPlan } from '../process/channel';
+import { checkPidFile, checkPreserveFds, writePidFile } from '../process/caller-files';
 import { sendConsoleToSocket } from '../process/console';
 import { waitInForeground } from '../process/foreground';
 import { checkConfigPart, readJsonDocument, validateSpecObject } from '../spec/load';
@@ -14,7 +14,6 @@ import type { Process, Spec } from '../spec/schema';
 import { checkProcess } from '../spec/semantic';
 import { rejectUnsupported } from '../spec/unsupported';
 import { NAMESPACE_TYPES, type NamespaceType } from '../spec/vocabulary';
-import { writeFileAtomic } from '../state/store';
 import { compileSeccompInto } from './compile-seccomp';
 import { withContainer } from './lookup';
 
@@ -122,6 +121,8 @@ function containerNamespaces(initPid: number): Array<{ type: NamespaceType; path
  * caller, a shim or conmon, reaps it); in the foreground, returns its exit status.
  */
 export async function execInContainer(options: ExecOptions): Promise<number> {
+  if (options.pidFile !== undefined) checkPidFile(options.pidFile);
+  checkPreserveFds(options.preserveFds);
   const started = withContainer(options.root, options.id, false, ({ dir, record, status }) => {
     if (status !== 'created' && status !== 'running') throw new CistaError(`cannot exec in a ${status} container`);
     const execProcess =
@@ -152,6 +153,7 @@ export async function execInContainer(options: ExecOptions): Promise<number> {
         cloneJoins: planned.cloneJoins,
         idMaps: null,
         preserveFds: options.preserveFds,
+        planBytes: encodedPlan.length,
         stateDirFd,
       });
     } finally {
@@ -179,7 +181,7 @@ export async function execInContainer(options: ExecOptions): Promise<number> {
     sendConsoleToSocket(consoleFd, options.consoleSocket);
     consoleFd = null;
   }
-  if (options.pidFile !== undefined) writeFileAtomic(path.resolve(options.pidFile), String(started.pid), 0o644);
+  if (options.pidFile !== undefined) writePidFile(options.pidFile, started.pid);
   if (options.detach) return 0;
   return waitInForeground(started.pid, consoleFd);
 }

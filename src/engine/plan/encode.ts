@@ -1,3 +1,4 @@
+import { ConfigError } from '../errors';
 import type { CapabilitySets, LaunchPlan, MountStep, PlanHook } from './plan';
 
 /** Bumped whenever the field order changes; the helper refuses a plan of another version. */
@@ -6,6 +7,8 @@ export const PLAN_FORMAT_VERSION = 6;
 /** sizeof(struct sock_filter) and the kernel's limit on classic BPF program length. */
 export const SOCK_FILTER_SIZE = 8;
 export const BPF_MAXINSNS = 4096;
+/** The largest plan the init reads (kMaxPlanBytes in native/init/channel.cc). */
+export const MAX_PLAN_BYTES = 4 << 20;
 
 /**
  * Little-endian, length-prefixed encoding of a LaunchPlan. Strings are u32 length + UTF-8 bytes,
@@ -170,5 +173,12 @@ export function encodePlan(plan: LaunchPlan): Buffer {
   w.list(plan.createContainerHooks, (h) => writeHook(w, h));
   w.list(plan.startContainerHooks, (h) => writeHook(w, h));
   w.u8(plan.waitForStart ? 1 : 0);
-  return w.bytes();
+  const bytes = w.bytes();
+  if (bytes.length > MAX_PLAN_BYTES) {
+    throw new ConfigError(
+      `config.json: the launch plan is ${bytes.length} bytes, more than the init accepts (${MAX_PLAN_BYTES} bytes): ` +
+        `${plan.mounts.length} mounts, ${plan.devices.length} devices, ${plan.env.length} env entries, ${plan.args.length} args`,
+    );
+  }
+  return bytes;
 }

@@ -184,6 +184,8 @@ export interface SpawnRequest {
   cloneJoins: JoinNamespace[];
   /** Caller fds 3..3+preserveFds-1 that reach the container as they are. */
   preserveFds: number;
+  /** Size of the encoded plan, which goes to the init as one datagram: the sync socket's buffer is made to fit it. */
+  planBytes: number;
   /** O_PATH fd of the container's state directory, which holds the exec fifo the init blocks on until `start`. */
   stateDirFd: number;
   /** With CLONE_NEWUSER in cloneFlags: the text of the child's uid_map and gid_map, written before it execs the init. */

@@ -45,12 +45,30 @@ export interface ExecDefaults {
 }
 
 const ID_PATTERN = /^[A-Za-z0-9_+-][A-Za-z0-9_+.-]*$/;
-const MAX_ID_LENGTH = 1024;
+/** NAME_MAX: the state directory and the container's cgroup are named after the id. */
+export const MAX_ID_LENGTH = 255;
 
 export function validateContainerId(id: string): void {
   if (id === '') throw new CistaError('container id cannot be empty');
-  if (id.length > MAX_ID_LENGTH || !ID_PATTERN.test(id) || id === '.' || id === '..') {
-    throw new CistaError(`invalid container id "${id}": use letters, digits and _ + - . (not starting with .), at most ${MAX_ID_LENGTH} characters`);
+  if (id.length > MAX_ID_LENGTH) throw new CistaError(`invalid container id: ${id.length} characters, at most ${MAX_ID_LENGTH}`);
+  if (!ID_PATTERN.test(id)) {
+    // JSON.stringify: a newline or a control character in the id must not break the one-line error.
+    throw new CistaError(`invalid container id ${JSON.stringify(id)}: use letters, digits and _ + - . (not starting with .)`);
+  }
+}
+
+/** The error for a --root that exists but is no directory. */
+function rootNotDirectory(root: string): CistaError {
+  return new CistaError(`--root ${root}: not a directory`);
+}
+
+/** mkdir -p of the state root (create). */
+export function makeRootDirectory(root: string): void {
+  try {
+    fs.mkdirSync(root, { recursive: true, mode: 0o700 });
+  } catch (e) {
+    if (['EEXIST', 'ENOTDIR'].includes((e as NodeJS.ErrnoException).code ?? '')) throw rootNotDirectory(root);
+    throw e;
   }
 }
 
@@ -89,6 +107,7 @@ export function listContainerIds(root: string): string[] {
       .sort();
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    if ((e as NodeJS.ErrnoException).code === 'ENOTDIR') throw rootNotDirectory(root);
     throw e;
   }
 }
