@@ -18,9 +18,10 @@ import { loadSpec } from '../spec/load';
 import type { Spec } from '../spec/schema';
 import { checkSemantics } from '../spec/semantic';
 import { rejectUnsupported } from '../spec/unsupported';
+import { type OwnedResources, appendJournal } from '../state/journal';
 import { withContainerLock } from '../state/lock';
 import { startTimeOf } from '../state/process';
-import { type ContainerRecord, EXEC_FIFO, containerDir, makeRootDirectory, readRecord, validateContainerId, writeRecord } from '../state/store';
+import { type ContainerRecord, EXEC_FIFO, containerDir, makeRootDirectory, validateContainerId, writeRecord } from '../state/store';
 import { compileSeccompInto } from './compile-seccomp';
 import { teardownContainer } from './teardown';
 
@@ -164,12 +165,20 @@ export function createContainer(options: CreateOptions): CreatedContainer {
     if ((hooks.poststart ?? []).length > 0 || (hooks.poststop ?? []).length > 0) {
       record.hooks = { poststart: hooks.poststart ?? [], poststop: hooks.poststop ?? [] };
     }
-    try {
+    // What the container will own is recorded before it is made (journal.ts), so that a create
+    // killed at any system call leaves what delete --force removes.
+    const remember = (owned: OwnedResources): void => {
+      appendJournal(dir, owned);
+      Object.assign(record, owned);
       writeRecord(dir, record);
+    };
+    try {
+      const { driver, paths } = cgroup;
+      remember({ creator: record.creator, cgroup: { driver, paths, created: cgroup.missingDirectories() }, hostMounts });
       native().makeFifo(path.join(dir, EXEC_FIFO), 0o622);
       cgroup.create();
-      record.cgroup = { driver: cgroup.driver, paths: cgroup.paths, created: cgroup.createdDirectories() };
-      writeRecord(dir, record);
+      // Narrowed to what create() made: a parent another runtime made meanwhile is not ours.
+      remember({ cgroup: { driver, paths, created: cgroup.createdDirectories() } });
       cgroup.applyDevices(devices);
       cgroup.applyResources(resourceWrites);
 
@@ -194,8 +203,8 @@ export function createContainer(options: CreateOptions): CreatedContainer {
       }
       let consoleFd: number | null;
       try {
-        record.init = { pid: spawned.pid, startTime: startTimeOf(spawned.pid) ?? 0 };
-        writeRecord(dir, record);
+        // A create killed before this line leaves an init that exits by itself: it reads EOF on the sync socket.
+        remember({ init: { pid: spawned.pid, startTime: startTimeOf(spawned.pid) ?? 0 } });
         if (planned.oomScoreAdj !== null) writeOomScoreAdj(spawned.pid, planned.oomScoreAdj);
         // In its cgroup before it reads the plan, so it unshares its cgroup namespace from there.
         cgroup.join(spawned.pid);
@@ -221,11 +230,13 @@ export function createContainer(options: CreateOptions): CreatedContainer {
       if (options.pidFile !== undefined) writePidFile(options.pidFile, spawned.pid);
       return { id: options.id, pid: spawned.pid, dir, consoleFd };
     } catch (e) {
-      teardownContainer(dir, readRecord(dir) ?? record);
+      teardownContainer(dir, record);
       // The spec's lifecycle goes on with destroy and poststop after a failed create hook; runc runs
       // them after any failed create, and so do we.
       runHooksWarning('poststop', hooks.poststop ?? [], hookState(record, 'stopped', undefined), options.warn ?? (() => {}));
       throw e;
     }
+  }, () => {
+    throw new CistaError(`container ${options.id} was deleted while it was being created`);
   });
 }

@@ -76,15 +76,55 @@ export function containerDir(root: string, id: string): string {
   return path.join(root, id);
 }
 
+/** state.json cannot be read as a record: the message names the file and what is wrong with it. */
+export class DamagedStateError extends CistaError {
+  constructor(dir: string, problem: string) {
+    const id = path.basename(dir);
+    super(`container ${id}: ${path.join(dir, STATE_FILE)} ${problem} (cista delete --force ${id} removes the container)`);
+  }
+}
+
+const isObject = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object' && !Array.isArray(value);
+const isIdentity = (value: unknown) => isObject(value) && typeof value.pid === 'number' && typeof value.startTime === 'number';
+
+/** The first field a record needs to derive a status and tear down that is missing or of the wrong kind. */
+function missingField(record: Record<string, unknown>): string | undefined {
+  const checks: Record<string, (value: unknown) => boolean> = {
+    ociVersion: (v) => typeof v === 'string',
+    id: (v) => typeof v === 'string',
+    phase: (v) => v === 'creating' || v === 'created',
+    init: isIdentity,
+    creator: isIdentity,
+    bundle: (v) => typeof v === 'string',
+    rootfs: (v) => typeof v === 'string',
+    created: (v) => typeof v === 'string',
+    annotations: isObject,
+    cgroup: (v) => v === null || (isObject(v) && (v.driver === 'v1' || v.driver === 'v2') && isObject(v.paths)),
+    exec: isObject,
+  };
+  return Object.keys(checks).find((field) => !checks[field](record[field]));
+}
+
+/** The container's record; undefined when there is none (a create that had not written it yet). */
 export function readRecord(dir: string): ContainerRecord | undefined {
   let text: string;
   try {
     text = fs.readFileSync(path.join(dir, STATE_FILE), 'utf8');
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw e;
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return undefined;
+    throw new DamagedStateError(dir, code === 'EISDIR' ? 'is a directory, not a file' : `cannot be read: ${(e as Error).message.split(',')[0]}`);
   }
-  return parseJson(text) as ContainerRecord;
+  let value: unknown;
+  try {
+    value = parseJson(text);
+  } catch (e) {
+    throw new DamagedStateError(dir, `is not valid JSON: ${(e as Error).message}`);
+  }
+  if (!isObject(value)) throw new DamagedStateError(dir, 'is not a JSON object');
+  const missing = missingField(value);
+  if (missing !== undefined) throw new DamagedStateError(dir, `lacks a valid "${missing}"`);
+  return value as unknown as ContainerRecord;
 }
 
 /** Writes a file atomically: a temp file in the same directory, then rename(2). */
