@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { Scratch } from '../helpers/bundle';
 import { CISTA, cista } from '../helpers/cli';
-import { leftovers } from '../helpers/leftovers';
+import { isRunning, leftovers, parentCgroups } from '../helpers/leftovers';
 import { requireRoot } from '../helpers/prerequisites';
 
 /** A parent cgroup of the test's own, to see that a damaged state leaks no parent either. */
@@ -29,20 +29,6 @@ afterAll(() => {
   for (const id of fs.existsSync(scratch.root) ? fs.readdirSync(scratch.root) : []) cista(scratch.root, ['delete', '--force', id]);
   scratch.cleanup();
 });
-
-/** Running or stopped, not gone and not a zombie waiting for pid 1 to reap it. */
-function isRunning(pid: number): boolean {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return !/^[ZX]$/.test(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0]);
-  } catch {
-    return false;
-  }
-}
-
-function parentCgroups(): string[] {
-  return fs.readdirSync('/sys/fs/cgroup').map((c) => path.join('/sys/fs/cgroup', c, PARENT)).filter((dir) => fs.existsSync(dir));
-}
 
 /** Ways state.json gets damaged, and the words `state` then uses for it. */
 const DAMAGE: ReadonlyArray<[kind: string, damage: (file: string) => void, problem: RegExp]> = [
@@ -102,7 +88,7 @@ describe('damaged state', () => {
     expect(r).toMatchObject({ code: 0, stderr: '' });
     expect(isRunning(pid)).toBe(false);
     expect(leftovers(scratch.root, id, owned)).toEqual([]);
-    expect(parentCgroups()).toEqual([]);
+    expect(parentCgroups(PARENT)).toEqual([]);
   });
 
   it('delete --force of a container whose state.json is gone removes all it owns', () => {
@@ -112,7 +98,7 @@ describe('damaged state', () => {
     fs.rmSync(path.join(scratch.root, id, 'state.json'));
     expect(cista(scratch.root, ['delete', '--force', id])).toMatchObject({ code: 0, stderr: '' });
     expect(leftovers(scratch.root, id, owned)).toEqual([]);
-    expect(parentCgroups()).toEqual([]);
+    expect(parentCgroups(PARENT)).toEqual([]);
   });
 });
 

@@ -14,9 +14,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { type Config, Scratch } from '../helpers/bundle';
+import { type Config, Scratch, withoutMountNamespace } from '../helpers/bundle';
 import { CISTA, cista } from '../helpers/cli';
-import { leftovers } from '../helpers/leftovers';
+import { leftovers, parentCgroups } from '../helpers/leftovers';
 import { requireFile, requireRoot } from '../helpers/prerequisites';
 
 const STRACE = '/usr/bin/strace';
@@ -84,17 +84,13 @@ function killedAt(point: InjectionPoint, cistaArgs: string[]) {
   return strace(['-o', '/dev/null', '-e', `trace=${point.syscall}`, '-e', `inject=${point.syscall}:signal=KILL:when=${point.when}`], cistaArgs);
 }
 
-function parentCgroups(): string[] {
-  return fs.readdirSync('/sys/fs/cgroup').map((c) => path.join('/sys/fs/cgroup', c, PARENT)).filter((dir) => fs.existsSync(dir));
-}
-
 /** What delete --force leaves after a kill at `point`: its failure, or the leftovers; empty when clean. */
 function cleanupProblems(id: string, bundle: string, point: InjectionPoint): string[] {
   const at = `killed at ${point.syscall} #${point.when} (${point.call})`;
   const deleted = cista(scratch.root, ['delete', '--force', id]);
   if (deleted.code !== 0 || deleted.stderr !== '') return [`${at}: delete --force exited ${deleted.code}: ${deleted.stderr.trim()}`];
   const listed = cista(scratch.root, ['list', '--quiet']);
-  const left = [...leftovers(scratch.root, id, bundle), ...parentCgroups().map((dir) => `parent cgroup ${dir}`)];
+  const left = [...leftovers(scratch.root, id, bundle), ...parentCgroups(PARENT).map((dir) => `parent cgroup ${dir}`)];
   if (listed.code !== 0 || listed.stdout !== '') left.push(`list: ${listed.code} ${listed.stdout}${listed.stderr}`);
   return left.map((thing) => `${at}: ${thing}`);
 }
@@ -110,14 +106,7 @@ describe('fault injection', () => {
   it.each<[string, (c: Config) => void]>([
     ['fi-create', () => {}],
     // Its mounts are then in the host's mount table.
-    [
-      'fi-create-host-mounts',
-      (c) => {
-        c.linux.namespaces = c.linux.namespaces.filter((ns: { type: string }) => ns.type !== 'mount');
-        delete c.linux.maskedPaths;
-        delete c.linux.readonlyPaths;
-      },
-    ],
+    ['fi-create-host-mounts', withoutMountNamespace],
   ])('create (%s) killed at each call that changes the host leaves what delete --force removes', (id, edit) => {
     const bundle = faultBundle(id, edit);
     const args = ['create', '--bundle', bundle, id];
