@@ -67,50 +67,41 @@ class Parser {
     return this.number();
   }
 
-  private object(depth: number): Record<string, unknown> {
-    const result: Record<string, unknown> = {};
+  /** The comma-separated items of an object or array, from its opening bracket to `close`. */
+  private items(close: string, item: () => void): void {
     this.at++;
     this.skipWhitespace();
-    if (this.text[this.at] === '}') {
+    if (this.text[this.at] === close) {
       this.at++;
-      return result;
+      return;
     }
     for (;;) {
+      item();
+      this.skipWhitespace();
+      const next = this.text[this.at];
+      if (next !== ',' && next !== close) this.unexpected();
+      this.at++;
+      if (next === close) return;
+    }
+  }
+
+  private object(depth: number): Record<string, unknown> {
+    const result: Record<string, unknown> = {};
+    this.items('}', () => {
       this.skipWhitespace();
       if (this.text[this.at] !== '"') this.unexpected();
       const key = this.string();
       this.expect(':');
-      const value = this.value(depth + 1);
       // As JSON.parse: "__proto__" is an ordinary own property, never the prototype.
-      Object.defineProperty(result, key, { value, writable: true, enumerable: true, configurable: true });
-      this.skipWhitespace();
-      const next = this.text[this.at++];
-      if (next === '}') return result;
-      if (next !== ',') {
-        this.at--;
-        this.unexpected();
-      }
-    }
+      Object.defineProperty(result, key, { value: this.value(depth + 1), writable: true, enumerable: true, configurable: true });
+    });
+    return result;
   }
 
   private array(depth: number): unknown[] {
     const result: unknown[] = [];
-    this.at++;
-    this.skipWhitespace();
-    if (this.text[this.at] === ']') {
-      this.at++;
-      return result;
-    }
-    for (;;) {
-      result.push(this.value(depth + 1));
-      this.skipWhitespace();
-      const next = this.text[this.at++];
-      if (next === ']') return result;
-      if (next !== ',') {
-        this.at--;
-        this.unexpected();
-      }
-    }
+    this.items(']', () => result.push(this.value(depth + 1)));
+    return result;
   }
 
   private string(): string {
