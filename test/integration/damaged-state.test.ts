@@ -115,11 +115,13 @@ function deleteAtOnce(id: string, count: number): Promise<Array<{ code: number |
 }
 
 describe('20 delete --force of one container at once', () => {
+  // The race (a directory checked, then opened after another delete removed it) hit about 1 call
+  // in 80 before it was fixed: 10 rounds of 20 catch it.
   it('all exit 0 and nothing is left, round after round', async () => {
-    for (let round = 0; round < 3; round++) {
+    for (let round = 0; round < 10; round++) {
       const id = `parallel${round}`;
       expect(cista(scratch.root, ['create', '--bundle', bundle, id]).code).toBe(0);
-      if (round % 2 === 1) expect(cista(scratch.root, ['start', id]).code).toBe(0);
+      if (round % 5 === 4) expect(cista(scratch.root, ['start', id]).code).toBe(0);
       const results = await deleteAtOnce(id, 20);
       expect(results, `round ${round}`).toEqual(Array(20).fill({ code: 0, stderr: '' }));
       expect(leftovers(scratch.root, id, bundle)).toEqual([]);
