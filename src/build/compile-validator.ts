@@ -37,16 +37,17 @@ function bigintLiteral(digits: string): _Code {
 }
 
 /**
- * `integerRange: [min, max]` (decimal strings): the value is an integer in that range, as a
- * safe-integer number or as an exact bigint (parseJson's integers beyond 2^53). A number that is
- * not a safe integer (1e20) fails: it is no longer the value that was written.
+ * `integerRange: [min, max]` (decimal strings): the value is an integer in that range, exactly: a
+ * bigint (parseJson's integer literals beyond 2^53) or an integral number; one beyond 2^53 (written
+ * with an exponent, or passed through the API) is compared as the exact integer it holds, so 2^64
+ * is no "18446744073709551615".
  */
 function integerRangeCode(cxt: KeywordCxt): void {
   const { data } = cxt;
   const [min, max] = cxt.schema as [string, string];
-  const asNumber = (digits: string) => new _Code(String(Number(digits)));
+  const inRange = (value: _Code) => _`${value} >= ${bigintLiteral(min)} && ${value} <= ${bigintLiteral(max)}`;
   cxt.fail(
-    _`typeof ${data} == "bigint" ? (${data} < ${bigintLiteral(min)} || ${data} > ${bigintLiteral(max)}) : !(Number.isSafeInteger(${data}) && ${data} >= ${asNumber(min)} && ${data} <= ${asNumber(max)})`,
+    _`!(typeof ${data} == "bigint" ? ${inRange(data as unknown as _Code)} : Number.isSafeInteger(${data}) ? ${inRange(data as unknown as _Code)} : Number.isInteger(${data}) && ${inRange(_`BigInt(${data})`)})`,
   );
 }
 

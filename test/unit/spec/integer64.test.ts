@@ -71,8 +71,13 @@ describe('64-bit fields: the schema checks the exact range', () => {
     }
   });
 
-  it('refuses a value that is no longer exact as a double (exponent notation beyond 2^53)', () => {
-    expect(schemaError(parseJson(configText(FIELDS[2][2], '1e19')))).toBe(
+  it('takes a number written with an exponent as the exact integer its double holds', () => {
+    expect(schemaError(parseJson(configText(FIELDS[2][2], '1e19')))).toBeUndefined();
+    // 18446744073709551615 with an exponent reads as 2^64: one too many.
+    expect(schemaError(parseJson(configText(FIELDS[2][2], '1.8446744073709551615e19')))).toBe(
+      `config.json: /process/rlimits/0/soft: must be an integer from ${UINT64.min} to ${UINT64.max}`,
+    );
+    expect(schemaError(parseJson(configText(FIELDS[2][2], '1.5')))).toBe(
       `config.json: /process/rlimits/0/soft: must be an integer from ${UINT64.min} to ${UINT64.max}`,
     );
   });
