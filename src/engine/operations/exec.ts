@@ -3,8 +3,9 @@ import * as fs from 'node:fs';
 import { reopenCgroupManager } from '../cgroups';
 import { CistaError } from '../errors';
 import { initHelperPath, native } from '../native';
-import { encodePlan } from '../plan/encode';
 import { buildExecPlan } from '../plan/exec';
+import { NAMESPACE_FILES } from '../plan/namespaces';
+import { encodePlan } from '../plan/plan';
 import { awaitReady, sendPlan } from '../process/channel';
 import { checkPidFile, checkPreserveFds, writePidFile } from '../process/caller-files';
 import { sendConsoleToSocket } from '../process/console';
@@ -38,18 +39,6 @@ export interface ExecOptions {
   consoleSocket?: string;
   preserveFds: number;
 }
-
-/** /proc/<pid>/ns file names by config.json namespace type. */
-const NAMESPACE_FILES: Readonly<Record<NamespaceType, string>> = {
-  pid: 'pid',
-  network: 'net',
-  mount: 'mnt',
-  ipc: 'ipc',
-  uts: 'uts',
-  user: 'user',
-  cgroup: 'cgroup',
-  time: 'time',
-};
 
 /** The container's process as `exec` without --process starts from it, with the flags applied (runc's rules). */
 function processFromFlags(defaults: Process | null, options: ExecOptions): Process {
