@@ -1,12 +1,13 @@
 #!/bin/sh
 # Installs what cista needs on Debian 12 (as root) and builds it: the addon's toolchain, libseccomp,
 # libsystemd (sd-bus, for the systemd cgroup driver's addon), busybox-static for the example and test
-# bundles, and runc, which the tests compare against. With --systemd-clients also the clients that
-# test/cg2vm/run.sh drives in its systemd VM: Podman, containerd and Docker.
+# bundles, runc, which the tests compare against, and strace, which the fault-injection test kills
+# create and delete with. With --systemd-clients also the clients that test/cg2vm/run.sh drives in
+# its systemd VM: Podman, containerd and Docker.
 set -eu
 cd "$(dirname "$0")/.."
 
-packages="g++ make python3 pkg-config libseccomp-dev libsystemd-dev busybox-static runc"
+packages="g++ make python3 pkg-config libseccomp-dev libsystemd-dev busybox-static runc strace"
 if [ "${1:-}" = "--systemd-clients" ]; then packages="$packages podman containerd docker.io"; fi
 missing=""
 for pkg in $packages; do

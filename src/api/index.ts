@@ -100,6 +100,6 @@ export class Runtime {
   }
 
   list(): OciState[] {
-    return listContainers(this.root);
+    return listContainers(this.root, this.warn);
   }
 }

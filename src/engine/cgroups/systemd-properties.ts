@@ -4,7 +4,7 @@
  * properties), plus the properties of the container's scope itself. Pure: tested against runc's values.
  */
 import { jsonPointer } from '../spec/json-pointer';
-import type { LinuxResources } from '../spec/schema';
+import type { Integer64, LinuxResources } from '../spec/schema';
 import { type DeviceRule, resolveDeviceRules } from './devices';
 import type { CgroupLayout, UnitProperty } from './manager';
 import { RESOURCES, resourceError } from './resources';
@@ -16,13 +16,13 @@ export const SYSTEMD_INFINITY = (1n << 64n) - 1n;
 /** The kernel's default cpu.cfs_period_us (100 ms), which runc assumes when only a quota is given. */
 const DEFAULT_CPU_QUOTA_PERIOD = 100000;
 
-function t(name: string, value: bigint | number, pointer?: string): UnitProperty {
+function t(name: string, value: Integer64, pointer?: string): UnitProperty {
   return { name, type: 't', value: BigInt.asUintN(64, BigInt(value)), ...(pointer === undefined ? {} : { pointer }) };
 }
 
 /** A limit where -1 is unlimited, as the uint64 runc's conversion makes of it. */
-function limit(name: string, value: number, pointer: string): UnitProperty {
-  return t(name, value === -1 ? SYSTEMD_INFINITY : value, pointer);
+function limit(name: string, value: Integer64, pointer: string): UnitProperty {
+  return t(name, BigInt(value) === -1n ? SYSTEMD_INFINITY : value, pointer);
 }
 
 /** The properties of the container's scope, as runc's systemd Apply sets them. */
@@ -62,16 +62,18 @@ export function cpusetBits(list: string): Buffer {
  * runc's addCpuQuota: CPUQuotaPeriodUSec when a period is given, and CPUQuotaPerSecUSec (infinity
  * without a positive quota) rounded up to whole 10 ms, since systemd keeps it as a percentage.
  */
-function cpuQuotaProperties(quota: number, period: number, pointer: string): UnitProperty[] {
+function cpuQuotaProperties(quotaValue: Integer64, periodValue: Integer64, pointer: string): UnitProperty[] {
+  const quota = BigInt(quotaValue);
+  const period = BigInt(periodValue);
   const properties: UnitProperty[] = [];
-  if (period !== 0) properties.push(t('CPUQuotaPeriodUSec', period, `${pointer}/period`));
-  if (quota !== 0 || period !== 0) {
+  if (period !== 0n) properties.push(t('CPUQuotaPeriodUSec', period, `${pointer}/period`));
+  if (quota !== 0n || period !== 0n) {
     let perSecond = SYSTEMD_INFINITY;
-    if (quota > 0) {
-      perSecond = (BigInt(quota) * 1000000n) / BigInt(period !== 0 ? period : DEFAULT_CPU_QUOTA_PERIOD);
+    if (quota > 0n) {
+      perSecond = (quota * 1000000n) / (period !== 0n ? period : BigInt(DEFAULT_CPU_QUOTA_PERIOD));
       if (perSecond % 10000n !== 0n) perSecond = (perSecond / 10000n + 1n) * 10000n;
     }
-    properties.push(t('CPUQuotaPerSecUSec', perSecond, `${pointer}/${quota !== 0 ? 'quota' : 'period'}`));
+    properties.push(t('CPUQuotaPerSecUSec', perSecond, `${pointer}/${quota !== 0n ? 'quota' : 'period'}`));
   }
   return properties;
 }
@@ -84,9 +86,11 @@ function cpusetProperties(cpu: NonNullable<LinuxResources['cpu']>, pointer: stri
 }
 
 /** runc's ConvertMemorySwapToCgroupV2Value: memory.swap.max from v1's memory+swap. */
-function swapMax(swap: number, memory: number): number {
-  if (memory === -1 && swap === 0) return -1;
-  if (swap === -1 || swap === 0) return swap;
+function swapMax(swapValue: Integer64, memoryValue: Integer64): bigint {
+  const swap = BigInt(swapValue);
+  const memory = BigInt(memoryValue);
+  if (memory === -1n && swap === 0n) return -1n;
+  if (swap === -1n || swap === 0n) return swap;
   return swap - memory;
 }
 
@@ -129,7 +133,7 @@ function unifiedProperty(file: string, value: string, pointer: string): UnitProp
 function ioProperties(blockIO: NonNullable<LinuxResources['blockIO']>, pointer: string): UnitProperty[] {
   const properties: UnitProperty[] = [];
   if ((blockIO.weight ?? 0) !== 0) properties.push(t('IOWeight', blkioWeightToIoWeight(blockIO.weight!), `${pointer}/weight`));
-  const devicePath = (device: { major: number; minor: number }): string => `/dev/block/${device.major}:${device.minor}`;
+  const devicePath = (device: { major: Integer64; minor: Integer64 }): string => `/dev/block/${device.major}:${device.minor}`;
   const weights = (blockIO.weightDevice ?? []).filter((device) => (device.weight ?? 0) !== 0);
   if (weights.length > 0) {
     properties.push({
@@ -151,7 +155,7 @@ function ioProperties(blockIO: NonNullable<LinuxResources['blockIO']>, pointer: 
       name,
       type: 'a(st)',
       // As with the files, no rate removes the device's limit.
-      value: devices.map((device) => [devicePath(device), (device.rate ?? 0) === 0 ? SYSTEMD_INFINITY : BigInt(device.rate!)]),
+      value: devices.map((device) => [devicePath(device), BigInt(device.rate ?? 0) === 0n ? SYSTEMD_INFINITY : BigInt(device.rate!)]),
       pointer: `${pointer}/${field}`,
     });
   }
@@ -174,12 +178,13 @@ export function resourceUnitProperties(resources: LinuxResources | undefined, la
     if (memoryLimit !== 0) properties.push(limit('MemoryMax', memoryLimit, `${RESOURCES}/memory/limit`));
     if ((memory?.reservation ?? 0) !== 0) properties.push(limit('MemoryLow', memory!.reservation!, `${RESOURCES}/memory/reservation`));
     const swap = swapMax(memory?.swap ?? 0, memoryLimit);
-    if (swap !== 0) properties.push(limit('MemorySwapMax', swap, `${RESOURCES}/memory/swap`));
-    if ((cpu?.shares ?? 0) !== 0) properties.push(t('CPUWeight', cpuSharesToWeight(cpu!.shares!), `${RESOURCES}/cpu/shares`));
+    if (swap !== 0n) properties.push(limit('MemorySwapMax', swap, `${RESOURCES}/memory/swap`));
+    // shares is checked to be 2-262144 by the file plan.
+    if ((cpu?.shares ?? 0) !== 0) properties.push(t('CPUWeight', cpuSharesToWeight(Number(cpu!.shares!)), `${RESOURCES}/cpu/shares`));
   }
   properties.push(...cpuQuotaProperties(cpu?.quota ?? 0, cpu?.period ?? 0, `${RESOURCES}/cpu`));
   if (layout === 'v1' && (blockIO?.weight ?? 0) !== 0) properties.push(t('BlockIOWeight', blockIO!.weight!, `${RESOURCES}/blockIO/weight`));
-  if (pids !== undefined && (pids.limit > 0 || pids.limit === -1)) properties.push(limit('TasksMax', pids.limit, `${RESOURCES}/pids/limit`));
+  if (pids !== undefined && (BigInt(pids.limit) > 0n || BigInt(pids.limit) === -1n)) properties.push(limit('TasksMax', pids.limit, `${RESOURCES}/pids/limit`));
   if (cpu !== undefined) properties.push(...cpusetProperties(cpu, `${RESOURCES}/cpu`));
   if (layout === 'v2') {
     if (blockIO !== undefined) properties.push(...ioProperties(blockIO, `${RESOURCES}/blockIO`));

@@ -19,6 +19,9 @@ import type { V2CgroupManager } from './v2';
 /** How long systemd may take for a job, as runc waits. */
 const JOB_TIMEOUT_MS = 30000;
 
+/** The hierarchies whose cgroups systemd makes for a unit ("" is cgroup2), as runc's legacy manager counts them. */
+const SYSTEMD_MANAGED = new Set(['', 'name=systemd', 'cpu', 'cpuacct', 'memory', 'blkio', 'devices', 'pids']);
+
 const NO_SUCH_UNIT = 'org.freedesktop.systemd1.NoSuchUnit';
 const UNIT_EXISTS = 'org.freedesktop.systemd1.UnitExists';
 
@@ -67,8 +70,17 @@ export class SystemdCgroupManager implements CgroupManager {
     return this.files.paths;
   }
 
+  /**
+   * The cgroupfs driver's record, less the directories of the hierarchies systemd manages: systemd
+   * makes and removes those (on v2 all of them), cista only the others (v1's cpuset, freezer, ...).
+   */
   record(): RecordedCgroups {
-    return { ...this.files.record(), driver: this.driver, layout: this.layout, systemd: { ...this.unit } };
+    const files = this.files.record();
+    const managed = Object.entries(this.paths)
+      .filter(([subsystem]) => SYSTEMD_MANAGED.has(subsystem))
+      .map(([, dir]) => dir);
+    const created = (files.created ?? []).filter((dir) => !managed.some((own) => own === dir || own.startsWith(`${dir}/`)));
+    return { ...files, driver: this.driver, layout: this.layout, created, systemd: { ...this.unit } };
   }
 
   planResources(resources: LinuxResources | undefined): ResourcePlan {

@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import {
   cgroupPidsRecursive,
   makeCgroupDir,
+  missingCgroupDirs,
   readCgroupFile,
   readCgroupFileIfPresent,
   removeCgroupDir,
@@ -37,8 +38,9 @@ export class V1CgroupManager implements CgroupManager {
     this.created = created ?? null;
   }
 
+  /** Before create(), `created` names the directories missing now: what create() will make (a kill may come at any mkdir). */
   record(): RecordedCgroups {
-    return { driver: this.driver, layout: 'v1', paths: this.paths, ...(this.created === null ? {} : { created: [...this.created] }) };
+    return { driver: this.driver, layout: 'v1', paths: this.paths, created: [...(this.created ?? this.directories().flatMap(missingCgroupDirs))] };
   }
 
   /** Each directory once, though co-mounted subsystems (cpu,cpuacct) share one. */

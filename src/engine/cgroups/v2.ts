@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import {
   cgroupPidsRecursive,
   makeCgroupDir,
+  missingCgroupDirs,
   readCgroupFile,
   readCgroupFileIfPresent,
   removeCgroupDir,
@@ -36,8 +37,9 @@ export class V2CgroupManager implements CgroupManager {
     this.created = created ?? null;
   }
 
+  /** Before create(), `created` names the directories missing now: what create() will make (a kill may come at any mkdir). */
   record(): RecordedCgroups {
-    return { driver: this.driver, layout: 'v2', paths: this.paths, ...(this.created === null ? {} : { created: [...this.created] }) };
+    return { driver: this.driver, layout: 'v2', paths: this.paths, created: [...(this.created ?? missingCgroupDirs(this.dir))] };
   }
 
   planResources(resources: LinuxResources | undefined): ResourcePlan {
