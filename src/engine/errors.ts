@@ -16,3 +16,17 @@ export class ConfigError extends CistaError {
     this.name = 'ConfigError';
   }
 }
+
+/**
+ * The one way a system error is worded in cista's messages: "no such file or directory (ENOENT)",
+ * from Node's "ENOENT: no such file or directory, open '...'" (the path is left out: the message
+ * names what it was doing) or from the addon's "what: no such file or directory" with `code` set.
+ */
+export function errnoText(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  const message = error instanceof Error ? error.message : String(error);
+  if (code === undefined) return message;
+  const text = message.startsWith(`${code}: `) ? message.slice(code.length + 2).replace(/, \w+( '.*')?$/, '') : message;
+  // libuv words ENOTSUP (EOPNOTSUPP on Linux) "operation not supported on socket", which misleads here.
+  return `${text.replace(/ on socket$/, '')} (${code})`;
+}

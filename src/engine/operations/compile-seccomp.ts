@@ -1,14 +1,14 @@
 import { ConfigError } from '../errors';
-import { native } from '../native';
+import type { NativeAddon } from '../native';
 import type { LaunchPlan } from '../plan/plan';
 import type { SeccompPlan } from '../plan/seccomp';
 
 /** Compiles a planned linux.seccomp with libseccomp (in the addon) into the plan's BPF program. */
-export function compileSeccompInto(plan: LaunchPlan, seccomp: SeccompPlan | null): void {
+export function compileSeccompInto(addon: NativeAddon, plan: LaunchPlan, seccomp: SeccompPlan | null): void {
   if (seccomp === null) return;
   let program: Buffer;
   try {
-    program = native().compileSeccompFilter(seccomp.filter);
+    program = addon.compileSeccompFilter(seccomp.filter);
   } catch (e) {
     throw new ConfigError(`config.json: /linux/seccomp: ${(e as Error).message}`);
   }

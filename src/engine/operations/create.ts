@@ -1,11 +1,11 @@
-import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 
-import { type DeviceRule, defaultAllowedDevices, openCgroupManager } from '../cgroups';
+import { type DeviceRule, defaultAllowedDevices } from '../cgroups';
 import { CistaError, ConfigError } from '../errors';
 import { type Warn, hookState, runHooks, runHooksWarning } from '../hooks/run';
-import { native, initHelperPath } from '../native';
+import type { Host } from '../host/host';
+import { realHost } from '../host/real';
+import { initHelperPath } from '../native';
 import { buildLaunchPlan } from '../plan/build';
 import { MS_RDONLY } from '../plan/mount-flags';
 import { encodePlan } from '../plan/encode';
@@ -17,8 +17,8 @@ import type { Spec } from '../spec/schema';
 import { checkSemantics } from '../spec/semantic';
 import { rejectUnsupported } from '../spec/unsupported';
 import { withContainerLock } from '../state/lock';
-import { startTimeOf } from '../state/process';
-import { type ContainerRecord, EXEC_FIFO, containerDir, readRecord, validateContainerId, writeFileAtomic, writeRecord } from '../state/store';
+import { identityOf } from '../state/process';
+import { type ContainerRecord, EXEC_FIFO, containerDir, validateContainerId, writeFileAtomic, writeRecord } from '../state/store';
 import { compileSeccompInto } from './compile-seccomp';
 import { teardownContainer } from './teardown';
 
@@ -63,41 +63,14 @@ function deviceRules(spec: Spec): DeviceRule[] {
   return [...rules, ...defaultAllowedDevices()];
 }
 
-function hostIsDirectory(hostPath: string): boolean | undefined {
-  try {
-    return fs.statSync(hostPath).isDirectory();
-  } catch {
-    return undefined;
-  }
-}
-
-/** Written by the runtime, not the init: see PlannedLaunch.oomScoreAdj. */
-function writeOomScoreAdj(pid: number, value: number): void {
-  try {
-    fs.writeFileSync(`/proc/${pid}/oom_score_adj`, String(value));
-  } catch (e) {
-    const error = e as NodeJS.ErrnoException;
-    const reason = error.code === 'EACCES' ? 'permission denied (lowering it needs CAP_SYS_RESOURCE)' : error.message;
-    throw new CistaError(`setting process.oomScoreAdj to ${value}: ${reason}`);
-  }
-}
-
-function ownerName(): string {
-  try {
-    return os.userInfo().username;
-  } catch {
-    return '';
-  }
-}
-
 /**
  * Creates a container and leaves its init waiting on the exec fifo. Everything that can be checked
  * is checked before the host is touched; after that, any failure tears down what was made.
  */
-export function createContainer(options: CreateOptions): CreatedContainer {
+export function createContainer(options: CreateOptions, host: Host = realHost): CreatedContainer {
   validateContainerId(options.id);
   const bundle = path.resolve(options.bundle);
-  const { spec } = loadSpec(bundle);
+  const { spec } = loadSpec(host.fs, bundle);
   checkSemantics(spec);
   rejectUnsupported(spec);
   if (options.systemdCgroup) throw new CistaError('the systemd cgroup driver is not supported yet (--systemd-cgroup)');
@@ -109,7 +82,7 @@ export function createContainer(options: CreateOptions): CreatedContainer {
     throw new CistaError('--console-socket needs process.terminal set in config.json');
   }
 
-  const cgroup = openCgroupManager({ containerId: options.id, cgroupsPath: spec.linux?.cgroupsPath });
+  const cgroup = host.cgroups.open({ containerId: options.id, cgroupsPath: spec.linux?.cgroupsPath });
   const devices = deviceRules(spec);
   const resourceWrites = cgroup.planResources(spec.linux?.resources);
   const planned = buildLaunchPlan(spec, {
@@ -117,7 +90,7 @@ export function createContainer(options: CreateOptions): CreatedContainer {
     bundle,
     noPivot: options.noPivot === true,
     noNewKeyring: options.noNewKeyring === true,
-    host: { isDirectory: hostIsDirectory },
+    host: { isDirectory: (file) => host.fs.isDirectory(file) },
     cgroupMountSteps: (mount, flags) =>
       cgroup.mountSteps(mount.destination, {
         readonly: (flags & MS_RDONLY) !== 0,
@@ -125,107 +98,122 @@ export function createContainer(options: CreateOptions): CreatedContainer {
         cgroupNamespace: (spec.linux?.namespaces ?? []).some((ns) => ns.type === 'cgroup'),
       }),
   });
-  if (hostIsDirectory(planned.rootfs) !== true) {
+  if (host.fs.isDirectory(planned.rootfs) !== true) {
     throw new ConfigError(`config.json: /root/path: rootfs ${planned.rootfs} does not exist or is not a directory`);
   }
-  compileSeccompInto(planned.plan, planned.seccomp);
+  compileSeccompInto(host.addon, planned.plan, planned.seccomp);
   const encodedPlan = encodePlan(planned.plan);
-  const hostMounts = planned.plan.rootfs?.ownMountNamespace === false ? recordHostMounts(planned.rootfs) : undefined;
+  const hostMounts = planned.plan.rootfs?.ownMountNamespace === false ? recordHostMounts(host, planned.rootfs) : undefined;
 
-  fs.mkdirSync(options.root, { recursive: true, mode: 0o700 });
+  host.fs.mkdir(options.root, 0o700, true);
   const dir = containerDir(options.root, options.id);
   try {
-    fs.mkdirSync(dir, { mode: 0o711 });
+    host.fs.mkdir(dir, 0o711);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'EEXIST') throw new CistaError(`container with id exists: ${options.id}`);
     throw e;
   }
-  fs.chmodSync(dir, 0o711);
-
-  return withContainerLock(dir, true, () => {
-    const record: ContainerRecord = {
-      ociVersion: spec.ociVersion,
-      id: options.id,
-      phase: 'creating',
-      init: { pid: 0, startTime: 0 },
-      creator: { pid: process.pid, startTime: startTimeOf(process.pid) ?? 0 },
-      bundle,
-      rootfs: planned.rootfs,
-      created: new Date().toISOString(),
-      owner: ownerName(),
-      annotations: spec.annotations ?? {},
-      cgroup: { driver: cgroup.driver, paths: cgroup.paths },
-      exec: { process: spec.process ?? null, seccomp: spec.linux?.seccomp ?? null, sessionKeyring: planned.plan.sessionKeyring },
-      hostMounts,
-    };
-    const hooks = spec.hooks ?? {};
-    if ((hooks.poststart ?? []).length > 0 || (hooks.poststop ?? []).length > 0) {
-      record.hooks = { poststart: hooks.poststart ?? [], poststop: hooks.poststop ?? [] };
-    }
-    try {
-      writeRecord(dir, record);
-      native().makeFifo(path.join(dir, EXEC_FIFO), 0o622);
-      cgroup.create();
-      record.cgroup = { driver: cgroup.driver, paths: cgroup.paths, created: cgroup.createdDirectories() };
-      writeRecord(dir, record);
-      cgroup.applyDevices(devices);
-      cgroup.applyResources(resourceWrites);
-
-      const stateDirFd = native().openPath(dir);
-      let spawned: { pid: number; syncFd: number };
+  // The directory is ours: a failure before the lock is held removes it; after, the catch below does.
+  let locked = false;
+  try {
+    host.fs.chmod(dir, 0o711);
+    return withContainerLock(host, dir, true, () => {
+      locked = true;
+      const record: ContainerRecord = {
+        ociVersion: spec.ociVersion,
+        id: options.id,
+        phase: 'creating',
+        init: { pid: 0, startTime: 0 },
+        creator: identityOf(host.proc, host.proc.self),
+        bundle,
+        rootfs: planned.rootfs,
+        created: new Date(host.clock.now()).toISOString(),
+        owner: host.proc.userName(),
+        annotations: spec.annotations ?? {},
+        cgroup: { driver: cgroup.driver, paths: cgroup.paths },
+        exec: { process: spec.process ?? null, seccomp: spec.linux?.seccomp ?? null, sessionKeyring: planned.plan.sessionKeyring },
+        hostMounts,
+      };
+      const hooks = spec.hooks ?? {};
+      if ((hooks.poststart ?? []).length > 0 || (hooks.poststop ?? []).length > 0) {
+        record.hooks = { poststart: hooks.poststart ?? [], poststop: hooks.poststop ?? [] };
+      }
       try {
-        spawned = native().spawnInit({
-          initPath: initHelperPath(),
-          cloneFlags: planned.cloneFlags,
-          cloneJoins: planned.cloneJoins,
-          preserveFds: options.preserveFds ?? 0,
-          stateDirFd,
-          idMaps: planned.idMaps,
-        });
+        writeRecord(host.fs, dir, record);
+        host.addon.makeFifo(path.join(dir, EXEC_FIFO), 0o622);
+        cgroup.create();
+        record.cgroup = { driver: cgroup.driver, paths: cgroup.paths, created: cgroup.createdDirectories() };
+        writeRecord(host.fs, dir, record);
+        cgroup.applyDevices(devices);
+        cgroup.applyResources(resourceWrites);
+
+        const stateDirFd = host.addon.openPath(dir);
+        let spawned: { pid: number; syncFd: number };
+        try {
+          spawned = host.addon.spawnInit({
+            initPath: initHelperPath(),
+            cloneFlags: planned.cloneFlags,
+            cloneJoins: planned.cloneJoins,
+            preserveFds: options.preserveFds ?? 0,
+            stateDirFd,
+            idMaps: planned.idMaps,
+          });
+        } catch (e) {
+          // A namespace path of the wrong type, or id maps the kernel refuses: a failure of this
+          // container, not of cista.
+          throw new CistaError(`starting the container init: ${(e as Error).message}`);
+        } finally {
+          host.fs.close(stateDirFd);
+        }
+        let consoleFd: number | null;
+        try {
+          record.init = identityOf(host.proc, spawned.pid);
+          writeRecord(host.fs, dir, record);
+          if (planned.oomScoreAdj !== null) host.proc.setOomScoreAdj(spawned.pid, planned.oomScoreAdj);
+          // In its cgroup before it reads the plan, so it unshares its cgroup namespace from there.
+          cgroup.join(spawned.pid);
+          sendPlan(host, spawned.syncFd, encodedPlan);
+          // The init stops before pivot_root for these; the status they see is the one the container
+          // has once create returns (runtime-tools expects "created"; runc passes "creating").
+          const pid = spawned.pid;
+          consoleFd = awaitReady(host, spawned.syncFd, 'container init failed', () => {
+            const state = hookState(record, 'created', pid);
+            runHooks(host.proc, 'prestart', hooks.prestart ?? [], state);
+            runHooks(host.proc, 'createRuntime', hooks.createRuntime ?? [], state);
+            return JSON.stringify(state);
+          }).consoleFd;
+        } finally {
+          host.fs.close(spawned.syncFd);
+        }
+        try {
+          if (consoleFd !== null && options.consoleSocket !== undefined) {
+            const masterFd = consoleFd;
+            consoleFd = null;
+            sendConsoleToSocket(host, masterFd, options.consoleSocket);
+          }
+          record.phase = 'created';
+          writeRecord(host.fs, dir, record);
+          if (options.pidFile !== undefined) {
+            // Digits only, no newline: containerd's shim parses it with Atoi.
+            writeFileAtomic(host.fs, path.resolve(options.pidFile), String(spawned.pid), 0o644);
+          }
+        } catch (e) {
+          if (consoleFd !== null) host.fs.close(consoleFd);
+          throw e;
+        }
+        return { id: options.id, pid: spawned.pid, dir, consoleFd };
       } catch (e) {
-        // A namespace path of the wrong type, or id maps the kernel refuses: a failure of this
-        // container, not of cista.
-        throw new CistaError(`starting the container init: ${(e as Error).message}`);
-      } finally {
-        fs.closeSync(stateDirFd);
+        // The record in memory is the newest; with what create() made so far, even if it failed half-way.
+        record.cgroup = { driver: cgroup.driver, paths: cgroup.paths, created: cgroup.createdDirectories() };
+        teardownContainer(host, dir, record);
+        // The spec's lifecycle goes on with destroy and poststop after a failed create hook; runc runs
+        // them after any failed create, and so do we.
+        runHooksWarning(host.proc, 'poststop', hooks.poststop ?? [], hookState(record, 'stopped', undefined), options.warn ?? (() => {}));
+        throw e;
       }
-      let consoleFd: number | null;
-      try {
-        record.init = { pid: spawned.pid, startTime: startTimeOf(spawned.pid) ?? 0 };
-        writeRecord(dir, record);
-        if (planned.oomScoreAdj !== null) writeOomScoreAdj(spawned.pid, planned.oomScoreAdj);
-        // In its cgroup before it reads the plan, so it unshares its cgroup namespace from there.
-        cgroup.join(spawned.pid);
-        sendPlan(spawned.syncFd, encodedPlan);
-        // The init stops before pivot_root for these; the status they see is the one the container
-        // has once create returns (runtime-tools expects "created"; runc passes "creating").
-        const pid = spawned.pid;
-        consoleFd = awaitReady(spawned.syncFd, 'container init failed', () => {
-          const state = hookState(record, 'created', pid);
-          runHooks('prestart', hooks.prestart ?? [], state);
-          runHooks('createRuntime', hooks.createRuntime ?? [], state);
-          return JSON.stringify(state);
-        }).consoleFd;
-      } finally {
-        fs.closeSync(spawned.syncFd);
-      }
-      if (consoleFd !== null && options.consoleSocket !== undefined) {
-        sendConsoleToSocket(consoleFd, options.consoleSocket);
-        consoleFd = null;
-      }
-      record.phase = 'created';
-      writeRecord(dir, record);
-      if (options.pidFile !== undefined) {
-        // Digits only, no newline: containerd's shim parses it with Atoi.
-        writeFileAtomic(path.resolve(options.pidFile), String(spawned.pid), 0o644);
-      }
-      return { id: options.id, pid: spawned.pid, dir, consoleFd };
-    } catch (e) {
-      teardownContainer(dir, readRecord(dir) ?? record);
-      // The spec's lifecycle goes on with destroy and poststop after a failed create hook; runc runs
-      // them after any failed create, and so do we.
-      runHooksWarning('poststop', hooks.poststop ?? [], hookState(record, 'stopped', undefined), options.warn ?? (() => {}));
-      throw e;
-    }
-  });
+    });
+  } catch (e) {
+    if (!locked) teardownContainer(host, dir, undefined);
+    throw e;
+  }
 }

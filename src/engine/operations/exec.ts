@@ -1,15 +1,15 @@
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-import { reopenCgroupManager } from '../cgroups';
-import { CistaError, ConfigError } from '../errors';
-import { initHelperPath, native } from '../native';
+import { CistaError } from '../errors';
+import type { Host } from '../host/host';
+import { realHost } from '../host/real';
+import { initHelperPath } from '../native';
 import { encodePlan } from '../plan/encode';
 import { buildExecPlan } from '../plan/exec';
 import { awaitReady, sendPlan } from '../process/channel';
 import { sendConsoleToSocket } from '../process/console';
 import { waitInForeground } from '../process/foreground';
-import { checkConfigPart, validateSpecObject } from '../spec/load';
+import { checkConfigPart, readJsonFile, validateSpecObject } from '../spec/load';
 import type { Process, Spec } from '../spec/schema';
 import { checkProcess } from '../spec/semantic';
 import { rejectUnsupported } from '../spec/unsupported';
@@ -51,20 +51,6 @@ const NAMESPACE_FILES: Readonly<Record<NamespaceType, string>> = {
   cgroup: 'cgroup',
   time: 'time',
 };
-
-function readProcessFile(file: string): unknown {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new ConfigError(`${file}: cannot read: ${(e as Error).message.split(', ')[0]}`);
-  }
-  try {
-    return JSON.parse(text);
-  } catch (e) {
-    throw new ConfigError(`${file}: invalid JSON: ${(e as Error).message.replace(/\s+/g, ' ')}`);
-  }
-}
 
 /** The container's process as `exec` without --process starts from it, with the flags applied (runc's rules). */
 function processFromFlags(defaults: Process | null, options: ExecOptions): Process {
@@ -114,18 +100,13 @@ function validateProcess(ociVersion: string, process: unknown, label: string): P
 }
 
 /** The init's namespaces that are not the runtime's own: the ones an exec'd process joins. */
-function containerNamespaces(initPid: number): Array<{ type: NamespaceType; path: string }> {
+function containerNamespaces(host: Host, initPid: number): Array<{ type: NamespaceType; path: string }> {
   const joined: Array<{ type: NamespaceType; path: string }> = [];
   for (const type of NAMESPACE_TYPES) {
     const file = NAMESPACE_FILES[type];
-    const theirs = `/proc/${initPid}/ns/${file}`;
-    let differs: boolean;
-    try {
-      differs = fs.readlinkSync(theirs) !== fs.readlinkSync(`/proc/self/ns/${file}`);
-    } catch {
-      continue; // A namespace type this kernel does not have.
-    }
-    if (differs) joined.push({ type, path: theirs });
+    const theirs = host.proc.namespace(initPid, file);
+    // undefined: a namespace type this kernel does not have.
+    if (theirs !== undefined && theirs !== host.proc.namespace('self', file)) joined.push({ type, path: `/proc/${initPid}/ns/${file}` });
   }
   return joined;
 }
@@ -135,12 +116,12 @@ function containerNamespaces(initPid: number): Array<{ type: NamespaceType; path
  * container's namespaces and cgroup and execs the process. Detached, returns 0 once it runs (the
  * caller, a shim or conmon, reaps it); in the foreground, returns its exit status.
  */
-export async function execInContainer(options: ExecOptions): Promise<number> {
-  const started = withContainer(options.root, options.id, false, ({ dir, record, status }) => {
+export async function execInContainer(options: ExecOptions, host: Host = realHost): Promise<number> {
+  const started = withContainer(host, options.root, options.id, false, ({ dir, record, status }) => {
     if (status !== 'created' && status !== 'running') throw new CistaError(`cannot exec in a ${status} container`);
     const execProcess =
       options.processFile !== undefined
-        ? validateProcess(record.ociVersion, readProcessFile(options.processFile), options.processFile)
+        ? validateProcess(record.ociVersion, readJsonFile(host.fs, options.processFile), options.processFile)
         : validateProcess(record.ociVersion, processFromFlags(record.exec.process, options), 'exec');
     if (execProcess.terminal === true && options.detach && options.consoleSocket === undefined) {
       throw new CistaError('exec: a detached process with a terminal needs --console-socket');
@@ -149,18 +130,18 @@ export async function execInContainer(options: ExecOptions): Promise<number> {
       throw new CistaError('--console-socket needs a terminal (--tty, or terminal in the process)');
     }
     const planned = buildExecPlan(execProcess, {
-      namespaces: containerNamespaces(record.init.pid),
+      namespaces: containerNamespaces(host, record.init.pid),
       sessionKeyring: record.exec.sessionKeyring,
       seccomp: record.exec.seccomp,
     });
-    compileSeccompInto(planned.plan, planned.seccomp);
+    compileSeccompInto(host.addon, planned.plan, planned.seccomp);
     const encodedPlan = encodePlan(planned.plan);
-    const cgroup = record.cgroup === null ? undefined : reopenCgroupManager(record.cgroup.driver, record.cgroup.paths);
+    const cgroup = record.cgroup === null ? undefined : host.cgroups.reopen(record.cgroup);
 
-    const stateDirFd = native().openPath(dir);
+    const stateDirFd = host.addon.openPath(dir);
     let spawned: { pid: number; syncFd: number };
     try {
-      spawned = native().spawnInit({
+      spawned = host.addon.spawnInit({
         initPath: initHelperPath(),
         cloneFlags: 0,
         cloneJoins: planned.cloneJoins,
@@ -169,31 +150,27 @@ export async function execInContainer(options: ExecOptions): Promise<number> {
         stateDirFd,
       });
     } finally {
-      fs.closeSync(stateDirFd);
+      host.fs.close(stateDirFd);
     }
     try {
       cgroup?.join(spawned.pid);
-      sendPlan(spawned.syncFd, encodedPlan);
-      return { pid: spawned.pid, consoleFd: awaitReady(spawned.syncFd, 'exec failed').consoleFd };
+      sendPlan(host, spawned.syncFd, encodedPlan);
+      return { pid: spawned.pid, consoleFd: awaitReady(host, spawned.syncFd, 'exec failed').consoleFd };
     } catch (e) {
-      try {
-        process.kill(spawned.pid, 'SIGKILL');
-      } catch {
-        // Already gone.
-      }
-      native().reapChild(spawned.pid);
+      host.proc.signal(spawned.pid, 'SIGKILL');
+      host.addon.reapChild(spawned.pid);
       throw e;
     } finally {
-      fs.closeSync(spawned.syncFd);
+      host.fs.close(spawned.syncFd);
     }
   });
 
   let consoleFd = started.consoleFd;
   if (consoleFd !== null && options.consoleSocket !== undefined) {
-    sendConsoleToSocket(consoleFd, options.consoleSocket);
+    sendConsoleToSocket(host, consoleFd, options.consoleSocket);
     consoleFd = null;
   }
-  if (options.pidFile !== undefined) writeFileAtomic(path.resolve(options.pidFile), String(started.pid), 0o644);
+  if (options.pidFile !== undefined) writeFileAtomic(host.fs, path.resolve(options.pidFile), String(started.pid), 0o644);
   if (options.detach) return 0;
-  return waitInForeground(started.pid, consoleFd);
+  return waitInForeground(host, started.pid, consoleFd);
 }

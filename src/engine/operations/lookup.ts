@@ -1,8 +1,8 @@
 import { CistaError } from '../errors';
+import type { LookupHost } from '../host/host';
 import { withContainerLock } from '../state/lock';
 import { type Status, deriveStatus } from '../state/status';
 import { type ContainerRecord, containerDir, readRecord, validateContainerId } from '../state/store';
-import * as fs from 'node:fs';
 
 export interface LockedContainer {
   dir: string;
@@ -14,13 +14,13 @@ export interface LockedContainer {
  * Runs `fn` on a container under its lock. A container whose directory vanished while we waited
  * for the lock (a concurrent delete) does not exist.
  */
-export function withContainer<T>(root: string, id: string, exclusive: boolean, fn: (c: LockedContainer) => T): T {
+export function withContainer<T>(host: LookupHost, root: string, id: string, exclusive: boolean, fn: (c: LockedContainer) => T): T {
   validateContainerId(id);
   const dir = containerDir(root, id);
-  if (!fs.existsSync(dir)) throw new CistaError(`container ${id} does not exist`);
-  return withContainerLock(dir, exclusive, () => {
-    const record = readRecord(dir);
+  if (!host.fs.exists(dir)) throw new CistaError(`container ${id} does not exist`);
+  return withContainerLock(host, dir, exclusive, () => {
+    const record = readRecord(host.fs, dir);
     if (record === undefined) throw new CistaError(`container ${id} does not exist`);
-    return fn({ dir, record, status: deriveStatus(dir, record) });
+    return fn({ dir, record, status: deriveStatus(host, dir, record) });
   });
 }

@@ -1,29 +1,17 @@
-import * as fs from 'node:fs';
-
-import { type CgroupManager, reopenCgroupManager } from '../cgroups';
-import { isFrozen, setFrozen } from '../cgroups/freezer';
-import { native } from '../native';
+import type { CgroupManager } from '../cgroups';
+import type { Host } from '../host/host';
 import { detachHostMounts } from '../rootfs/host-mounts';
 import { isAlive } from '../state/process';
 import type { ContainerRecord } from '../state/store';
-import { sleepSync } from '../sleep';
 
 const SIGKILL = 9;
 const EXIT_WAIT_MS = 5000;
 
-function signal(pid: number, sig: number): void {
-  try {
-    process.kill(pid, sig);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'ESRCH') throw e;
-  }
-}
-
 /** The container's cgroups; none when the record names no usable ones (a create that died early). */
-function reopenRecordedCgroup(record: ContainerRecord): CgroupManager | undefined {
+function reopenRecordedCgroup(host: Host, record: ContainerRecord): CgroupManager | undefined {
   if (record.cgroup === null) return undefined;
   try {
-    return reopenCgroupManager(record.cgroup.driver, record.cgroup.paths, record.cgroup.created);
+    return host.cgroups.reopen(record.cgroup);
   } catch {
     return undefined;
   }
@@ -34,20 +22,20 @@ function reopenRecordedCgroup(record: ContainerRecord): CgroupManager | undefine
  * then waits until they have exited), the mounts it made in the host's mount table, its cgroups
  * and its state directory. Used by `delete` and to roll back a failed `create`.
  */
-export function teardownContainer(dir: string, record: ContainerRecord | undefined): void {
+export function teardownContainer(host: Host, dir: string, record: ContainerRecord | undefined): void {
   if (record !== undefined) {
-    const cgroup = reopenRecordedCgroup(record);
-    if (isAlive(record.init)) signal(record.init.pid, SIGKILL);
+    const cgroup = reopenRecordedCgroup(host, record);
+    if (isAlive(host.proc, record.init)) host.proc.signal(record.init.pid, SIGKILL);
     // Without a pid namespace of its own, the container's other processes outlive its init.
-    for (const pid of cgroup?.pids() ?? []) signal(pid, SIGKILL);
+    for (const pid of cgroup?.pids() ?? []) host.proc.signal(pid, SIGKILL);
     // Frozen processes die only once thawed.
-    if (record.cgroup !== null && isFrozen(record.cgroup)) setFrozen(record.cgroup, false);
-    const deadline = Date.now() + EXIT_WAIT_MS;
-    while (isAlive(record.init) && Date.now() < deadline) sleepSync(5);
+    if (record.cgroup !== null && host.freezer.isFrozen(record.cgroup)) host.freezer.setFrozen(record.cgroup, false);
+    const deadline = host.clock.now() + EXIT_WAIT_MS;
+    while (isAlive(host.proc, record.init) && host.clock.now() < deadline) host.clock.sleep(5);
     // When we are its parent (a create rolling back), no zombie stays behind.
-    if (record.init.pid > 0) native().reapChild(record.init.pid);
-    if (record.hostMounts !== undefined) detachHostMounts(record.hostMounts);
+    if (record.init.pid > 0) host.addon.reapChild(record.init.pid);
+    if (record.hostMounts !== undefined) detachHostMounts(host, record.hostMounts);
     cgroup?.destroy();
   }
-  fs.rmSync(dir, { recursive: true, force: true });
+  host.fs.remove(dir);
 }

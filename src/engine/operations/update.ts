@@ -1,36 +1,24 @@
-import * as fs from 'node:fs';
-
-import { reopenCgroupManager } from '../cgroups';
-import { CistaError, ConfigError } from '../errors';
-import { checkConfigPart, validateSpecObject } from '../spec/load';
+import { CistaError } from '../errors';
+import type { Host } from '../host/host';
+import { realHost } from '../host/real';
+import { checkConfigPart, readJsonFile, validateSpecObject } from '../spec/load';
 import type { LinuxResources, Spec } from '../spec/schema';
 import { withContainer } from './lookup';
 
 /** Reads update's --resources: a file, or "-" for stdin (containerd's shim). */
-export function readResources(file: string): unknown {
-  const label = file === '-' ? 'stdin' : file;
-  let text: string;
-  try {
-    text = fs.readFileSync(file === '-' ? 0 : file, 'utf8');
-  } catch (e) {
-    throw new ConfigError(`${label}: cannot read: ${(e as Error).message.split(', ')[0]}`);
-  }
-  try {
-    return JSON.parse(text);
-  } catch (e) {
-    throw new ConfigError(`${label}: invalid JSON: ${(e as Error).message.replace(/\s+/g, ' ')}`);
-  }
+export function readResources(file: string, host: Pick<Host, 'fs'> = realHost): unknown {
+  return readJsonFile(host.fs, file);
 }
 
 /**
  * Changes the cgroup limits of a created, running or paused container, like `runc update`: only the
  * fields given are written. As with runc, device rules are not changed (they stay as create set them).
  */
-export function updateContainer(root: string, id: string, resources: unknown, label: string): void {
-  withContainer(root, id, true, ({ record, status }) => {
+export function updateContainer(root: string, id: string, resources: unknown, label: string, host: Host = realHost): void {
+  withContainer(host, root, id, true, ({ record, status }) => {
     if (status === 'stopped' || status === 'creating') throw new CistaError(`cannot update a ${status} container`);
     if (record.cgroup === null) throw new CistaError('the container has no cgroup to update');
-    const cgroup = reopenCgroupManager(record.cgroup.driver, record.cgroup.paths);
+    const cgroup = host.cgroups.reopen(record.cgroup);
     const writes = checkConfigPart('/linux/resources', label, () => {
       const spec = validateSpecObject({ ociVersion: record.ociVersion, linux: { resources } }) as Spec;
       const { devices: _, ...limits } = spec.linux!.resources as LinuxResources;

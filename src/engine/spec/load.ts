@@ -1,7 +1,8 @@
 /** Reading config.json and checking it against the schema, with one-line errors that name the JSON path. */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ConfigError } from '../errors';
+import { ConfigError, errnoText } from '../errors';
+import type { HostFiles } from '../host/host';
 import { PACKAGE_ROOT } from '../paths';
 import { jsonPointer, valueAtPointer } from './json-pointer';
 import type { Spec } from './schema';
@@ -98,29 +99,29 @@ export function checkConfigPart<T>(pointer: '/process' | '/linux/resources', lab
   }
 }
 
-/** The first line of a Node system error without the repeated path, e.g. "ENOENT: no such file or directory". */
-function systemErrorSummary(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
-  return message.split(', ')[0];
+/**
+ * Reads a JSON document given to cista: config.json, exec's --process, update's --resources ("-":
+ * stdin). Errors start with `label`, which names the document as the user knows it.
+ */
+export function readJsonFile(files: Pick<HostFiles, 'readText'>, file: string, label = file === '-' ? 'stdin' : file): unknown {
+  let text: string;
+  try {
+    text = files.readText(file === '-' ? 0 : file);
+  } catch (error) {
+    throw new ConfigError(`${label}: cannot read${label === file ? '' : ` ${file}`}: ${errnoText(error)}`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new ConfigError(`${label}: invalid JSON: ${(error as Error).message.replace(/\s+/g, ' ')}`);
+  }
 }
 
 /**
  * Reads and schema-checks <bundleDir>/config.json. `raw` is the parsed document as read (the same
  * object as `spec`, typed loosely) for callers that keep or forward it untouched.
  */
-export function loadSpec(bundleDir: string): { spec: Spec; raw: unknown } {
-  const file = path.join(bundleDir, 'config.json');
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (error) {
-    throw new ConfigError(`config.json: cannot read ${file}: ${systemErrorSummary(error)}`);
-  }
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (error) {
-    throw new ConfigError(`config.json: invalid JSON: ${(error as Error).message.replace(/\s+/g, ' ')}`);
-  }
+export function loadSpec(files: Pick<HostFiles, 'readText'>, bundleDir: string): { spec: Spec; raw: unknown } {
+  const raw = readJsonFile(files, path.join(bundleDir, 'config.json'), 'config.json');
   return { spec: validateSpecObject(raw), raw };
 }

@@ -1,7 +1,6 @@
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-import { isFrozen } from '../cgroups/freezer';
+import type { LookupHost } from '../host/host';
 import { isAlive } from './process';
 import { type ContainerRecord, EXEC_FIFO } from './store';
 
@@ -9,11 +8,11 @@ import { type ContainerRecord, EXEC_FIFO } from './store';
 export type Status = 'creating' | 'created' | 'running' | 'paused' | 'stopped';
 
 /** The status is derived from the live processes every time, never trusted from disk. */
-export function deriveStatus(dir: string, record: ContainerRecord): Status {
-  if (record.phase === 'creating') return isAlive(record.creator) ? 'creating' : 'stopped';
-  if (!isAlive(record.init)) return 'stopped';
-  if (record.cgroup !== null && isFrozen(record.cgroup)) return 'paused';
-  return fs.existsSync(path.join(dir, EXEC_FIFO)) ? 'created' : 'running';
+export function deriveStatus(host: Pick<LookupHost, 'fs' | 'proc' | 'freezer'>, dir: string, record: ContainerRecord): Status {
+  if (record.phase === 'creating') return isAlive(host.proc, record.creator) ? 'creating' : 'stopped';
+  if (!isAlive(host.proc, record.init)) return 'stopped';
+  if (record.cgroup !== null && host.freezer.isFrozen(record.cgroup)) return 'paused';
+  return host.fs.exists(path.join(dir, EXEC_FIFO)) ? 'created' : 'running';
 }
 
 /** The runtime-spec state plus runc's extra fields (rootfs, created, owner), as `runc state` prints it. */

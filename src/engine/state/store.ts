@@ -1,7 +1,7 @@
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 import { CistaError } from '../errors';
+import type { HostFiles } from '../host/host';
 import type { HostMountRecord } from '../rootfs/host-mounts';
 import type { Hook, LinuxSeccomp, Process } from '../spec/schema';
 import type { ProcessIdentity } from './process';
@@ -57,10 +57,10 @@ export function containerDir(root: string, id: string): string {
   return path.join(root, id);
 }
 
-export function readRecord(dir: string): ContainerRecord | undefined {
+export function readRecord(files: HostFiles, dir: string): ContainerRecord | undefined {
   let text: string;
   try {
-    text = fs.readFileSync(path.join(dir, STATE_FILE), 'utf8');
+    text = files.readText(path.join(dir, STATE_FILE));
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw e;
@@ -69,23 +69,24 @@ export function readRecord(dir: string): ContainerRecord | undefined {
 }
 
 /** Writes a file atomically: a temp file in the same directory, then rename(2). */
-export function writeFileAtomic(file: string, content: string, mode = 0o600): void {
+export function writeFileAtomic(files: HostFiles, file: string, content: string, mode = 0o600): void {
   const temp = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(temp, content, { mode });
-  fs.renameSync(temp, file);
-}
-
-export function writeRecord(dir: string, record: ContainerRecord): void {
-  writeFileAtomic(path.join(dir, STATE_FILE), JSON.stringify(record));
-}
-
-export function listContainerIds(root: string): string[] {
   try {
-    return fs
-      .readdirSync(root, { withFileTypes: true })
-      .filter((e) => e.isDirectory())
-      .map((e) => e.name)
-      .sort();
+    files.writeText(temp, content, mode);
+    files.rename(temp, file);
+  } catch (e) {
+    files.remove(temp);
+    throw e;
+  }
+}
+
+export function writeRecord(files: HostFiles, dir: string, record: ContainerRecord): void {
+  writeFileAtomic(files, path.join(dir, STATE_FILE), JSON.stringify(record));
+}
+
+export function listContainerIds(files: HostFiles, root: string): string[] {
+  try {
+    return files.listDirectories(root);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw e;
