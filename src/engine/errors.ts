@@ -9,10 +9,23 @@ export class CistaError extends Error {
   }
 }
 
-/** config.json is malformed, fails the schema, or asks for something cista refuses or lacks. */
+/**
+ * config.json (or a part of one given on its own: exec's --process, update's --resources) is
+ * malformed, fails the schema, or asks for something cista refuses or lacks. The message is one
+ * line, `config.json: /path: what to do`.
+ */
 export class ConfigError extends CistaError {
-  constructor(message: string) {
-    super(message);
+  /**
+   * @param pointer the JSON pointer of the field at fault; '' for the document as a whole
+   * @param problem what is wrong, in words a user can act on
+   * @param document the document as the user knows it
+   */
+  constructor(
+    readonly pointer: string,
+    readonly problem: string,
+    readonly document = 'config.json',
+  ) {
+    super(pointer === '' ? `${document}: ${problem}` : `${document}: ${pointer}: ${problem}`);
     this.name = 'ConfigError';
   }
 }

@@ -84,6 +84,10 @@ describe('exec', () => {
     const bad = cista(scratch.root, ['exec', '--process', processFile, ID]);
     expect(bad.code).not.toBe(0);
     expect(bad.stderr).toBe(`cista: ${processFile}: /cwd: must be an absolute path, not "relative"\n`);
+    fs.writeFileSync(processFile, JSON.stringify({ args: ['echo', 'a\u0000b'], cwd: '/' }));
+    const nul = cista(scratch.root, ['exec', '--process', processFile, ID]);
+    expect(nul.code).not.toBe(0);
+    expect(nul.stderr).toBe(`cista: ${processFile}: /args/1: must not contain a NUL byte (\\u0000): C strings end at it\n`);
     const missing = cista(scratch.root, ['exec', ID, '/nonexistent']);
     expect(missing.code).not.toBe(0);
     expect(missing.stderr).toMatch(/^cista: exec failed: exec: "\/nonexistent": stat \/nonexistent: no such file or directory\n$/);

@@ -26,7 +26,7 @@ export interface CgroupWrite extends CgroupFileValue {
 
 /** The error for a value cista refuses before touching the host. */
 export function resourceError(pointer: string, message: string): ConfigError {
-  return new ConfigError(`config.json: ${pointer}: ${message}`);
+  return new ConfigError(pointer, message);
 }
 
 /** A cpuset list as the kernel parses it: "0-3,5,7-8" (ranges ascending). */

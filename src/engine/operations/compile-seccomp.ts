@@ -10,7 +10,7 @@ export function compileSeccompInto(addon: NativeAddon, plan: LaunchPlan, seccomp
   try {
     program = addon.compileSeccompFilter(seccomp.filter);
   } catch (e) {
-    throw new ConfigError(`config.json: /linux/seccomp: ${(e as Error).message}`);
+    throw new ConfigError('/linux/seccomp', (e as Error).message);
   }
   plan.seccomp = { program, flags: seccomp.flags };
 }

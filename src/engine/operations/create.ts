@@ -76,7 +76,7 @@ export function createContainer(options: CreateOptions, host: Host = realHost): 
   if (options.systemdCgroup) throw new CistaError('the systemd cgroup driver is not supported yet (--systemd-cgroup)');
   const terminal = spec.process?.terminal === true;
   if (terminal && options.consoleSocket === undefined && !options.attachConsole) {
-    throw new ConfigError('config.json: /process/terminal: a terminal needs --console-socket when cista detaches');
+    throw new ConfigError('/process/terminal', 'a terminal needs --console-socket when cista detaches');
   }
   if (!terminal && options.consoleSocket !== undefined) {
     throw new CistaError('--console-socket needs process.terminal set in config.json');
@@ -99,7 +99,7 @@ export function createContainer(options: CreateOptions, host: Host = realHost): 
       }),
   });
   if (host.fs.isDirectory(planned.rootfs) !== true) {
-    throw new ConfigError(`config.json: /root/path: rootfs ${planned.rootfs} does not exist or is not a directory`);
+    throw new ConfigError('/root/path', `rootfs ${planned.rootfs} does not exist or is not a directory`);
   }
   compileSeccompInto(host.addon, planned.plan, planned.seccomp);
   const encodedPlan = encodePlan(planned.plan);

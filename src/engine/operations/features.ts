@@ -3,7 +3,7 @@
  * (features.md), so that a client can check before it creates. Every list comes from the tables
  * the validation and the plan use, so it cannot claim more than cista does.
  */
-import { FLAG_OPTIONS, PROPAGATION } from '../plan/mount-flags';
+import { MOUNT_OPTIONS } from '../plan/mount-flags';
 import { SECCOMP_ARCH_TOKENS, SECCOMP_FLAG_BITS } from '../plan/seccomp';
 import {
   CAPABILITIES,
@@ -21,7 +21,7 @@ export function runtimeFeatures(): Record<string, unknown> {
     ociVersionMin: SPEC_VERSION_MIN,
     ociVersionMax: SPEC_VERSION_MAX,
     hooks: [...HOOK_NAMES],
-    mountOptions: [...Object.keys(FLAG_OPTIONS), ...Object.keys(PROPAGATION)].sort(),
+    mountOptions: [...MOUNT_OPTIONS],
     linux: {
       // Time namespaces (and their offsets) are refused as not supported yet.
       namespaces: NAMESPACE_TYPES.filter((type) => type !== 'time'),

@@ -6,6 +6,7 @@ import type { HostFiles } from '../host/host';
 import { PACKAGE_ROOT } from '../paths';
 import { jsonPointer, valueAtPointer } from './json-pointer';
 import type { Spec } from './schema';
+import { rejectNulBytes } from './semantic';
 import { PATTERN_EXPLANATIONS } from './vocabulary';
 
 /** The parts of an ajv error the generated validator reports (it is built with messages: false). */
@@ -46,10 +47,10 @@ const TYPE_NAMES: Readonly<Record<string, string>> = {
   array: 'an array',
 };
 
-/** "<path>: <what is wrong>" for one schema violation, in words a user can act on. */
-function describeViolation(violation: SchemaViolation, document: unknown): string {
+/** One schema violation as the ConfigError that names its path and says what is wrong. */
+function describeViolation(violation: SchemaViolation, document: unknown): ConfigError {
   const { instancePath, keyword, params } = violation;
-  const at = (pointer: string, problem: string) => (pointer === '' ? problem : `${pointer}: ${problem}`);
+  const at = (pointer: string, problem: string) => new ConfigError(pointer, problem);
   switch (keyword) {
     case 'required':
       return at(instancePath + jsonPointer(String(params.missingProperty)), 'is required');
@@ -77,8 +78,9 @@ export function validateSpecObject(document: unknown): Spec {
   const validate = loadConfigValidator();
   if (!validate(document)) {
     const [violation] = validate.errors ?? [];
-    throw new ConfigError(`config.json: ${violation ? describeViolation(violation, document) : 'fails the schema'}`);
+    throw violation ? describeViolation(violation, document) : new ConfigError('', 'fails the schema');
   }
+  rejectNulBytes(document);
   return document as Spec;
 }
 
@@ -91,11 +93,9 @@ export function checkConfigPart<T>(pointer: '/process' | '/linux/resources', lab
   try {
     return check();
   } catch (e) {
-    if (!(e instanceof ConfigError)) throw e;
-    const prefix = `config.json: ${pointer}`;
-    if (!e.message.startsWith(prefix)) throw e;
-    const rest = e.message.slice(prefix.length);
-    throw new ConfigError(`${label}: ${rest.startsWith('/') ? rest : rest.replace(/^: /, '')}`);
+    if (!(e instanceof ConfigError) || e.document !== 'config.json') throw e;
+    if (e.pointer !== pointer && !e.pointer.startsWith(`${pointer}/`)) throw e;
+    throw new ConfigError(e.pointer.slice(pointer.length), e.problem, label);
   }
 }
 
@@ -108,12 +108,12 @@ export function readJsonFile(files: Pick<HostFiles, 'readText'>, file: string, l
   try {
     text = files.readText(file === '-' ? 0 : file);
   } catch (error) {
-    throw new ConfigError(`${label}: cannot read${label === file ? '' : ` ${file}`}: ${errnoText(error)}`);
+    throw new ConfigError('', `cannot read${label === file ? '' : ` ${file}`}: ${errnoText(error)}`, label);
   }
   try {
     return JSON.parse(text);
   } catch (error) {
-    throw new ConfigError(`${label}: invalid JSON: ${(error as Error).message.replace(/\s+/g, ' ')}`);
+    throw new ConfigError('', `invalid JSON: ${(error as Error).message.replace(/\s+/g, ' ')}`, label);
   }
 }
 

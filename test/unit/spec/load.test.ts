@@ -31,7 +31,7 @@ describe('loadSpec', () => {
     const bundle = bundleWith();
     const file = path.join(bundle, 'config.json');
     expect(() => loadSpec(realFiles, bundle)).toThrow(
-      new ConfigError(`config.json: cannot read ${file}: no such file or directory (ENOENT)`),
+      new ConfigError('', `cannot read ${file}: no such file or directory (ENOENT)`),
     );
   });
 
