@@ -17,7 +17,7 @@ import type { Spec } from '../spec/schema';
 import { checkSemantics } from '../spec/semantic';
 import { rejectUnsupported } from '../spec/unsupported';
 import { withContainerLock } from '../state/lock';
-import { identityOf } from '../state/process';
+import { identityOf } from '../state/status';
 import { type ContainerRecord, EXEC_FIFO, containerDir, validateContainerId, writeFileAtomic, writeRecord } from '../state/store';
 import { compileSeccompInto } from './compile-seccomp';
 import { teardownContainer } from './teardown';

@@ -5,7 +5,7 @@ import { CistaError } from '../errors';
 import { type Warn, hookState, runHooksWarning } from '../hooks/run';
 import type { LookupHost } from '../host/host';
 import { realLookupHost } from '../host/real-lookup';
-import { isAlive } from '../state/process';
+import { isAlive } from '../state/status';
 import { type ContainerRecord, EXEC_FIFO } from '../state/store';
 import { withContainer } from './lookup';
 

@@ -1,7 +1,7 @@
 import type { CgroupManager } from '../cgroups';
 import type { Host } from '../host/host';
 import { detachHostMounts } from '../rootfs/host-mounts';
-import { isAlive } from '../state/process';
+import { isAlive } from '../state/status';
 import type { ContainerRecord } from '../state/store';
 
 const SIGKILL = 9;

@@ -4,7 +4,7 @@ import { CistaError } from '../errors';
 import type { HostFiles } from '../host/host';
 import type { HostMountRecord } from '../rootfs/host-mounts';
 import type { Hook, LinuxSeccomp, Process } from '../spec/schema';
-import type { ProcessIdentity } from './process';
+import type { ProcessIdentity } from './status';
 
 export const DEFAULT_ROOT = '/run/cista';
 export const STATE_FILE = 'state.json';

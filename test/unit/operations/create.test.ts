@@ -10,6 +10,9 @@ import { deleteContainer } from '../../../src/engine/operations/delete';
 import { NEVER_FAIL } from '../../helpers/fake-host';
 import { BUNDLE, ROOT, machine } from './machine';
 
+/** state.json written atomically: a temp file, then rename(2). */
+const WRITE_STATE = [`fs.writeText ${ROOT}/c1/state.json.PID.tmp`, `fs.rename ${ROOT}/c1/state.json.PID.tmp`];
+
 const create = (host = machine()) => createContainer({ root: ROOT, id: 'c1', bundle: BUNDLE, pidFile: '/tmp/c1.pid' }, host);
 
 describe('create', () => {
@@ -23,19 +26,16 @@ describe('create', () => {
       `fs.chmod ${ROOT}/c1`,
       `addon.lockFile ${ROOT}/c1`,
       // phase "creating", so that a create killed from here on is recognised as abandoned
-      `fs.writeText ${ROOT}/c1/state.json.PID.tmp`,
-      `fs.rename ${ROOT}/c1/state.json.PID.tmp`,
+      ...WRITE_STATE,
       `addon.makeFifo ${ROOT}/c1/exec.fifo`,
       'cgroup.create /sys/fs/cgroup/c1',
       // the cgroup directories it made, for delete
-      `fs.writeText ${ROOT}/c1/state.json.PID.tmp`,
-      `fs.rename ${ROOT}/c1/state.json.PID.tmp`,
+      ...WRITE_STATE,
       'cgroup.applyDevices 12',
       'cgroup.applyResources memory.max=67108864',
       'addon.spawnInit clone flags 0x6c020000',
       // the init's identity, before anything can fail with it alive
-      `fs.writeText ${ROOT}/c1/state.json.PID.tmp`,
-      `fs.rename ${ROOT}/c1/state.json.PID.tmp`,
+      ...WRITE_STATE,
       'proc.setOomScoreAdj 4000',
       'cgroup.join 4000',
       'fs.write sync fd',
@@ -43,8 +43,7 @@ describe('create', () => {
       'proc.run /hooks/createRuntime',
       'fs.write sync fd: G + state',
       // phase "created"
-      `fs.writeText ${ROOT}/c1/state.json.PID.tmp`,
-      `fs.rename ${ROOT}/c1/state.json.PID.tmp`,
+      ...WRITE_STATE,
       'fs.writeText /tmp/c1.pid.PID.tmp',
       'fs.rename /tmp/c1.pid.PID.tmp',
     ]);
