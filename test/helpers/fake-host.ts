@@ -84,6 +84,8 @@ export class FakeHost implements Host {
   initMessages: string[] = ['R'];
   /** What a spawned init's namespaces are (those that differ from cista's). */
   initNamespaces: string[] = ['mnt', 'pid', 'uts', 'ipc', 'net'];
+  /** Where a spawned init mounts in the host's mount table (a container without a mount namespace binds its rootfs there). */
+  initMountsAt: string | undefined;
   /** What `start` reads from the exec fifo: '0' once the process is exec'd, or 'E' and why not. */
   fifoAnswer = '0';
   /** Exit statuses of hook programs by path (0 when absent). */
@@ -306,6 +308,7 @@ export class FakeHost implements Host {
         this.fd(request.stateDirFd, 'spawn');
         const pid = this.nextPid++;
         this.processes.set(pid, { state: 'S', startTime: 900 + pid, child: true, namespaces: this.initNamespaces });
+        if (this.initMountsAt !== undefined) this.mounts.push({ id: Math.max(...this.mounts.map((m) => m.id)) + 1, mountPoint: this.initMountsAt });
         return { pid, syncFd: this.openFd({ kind: 'sync', offset: 0, messages: [...this.initMessages] }) };
       }),
     makeFifo: (file) =>
@@ -337,7 +340,7 @@ export class FakeHost implements Host {
     resizePty: (n) => this.effect('addon.resizePty', [n], () => void this.fd(n, 'ioctl')),
     detachMount: (file) =>
       this.effect('addon.detachMount', [file], () => {
-        const top = this.mounts.findLastIndex((m) => m.mountPoint === file);
+        const top = this.mounts.map((m) => m.mountPoint).lastIndexOf(file);
         if (top < 0) throw systemError('EINVAL', 'umount2', file);
         this.mounts.splice(top, 1);
       }),

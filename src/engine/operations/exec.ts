@@ -111,6 +111,12 @@ function containerNamespaces(host: Host, initPid: number): Array<{ type: Namespa
   return joined;
 }
 
+/** Ends an exec'd process that will not be handed over; it is our child. */
+function killAndReap(host: Host, pid: number): void {
+  host.proc.signal(pid, 'SIGKILL');
+  host.addon.reapChild(pid);
+}
+
 /**
  * Starts a process in a created or running container, like `runc exec`: the init helper joins the
  * container's namespaces and cgroup and execs the process. Detached, returns 0 once it runs (the
@@ -157,8 +163,7 @@ export async function execInContainer(options: ExecOptions, host: Host = realHos
       sendPlan(host, spawned.syncFd, encodedPlan);
       return { pid: spawned.pid, consoleFd: awaitReady(host, spawned.syncFd, 'exec failed').consoleFd };
     } catch (e) {
-      host.proc.signal(spawned.pid, 'SIGKILL');
-      host.addon.reapChild(spawned.pid);
+      killAndReap(host, spawned.pid);
       throw e;
     } finally {
       host.fs.close(spawned.syncFd);
@@ -166,11 +171,19 @@ export async function execInContainer(options: ExecOptions, host: Host = realHos
   });
 
   let consoleFd = started.consoleFd;
-  if (consoleFd !== null && options.consoleSocket !== undefined) {
-    sendConsoleToSocket(host, consoleFd, options.consoleSocket);
-    consoleFd = null;
+  try {
+    if (consoleFd !== null && options.consoleSocket !== undefined) {
+      const masterFd = consoleFd;
+      consoleFd = null;
+      sendConsoleToSocket(host, masterFd, options.consoleSocket);
+    }
+    if (options.pidFile !== undefined) writeFileAtomic(host.fs, path.resolve(options.pidFile), String(started.pid), 0o644);
+  } catch (e) {
+    // As runc: a process whose caller cannot be told about it does not stay.
+    if (consoleFd !== null) host.fs.close(consoleFd);
+    killAndReap(host, started.pid);
+    throw e;
   }
-  if (options.pidFile !== undefined) writeFileAtomic(host.fs, path.resolve(options.pidFile), String(started.pid), 0o644);
   if (options.detach) return 0;
   return waitInForeground(host, started.pid, consoleFd);
 }

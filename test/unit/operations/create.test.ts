@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { createContainer } from '../../../src/engine/operations/create';
 import { deleteContainer } from '../../../src/engine/operations/delete';
 import { NEVER_FAIL } from '../../helpers/fake-host';
-import { BUNDLE, ROOT, machine } from './machine';
+import { BUNDLE, ROOT, machine, machineWithoutMountNamespace } from './machine';
 
 /** state.json written atomically: a temp file, then rename(2). */
 const WRITE_STATE = [`fs.writeText ${ROOT}/c1/state.json.PID.tmp`, `fs.rename ${ROOT}/c1/state.json.PID.tmp`];
@@ -52,12 +52,15 @@ describe('create', () => {
     expect(host.fdTable.size).toBe(0);
   });
 
-  it('undoes everything it did when any effect fails, and touches nothing else', () => {
-    const reference = machine();
+  it.each([
+    ['with a mount namespace of its own', machine],
+    ["without one (its mounts in the host's table)", machineWithoutMountNamespace],
+  ])('undoes everything it did when any effect fails, and touches nothing else: %s', (_, makeMachine) => {
+    const reference = makeMachine();
     create(reference);
     let failures = 0;
     reference.effects.forEach((effect, index) => {
-      const host = machine();
+      const host = makeMachine();
       const before = host.snapshot();
       host.failAt = index;
       let error: unknown;

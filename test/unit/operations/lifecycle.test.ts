@@ -14,7 +14,7 @@ import { containerState } from '../../../src/engine/operations/state';
 import { updateContainer } from '../../../src/engine/operations/update';
 import { CLONE_NEWPID } from '../../../src/engine/plan/namespaces';
 import type { FakeHost } from '../../helpers/fake-host';
-import { BUNDLE, ROOT, machine } from './machine';
+import { BUNDLE, ROOT, machine, machineWithoutMountNamespace } from './machine';
 
 /** A fresh machine with container c1 created on it; its effects log starts empty. */
 function created(): { host: FakeHost; before: unknown } {
@@ -100,17 +100,20 @@ describe('exec', () => {
     expect(host.fdTable.size).toBe(0);
   });
 
-  it('kills and reaps its process when any later step fails', async () => {
+  it('leaves nothing when any effect fails: its process killed and reaped, every fd closed', async () => {
     const reference = started().host;
-    await execInContainer(execOptions(), reference);
-    const spawn = reference.effects.findIndex((e) => e.call === 'addon.spawnInit');
-    for (let index = spawn + 1; index < reference.effects.length; index++) {
+    await execInContainer(execOptions({ pidFile: '/tmp/exec.pid' }), reference);
+    let failures = 0;
+    for (let index = 0; index < reference.effects.length; index++) {
       const { host } = started();
       const before = host.snapshot();
       host.failAt = index;
-      const outcome = await execInContainer(execOptions(), host).catch((e: Error) => e);
-      if (outcome instanceof Error) expect(host.snapshot(), `failure at #${index} ${reference.effects[index].call}`).toEqual(before);
+      const outcome = await execInContainer(execOptions({ pidFile: '/tmp/exec.pid' }), host).catch((e: Error) => e);
+      if (!(outcome instanceof Error)) continue; // a call that cannot fail
+      failures++;
+      expect(host.snapshot(), `failure at #${index} ${reference.effects[index].call}`).toEqual(before);
     }
+    expect(failures).toBeGreaterThan(5);
   });
 
   it('checks a --process file as create checks /process, naming the file and the field', async () => {
@@ -188,6 +191,15 @@ describe('delete', () => {
       `fs.remove ${ROOT}/c1`,
       'proc.run /hooks/poststop',
     ]);
+    expect(host.snapshot()).toEqual(before);
+  });
+
+  it("without a mount namespace of its own, detaches what it added to the host's mount table, and only that", () => {
+    const host = machineWithoutMountNamespace();
+    const before = host.snapshot();
+    createContainer({ root: ROOT, id: 'c1', bundle: BUNDLE }, host);
+    deleteContainer(ROOT, 'c1', true, () => {}, host);
+    expect(host.changes().filter((c) => c.startsWith('addon.detachMount'))).toEqual([`addon.detachMount ${BUNDLE}/rootfs`]);
     expect(host.snapshot()).toEqual(before);
   });
 

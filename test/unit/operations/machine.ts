@@ -12,6 +12,27 @@ export const BUNDLE = '/bundle';
  * container's state and a process of someone else's, which no operation on c1 may touch.
  */
 export function machine(edit: (spec: Spec) => void = () => {}): FakeHost {
+  return machineFor(edit);
+}
+
+/**
+ * The same without a mount namespace of the container's own: its mounts go into the host's table,
+ * below a bind of the rootfs onto itself that the init makes, on top of a mount that was there
+ * before (e.g. containerd's overlay) and must stay.
+ */
+export function machineWithoutMountNamespace(): FakeHost {
+  const host = machineFor((spec) => {
+    spec.linux!.namespaces = spec.linux!.namespaces!.filter((ns) => ns.type !== 'mount');
+    // These need a mount namespace of the container's own.
+    spec.linux!.maskedPaths = [];
+    spec.linux!.readonlyPaths = [];
+  });
+  host.mounts.push({ id: 50, mountPoint: `${BUNDLE}/rootfs` });
+  host.initMountsAt = `${BUNDLE}/rootfs`;
+  return host;
+}
+
+function machineFor(edit: (spec: Spec) => void): FakeHost {
   const host = new FakeHost();
   const spec = defaultSpec({ rootless: false });
   spec.process!.terminal = false;
