@@ -5,6 +5,7 @@
  */
 import * as path from 'node:path';
 
+import { FifoAnswer, SyncTag } from '../../src/generated/protocol';
 import type { CgroupConfig, CgroupManager, CgroupWrite, DeviceRule } from '../../src/engine/cgroups';
 import type { RecordedCgroups } from '../../src/engine/cgroups/freezer';
 import type { Host, HostCgroups, HostFiles, HostFreezer, HostProcesses, ProcessStat, ProgramResult, ProgramRun } from '../../src/engine/host/host';
@@ -80,14 +81,14 @@ export class FakeHost implements Host {
   readonly cgroupMembers = new Map<string, Set<number>>();
   readonly frozen = new Set<string>();
   readonly mounts: Array<{ id: number; mountPoint: string }> = [{ id: 1, mountPoint: '/' }];
-  /** What a spawned init sends on its sync socket: 'R' is ready; 'H' asks for the create-time hooks. */
-  initMessages: string[] = ['R'];
+  /** What a spawned init sends on its sync socket (SyncTag.RunHooks asks for the create-time hooks). */
+  initMessages: string[] = [SyncTag.Ready];
   /** What a spawned init's namespaces are (those that differ from cista's). */
   initNamespaces: string[] = ['mnt', 'pid', 'uts', 'ipc', 'net'];
   /** Where a spawned init mounts in the host's mount table (a container without a mount namespace binds its rootfs there). */
   initMountsAt: string | undefined;
-  /** What `start` reads from the exec fifo: '0' once the process is exec'd, or 'E' and why not. */
-  fifoAnswer = '0';
+  /** What `start` reads from the exec fifo: FifoAnswer.Started, or FifoAnswer.Refused and why. */
+  fifoAnswer: string = FifoAnswer.Started;
   /** Exit statuses of hook programs by path (0 when absent). */
   readonly hookStatus = new Map<string, number>();
   stdin = '';
@@ -233,7 +234,7 @@ export class FakeHost implements Host {
         return bytes.length;
       }),
     write: (n, data) =>
-      this.effect('fs.write', [`${this.fdTable.get(n)?.kind ?? 'bad'} fd${data[0] === 0x47 ? ': G + state' : ''}`, n, data.toString()], () => {
+      this.effect('fs.write', [`${this.fdTable.get(n)?.kind ?? 'bad'} fd${data.toString('latin1', 0, 1) === SyncTag.HooksDone ? ': hooks done + state' : ''}`, n, data.toString()], () => {
         const fd = this.fd(n, 'write');
         if (fd.kind === 'file') this.nodes.get(fd.file!)!.content += data.toString();
       }),
@@ -334,7 +335,7 @@ export class FakeHost implements Host {
     receiveMessage: (n) =>
       this.effect('addon.receiveMessage', [n], () => {
         const message = this.fd(n, 'recvmsg').messages?.shift() ?? '';
-        return { data: Buffer.from(message), fd: message === 'C' ? this.openFd({ kind: 'console', offset: 0 }) : -1 };
+        return { data: Buffer.from(message), fd: message === SyncTag.Console ? this.openFd({ kind: 'console', offset: 0 }) : -1 };
       }),
     sendFdToSocket: (socket, n) => this.effect('addon.sendFdToSocket', [socket, n], () => void this.fd(n, 'sendmsg')),
     resizePty: (n) => this.effect('addon.resizePty', [n], () => void this.fd(n, 'ioctl')),

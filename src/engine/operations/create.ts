@@ -8,7 +8,7 @@ import { realHost } from '../host/real';
 import { initHelperPath } from '../native';
 import { buildLaunchPlan } from '../plan/build';
 import { MS_RDONLY } from '../plan/mount-flags';
-import { encodePlan } from '../plan/encode';
+import { encodeLaunchPlan } from '../plan/plan';
 import { awaitReady, sendPlan } from '../process/channel';
 import { sendConsoleToSocket } from '../process/console';
 import { recordHostMounts } from '../rootfs/host-mounts';
@@ -102,7 +102,7 @@ export function createContainer(options: CreateOptions, host: Host = realHost): 
     throw new ConfigError('/root/path', `rootfs ${planned.rootfs} does not exist or is not a directory`);
   }
   compileSeccompInto(host.addon, planned.plan, planned.seccomp);
-  const encodedPlan = encodePlan(planned.plan);
+  const encodedPlan = encodeLaunchPlan(planned.plan);
   const hostMounts = planned.plan.rootfs?.ownMountNamespace === false ? recordHostMounts(host, planned.rootfs) : undefined;
 
   host.fs.mkdir(options.root, 0o700, true);

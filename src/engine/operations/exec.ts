@@ -4,8 +4,9 @@ import { CistaError } from '../errors';
 import type { Host } from '../host/host';
 import { realHost } from '../host/real';
 import { initHelperPath } from '../native';
-import { encodePlan } from '../plan/encode';
 import { buildExecPlan } from '../plan/exec';
+import { NAMESPACE_FILES } from '../plan/namespaces';
+import { encodeLaunchPlan } from '../plan/plan';
 import { awaitReady, sendPlan } from '../process/channel';
 import { sendConsoleToSocket } from '../process/console';
 import { waitInForeground } from '../process/foreground';
@@ -40,17 +41,6 @@ export interface ExecOptions {
   preserveFds: number;
 }
 
-/** /proc/<pid>/ns file names by config.json namespace type. */
-const NAMESPACE_FILES: Readonly<Record<NamespaceType, string>> = {
-  pid: 'pid',
-  network: 'net',
-  mount: 'mnt',
-  ipc: 'ipc',
-  uts: 'uts',
-  user: 'user',
-  cgroup: 'cgroup',
-  time: 'time',
-};
 
 /** The container's process as `exec` without --process starts from it, with the flags applied (runc's rules). */
 function processFromFlags(defaults: Process | null, options: ExecOptions): Process {
@@ -141,7 +131,7 @@ export async function execInContainer(options: ExecOptions, host: Host = realHos
       seccomp: record.exec.seccomp,
     });
     compileSeccompInto(host.addon, planned.plan, planned.seccomp);
-    const encodedPlan = encodePlan(planned.plan);
+    const encodedPlan = encodeLaunchPlan(planned.plan);
     const cgroup = record.cgroup === null ? undefined : host.cgroups.reopen(record.cgroup);
 
     const stateDirFd = host.addon.openPath(dir);

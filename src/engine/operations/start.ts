@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
+import { FifoAnswer } from '../../generated/protocol';
 import { CistaError } from '../errors';
 import { type Warn, hookState, runHooksWarning } from '../hooks/run';
 import type { LookupHost } from '../host/host';
@@ -10,11 +11,13 @@ import { type ContainerRecord, EXEC_FIFO } from '../state/store';
 import { withContainer } from './lookup';
 
 const { O_NONBLOCK, O_RDONLY } = fs.constants;
+const STARTED = FifoAnswer.Started.charCodeAt(0);
+const REFUSED = FifoAnswer.Refused.charCodeAt(0);
 
 /**
- * Waits on the exec fifo for the init's answer (native/init/process.cc): '0' once the startContainer
- * hooks passed, then end of file when its close-on-exec write end goes with the exec of the process;
- * or 'E' + why it will not start. Non-blocking, so that an init that died meanwhile cannot hang us.
+ * Waits on the exec fifo for the init's answer (native/init/process.cc): FifoAnswer.Started once the
+ * startContainer hooks passed, then end of file when its close-on-exec write end goes with the exec
+ * of the process; or FifoAnswer.Refused + why it will not start. Non-blocking, so that an init that died meanwhile cannot hang us.
  */
 function awaitExec(host: LookupHost, fifo: string, record: ContainerRecord): void {
   const fd = host.fs.open(fifo, O_RDONLY | O_NONBLOCK);
@@ -43,11 +46,11 @@ function awaitExec(host: LookupHost, fifo: string, record: ContainerRecord): voi
         // It may have answered, exec'd and exited since the read above: what it wrote is still here.
         drain();
         answer = Buffer.concat(chunks);
-        if (answer.length > 0 && answer[0] === 0x30) return;
-        throw new CistaError(answer.length > 1 && answer[0] === 0x45 ? answer.toString('utf8', 1) : 'cannot start a container that has stopped');
+        if (answer.length > 0 && answer[0] === STARTED) return;
+        throw new CistaError(answer.length > 1 && answer[0] === REFUSED ? answer.toString('utf8', 1) : 'cannot start a container that has stopped');
       }
       if (ended && answer.length > 0) {
-        if (answer[0] === 0x30 /* '0' */) return;
+        if (answer[0] === STARTED) return;
         throw new CistaError(answer.toString('utf8', 1));
       }
       host.clock.sleep(1);

@@ -41,7 +41,7 @@ describe('create', () => {
       'fs.write sync fd',
       'proc.run /hooks/prestart',
       'proc.run /hooks/createRuntime',
-      'fs.write sync fd: G + state',
+      'fs.write sync fd: hooks done + state',
       // phase "created"
       ...WRITE_STATE,
       'fs.writeText /tmp/c1.pid.PID.tmp',

@@ -12,7 +12,7 @@ import { pauseContainer, resumeContainer } from '../../../src/engine/operations/
 import { startContainer } from '../../../src/engine/operations/start';
 import { containerState } from '../../../src/engine/operations/state';
 import { updateContainer } from '../../../src/engine/operations/update';
-import { CLONE_NEWPID } from '../../../src/engine/plan/namespaces';
+import { CLONE_NEWPID, FifoAnswer, SyncTag } from '../../../src/generated/protocol';
 import type { FakeHost } from '../../helpers/fake-host';
 import { BUNDLE, ROOT, machine, machineWithoutMountNamespace } from './machine';
 
@@ -23,7 +23,7 @@ function created(): { host: FakeHost; before: unknown } {
   createContainer({ root: ROOT, id: 'c1', bundle: BUNDLE }, host);
   host.effects.length = 0;
   // An exec'd init has no create-time hooks to ask for.
-  host.initMessages = ['R'];
+  host.initMessages = [SyncTag.Ready];
   return { host, before };
 }
 
@@ -61,7 +61,7 @@ describe('start', () => {
 
   it("fails with the init's reason and leaves the container created", () => {
     const { host } = created();
-    host.fifoAnswer = 'Eexec: no such file or directory';
+    host.fifoAnswer = `${FifoAnswer.Refused}exec: no such file or directory`;
     expect(() => startContainer(ROOT, 'c1', () => {}, host)).toThrow(/^exec: no such file or directory$/);
     expect(host.fdTable.size).toBe(0);
     expect(status(host)).toBe('created');

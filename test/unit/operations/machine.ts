@@ -1,4 +1,5 @@
 /** A fake machine with one bundle, for the operation tests (see test/helpers/fake-host.ts). */
+import { SyncTag } from '../../../src/generated/protocol';
 import { defaultSpec } from '../../../src/engine/spec/defaults';
 import type { Spec } from '../../../src/engine/spec/schema';
 import { FakeHost } from '../../helpers/fake-host';
@@ -48,7 +49,7 @@ function machineFor(edit: (spec: Spec) => void): FakeHost {
   edit(spec);
   host.writeFile(`${BUNDLE}/config.json`, JSON.stringify(spec));
   host.makeDirectory(`${BUNDLE}/rootfs`);
-  host.initMessages = ['H', 'R'];
+  host.initMessages = [SyncTag.RunHooks, SyncTag.Ready];
   host.writeFile(`${ROOT}/other/state.json`, '{}');
   host.addProcess(3000, 30);
   return host;
