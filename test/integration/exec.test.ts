@@ -68,7 +68,13 @@ describe('exec', () => {
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const pid = Number(fs.readFileSync(pidFile, 'utf8'));
-    expect(fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8')).toContain('sleep');
+    // Detached, exec returns once the init is set up: its execve() of the process may still be under way.
+    let cmdline = '';
+    for (let i = 0; i < 100 && !cmdline.includes('sleep'); i++) {
+      cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      if (!cmdline.includes('sleep')) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
+    }
+    expect(cmdline).toContain('sleep');
     expect(fs.readlinkSync(`/proc/${pid}/ns/pid`)).toBe(fs.readlinkSync(`/proc/${initPid()}/ns/pid`));
     // It runs in the container's mount namespace: another exec sees what it wrote.
     let seen = '';
