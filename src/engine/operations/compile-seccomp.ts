@@ -1,4 +1,4 @@
-import { ConfigError } from '../errors';
+import { ConfigError, errnoText } from '../errors';
 import type { NativeAddon } from '../native';
 import type { LaunchPlan } from '../plan/plan';
 import type { SeccompPlan } from '../plan/seccomp';
@@ -10,7 +10,7 @@ export function compileSeccompInto(addon: NativeAddon, plan: LaunchPlan, seccomp
   try {
     program = addon.compileSeccompFilter(seccomp.filter);
   } catch (e) {
-    throw new ConfigError('/linux/seccomp', (e as Error).message);
+    throw new ConfigError('/linux/seccomp', errnoText(e));
   }
   plan.seccomp = { program, flags: seccomp.flags };
 }

@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 
 import { type DeviceRule, defaultAllowedDevices } from '../cgroups';
-import { CistaError, ConfigError } from '../errors';
+import { CistaError, ConfigError, errnoText } from '../errors';
 import { type Warn, hookState, runHooks, runHooksWarning } from '../hooks/run';
 import type { Host } from '../host/host';
 import { realHost } from '../host/real';
@@ -161,7 +161,7 @@ export function createContainer(options: CreateOptions, host: Host = realHost): 
         } catch (e) {
           // A namespace path of the wrong type, or id maps the kernel refuses: a failure of this
           // container, not of cista.
-          throw new CistaError(`starting the container init: ${(e as Error).message}`);
+          throw new CistaError(`starting the container init: ${errnoText(e)}`);
         } finally {
           host.fs.close(stateDirFd);
         }

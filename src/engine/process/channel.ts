@@ -1,5 +1,5 @@
 import { SyncTag } from '../../generated/protocol';
-import { CistaError } from '../errors';
+import { CistaError, errnoText } from '../errors';
 import type { Host } from '../host/host';
 
 /**
@@ -32,7 +32,7 @@ export function awaitReady(
       try {
         message = host.addon.receiveMessage(syncFd, MAX_REPLY);
       } catch (e) {
-        throw new CistaError(`reading from the container init: ${(e as Error).message}`);
+        throw new CistaError(`reading from the container init: ${errnoText(e)}`);
       }
       const { data, fd } = message;
       if (data.length === 0) throw new CistaError('container init exited during setup without a reason');
