@@ -7,12 +7,17 @@ import type { ContainerRecord } from '../state/store';
 const SIGKILL = 9;
 const EXIT_WAIT_MS = 5000;
 
-/** The container's cgroups; none when the record names no usable ones (a create that died early). */
+/**
+ * The container's cgroups; none when the record names no usable ones (a create that died early).
+ * A host that fails to say (an errno) fails the teardown before the state is gone, so that
+ * `delete --force` can be tried again; going on would leave the cgroups and their processes.
+ */
 function reopenRecordedCgroup(host: Host, record: ContainerRecord): CgroupManager | undefined {
   if (record.cgroup === null) return undefined;
   try {
     return host.cgroups.reopen(record.cgroup);
-  } catch {
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== undefined) throw e;
     return undefined;
   }
 }

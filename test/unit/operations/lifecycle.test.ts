@@ -203,6 +203,24 @@ describe('delete', () => {
     expect(host.snapshot()).toEqual(before);
   });
 
+  it('--force again after a failure at any of its effects removes what is left', () => {
+    const reference = started();
+    deleteContainer(ROOT, 'c1', true, () => {}, reference.host);
+    const problems: string[] = [];
+    reference.host.effects.forEach((effect, index) => {
+      const { host, before } = started();
+      host.failAt = index;
+      try {
+        deleteContainer(ROOT, 'c1', true, () => {}, host);
+      } catch {
+        host.failAt = undefined;
+        deleteContainer(ROOT, 'c1', true, () => {}, host);
+      }
+      if (JSON.stringify(host.snapshot()) !== JSON.stringify(before)) problems.push(`#${index} ${effect.call} ${String(effect.args[0])}`);
+    });
+    expect(problems).toEqual([]);
+  });
+
   it('of a container that does not exist succeeds with --force only', () => {
     const host = machine();
     deleteContainer(ROOT, 'c1', true, () => {}, host);
