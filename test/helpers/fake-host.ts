@@ -97,7 +97,7 @@ export class FakeHost implements Host {
   private nextFd = 100;
 
   constructor() {
-    for (const dir of ['/', '/run', '/tmp', '/sys/fs/cgroup']) this.mkdirs(dir);
+    for (const dir of ['/', '/run', '/tmp', '/sys/fs/cgroup']) this.makeDirectory(dir);
     this.cgroupDirs.add('/sys/fs/cgroup');
     this.processes.set(1000, { state: 'S', startTime: 50, child: false, namespaces: [] });
   }
@@ -121,7 +121,7 @@ export class FakeHost implements Host {
   }
 
   writeFile(file: string, content: string): void {
-    this.mkdirs(path.dirname(file));
+    this.makeDirectory(path.dirname(file));
     this.nodes.set(file, { kind: 'file', content });
   }
 
@@ -134,11 +134,8 @@ export class FakeHost implements Host {
     this.processes.set(pid, { state: 'S', startTime, child: false, namespaces: this.initNamespaces });
   }
 
+  /** mkdir -p, outside the log. */
   makeDirectory(dir: string): void {
-    this.mkdirs(dir);
-  }
-
-  private mkdirs(dir: string): void {
     for (let d = dir; !this.nodes.has(d); d = path.dirname(d)) this.nodes.set(d, { kind: 'dir', content: '' });
   }
 
@@ -193,7 +190,7 @@ export class FakeHost implements Host {
       }),
     mkdir: (dir, mode, recursive) =>
       this.effect('fs.mkdir', [dir, mode, recursive === true], () => {
-        if (recursive) return this.mkdirs(dir);
+        if (recursive) return this.makeDirectory(dir);
         if (this.nodes.has(dir)) throw systemError('EEXIST', 'mkdir', dir);
         this.parentDir(dir, 'mkdir');
         this.nodes.set(dir, { kind: 'dir', content: '' });
