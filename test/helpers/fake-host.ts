@@ -45,7 +45,7 @@ interface FakeFd {
 }
 
 /** Calls that only look: they report absence instead of failing. */
-const LOOKS = new Set(['fs.exists', 'fs.isDirectory', 'proc.stat', 'proc.namespace', 'proc.userName', 'clock.now', 'clock.sleep', 'freezer.isFrozen']);
+const LOOKS = new Set(['fs.exists', 'fs.isDirectory', 'fs.isSymbolicLink', 'proc.stat', 'proc.namespace', 'proc.userName', 'clock.now', 'clock.sleep', 'freezer.isFrozen']);
 
 /** Calls that do not fail: close(2) releases the fd even when it reports an error; reaping an exited child. */
 export const NEVER_FAIL = new Set([...LOOKS, 'fs.close', 'addon.reapChild']);
@@ -181,6 +181,13 @@ export class FakeHost implements Host {
         this.parentDir(file, 'open');
         this.nodes.set(file, { kind: 'file', content });
       }),
+    append: (file, content, mode) =>
+      this.effect('fs.append', [file, content, mode], () => {
+        this.parentDir(file, 'open');
+        const node = this.nodes.get(file) ?? { kind: 'file', content: '' };
+        node.content += content;
+        this.nodes.set(file, node);
+      }),
     rename: (from, to) =>
       this.effect('fs.rename', [from, to], () => {
         const node = this.node(from, 'rename');
@@ -207,6 +214,7 @@ export class FakeHost implements Host {
       }),
     exists: (file) => this.effect('fs.exists', [file], () => this.nodes.has(file)),
     isDirectory: (file) => this.effect('fs.isDirectory', [file], () => (this.nodes.has(file) ? this.nodes.get(file)!.kind === 'dir' : undefined)),
+    isSymbolicLink: (file) => this.effect('fs.isSymbolicLink', [file], () => (this.nodes.has(file) ? false : undefined)),
     realpath: (file) => this.effect('fs.realpath', [file], () => (this.node(file, 'realpath'), file)),
     listDirectories: (dir) =>
       this.effect('fs.listDirectories', [dir], () => {
@@ -369,8 +377,7 @@ class FakeCgroupManager implements CgroupManager {
 
   create(): void {
     this.host.record('cgroup.create', [this.dir], () => {
-      const missing: string[] = [];
-      for (let d = this.dir; !this.host.cgroupDirs.has(d); d = path.dirname(d)) missing.unshift(d);
+      const missing = this.missingDirectories();
       for (const d of missing) this.host.cgroupDirs.add(d);
       this.created = missing;
     });
@@ -378,6 +385,12 @@ class FakeCgroupManager implements CgroupManager {
 
   createdDirectories(): string[] {
     return [...(this.created ?? [])];
+  }
+
+  missingDirectories(): string[] {
+    const missing: string[] = [];
+    for (let d = this.dir; !this.host.cgroupDirs.has(d); d = path.dirname(d)) missing.unshift(d);
+    return missing;
   }
 
   join(pid: number): void {

@@ -14,6 +14,8 @@ export interface HostFiles {
   /** A whole file as UTF-8; 0 is stdin. */
   readText(file: string | 0): string;
   writeText(file: string, content: string, mode: number): void;
+  /** One O_APPEND write (creating the file with `mode`). */
+  append(file: string, content: string, mode: number): void;
   rename(from: string, to: string): void;
   /** EEXIST when the directory exists, unless `recursive` (mkdir -p). */
   mkdir(dir: string, mode: number, recursive?: boolean): void;
@@ -24,6 +26,8 @@ export interface HostFiles {
   exists(file: string): boolean;
   /** undefined when nothing is there (or it cannot be looked at). */
   isDirectory(file: string): boolean | undefined;
+  /** lstat(2): whether `file` itself is a symlink; undefined when nothing is there. */
+  isSymbolicLink(file: string): boolean | undefined;
   realpath(file: string): string;
   /** The names of the directories in `dir`, sorted; ENOENT when `dir` is missing. */
   listDirectories(dir: string): string[];

@@ -14,6 +14,7 @@ import type { Clock, HostFiles, HostFreezer, HostProcesses, LookupHost, ProcessS
 export const realFiles: HostFiles = {
   readText: (file) => fs.readFileSync(file, 'utf8'),
   writeText: (file, content, mode) => fs.writeFileSync(file, content, { mode }),
+  append: (file, content, mode) => fs.appendFileSync(file, content, { mode }),
   rename: (from, to) => fs.renameSync(from, to),
   mkdir: (dir, mode, recursive) => void fs.mkdirSync(dir, { mode, recursive }),
   chmod: (file, mode) => fs.chmodSync(file, mode),
@@ -23,6 +24,13 @@ export const realFiles: HostFiles = {
   isDirectory(file) {
     try {
       return fs.statSync(file).isDirectory();
+    } catch {
+      return undefined;
+    }
+  },
+  isSymbolicLink(file) {
+    try {
+      return fs.lstatSync(file).isSymbolicLink();
     } catch {
       return undefined;
     }

@@ -8,17 +8,20 @@ import { realHost } from '../host/real';
 import { initHelperPath } from '../native';
 import { buildLaunchPlan } from '../plan/build';
 import { MS_RDONLY } from '../plan/mount-flags';
-import { encodeLaunchPlan } from '../plan/plan';
+import { encodePlan } from '../plan/plan';
 import { awaitReady, sendPlan } from '../process/channel';
+import { checkPidFile, checkPreserveFds, writePidFile } from '../process/caller-files';
 import { sendConsoleToSocket } from '../process/console';
 import { recordHostMounts } from '../rootfs/host-mounts';
+import { checkRootfs } from '../rootfs/root-path';
 import { loadSpec } from '../spec/load';
 import type { Spec } from '../spec/schema';
 import { checkSemantics } from '../spec/semantic';
 import { rejectUnsupported } from '../spec/unsupported';
+import { type OwnedResources, appendJournal } from '../state/journal';
 import { withContainerLock } from '../state/lock';
 import { identityOf } from '../state/status';
-import { type ContainerRecord, EXEC_FIFO, containerDir, validateContainerId, writeFileAtomic, writeRecord } from '../state/store';
+import { type ContainerRecord, EXEC_FIFO, containerDir, makeRootDirectory, validateContainerId, writeRecord } from '../state/store';
 import { compileSeccompInto } from './compile-seccomp';
 import { teardownContainer } from './teardown';
 
@@ -51,13 +54,13 @@ function deviceRules(spec: Spec): DeviceRule[] {
   const rules: DeviceRule[] = (spec.linux?.resources?.devices ?? []).map((d) => ({
     allow: d.allow,
     type: (d.type ?? 'a') as DeviceRule['type'],
-    major: d.major ?? null,
-    minor: d.minor ?? null,
+    major: d.major === undefined ? null : Number(d.major),
+    minor: d.minor === undefined ? null : Number(d.minor),
     access: d.access ?? 'rwm',
   }));
   for (const d of spec.linux?.devices ?? []) {
     if (d.type === 'b' || d.type === 'c' || d.type === 'u') {
-      rules.push({ allow: true, type: d.type === 'b' ? 'b' : 'c', major: d.major ?? null, minor: d.minor ?? null, access: 'rwm' });
+      rules.push({ allow: true, type: d.type === 'b' ? 'b' : 'c', major: Number(d.major ?? 0), minor: Number(d.minor ?? 0), access: 'rwm' });
     }
   }
   return [...rules, ...defaultAllowedDevices()];
@@ -73,6 +76,8 @@ export function createContainer(options: CreateOptions, host: Host = realHost): 
   const { spec } = loadSpec(host.fs, bundle);
   checkSemantics(spec);
   rejectUnsupported(spec);
+  if (options.pidFile !== undefined) checkPidFile(host.fs, options.pidFile);
+  checkPreserveFds(host.fs, options.preserveFds ?? 0);
   if (options.systemdCgroup) throw new CistaError('the systemd cgroup driver is not supported yet (--systemd-cgroup)');
   const terminal = spec.process?.terminal === true;
   if (terminal && options.consoleSocket === undefined && !options.attachConsole) {
@@ -98,14 +103,12 @@ export function createContainer(options: CreateOptions, host: Host = realHost): 
         cgroupNamespace: (spec.linux?.namespaces ?? []).some((ns) => ns.type === 'cgroup'),
       }),
   });
-  if (host.fs.isDirectory(planned.rootfs) !== true) {
-    throw new ConfigError('/root/path', `rootfs ${planned.rootfs} does not exist or is not a directory`);
-  }
+  checkRootfs(host.fs, bundle, spec.root?.path ?? '', planned.rootfs);
   compileSeccompInto(host.addon, planned.plan, planned.seccomp);
-  const encodedPlan = encodeLaunchPlan(planned.plan);
+  const encodedPlan = encodePlan(planned.plan);
   const hostMounts = planned.plan.rootfs?.ownMountNamespace === false ? recordHostMounts(host, planned.rootfs) : undefined;
 
-  host.fs.mkdir(options.root, 0o700, true);
+  makeRootDirectory(host.fs, options.root);
   const dir = containerDir(options.root, options.id);
   try {
     host.fs.mkdir(dir, 0o711);
@@ -138,12 +141,21 @@ export function createContainer(options: CreateOptions, host: Host = realHost): 
       if ((hooks.poststart ?? []).length > 0 || (hooks.poststop ?? []).length > 0) {
         record.hooks = { poststart: hooks.poststart ?? [], poststop: hooks.poststop ?? [] };
       }
-      try {
+      // What the container will own is recorded before it is made (journal.ts), so that a create
+      // killed at any system call leaves what delete --force removes; in memory first, so that a
+      // create whose journal write fails still rolls back what it has (the init, once spawned).
+      const remember = (owned: OwnedResources): void => {
+        Object.assign(record, owned);
+        appendJournal(host.fs, dir, owned);
         writeRecord(host.fs, dir, record);
+      };
+      try {
+        const { driver, paths } = cgroup;
+        remember({ creator: record.creator, cgroup: { driver, paths, created: cgroup.missingDirectories() }, hostMounts });
         host.addon.makeFifo(path.join(dir, EXEC_FIFO), 0o622);
         cgroup.create();
-        record.cgroup = { driver: cgroup.driver, paths: cgroup.paths, created: cgroup.createdDirectories() };
-        writeRecord(host.fs, dir, record);
+        // Narrowed to what create() made: a parent another runtime made meanwhile is not ours.
+        remember({ cgroup: { driver, paths, created: cgroup.createdDirectories() } });
         cgroup.applyDevices(devices);
         cgroup.applyResources(resourceWrites);
 
@@ -155,6 +167,7 @@ export function createContainer(options: CreateOptions, host: Host = realHost): 
             cloneFlags: planned.cloneFlags,
             cloneJoins: planned.cloneJoins,
             preserveFds: options.preserveFds ?? 0,
+            planBytes: encodedPlan.length,
             stateDirFd,
             idMaps: planned.idMaps,
           });
@@ -167,8 +180,8 @@ export function createContainer(options: CreateOptions, host: Host = realHost): 
         }
         let consoleFd: number | null;
         try {
-          record.init = identityOf(host.proc, spawned.pid);
-          writeRecord(host.fs, dir, record);
+          // A create killed before this line leaves an init that exits by itself: it reads EOF on the sync socket.
+          remember({ init: identityOf(host.proc, spawned.pid) });
           if (planned.oomScoreAdj !== null) host.proc.setOomScoreAdj(spawned.pid, planned.oomScoreAdj);
           // In its cgroup before it reads the plan, so it unshares its cgroup namespace from there.
           cgroup.join(spawned.pid);
@@ -193,27 +206,25 @@ export function createContainer(options: CreateOptions, host: Host = realHost): 
           }
           record.phase = 'created';
           writeRecord(host.fs, dir, record);
-          if (options.pidFile !== undefined) {
-            // Digits only, no newline: containerd's shim parses it with Atoi.
-            writeFileAtomic(host.fs, path.resolve(options.pidFile), String(spawned.pid), 0o644);
-          }
+          if (options.pidFile !== undefined) writePidFile(host.fs, options.pidFile, spawned.pid);
         } catch (e) {
           if (consoleFd !== null) host.fs.close(consoleFd);
           throw e;
         }
         return { id: options.id, pid: spawned.pid, dir, consoleFd };
       } catch (e) {
-        // The record in memory is the newest; with what create() made so far, even if it failed half-way.
-        record.cgroup = { driver: cgroup.driver, paths: cgroup.paths, created: cgroup.createdDirectories() };
+        // The record in memory is the newest (state.json may not have the init yet).
         teardownContainer(host, dir, record);
         // The spec's lifecycle goes on with destroy and poststop after a failed create hook; runc runs
         // them after any failed create, and so do we.
         runHooksWarning(host.proc, 'poststop', hooks.poststop ?? [], hookState(record, 'stopped', undefined), options.warn ?? (() => {}));
         throw e;
       }
+    }, () => {
+      throw new CistaError(`container ${options.id} was deleted while it was being created`);
     });
   } catch (e) {
-    if (!locked) teardownContainer(host, dir, undefined);
+    if (!locked) teardownContainer(host, dir, {});
     throw e;
   }
 }

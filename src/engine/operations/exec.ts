@@ -1,21 +1,19 @@
-import * as path from 'node:path';
-
 import { CistaError } from '../errors';
 import type { Host } from '../host/host';
 import { realHost } from '../host/real';
 import { initHelperPath } from '../native';
 import { buildExecPlan } from '../plan/exec';
 import { NAMESPACE_FILES } from '../plan/namespaces';
-import { encodeLaunchPlan } from '../plan/plan';
+import { encodePlan } from '../plan/plan';
 import { awaitReady, sendPlan } from '../process/channel';
+import { checkPidFile, checkPreserveFds, writePidFile } from '../process/caller-files';
 import { sendConsoleToSocket } from '../process/console';
 import { waitInForeground } from '../process/foreground';
-import { checkConfigPart, readJsonFile, validateSpecObject } from '../spec/load';
+import { checkConfigPart, readJsonDocument, validateSpecObject } from '../spec/load';
 import type { Process, Spec } from '../spec/schema';
 import { checkProcess } from '../spec/semantic';
 import { rejectUnsupported } from '../spec/unsupported';
 import { NAMESPACE_TYPES, type NamespaceType } from '../spec/vocabulary';
-import { writeFileAtomic } from '../state/store';
 import { compileSeccompInto } from './compile-seccomp';
 import { withContainer } from './lookup';
 
@@ -113,11 +111,13 @@ function killAndReap(host: Host, pid: number): void {
  * caller, a shim or conmon, reaps it); in the foreground, returns its exit status.
  */
 export async function execInContainer(options: ExecOptions, host: Host = realHost): Promise<number> {
+  if (options.pidFile !== undefined) checkPidFile(host.fs, options.pidFile);
+  checkPreserveFds(host.fs, options.preserveFds);
   const started = withContainer(host, options.root, options.id, false, ({ dir, record, status }) => {
     if (status !== 'created' && status !== 'running') throw new CistaError(`cannot exec in a ${status} container`);
     const execProcess =
       options.processFile !== undefined
-        ? validateProcess(record.ociVersion, readJsonFile(host.fs, options.processFile), options.processFile)
+        ? validateProcess(record.ociVersion, readJsonDocument(host.fs, options.processFile, options.processFile), options.processFile)
         : validateProcess(record.ociVersion, processFromFlags(record.exec.process, options), 'exec');
     if (execProcess.terminal === true && options.detach && options.consoleSocket === undefined) {
       throw new CistaError('exec: a detached process with a terminal needs --console-socket');
@@ -131,7 +131,7 @@ export async function execInContainer(options: ExecOptions, host: Host = realHos
       seccomp: record.exec.seccomp,
     });
     compileSeccompInto(host.addon, planned.plan, planned.seccomp);
-    const encodedPlan = encodeLaunchPlan(planned.plan);
+    const encodedPlan = encodePlan(planned.plan);
     const cgroup = record.cgroup === null ? undefined : host.cgroups.reopen(record.cgroup);
 
     const stateDirFd = host.addon.openPath(dir);
@@ -143,6 +143,7 @@ export async function execInContainer(options: ExecOptions, host: Host = realHos
         cloneJoins: planned.cloneJoins,
         idMaps: null,
         preserveFds: options.preserveFds,
+        planBytes: encodedPlan.length,
         stateDirFd,
       });
     } finally {
@@ -167,7 +168,7 @@ export async function execInContainer(options: ExecOptions, host: Host = realHos
       consoleFd = null;
       sendConsoleToSocket(host, masterFd, options.consoleSocket);
     }
-    if (options.pidFile !== undefined) writeFileAtomic(host.fs, path.resolve(options.pidFile), String(started.pid), 0o644);
+    if (options.pidFile !== undefined) writePidFile(host.fs, options.pidFile, started.pid);
   } catch (e) {
     // As runc: a process whose caller cannot be told about it does not stay.
     if (consoleFd !== null) host.fs.close(consoleFd);

@@ -1,15 +1,24 @@
+import type { Warn } from '../hooks/run';
 import type { LookupHost } from '../host/host';
 import { realLookupHost } from '../host/real-lookup';
 import { type OciState, deriveStatus, ociState } from '../state/status';
-import { containerDir, listContainerIds, readRecord } from '../state/store';
+import { DamagedStateError, containerDir, listContainerIds, readRecord } from '../state/store';
 
-/** Every container under the root with a readable record; half-made ones without a record are skipped. */
-export function listContainers(root: string, host: LookupHost = realLookupHost): OciState[] {
+/**
+ * Every container under the root with a readable record; half-made ones without a record are
+ * skipped, and each one whose state.json is damaged is one warning, so the others still show.
+ */
+export function listContainers(root: string, warn: Warn = () => {}, host: LookupHost = realLookupHost): OciState[] {
   const states: OciState[] = [];
   for (const id of listContainerIds(host.fs, root)) {
     const dir = containerDir(root, id);
-    const record = readRecord(host.fs, dir);
-    if (record !== undefined) states.push(ociState(record, deriveStatus(host, dir, record)));
+    try {
+      const record = readRecord(host.fs, dir);
+      if (record !== undefined) states.push(ociState(record, deriveStatus(host, dir, record)));
+    } catch (e) {
+      if (!(e instanceof DamagedStateError)) throw e;
+      warn(e.message);
+    }
   }
   return states;
 }

@@ -12,15 +12,23 @@ export interface LockedContainer {
 
 /**
  * Runs `fn` on a container under its lock. A container whose directory vanished while we waited
- * for the lock (a concurrent delete) does not exist.
+ * for the lock (a concurrent delete) does not exist; one whose state.json is damaged is a
+ * DamagedStateError naming the file.
  */
 export function withContainer<T>(host: LookupHost, root: string, id: string, exclusive: boolean, fn: (c: LockedContainer) => T): T {
   validateContainerId(id);
   const dir = containerDir(root, id);
-  if (!host.fs.exists(dir)) throw new CistaError(`container ${id} does not exist`);
-  return withContainerLock(host, dir, exclusive, () => {
-    const record = readRecord(host.fs, dir);
-    if (record === undefined) throw new CistaError(`container ${id} does not exist`);
-    return fn({ dir, record, status: deriveStatus(host, dir, record) });
-  });
+  const missing = (): never => {
+    throw new CistaError(`container ${id} does not exist`);
+  };
+  return withContainerLock(
+    host,
+    dir,
+    exclusive,
+    () => {
+      const record = readRecord(host.fs, dir) ?? missing();
+      return fn({ dir, record, status: deriveStatus(host, dir, record) });
+    },
+    missing,
+  );
 }

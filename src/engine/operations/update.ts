@@ -1,13 +1,13 @@
 import { CistaError } from '../errors';
 import type { Host } from '../host/host';
 import { realHost } from '../host/real';
-import { checkConfigPart, readJsonFile, validateSpecObject } from '../spec/load';
+import { checkConfigPart, readJsonDocument, validateSpecObject } from '../spec/load';
 import type { LinuxResources, Spec } from '../spec/schema';
 import { withContainer } from './lookup';
 
 /** Reads update's --resources: a file, or "-" for stdin (containerd's shim). */
 export function readResources(file: string, host: Pick<Host, 'fs'> = realHost): unknown {
-  return readJsonFile(host.fs, file);
+  return file === '-' ? readJsonDocument(host.fs, 0, 'stdin') : readJsonDocument(host.fs, file, file);
 }
 
 /**

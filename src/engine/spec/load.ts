@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ConfigError, errnoText } from '../errors';
 import type { HostFiles } from '../host/host';
+import { parseJson } from '../json';
 import { PACKAGE_ROOT } from '../paths';
 import { jsonPointer, valueAtPointer } from './json-pointer';
 import type { Spec } from './schema';
@@ -66,6 +67,8 @@ function describeViolation(violation: SchemaViolation, document: unknown): Confi
     case 'minimum':
     case 'maximum':
       return at(instancePath, `must be ${String(params.comparison)} ${String(params.limit)}`);
+    case 'integerRange':
+      return at(instancePath, `must be an integer from ${String(params.min)} to ${String(params.max)}`);
     case 'minItems':
       return at(instancePath, `must have at least ${String(params.limit)} item(s)`);
     default:
@@ -100,20 +103,21 @@ export function checkConfigPart<T>(pointer: '/process' | '/linux/resources', lab
 }
 
 /**
- * Reads a JSON document given to cista: config.json, exec's --process, update's --resources ("-":
- * stdin). Errors start with `label`, which names the document as the user knows it.
+ * Reads and parses a JSON document given by the user (config.json, exec's --process, update's
+ * --resources; 0 is stdin) with every integer exact; failures are ConfigErrors starting with `label`.
  */
-export function readJsonFile(files: Pick<HostFiles, 'readText'>, file: string, label = file === '-' ? 'stdin' : file): unknown {
+export function readJsonDocument(files: Pick<HostFiles, 'readText'>, source: string | 0, label: string): unknown {
   let text: string;
   try {
-    text = files.readText(file === '-' ? 0 : file);
+    text = files.readText(source);
   } catch (error) {
-    throw new ConfigError('', `cannot read${label === file ? '' : ` ${file}`}: ${errnoText(error)}`, label);
+    throw new ConfigError('', `cannot read${source === 0 || source === label ? '' : ` ${source}`}: ${errnoText(error)}`, label);
   }
   try {
-    return JSON.parse(text);
+    return parseJson(text);
   } catch (error) {
-    throw new ConfigError('', `invalid JSON: ${(error as Error).message.replace(/\s+/g, ' ')}`, label);
+    if (!(error instanceof SyntaxError)) throw error;
+    throw new ConfigError('', `invalid JSON: ${error.message}`, label);
   }
 }
 
@@ -122,6 +126,6 @@ export function readJsonFile(files: Pick<HostFiles, 'readText'>, file: string, l
  * object as `spec`, typed loosely) for callers that keep or forward it untouched.
  */
 export function loadSpec(files: Pick<HostFiles, 'readText'>, bundleDir: string): { spec: Spec; raw: unknown } {
-  const raw = readJsonFile(files, path.join(bundleDir, 'config.json'), 'config.json');
+  const raw = readJsonDocument(files, path.join(bundleDir, 'config.json'), 'config.json');
   return { spec: validateSpecObject(raw), raw };
 }

@@ -25,16 +25,19 @@ describe('create', () => {
       `fs.mkdir ${ROOT}/c1`,
       `fs.chmod ${ROOT}/c1`,
       `addon.lockFile ${ROOT}/c1`,
-      // phase "creating", so that a create killed from here on is recognised as abandoned
+      // phase "creating", and the cgroup directories it is about to make, journaled first
+      `fs.append ${ROOT}/c1/journal`,
       ...WRITE_STATE,
       `addon.makeFifo ${ROOT}/c1/exec.fifo`,
       'cgroup.create /sys/fs/cgroup/c1',
-      // the cgroup directories it made, for delete
+      // narrowed to those it made
+      `fs.append ${ROOT}/c1/journal`,
       ...WRITE_STATE,
       'cgroup.applyDevices 12',
       'cgroup.applyResources memory.max=67108864',
       'addon.spawnInit clone flags 0x6c020000',
       // the init's identity, before anything can fail with it alive
+      `fs.append ${ROOT}/c1/journal`,
       ...WRITE_STATE,
       'proc.setOomScoreAdj 4000',
       'cgroup.join 4000',
