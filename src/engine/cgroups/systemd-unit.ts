@@ -28,7 +28,7 @@ export interface SystemdCgroupName {
 }
 
 function invalid(cgroupsPath: string, why: string): ConfigError {
-  return new ConfigError(`config.json: ${POINTER}: ${JSON.stringify(cgroupsPath)} ${why} (the systemd driver wants "slice:prefix:name", e.g. "system.slice:cista:ID")`);
+  return new ConfigError(POINTER, `${JSON.stringify(cgroupsPath)} ${why} (the systemd driver wants "slice:prefix:name", e.g. "system.slice:cista:ID")`);
 }
 
 /**

@@ -124,7 +124,7 @@ export class SystemdCgroupManager implements CgroupManager {
   private refusal(error: unknown, properties: UnitProperty[]): CistaError {
     const message = messageOf(error);
     const property = properties.find((p) => p.pointer !== undefined && new RegExp(`\\b${p.name}\\b`).test(message));
-    if (property !== undefined) return new ConfigError(`config.json: ${property.pointer}: systemd refuses ${property.name}: ${message}`);
+    if (property?.pointer !== undefined) return new ConfigError(property.pointer, `systemd refuses ${property.name}: ${message}`);
     return new CistaError(`systemd: ${message}`);
   }
 

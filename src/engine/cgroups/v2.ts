@@ -17,7 +17,8 @@ import type { DeviceFilterLoader } from './device-filter-loader';
 import type { DeviceRule } from './devices';
 import type { CgroupManager, CgroupMountLayout, RecordedCgroups, ResourcePlan } from './manager';
 import { CGROUP_ROOT, UNIFIED } from './path';
-import { applyCgroupWrites, CgroupWrite, errnoText, resourceError } from './resources';
+import { errnoText } from '../errors';
+import { applyCgroupWrites, CgroupWrite, resourceError } from './resources';
 import { v2ResourceWrites } from './v2-resources';
 import type { LinuxResources } from '../spec/schema';
 
