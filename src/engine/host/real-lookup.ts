@@ -5,7 +5,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-import { reopenCgroupManager } from '../cgroups';
+import type { CgroupManager, RecordedCgroups } from '../cgroups/manager';
 import { CistaError, errnoText } from '../errors';
 import { type NativeAddon, native } from '../native';
 import { sleepSync } from '../sleep';
@@ -132,10 +132,19 @@ export const realProcesses: HostProcesses = {
 
 export const realClock: Clock = { now: () => Date.now(), sleep: sleepSync };
 
-/** The freezer is each driver's own (v1 freezer.state, v2 cgroup.freeze); reopening one reads nothing. */
+/**
+ * The freezer is each driver's own (v1 freezer.state, v2 cgroup.freeze); reopening one reads
+ * nothing. The drivers are required on first use, so that `state` of a stopped container and
+ * `list` do not initialise them.
+ */
+function recordedDriver(cgroups: RecordedCgroups): CgroupManager {
+  const { reopenCgroupManager } = require('../cgroups') as typeof import('../cgroups');
+  return reopenCgroupManager(cgroups);
+}
+
 export const realFreezer: HostFreezer = {
-  isFrozen: (cgroups) => reopenCgroupManager(cgroups).frozen(),
-  setFrozen: (cgroups, frozen) => reopenCgroupManager(cgroups).freeze(frozen),
+  isFrozen: (cgroups) => recordedDriver(cgroups).frozen(),
+  setFrozen: (cgroups, frozen) => recordedDriver(cgroups).freeze(frozen),
 };
 
 export const realLookupHost: LookupHost = {
