@@ -37,6 +37,17 @@ void unshare_late_namespaces(const LaunchPlan& plan) {
   if (plan.unshare_flags != 0 && unshare(int(plan.unshare_flags)) != 0) fail(errno, "unsharing namespaces");
 }
 
+// The kernel takes the offsets only while no process is in the namespace: the init stays outside
+// (unshare moves only its future children there) and enters it when it execs the process.
+void set_time_offsets(const LaunchPlan& plan) {
+  if (!plan.has_time_offsets) return;
+  int fd = open("/proc/self/timens_offsets", O_WRONLY | O_CLOEXEC);
+  if (fd < 0) fail(errno, "opening /proc/self/timens_offsets");
+  ssize_t n = write(fd, plan.time_offsets.data(), plan.time_offsets.size());
+  if (n != ssize_t(plan.time_offsets.size())) fail(n < 0 ? errno : EIO, "writing the time namespace offsets");
+  close(fd);
+}
+
 void set_host_names(const LaunchPlan& plan) {
   if (plan.has_hostname && sethostname(plan.hostname.data(), plan.hostname.size()) != 0)
     fail(errno, "setting hostname \"" + plan.hostname + "\"");

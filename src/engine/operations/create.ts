@@ -155,7 +155,13 @@ export function createContainer(options: CreateOptions): CreatedContainer {
       owner: ownerName(),
       annotations: spec.annotations ?? {},
       cgroup: { driver: cgroup.driver, paths: cgroup.paths },
-      exec: { process: spec.process ?? null, seccomp: spec.linux?.seccomp ?? null, sessionKeyring: planned.plan.sessionKeyring },
+      exec: {
+        process: spec.process ?? null,
+        seccomp: spec.linux?.seccomp ?? null,
+        sessionKeyring: planned.plan.sessionKeyring,
+        personality: spec.linux?.personality ?? null,
+        memoryPolicy: spec.linux?.memoryPolicy ?? null,
+      },
       hostMounts,
     };
     const hooks = spec.hooks ?? {};
@@ -181,6 +187,7 @@ export function createContainer(options: CreateOptions): CreatedContainer {
           preserveFds: options.preserveFds ?? 0,
           stateDirFd,
           idMaps: planned.idMaps,
+          initialCpuAffinity: null,
         });
       } catch (e) {
         // A namespace path of the wrong type, or id maps the kernel refuses: a failure of this

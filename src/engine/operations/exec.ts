@@ -141,6 +141,8 @@ export async function execInContainer(options: ExecOptions): Promise<number> {
       namespaces: containerNamespaces(record.init.pid),
       sessionKeyring: record.exec.sessionKeyring,
       seccomp: record.exec.seccomp,
+      personality: record.exec.personality ?? null,
+      memoryPolicy: record.exec.memoryPolicy ?? null,
     });
     compileSeccompInto(planned.plan, planned.seccomp);
     const encodedPlan = encodeLaunchPlan(planned.plan);
@@ -154,9 +156,12 @@ export async function execInContainer(options: ExecOptions): Promise<number> {
         cloneFlags: 0,
         cloneJoins: planned.cloneJoins,
         idMaps: null,
+        initialCpuAffinity: planned.initialCpuAffinity,
         preserveFds: options.preserveFds,
         stateDirFd,
       });
+    } catch (e) {
+      throw new CistaError(`starting the exec'd process: ${(e as Error).message}`);
     } finally {
       fs.closeSync(stateDirFd);
     }

@@ -4,6 +4,7 @@
  * the validation and the plan use, so it cannot claim more than cista does.
  */
 import { FLAG_OPTIONS, PROPAGATION } from '../plan/mount-flags';
+import { MEMORY_POLICY_FLAG_BITS, MEMORY_POLICY_MODE_VALUES } from '../plan/process-attributes';
 import { SECCOMP_ARCH_TOKENS, SECCOMP_FLAG_BITS } from '../plan/seccomp';
 import {
   CAPABILITIES,
@@ -23,8 +24,7 @@ export function runtimeFeatures(): Record<string, unknown> {
     hooks: [...HOOK_NAMES],
     mountOptions: [...Object.keys(FLAG_OPTIONS), ...Object.keys(PROPAGATION)].sort(),
     linux: {
-      // Time namespaces (and their offsets) are refused as not supported yet.
-      namespaces: NAMESPACE_TYPES.filter((type) => type !== 'time'),
+      namespaces: [...NAMESPACE_TYPES],
       capabilities: [...CAPABILITIES],
       cgroup: { v1: true, v2: true, systemd: false, systemdUser: false, rdma: false },
       seccomp: {
@@ -40,6 +40,8 @@ export function runtimeFeatures(): Record<string, unknown> {
       intelRdt: { enabled: false },
       mountExtensions: { idmap: { enabled: false } },
       netDevices: { enabled: false },
+      // Not in runtime-spec 1.3's features schema yet; runc 1.3 reports it in this shape.
+      memoryPolicy: { modes: Object.keys(MEMORY_POLICY_MODE_VALUES), flags: Object.keys(MEMORY_POLICY_FLAG_BITS) },
     },
     potentiallyUnsafeConfigAnnotations: [],
   };

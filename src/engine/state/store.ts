@@ -3,7 +3,7 @@ import * as path from 'node:path';
 
 import { CistaError } from '../errors';
 import type { HostMountRecord } from '../rootfs/host-mounts';
-import type { Hook, LinuxSeccomp, Process } from '../spec/schema';
+import type { Hook, LinuxMemoryPolicy, LinuxPersonality, LinuxSeccomp, Process } from '../spec/schema';
 import type { ProcessIdentity } from './process';
 
 export const DEFAULT_ROOT = '/run/cista';
@@ -41,6 +41,9 @@ export interface ExecDefaults {
   /** /linux/seccomp: exec'd processes get the container's filter. */
   seccomp: LinuxSeccomp | null;
   sessionKeyring: string | null;
+  /** /linux/personality and /linux/memoryPolicy, which exec'd processes get too (absent in older records). */
+  personality?: LinuxPersonality | null;
+  memoryPolicy?: LinuxMemoryPolicy | null;
 }
 
 const ID_PATTERN = /^[A-Za-z0-9_+-][A-Za-z0-9_+.-]*$/;
