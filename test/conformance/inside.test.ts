@@ -130,6 +130,49 @@ describe('conformance, checked from inside the container', () => {
     expect(passed.join('\n')).toMatch(/linux.gidMappings is \/proc\/self\/gid_map/);
   });
 
+  it('personality, scheduler, I/O priority and memory policy', () => {
+    const passed = conforms((c) => {
+      c.linux.personality = { domain: 'LINUX32' };
+      c.process.scheduler = { policy: 'SCHED_BATCH', nice: 7 };
+      c.process.ioPriority = { class: 'IOPRIO_CLASS_BE', priority: 6 };
+      c.linux.memoryPolicy = { mode: 'MPOL_INTERLEAVE', nodes: '0', flags: ['MPOL_F_STATIC_NODES'] };
+    });
+    expect(passed.join('\n')).toMatch(/linux.memoryPolicy.nodes are 0/);
+  });
+
+  it('a real-time scheduler, with real-time runtime in the cgroup, and the idle I/O class', () => {
+    conforms((c) => {
+      c.process.scheduler = { policy: 'SCHED_RR', priority: 10, flags: ['SCHED_FLAG_RESET_ON_FORK'] };
+      c.linux.resources = { ...c.linux.resources, cpu: { realtimeRuntime: 10000, realtimePeriod: 1000000 } };
+      c.process.ioPriority = { class: 'IOPRIO_CLASS_IDLE' };
+    });
+  });
+
+  it('SCHED_DEADLINE', () => {
+    const passed = conforms((c) => {
+      c.process.scheduler = { policy: 'SCHED_DEADLINE', runtime: 10_000_000, deadline: 30_000_000, period: 30_000_000 };
+    });
+    expect(passed.join('\n')).toMatch(/process.scheduler runtime and deadline/);
+  });
+
+  it('a time namespace with monotonic and boot time offsets (larger than any uptime here)', () => {
+    const passed = conforms((c) => {
+      c.linux.namespaces.push({ type: 'time' });
+      c.linux.timeOffsets = { monotonic: { secs: 10 * 365 * 86400, nanosecs: 5 }, boottime: { secs: 20 * 365 * 86400 } };
+    });
+    expect(passed.join('\n')).toMatch(/the boottime clock reads at least its offset/);
+  });
+
+  it('a time namespace owned by a new user namespace', () => {
+    conforms((c) => {
+      c.linux.namespaces.push({ type: 'user' }, { type: 'time' });
+      c.linux.uidMappings = [{ containerID: 0, hostID: 100000, size: 65536 }];
+      c.linux.gidMappings = [{ containerID: 0, hostID: 100000, size: 65536 }];
+      c.linux.timeOffsets = { monotonic: { secs: 1000 * 86400 } };
+      c.mounts.push({ destination: '/tmp', type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'nodev', 'size=1m'] });
+    });
+  });
+
   it('namespaced sysctls', () => {
     conforms((c) => (c.linux.sysctl = { 'net.ipv4.ip_forward': '1', 'kernel.msgmax': '4096', 'fs.mqueue.queues_max': '128' }));
   });
