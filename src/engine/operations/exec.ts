@@ -127,23 +127,27 @@ function containerNamespaces(initPid: number): Array<{ type: NamespaceType; path
 export async function execInContainer(options: ExecOptions): Promise<number> {
   const started = withContainer(options.root, options.id, false, ({ dir, record, status }) => {
     if (status !== 'created' && status !== 'running') throw new CistaError(`cannot exec in a ${status} container`);
+    const label = options.processFile ?? 'exec';
     const execProcess =
       options.processFile !== undefined
-        ? validateProcess(record.ociVersion, readProcessFile(options.processFile), options.processFile)
-        : validateProcess(record.ociVersion, processFromFlags(record.exec.process, options), 'exec');
+        ? validateProcess(record.ociVersion, readProcessFile(options.processFile), label)
+        : validateProcess(record.ociVersion, processFromFlags(record.exec.process, options), label);
     if (execProcess.terminal === true && options.detach && options.consoleSocket === undefined) {
       throw new CistaError('exec: a detached process with a terminal needs --console-socket');
     }
     if (execProcess.terminal !== true && options.consoleSocket !== undefined) {
       throw new CistaError('--console-socket needs a terminal (--tty, or terminal in the process)');
     }
-    const planned = buildExecPlan(execProcess, {
-      namespaces: containerNamespaces(record.init.pid),
-      sessionKeyring: record.exec.sessionKeyring,
-      seccomp: record.exec.seccomp,
-      personality: record.exec.personality ?? null,
-      memoryPolicy: record.exec.memoryPolicy ?? null,
-    });
+    // Planning checks the process's values too (a CPU list, a scheduler): errors name the --process file.
+    const planned = checkConfigPart('/process', label, () =>
+      buildExecPlan(execProcess, {
+        namespaces: containerNamespaces(record.init.pid),
+        sessionKeyring: record.exec.sessionKeyring,
+        seccomp: record.exec.seccomp,
+        personality: record.exec.personality ?? null,
+        memoryPolicy: record.exec.memoryPolicy ?? null,
+      }),
+    );
     compileSeccompInto(planned.plan, planned.seccomp);
     const encodedPlan = encodeLaunchPlan(planned.plan);
     const cgroup = record.cgroup === null ? undefined : reopenCgroupManager(record.cgroup.driver, record.cgroup.paths);
