@@ -41,8 +41,14 @@ module.exports = {
       name: 'SyncTag',
       doc:
         'First byte of a datagram on the sync socket (SOCK_SEQPACKET). runtime -> init: the encoded LaunchPlan, then ' +
-        '(with awaitHooks) HooksDone. init -> runtime: RunHooks, Console, then Ready; or Error at any point.',
+        '(with awaitHooks) HooksDone. init -> runtime: Forked (with forkIntoNamespaces), RunHooks, Console, then Ready; ' +
+        'or Error at any point.',
       values: [
+        {
+          name: 'Forked',
+          char: 'F',
+          doc: "init -> runtime: the init has cloned the container's init into the new namespaces (forkIntoNamespaces), a pidfd of it attached (SCM_RIGHTS), and exits; the new one speaks from here on.",
+        },
         { name: 'RunHooks', char: 'H', doc: 'init -> runtime, right before pivot_root: run the prestart and createRuntime hooks.' },
         { name: 'HooksDone', char: 'G', doc: "runtime -> init: the runtime's hooks ran; the container state JSON follows." },
         { name: 'Console', char: 'C', doc: 'init -> runtime: the pty master is attached (SCM_RIGHTS).' },
@@ -73,9 +79,7 @@ module.exports = {
     { name: 'uts', flag: 'CLONE_NEWUTS', value: 0x04000000, procFile: 'uts', threadJoinable: true },
     { name: 'user', flag: 'CLONE_NEWUSER', value: 0x10000000, procFile: 'user', threadJoinable: false },
     { name: 'cgroup', flag: 'CLONE_NEWCGROUP', value: 0x02000000, procFile: 'cgroup', threadJoinable: true },
-    // time_for_children: the init enters its new time namespace only when it execs the process, so
-    // before `start` only this file names the container's.
-    { name: 'time', flag: 'CLONE_NEWTIME', value: 0x00000080, procFile: 'time_for_children', threadJoinable: false },
+    { name: 'time', flag: 'CLONE_NEWTIME', value: 0x00000080, procFile: 'time', threadJoinable: false },
   ],
 
   enums: [
@@ -241,7 +245,12 @@ module.exports = {
         field(
           'timeOffsets',
           'optional<string>',
-          'With CLONE_NEWTIME in unshareFlags: the text written to /proc/self/timens_offsets right after the unshare, before any process is in the new time namespace (the process enters it at execve); null: none.',
+          'With CLONE_NEWTIME in unshareFlags: the text written to /proc/self/timens_offsets right after the unshare, while no process is in the new time namespace yet; null: none.',
+        ),
+        field(
+          'forkIntoNamespaces',
+          'bool',
+          "After the unshare, clone() the init (CLONE_PARENT: the runtime's child, as the init is) and go on in the copy: only children enter a new time namespace, and the copy is pid 1 of a new pid namespace unshared with it (runc's and crun's second fork). The first init reports SyncTag.Forked and exits.",
         ),
         field('sessionKeyring', 'optional<string>', 'Name of a new session keyring to join (runc: "_ses.<id>"); null with --no-new-keyring.'),
         field('hostname', 'optional<string>', 'null: leave as is.'),

@@ -18,6 +18,8 @@ void receive_plan(LaunchPlan* plan);
 std::string await_runtime_hooks();
 // Hands the pty master to the runtime (SyncTag::kConsole + the fd by SCM_RIGHTS).
 void send_console(int master_fd);
+// Hands the runtime a pidfd of the init's clone that goes on as the container's init (SyncTag::kForked).
+void report_forked(int pidfd);
 // Tells the runtime the container is set up and waiting on the exec fifo.
 void report_ready();
 // Reports `what` (with the errno text when err != 0) and exits 1. Before report_ready() the message
@@ -33,6 +35,9 @@ void join_namespaces(const LaunchPlan& plan);
 void unshare_late_namespaces(const LaunchPlan& plan);
 // Right after the unshare of a time namespace, which no process is in yet: its clock offsets.
 void set_time_offsets(const LaunchPlan& plan);
+// With plan.fork_into_namespaces: returns in a clone of the init born in the unshared pid and time
+// namespaces (the runtime's child); the original reports it and exits.
+void fork_into_namespaces(const LaunchPlan& plan);
 void set_host_names(const LaunchPlan& plan);
 
 // keyring.cc

@@ -31,6 +31,7 @@ int main(int argc, char** argv) {
   join_namespaces(plan);
   unshare_late_namespaces(plan);
   set_time_offsets(plan);
+  fork_into_namespaces(plan);
   set_host_names(plan);
   join_session_keyring(plan);
 

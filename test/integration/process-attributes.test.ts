@@ -204,20 +204,22 @@ describe('the time namespace and linux.timeOffsets', () => {
     expect(hostUptime).toBeLessThan(800 * DAY);
   });
 
-  it('the init (pid 1) enters the new namespace when it execs the process; exec joins it, before start and after', () => {
-    const { id, bundle } = bundleFor(['sleep', '1000'], timeNamespace);
+  it('the init is pid 1 of the new pid namespace and in the new time namespace from create on; exec joins it', () => {
+    const { id, bundle } = bundleFor(['sh', '-c', 'echo $$; sleep 1000'], timeNamespace);
     started.push(id);
-    expect(cista(scratch.root, ['create', '--bundle', bundle, id]).code).toBe(0);
+    const pidFile = path.join(scratch.dir, `${id}.pid`);
+    expect(cista(scratch.root, ['create', '--pid-file', pidFile, '--bundle', bundle, id]).code).toBe(0);
     const pid = JSON.parse(cista(scratch.root, ['state', id]).stdout).pid;
-    const created = cista(scratch.root, ['exec', id, 'sh', '-c', 'readlink /proc/self/ns/time; cut -d" " -f1 /proc/uptime']);
+    expect(fs.readFileSync(pidFile, 'utf8')).toBe(String(pid));
+    const theirs = fs.readlinkSync(`/proc/${pid}/ns/time`);
+    expect(theirs).not.toBe(fs.readlinkSync('/proc/self/ns/time'));
+    expect(/^NSpid:.*\s1$/m.test(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))).toBe(true);
+    const created = cista(scratch.root, ['exec', id, 'readlink', '/proc/self/ns/time']);
     expect(created.stderr).toBe('');
-    // Before start the init is still in the host's (its next exec enters the new one).
-    expect(fs.readlinkSync(`/proc/${pid}/ns/time`)).toBe(fs.readlinkSync('/proc/self/ns/time'));
-    const theirs = fs.readlinkSync(`/proc/${pid}/ns/time_for_children`);
-    expect(created.stdout.split('\n')[0]).toBe(theirs);
+    expect(created.stdout).toBe(`${theirs}\n`);
     expect(cista(scratch.root, ['start', id]).code).toBe(0);
-    expect(fs.readlinkSync(`/proc/${pid}/ns/time`)).toBe(theirs);
     expect(cista(scratch.root, ['exec', id, 'readlink', '/proc/self/ns/time']).stdout).toBe(`${theirs}\n`);
+    expect(cista(scratch.root, ['exec', id, 'cat', '/proc/1/timens_offsets']).stdout).toMatch(/boottime\s+69120000\s+42/);
 
     // Another container joins it by path, offsets and all.
     const joined = run('cat /proc/self/timens_offsets', (c) => c.linux.namespaces.push({ type: 'time', path: `/proc/${pid}/ns/time` }));

@@ -204,15 +204,27 @@ export function createContainer(options: CreateOptions): CreatedContainer {
         // In its cgroup before it reads the plan, so it unshares its cgroup namespace from there.
         cgroup.join(spawned.pid);
         sendPlan(spawned.syncFd, encodedPlan);
-        // The init stops before pivot_root for these; the status they see is the one the container
-        // has once create returns (runtime-tools expects "created"; runc passes "creating").
-        const pid = spawned.pid;
-        consoleFd = awaitReady(spawned.syncFd, 'container init failed', () => {
-          const state = hookState(record, 'created', pid);
-          runHooks('prestart', hooks.prestart ?? [], state);
-          runHooks('createRuntime', hooks.createRuntime ?? [], state);
-          return JSON.stringify(state);
-        }).consoleFd;
+        const firstInit = spawned.pid;
+        try {
+          consoleFd = awaitReady(spawned.syncFd, 'container init failed', {
+            // The init stops before pivot_root for these; the status they see is the one the container
+            // has once create returns (runtime-tools expects "created"; runc passes "creating").
+            runHooks: () => {
+              const state = hookState(record, 'created', spawned.pid);
+              runHooks('prestart', hooks.prestart ?? [], state);
+              runHooks('createRuntime', hooks.createRuntime ?? [], state);
+              return JSON.stringify(state);
+            },
+            // With a new time namespace the container's init is a clone of the first one.
+            forked: (pid) => {
+              spawned = { ...spawned, pid };
+              record.init = { pid, startTime: startTimeOf(pid) ?? 0 };
+              writeRecord(dir, record);
+            },
+          }).consoleFd;
+        } finally {
+          if (spawned.pid !== firstInit) native().reapChild(firstInit);
+        }
       } finally {
         fs.closeSync(spawned.syncFd);
       }

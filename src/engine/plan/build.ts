@@ -223,6 +223,10 @@ export function buildLaunchPlan(spec: Spec, options: PlanOptions): PlannedLaunch
   // the init makes its new namespaces itself, after joining it (pid aside: validation refuses a
   // new one with a joined user namespace).
   const joinsUserNamespace = namespaces.some((ns) => ns.type === 'user' && isJoined(ns));
+  // The kernel puts only children in a new time namespace (or, since some 6.x, a process at execve):
+  // the init unshares it (with a new pid namespace, whose pid 1 must be in it too), writes the
+  // offsets while it is empty, and forks into both, as runc's and crun's inits do.
+  const createsTimeNamespace = namespaces.some((ns) => ns.type === 'time' && !isJoined(ns));
   for (const ns of namespaces) {
     const flag = NAMESPACE_FLAGS[ns.type];
     if (isJoined(ns)) {
@@ -231,9 +235,12 @@ export function buildLaunchPlan(spec: Spec, options: PlanOptions): PlannedLaunch
       // The user namespace is joined first: it governs the permission to join the others.
       else if (flag === CLONE_NEWUSER) joins.unshift(join);
       else joins.push(join);
-    } else if (flag === CLONE_NEWCGROUP || flag === CLONE_NEWTIME || (joinsUserNamespace && flag !== CLONE_NEWPID)) {
-      // A time namespace made by clone() would hold the child at once, and its offsets can only be
-      // set while it holds no process: the init unshares it, writes them, and enters it at execve.
+    } else if (
+      flag === CLONE_NEWCGROUP ||
+      flag === CLONE_NEWTIME ||
+      (flag === CLONE_NEWPID && createsTimeNamespace) ||
+      (joinsUserNamespace && flag !== CLONE_NEWPID)
+    ) {
       unshareFlags |= flag;
     } else {
       cloneFlags |= flag;
@@ -258,6 +265,7 @@ export function buildLaunchPlan(spec: Spec, options: PlanOptions): PlannedLaunch
     joinNamespaces: joins,
     unshareFlags,
     timeOffsets: planTimeOffsets(linux),
+    forkIntoNamespaces: createsTimeNamespace,
     sessionKeyring: options.noNewKeyring ? null : `_ses.${options.containerId}`,
     hostname: spec.hostname ?? null,
     domainname: spec.domainname ?? null,

@@ -48,6 +48,7 @@ export function buildExecPlan(process: Process, target: ExecTarget): PlannedExec
     joinNamespaces: joins,
     unshareFlags: 0,
     timeOffsets: null,
+    forkIntoNamespaces: false,
     sessionKeyring: target.sessionKeyring,
     hostname: null,
     domainname: null,

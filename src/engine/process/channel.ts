@@ -15,14 +15,31 @@ export function sendPlan(syncFd: number, encodedPlan: Buffer): void {
 
 const MAX_REPLY = 64 * 1024;
 
+/** The pid (in our pid namespace) of the process a pidfd refers to. */
+function pidOfPidfd(fd: number): number {
+  const match = /^Pid:\s*(-?\d+)$/m.exec(fs.readFileSync(`/proc/self/fdinfo/${fd}`, 'utf8'));
+  if (match === null || Number(match[1]) <= 0) throw new CistaError('the container init forked a process that is already gone');
+  return Number(match[1]);
+}
+
+export interface SetupHandlers {
+  /** RunHooks: runs the runtime's create-time hooks (an exception fails the create); returns the state JSON to answer. */
+  runHooks?: () => string;
+  /**
+   * Forked: the init went on in a clone born in the new namespaces (the runtime's child too) and
+   * its first process exits; `pid` is the clone's. The clone says nothing more before the first one
+   * is a zombie, so the caller can reap it without blocking once a later message came.
+   */
+  forked?: (pid: number) => void;
+}
 /**
- * Waits until the init is set up; returns the pty master fd if it made a terminal. On RunHooks, runs
- * `runHooks` (whose exception fails the create) and answers with the state it returns; an init
- * whose plan has no hooks (exec) never sends it. The init's error message follows `failure`
- * ("exec failed" for an exec, as runc words it).
+ * Waits until the init is set up; returns the pty master fd if it made a terminal. An init whose
+ * plan has no hooks or new time namespace (exec) sends neither RunHooks nor Forked. The init's
+ * error message follows `failure` ("exec failed" for an exec, as runc words it).
  */
-export function awaitReady(syncFd: number, failure: string, runHooks?: () => string): { consoleFd: number | null } {
+export function awaitReady(syncFd: number, failure: string, handlers: SetupHandlers = {}): { consoleFd: number | null } {
   let consoleFd: number | null = null;
+  let forked = false;
   try {
     for (;;) {
       let message: { data: Buffer; fd: number };
@@ -38,10 +55,21 @@ export function awaitReady(syncFd: number, failure: string, runHooks?: () => str
         consoleFd = fd;
         continue;
       }
+      if (kind === SyncTag.Forked && fd >= 0 && handlers.forked !== undefined && !forked) {
+        let pid: number;
+        try {
+          pid = pidOfPidfd(fd);
+        } finally {
+          fs.closeSync(fd);
+        }
+        forked = true;
+        handlers.forked(pid);
+        continue;
+      }
       if (fd >= 0) fs.closeSync(fd);
       if (kind === SyncTag.Ready) return { consoleFd };
-      if (kind === SyncTag.RunHooks && runHooks !== undefined) {
-        fs.writeSync(syncFd, Buffer.from(SyncTag.HooksDone + runHooks(), 'utf8'));
+      if (kind === SyncTag.RunHooks && handlers.runHooks !== undefined) {
+        fs.writeSync(syncFd, Buffer.from(SyncTag.HooksDone + handlers.runHooks(), 'utf8'));
         continue;
       }
       if (kind === SyncTag.Error) throw new CistaError(`${failure}: ${data.toString('utf8', 1)}`);

@@ -97,12 +97,17 @@ describe('buildLaunchPlan', () => {
     expect(plan.unshareFlags).toBe(CLONE_NEWCGROUP);
   });
 
-  it('unshares a new time namespace in the init, which writes its offsets before the process enters it at execve', () => {
-    const s = spec({ linux: { namespaces: [{ type: 'pid' }, { type: 'time' }], timeOffsets: { monotonic: { secs: 10 } } } });
+  it('unshares new time and pid namespaces in the init, which writes the offsets and forks into both', () => {
+    const s = spec({ linux: { namespaces: [{ type: 'pid' }, { type: 'mount' }, { type: 'time' }], timeOffsets: { monotonic: { secs: 10 } } } });
     const { plan, cloneFlags } = buildLaunchPlan(s, options);
-    expect(cloneFlags).toBe(CLONE_NEWPID);
-    expect(plan.unshareFlags).toBe(CLONE_NEWTIME);
+    expect(cloneFlags).toBe(CLONE_NEWNS);
+    expect(plan.unshareFlags).toBe(CLONE_NEWTIME | CLONE_NEWPID);
     expect(plan.timeOffsets).toBe('monotonic 10 0\n');
+    expect(plan.forkIntoNamespaces).toBe(true);
+    // A joined time namespace is entered at once: no fork, the pid namespace made by clone().
+    const joined = buildLaunchPlan(spec({ linux: { namespaces: [{ type: 'pid' }, { type: 'time', path: '/proc/9/ns/time' }] } }), options);
+    expect(joined).toMatchObject({ cloneFlags: CLONE_NEWPID, plan: { unshareFlags: 0, forkIntoNamespaces: false } });
+    expect(buildLaunchPlan(spec(), options).plan.forkIntoNamespaces).toBe(false);
   });
 
   it('plans the personality, scheduler, I/O priority, memory policy, and an affinity reset (execCPUAffinity is for exec)', () => {

@@ -7,6 +7,7 @@ const empty: LaunchPlan = {
   joinNamespaces: [],
   unshareFlags: 0,
   timeOffsets: null,
+  forkIntoNamespaces: false,
   sessionKeyring: null,
   hostname: null,
   domainname: null,
@@ -51,11 +52,12 @@ describe('encodeLaunchPlan', () => {
     expect(bytes.readUInt32LE(4)).toBe(0); // no namespaces to join
     expect(bytes.readUInt32LE(8)).toBe(0); // unshare flags
     expect(bytes[12]).toBe(0); // no time offsets
-    expect(bytes[13]).toBe(0); // no session keyring
-    expect(bytes[14]).toBe(1); // hostname present
-    expect(bytes.readUInt32LE(15)).toBe(2);
-    expect(bytes.toString('utf8', 19, 21)).toBe('ab');
-    expect(bytes[21]).toBe(0); // no domainname
+    expect(bytes[13]).toBe(0); // no fork into namespaces
+    expect(bytes[14]).toBe(0); // no session keyring
+    expect(bytes[15]).toBe(1); // hostname present
+    expect(bytes.readUInt32LE(16)).toBe(2);
+    expect(bytes.toString('utf8', 20, 22)).toBe('ab');
+    expect(bytes[22]).toBe(0); // no domainname
   });
 
   it('ends with cwd, args, env, the terminal, the hooks, then whether to wait for start', () => {
