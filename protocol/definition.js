@@ -321,6 +321,7 @@ module.exports = {
           "exec's `initial` CPU affinity: the child sets it right after clone(), before it execs the init (the layout of MemoryPolicy.nodes); null: the runtime's.",
           { unit: 8, unitName: 'unsigned long', minUnits: 1, maxUnits: 'MAX_BITMAP_WORDS' },
         ),
+        field('planBytes', 'u32', 'Size of the encoded plan, sent to the init as one datagram: the sync socket is made to hold it.'),
         field('stateDirFd', 'u32', "O_PATH fd of the container's state directory, which holds the exec fifo the init blocks on until `start`."),
         field(
           'idMaps',

@@ -25,7 +25,7 @@ export const NAMESPACE_FILES: Readonly<Record<NamespaceType, string>> = Object.f
 ) as Record<NamespaceType, string>;
 
 /** KTIME_SEC_MAX / 2: the kernel refuses a clock offset beyond it whatever the clock reads. */
-const MAX_TIME_OFFSET_SECONDS = 4611686018;
+const MAX_TIME_OFFSET_SECONDS = 4611686018n;
 const NANOSECONDS_PER_SECOND = 1_000_000_000;
 
 /**
@@ -44,9 +44,10 @@ export function planTimeOffsets(linux: Linux): string | null {
   for (const clock of ['monotonic', 'boottime'] as const) {
     const offset = offsets[clock];
     if (offset === undefined) continue;
-    const secs = offset.secs ?? 0;
+    // Exact: config.json integers beyond 2^53 arrive as bigints.
+    const secs = BigInt(offset.secs ?? 0);
     const nanosecs = offset.nanosecs ?? 0;
-    if (Math.abs(secs) > MAX_TIME_OFFSET_SECONDS) {
+    if (secs > MAX_TIME_OFFSET_SECONDS || secs < -MAX_TIME_OFFSET_SECONDS) {
       throw new ConfigError(`config.json: /linux/timeOffsets/${clock}/secs: ${secs} is beyond the kernel's limit of ±${MAX_TIME_OFFSET_SECONDS}`);
     }
     if (nanosecs >= NANOSECONDS_PER_SECOND) {

@@ -128,7 +128,7 @@ export function planScheduler(process: Process): SchedulerAttributes | null {
     if (period !== 0n && period < deadline) fail(`${base}/period`, 'must not be below the deadline');
   } else {
     for (const field of ['runtime', 'deadline', 'period'] as const) {
-      if ((scheduler[field] ?? 0) !== 0) fail(`${base}/${field}`, 'applies only to SCHED_DEADLINE');
+      if (BigInt(scheduler[field] ?? 0) !== 0n) fail(`${base}/${field}`, 'applies only to SCHED_DEADLINE');
     }
   }
   let flags = 0;
