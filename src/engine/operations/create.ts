@@ -227,11 +227,11 @@ export function createContainer(options: CreateOptions): CreatedContainer {
               runHooks('createRuntime', hooks.createRuntime ?? [], state);
               return JSON.stringify(state);
             },
-            // With a new time namespace the container's init is a clone of the first one.
+            // With a new time namespace the container's init is a clone of the first one (already
+            // in the cgroup, so a create killed before this line still leaves nothing running).
             forked: (pid) => {
               spawned = { ...spawned, pid };
-              record.init = { pid, startTime: startTimeOf(pid) ?? 0 };
-              writeRecord(dir, record);
+              remember({ init: { pid, startTime: startTimeOf(pid) ?? 0 } });
             },
           }).consoleFd;
         } finally {
