@@ -1,4 +1,4 @@
-// Joining existing namespaces, the late unshares, and UTS names.
+// Joining existing namespaces, the late unshares (and the time namespace's offsets and fork), and UTS names.
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/sched.h>
