@@ -54,6 +54,7 @@ function startSleeper(edit: (c: Config) => void, runtime: string[] = []): { id: 
 
 function stop(id: string): void {
   expect(cista(scratch.root, ['delete', '--force', id]).code).toBe(0);
+  expect(leftovers(scratch.root, id, path.join(scratch.dir, id))).toEqual([]);
 }
 
 /** Starts `args` with `cista exec -d` (through `runtime`, e.g. taskset) and returns its host pid. */
