@@ -19,6 +19,11 @@ function field(name, type, doc, extra) {
   return { name, type, doc, ...extra };
 }
 
+/** A CPU or NUMA node mask as the kernel takes it: unsigned longs, id n is bit n % 64 of word n / 64. */
+function bitmapField(name, doc, minUnits = 0) {
+  return field(name, 'optional<bytes>', doc, { unit: 8, unitName: 'unsigned long', minUnits, maxUnits: 'MAX_BITMAP_WORDS' });
+}
+
 module.exports = {
   constants: [
     { name: 'SOCK_FILTER_SIZE', value: 8, doc: 'sizeof(struct sock_filter): one classic BPF instruction.' },
@@ -277,11 +282,10 @@ module.exports = {
         field('personality', 'optional<u32>', 'personality(2) persona (PER_LINUX or PER_LINUX32); null: inherited.'),
         field('scheduler', 'optional<SchedulerAttributes>', 'sched_setattr(2) of the process; null: inherited.'),
         field('ioPriority', 'optional<u32>', 'ioprio_set(IOPRIO_WHO_PROCESS) value: class << 13 | level; null: inherited.'),
-        field(
+        bitmapField(
           'cpuAffinity',
-          'optional<bytes>',
-          "sched_setaffinity(2) mask (the layout of MemoryPolicy.nodes) set once the init is in the container's cgroup: exec's `final`, or all CPUs to drop the runtime's affinity (as runc); null: keep the one it was started with.",
-          { unit: 8, unitName: 'unsigned long', minUnits: 1, maxUnits: 'MAX_BITMAP_WORDS' },
+          "sched_setaffinity(2) mask set once the init is in the container's cgroup: exec's `final`, or all CPUs to drop the runtime's affinity (as runc); null: keep the one it was started with.",
+          1,
         ),
         field('memoryPolicy', 'optional<MemoryPolicy>', 'The NUMA memory policy of the process; null: inherited.'),
         field('cwd', 'string'),
@@ -315,11 +319,10 @@ module.exports = {
           'Namespaces (thread-joinable ones only) the calling thread enters around clone(), so the child is born in them.',
         ),
         field('preserveFds', 'u32', 'Caller fds 3..3+preserveFds-1 that reach the container as they are.'),
-        field(
+        bitmapField(
           'initialCpuAffinity',
-          'optional<bytes>',
-          "exec's `initial` CPU affinity: the child sets it right after clone(), before it execs the init (the layout of MemoryPolicy.nodes); null: the runtime's.",
-          { unit: 8, unitName: 'unsigned long', minUnits: 1, maxUnits: 'MAX_BITMAP_WORDS' },
+          "exec's `initial` CPU affinity, which the runtime's thread takes around clone() so that the child starts with it; null: the runtime's.",
+          1,
         ),
         field('planBytes', 'u32', 'Size of the encoded plan, sent to the init as one datagram: the sync socket is made to hold it.'),
         field('stateDirFd', 'u32', "O_PATH fd of the container's state directory, which holds the exec fifo the init blocks on until `start`."),
