@@ -36,9 +36,9 @@ export function planTimeOffsets(linux: Linux): string | null {
   const offsets = linux.timeOffsets;
   if (offsets === undefined || Object.keys(offsets).length === 0) return null;
   const timeIndex = (linux.namespaces ?? []).findIndex((ns) => ns.type === 'time');
-  if (timeIndex < 0) throw new ConfigError('config.json: /linux/timeOffsets: needs a new time namespace in /linux/namespaces');
+  if (timeIndex < 0) throw new ConfigError('/linux/timeOffsets', 'needs a new time namespace in /linux/namespaces');
   if (linux.namespaces![timeIndex].path !== undefined) {
-    throw new ConfigError(`config.json: /linux/timeOffsets: cannot be applied to the time namespace joined by /linux/namespaces/${timeIndex}/path`);
+    throw new ConfigError('/linux/timeOffsets', `cannot be applied to the time namespace joined by /linux/namespaces/${timeIndex}/path`);
   }
   const lines: string[] = [];
   for (const clock of ['monotonic', 'boottime'] as const) {
@@ -48,10 +48,10 @@ export function planTimeOffsets(linux: Linux): string | null {
     const secs = BigInt(offset.secs ?? 0);
     const nanosecs = offset.nanosecs ?? 0;
     if (secs > MAX_TIME_OFFSET_SECONDS || secs < -MAX_TIME_OFFSET_SECONDS) {
-      throw new ConfigError(`config.json: /linux/timeOffsets/${clock}/secs: ${secs} is beyond the kernel's limit of ±${MAX_TIME_OFFSET_SECONDS}`);
+      throw new ConfigError(`/linux/timeOffsets/${clock}/secs`, `${secs} is beyond the kernel's limit of ±${MAX_TIME_OFFSET_SECONDS}`);
     }
     if (nanosecs >= NANOSECONDS_PER_SECOND) {
-      throw new ConfigError(`config.json: /linux/timeOffsets/${clock}/nanosecs: ${nanosecs} is not below one second`);
+      throw new ConfigError(`/linux/timeOffsets/${clock}/nanosecs`, `${nanosecs} is not below one second`);
     }
     lines.push(`${clock} ${secs} ${nanosecs}\n`);
   }

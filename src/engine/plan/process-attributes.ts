@@ -11,7 +11,7 @@ import type { Linux, Process } from '../spec/schema';
 import type { MemoryPolicy, SchedulerAttributes } from './plan';
 
 function fail(pointer: string, problem: string): never {
-  throw new ConfigError(`config.json: ${pointer}: ${problem}`);
+  throw new ConfigError(pointer, problem);
 }
 
 /** personality.h */

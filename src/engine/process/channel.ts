@@ -1,23 +1,21 @@
-import * as fs from 'node:fs';
-
 import { SyncTag } from '../../generated/protocol';
-import { CistaError } from '../errors';
-import { native } from '../native';
+import { CistaError, errnoText } from '../errors';
+import type { Host } from '../host/host';
 
 /**
  * The runtime's end of the sync socket (SOCK_SEQPACKET) to the init helper; the other end is
  * native/init/channel.cc, the messages are SyncTag of protocol/definition.js. runtime -> init: the
  * encoded plan.
  */
-export function sendPlan(syncFd: number, encodedPlan: Buffer): void {
-  fs.writeSync(syncFd, encodedPlan);
+export function sendPlan(host: Pick<Host, 'fs'>, syncFd: number, encodedPlan: Buffer): void {
+  host.fs.write(syncFd, encodedPlan);
 }
 
 const MAX_REPLY = 64 * 1024;
 
 /** The pid (in our pid namespace) of the process a pidfd refers to. */
-function pidOfPidfd(fd: number): number {
-  const match = /^Pid:\s*(-?\d+)$/m.exec(fs.readFileSync(`/proc/self/fdinfo/${fd}`, 'utf8'));
+function pidOfPidfd(host: Pick<Host, 'fs'>, fd: number): number {
+  const match = /^Pid:\s*(-?\d+)$/m.exec(host.fs.readText(`/proc/self/fdinfo/${fd}`));
   if (match === null || Number(match[1]) <= 0) throw new CistaError('the container init forked a process that is already gone');
   return Number(match[1]);
 }
@@ -32,21 +30,27 @@ export interface SetupHandlers {
    */
   forked?: (pid: number) => void;
 }
+
 /**
  * Waits until the init is set up; returns the pty master fd if it made a terminal. An init whose
  * plan has no hooks or new time namespace (exec) sends neither RunHooks nor Forked. The init's
  * error message follows `failure` ("exec failed" for an exec, as runc words it).
  */
-export function awaitReady(syncFd: number, failure: string, handlers: SetupHandlers = {}): { consoleFd: number | null } {
+export function awaitReady(
+  host: Pick<Host, 'fs' | 'addon'>,
+  syncFd: number,
+  failure: string,
+  handlers: SetupHandlers = {},
+): { consoleFd: number | null } {
   let consoleFd: number | null = null;
   let forked = false;
   try {
     for (;;) {
       let message: { data: Buffer; fd: number };
       try {
-        message = native().receiveMessage(syncFd, MAX_REPLY);
+        message = host.addon.receiveMessage(syncFd, MAX_REPLY);
       } catch (e) {
-        throw new CistaError(`reading from the container init: ${(e as Error).message}`);
+        throw new CistaError(`reading from the container init: ${errnoText(e)}`);
       }
       const { data, fd } = message;
       if (data.length === 0) throw new CistaError('container init exited during setup without a reason');
@@ -58,25 +62,25 @@ export function awaitReady(syncFd: number, failure: string, handlers: SetupHandl
       if (kind === SyncTag.Forked && fd >= 0 && handlers.forked !== undefined && !forked) {
         let pid: number;
         try {
-          pid = pidOfPidfd(fd);
+          pid = pidOfPidfd(host, fd);
         } finally {
-          fs.closeSync(fd);
+          host.fs.close(fd);
         }
         forked = true;
         handlers.forked(pid);
         continue;
       }
-      if (fd >= 0) fs.closeSync(fd);
+      if (fd >= 0) host.fs.close(fd);
       if (kind === SyncTag.Ready) return { consoleFd };
       if (kind === SyncTag.RunHooks && handlers.runHooks !== undefined) {
-        fs.writeSync(syncFd, Buffer.from(SyncTag.HooksDone + handlers.runHooks(), 'utf8'));
+        host.fs.write(syncFd, Buffer.from(SyncTag.HooksDone + handlers.runHooks(), 'utf8'));
         continue;
       }
       if (kind === SyncTag.Error) throw new CistaError(`${failure}: ${data.toString('utf8', 1)}`);
       throw new CistaError('container init sent an unknown message');
     }
   } catch (e) {
-    if (consoleFd !== null) fs.closeSync(consoleFd);
+    if (consoleFd !== null) host.fs.close(consoleFd);
     throw e;
   }
 }

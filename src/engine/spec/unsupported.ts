@@ -10,6 +10,8 @@ import type { Spec } from './schema';
 interface UnsupportedField {
   /** A JSON Pointer in which `*` stands for each index of an array. */
   path: string;
+  /** Narrows the rejection to the values this returns true for; by default any non-empty value. */
+  only?: (value: unknown) => boolean;
 }
 
 /** In document order, so the first match reported is the first one a reader meets. */
@@ -18,6 +20,8 @@ const UNSUPPORTED_FIELDS: readonly UnsupportedField[] = [
   { path: '/process/user/username' },
   { path: '/process/apparmorProfile' },
   { path: '/process/selinuxLabel' },
+  // Every mount of a plan is a new one: there is nothing to remount.
+  { path: '/mounts/*/options/*', only: (option) => option === 'remount' },
   { path: '/mounts/*/uidMappings' },
   { path: '/mounts/*/gidMappings' },
   { path: '/linux/netDevices' },
@@ -67,10 +71,10 @@ function rejectUnsupportedNamespaceMix(spec: Spec): void {
   namespaces.forEach((ns, index) => {
     // A thread cannot enter a time namespace either (and the init, once in the new user namespace, may not).
     if (user.path === undefined && (ns.type === 'mount' || ns.type === 'time') && ns.path !== undefined) {
-      throw new ConfigError(`config.json: /linux/namespaces/${index}/path: joining a ${ns.type} namespace together with a new user namespace is not supported yet`);
+      throw new ConfigError(`/linux/namespaces/${index}/path`, `joining a ${ns.type} namespace together with a new user namespace is not supported yet`);
     }
     if (user.path !== undefined && ns.type === 'pid' && ns.path === undefined) {
-      throw new ConfigError(`config.json: /linux/namespaces/${index}/type: a new pid namespace in a joined user namespace is not supported yet`);
+      throw new ConfigError(`/linux/namespaces/${index}/type`, 'a new pid namespace in a joined user namespace is not supported yet');
     }
   });
 }
@@ -80,8 +84,9 @@ export function rejectUnsupported(spec: Spec): void {
   rejectUnsupportedNamespaceMix(spec);
   for (const field of UNSUPPORTED_FIELDS) {
     for (const [pointer, value] of reach(spec, field.path.slice(1).split('/'))) {
-      if (!isEmpty(value)) {
-        throw new ConfigError(`config.json: ${pointer}: not supported yet`);
+      if (field.only ? field.only(value) : !isEmpty(value)) {
+        const detail = field.only ? `${JSON.stringify(value)} ` : '';
+        throw new ConfigError(pointer, `${detail}not supported yet`);
       }
     }
   }

@@ -54,6 +54,7 @@ describe('rejectUnsupported', () => {
       (s) => (s.linux!.namespaces = [{ type: 'user' }, { type: 'time', path: '/proc/1/ns/time' }]),
       '/linux/namespaces/1/path: joining a time namespace together with a new user namespace is not supported yet',
     ],
+    ['the remount option', (s) => (s.mounts![0].options = ['nosuid', 'remount']), '/mounts/0/options/1: "remount" not supported yet'],
     ['idmapped mounts', (s) => (s.mounts![0].uidMappings = [{ containerID: 0, hostID: 1, size: 1 }]), '/mounts/0/uidMappings: not supported yet'],
     ['a username', (s) => (s.process!.user = { username: 'nobody' }), '/process/user/username: not supported yet'],
     ['a command line', (s) => (s.process!.commandLine = 'sh'), '/process/commandLine: not supported yet'],
