@@ -369,13 +369,16 @@ static void check_process_attributes(const struct json *config) {
     int ok = syscall(SYS_sched_getattr, 0, &attr, sizeof(attr), 0) == 0;
     const char *policy = json_get(scheduler, "policy")->string;
     check(ok && (int)attr.policy == NAME_INDEX(SCHEDULER_POLICIES, policy), "process.scheduler.policy is %s (got %u)", policy, attr.policy);
-    check(ok && attr.nice == (int32_t)number_or(json_get(scheduler, "nice"), 0), "process.scheduler.nice (got %d)", attr.nice);
-    check(ok && attr.priority == (uint32_t)number_or(json_get(scheduler, "priority"), 0), "process.scheduler.priority (got %u)", attr.priority);
+    int32_t nice = (int32_t)number_or(json_get(scheduler, "nice"), 0);
+    uint32_t priority = (uint32_t)number_or(json_get(scheduler, "priority"), 0);
+    check(ok && attr.nice == nice, "process.scheduler.nice is %d (got %d)", nice, attr.nice);
+    check(ok && attr.priority == priority, "process.scheduler.priority is %u (got %u)", priority, attr.priority);
     /* Linux 6.12+ reports a fair task's time slice as its runtime. */
     if (strcmp(policy, "SCHED_DEADLINE") == 0)
       check(ok && attr.runtime == (uint64_t)number_or(json_get(scheduler, "runtime"), 0) &&
                 attr.deadline == (uint64_t)number_or(json_get(scheduler, "deadline"), 0),
-            "process.scheduler runtime and deadline");
+            "process.scheduler runtime and deadline are %.0f and %.0f ns", number_or(json_get(scheduler, "runtime"), 0),
+            number_or(json_get(scheduler, "deadline"), 0));
   }
   const struct json *io = json_path(config, "process", "ioPriority", NULL);
   if (io) {

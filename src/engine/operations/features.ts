@@ -7,7 +7,6 @@
 import type { LookupHost } from '../host/host';
 import { realLookupHost } from '../host/real-lookup';
 import { MOUNT_OPTIONS } from '../plan/mount-flags';
-import { MEMORY_POLICY_FLAG_BITS, MEMORY_POLICY_MODE_VALUES } from '../plan/process-attributes';
 import { SCMP_ACT_ALLOW, SECCOMP_ARCH_TOKENS, SECCOMP_FLAG_BITS } from '../plan/seccomp';
 import {
   CAPABILITIES,
@@ -57,8 +56,6 @@ export function runtimeFeatures(host: Pick<LookupHost, 'addon'> = realLookupHost
       intelRdt: { enabled: false },
       mountExtensions: { idmap: { enabled: false } },
       netDevices: { enabled: false },
-      // Not in runtime-spec 1.3's features schema yet; runc 1.3 reports it in this shape.
-      memoryPolicy: { modes: Object.keys(MEMORY_POLICY_MODE_VALUES), flags: Object.keys(MEMORY_POLICY_FLAG_BITS) },
     },
     potentiallyUnsafeConfigAnnotations: [],
   };

@@ -18,7 +18,7 @@ function fail(pointer: string, problem: string): never {
 const PERSONALITY_DOMAINS: Readonly<Record<string, number>> = { LINUX: 0x0000, LINUX32: 0x0008 };
 
 /** linux/sched.h; SCHED_ISO (4) is reserved and never implemented, so the kernel refuses it. */
-export const SCHEDULER_POLICY_VALUES: Readonly<Record<string, number>> = {
+const SCHEDULER_POLICY_VALUES: Readonly<Record<string, number>> = {
   SCHED_OTHER: 0,
   SCHED_FIFO: 1,
   SCHED_RR: 2,
@@ -27,7 +27,7 @@ export const SCHEDULER_POLICY_VALUES: Readonly<Record<string, number>> = {
   SCHED_DEADLINE: 6,
 };
 
-export const SCHEDULER_FLAG_BITS: Readonly<Record<string, number>> = {
+const SCHEDULER_FLAG_BITS: Readonly<Record<string, number>> = {
   SCHED_FLAG_RESET_ON_FORK: 0x01,
   SCHED_FLAG_RECLAIM: 0x02,
   SCHED_FLAG_DL_OVERRUN: 0x04,
@@ -42,7 +42,7 @@ const IO_PRIORITY_CLASS_VALUES: Readonly<Record<string, number>> = { IOPRIO_CLAS
 const IOPRIO_CLASS_SHIFT = 13;
 
 /** linux/mempolicy.h */
-export const MEMORY_POLICY_MODE_VALUES: Readonly<Record<string, number>> = {
+const MEMORY_POLICY_MODE_VALUES: Readonly<Record<string, number>> = {
   MPOL_DEFAULT: 0,
   MPOL_PREFERRED: 1,
   MPOL_BIND: 2,
@@ -52,7 +52,7 @@ export const MEMORY_POLICY_MODE_VALUES: Readonly<Record<string, number>> = {
   MPOL_WEIGHTED_INTERLEAVE: 6,
 };
 
-export const MEMORY_POLICY_FLAG_BITS: Readonly<Record<string, number>> = {
+const MEMORY_POLICY_FLAG_BITS: Readonly<Record<string, number>> = {
   MPOL_F_STATIC_NODES: 1 << 15,
   MPOL_F_RELATIVE_NODES: 1 << 14,
   MPOL_F_NUMA_BALANCING: 1 << 13,
