@@ -31,6 +31,16 @@ function units(pattern) {
     .filter((unit) => unit !== undefined && unit !== '');
 }
 
+/** The client's `--memory 64m --pids-limit 30` as the properties of its running scope. */
+function assertLimitedScope(unit, slice) {
+  assert.deepEqual(show(unit, 'ActiveState', 'ControlGroup', 'MemoryMax', 'TasksMax'), {
+    ActiveState: 'active',
+    ControlGroup: `/${slice}/${unit}`,
+    MemoryMax: '67108864',
+    TasksMax: '30',
+  });
+}
+
 /** An image of the busybox rootfs, imported by Podman (and saved as an OCI archive for containerd). */
 function podmanImage(podman, rootfs, work) {
   const tarball = path.join(work, 'rootfs.tar');
@@ -51,12 +61,7 @@ function podmanScenario(rootfs, work) {
   podmanImage(podman, rootfs, work);
   const id = run('podman', [...podman, 'run', '-d', '--name', 'cista-sd', '--network', 'none', '--memory', '64m', '--pids-limit', '30', 'localhost/cista-busybox', 'sleep', '1000']).trim();
   const unit = `libpod-${id}.scope`;
-  assert.deepEqual(show(unit, 'ActiveState', 'ControlGroup', 'MemoryMax', 'TasksMax'), {
-    ActiveState: 'active',
-    ControlGroup: `/machine.slice/${unit}`,
-    MemoryMax: '67108864',
-    TasksMax: '30',
-  });
+  assertLimitedScope(unit, 'machine.slice');
   assert.equal(fs.readFileSync(`/sys/fs/cgroup/machine.slice/${unit}/memory.max`, 'utf8').trim(), '67108864');
   assert.equal(run('podman', [...podman, 'exec', 'cista-sd', 'sh', '-c', 'echo exec:ok']).trim(), 'exec:ok');
   run('podman', [...podman, 'stop', '-t', '1', 'cista-sd']);
@@ -149,12 +154,7 @@ async function dockerScenario(rootfs, work) {
     run('docker', [...docker, 'import', path.join(work, 'rootfs.tar'), 'cista-busybox']);
     const id = run('docker', [...docker, 'run', '-d', '--name', 'cista-sd', '--network', 'none', '--memory', '64m', '--pids-limit', '30', 'cista-busybox', 'sleep', '1000']).trim();
     const unit = `docker-${id}.scope`;
-    assert.deepEqual(show(unit, 'ActiveState', 'ControlGroup', 'MemoryMax', 'TasksMax'), {
-      ActiveState: 'active',
-      ControlGroup: `/system.slice/${unit}`,
-      MemoryMax: '67108864',
-      TasksMax: '30',
-    });
+    assertLimitedScope(unit, 'system.slice');
     assert.equal(run('docker', [...docker, 'exec', 'cista-sd', 'sh', '-c', 'echo exec:ok']).trim(), 'exec:ok');
     run('docker', [...docker, 'stop', '-t', '1', 'cista-sd']);
     run('docker', [...docker, 'rm', 'cista-sd']);
