@@ -7,6 +7,7 @@
         "native/addon/addon.cc",
         "native/addon/spawn.cc",
         "native/addon/files.cc",
+        "native/addon/event_loop.cc",
         "native/addon/mounts.cc",
         "native/addon/fd_passing.cc",
         "native/addon/bpf.cc",

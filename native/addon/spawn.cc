@@ -26,6 +26,8 @@ namespace {
 
 // Everything the child needs, computed before clone(): no allocation happens after it.
 struct ChildSetup {
+  // The fds that become the process's stdin, stdout and stderr (-1: keep the runtime's own).
+  int stdio[3];
   int preserve_fds;
   // Helper fds in the order they must land at preserve_end, preserve_end+1, ...
   int sources[3];
@@ -102,13 +104,20 @@ void become_namespace_root(ChildSetup* s) {
   for (int sig = 1; sig < NSIG; sig++) sigaction(sig, &dfl, nullptr);
 
   int first = 3 + s->preserve_fds;
-  // Move the helper's fds above the range they are headed for, then into place; dup2 clears
-  // FD_CLOEXEC on the copies that must survive the exec.
+  // Move the helper's and the stdio fds above the range they are headed for, then into place; dup2
+  // clears FD_CLOEXEC on the copies that must survive the exec.
   int moved[3];
   for (int i = 0; i < s->count; i++) {
     moved[i] = fcntl(s->sources[i], F_DUPFD_CLOEXEC, first + s->count);
     if (moved[i] < 0) _exit(125);
   }
+  int moved_stdio[3];
+  for (int i = 0; i < 3; i++) {
+    moved_stdio[i] = s->stdio[i] < 0 ? -1 : fcntl(s->stdio[i], F_DUPFD_CLOEXEC, first + s->count);
+    if (s->stdio[i] >= 0 && moved_stdio[i] < 0) _exit(125);
+  }
+  for (int i = 0; i < 3; i++)
+    if (moved_stdio[i] >= 0 && dup2(moved_stdio[i], i) < 0) _exit(125);
   for (int i = 0; i < s->count; i++)
     if (dup2(moved[i], first + i) < 0) _exit(125);
   // The last one is the memfd: exec'd through, never inherited.
@@ -200,7 +209,7 @@ int write_proc_file(long pid, const char* name, const std::string& text) {
 
 }  // namespace
 
-// spawnInit({ initPath, cloneFlags, cloneJoins, preserveFds, stateDirFd, idMaps }) -> { pid, syncFd }
+// spawnInit({ initPath, cloneFlags, cloneJoins, preserveFds, stateDirFd, idMaps, stdio }) -> { pid, syncFd }
 Napi::Value SpawnInit(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Napi::Object req = info[0].As<Napi::Object>();
@@ -253,6 +262,9 @@ Napi::Value SpawnInit(const Napi::CallbackInfo& info) {
   };
 
   ChildSetup setup = {};
+  Napi::Value stdio = req.Get("stdio");
+  for (uint32_t i = 0; i < 3; i++)
+    setup.stdio[i] = stdio.IsArray() ? stdio.As<Napi::Array>().Get(i).As<Napi::Number>().Int32Value() : -1;
   setup.maps_ready_read = maps_ready[0];
   setup.maps_ready_write = maps_ready[1];
   setup.preserve_fds = preserve_fds;

@@ -3,7 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 
 import { type DeviceRule, defaultAllowedDevices, openCgroupManager } from '../cgroups';
-import { CistaError, ConfigError } from '../errors';
+import { CistaError, ConfigError, ContainerExistsError } from '../errors';
 import { type Warn, hookState, runHooks, runHooksWarning } from '../hooks/run';
 import { native, initHelperPath } from '../native';
 import { buildLaunchPlan } from '../plan/build';
@@ -137,7 +137,7 @@ export function createContainer(options: CreateOptions): CreatedContainer {
   try {
     fs.mkdirSync(dir, { mode: 0o711 });
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'EEXIST') throw new CistaError(`container with id exists: ${options.id}`);
+    if ((e as NodeJS.ErrnoException).code === 'EEXIST') throw new ContainerExistsError(options.id);
     throw e;
   }
   fs.chmodSync(dir, 0o711);

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 
-import { CistaError } from '../errors';
+import { ContainerStateError, NoContainerError } from '../errors';
 import { type Warn, hookState, runHooksWarning } from '../hooks/run';
 import { withContainerLock } from '../state/lock';
 import { deriveStatus } from '../state/status';
@@ -17,17 +17,17 @@ export function deleteContainer(root: string, id: string, force: boolean, warn: 
   const dir = containerDir(root, id);
   if (!fs.existsSync(dir)) {
     if (force) return;
-    throw new CistaError(`container ${id} does not exist`);
+    throw new NoContainerError(id);
   }
   const deleted: ContainerRecord | undefined = withContainerLock(dir, true, () => {
     const record = readRecord(dir);
     if (record === undefined && !fs.existsSync(dir)) {
       if (force) return undefined;
-      throw new CistaError(`container ${id} does not exist`);
+      throw new NoContainerError(id);
     }
     if (record !== undefined && !force) {
       const status = deriveStatus(dir, record);
-      if (status !== 'stopped') throw new CistaError(`cannot delete container ${id} that is not stopped: ${status}`);
+      if (status !== 'stopped') throw new ContainerStateError(`cannot delete container ${id} that is not stopped: ${status}`, status);
     }
     teardownContainer(dir, record);
     return record;

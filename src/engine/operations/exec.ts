@@ -2,10 +2,11 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 import { reopenCgroupManager } from '../cgroups';
-import { CistaError, ConfigError } from '../errors';
+import { CistaError, ConfigError, ContainerStateError } from '../errors';
 import { initHelperPath, native } from '../native';
 import { encodePlan } from '../plan/encode';
 import { buildExecPlan } from '../plan/exec';
+import type { StdioFds } from '../plan/plan';
 import { awaitReady, sendPlan } from '../process/channel';
 import { sendConsoleToSocket } from '../process/console';
 import { waitInForeground } from '../process/foreground';
@@ -38,6 +39,14 @@ export interface ExecOptions {
   pidFile?: string;
   consoleSocket?: string;
   preserveFds: number;
+  /** The fds that become the process's stdin, stdout and stderr (-1: ours); default: all ours. */
+  stdio?: StdioFds;
+}
+
+/** An exec'd process that runs: its host pid, and its pty master when it has a terminal and no console socket. */
+export interface StartedExec {
+  pid: number;
+  consoleFd: number | null;
 }
 
 /** /proc/<pid>/ns file names by config.json namespace type. */
@@ -132,12 +141,12 @@ function containerNamespaces(initPid: number): Array<{ type: NamespaceType; path
 
 /**
  * Starts a process in a created or running container, like `runc exec`: the init helper joins the
- * container's namespaces and cgroup and execs the process. Detached, returns 0 once it runs (the
- * caller, a shim or conmon, reaps it); in the foreground, returns its exit status.
+ * container's namespaces and cgroup and execs the process; returns once it runs. The caller is its
+ * parent and must reap it.
  */
-export async function execInContainer(options: ExecOptions): Promise<number> {
+export function startExec(options: ExecOptions): StartedExec {
   const started = withContainer(options.root, options.id, false, ({ dir, record, status }) => {
-    if (status !== 'created' && status !== 'running') throw new CistaError(`cannot exec in a ${status} container`);
+    if (status !== 'created' && status !== 'running') throw new ContainerStateError(`cannot exec in a ${status} container`, status);
     const execProcess =
       options.processFile !== undefined
         ? validateProcess(record.ociVersion, readProcessFile(options.processFile), options.processFile)
@@ -167,6 +176,7 @@ export async function execInContainer(options: ExecOptions): Promise<number> {
         idMaps: null,
         preserveFds: options.preserveFds,
         stateDirFd,
+        stdio: options.stdio,
       });
     } finally {
       fs.closeSync(stateDirFd);
@@ -188,12 +198,20 @@ export async function execInContainer(options: ExecOptions): Promise<number> {
     }
   });
 
-  let consoleFd = started.consoleFd;
-  if (consoleFd !== null && options.consoleSocket !== undefined) {
-    sendConsoleToSocket(consoleFd, options.consoleSocket);
-    consoleFd = null;
+  if (started.consoleFd !== null && options.consoleSocket !== undefined) {
+    sendConsoleToSocket(started.consoleFd, options.consoleSocket);
+    started.consoleFd = null;
   }
   if (options.pidFile !== undefined) writeFileAtomic(path.resolve(options.pidFile), String(started.pid), 0o644);
+  return started;
+}
+
+/**
+ * `runc exec`: detached, returns 0 once the process runs (the caller, a shim or conmon, reaps it); in
+ * the foreground, returns its exit status.
+ */
+export async function execInContainer(options: ExecOptions): Promise<number> {
+  const started = startExec(options);
   if (options.detach) return 0;
-  return waitInForeground(started.pid, consoleFd);
+  return waitInForeground(started.pid, started.consoleFd);
 }

@@ -1,4 +1,4 @@
-import { CistaError } from '../errors';
+import { NoContainerError } from '../errors';
 import { withContainerLock } from '../state/lock';
 import { type Status, deriveStatus } from '../state/status';
 import { type ContainerRecord, containerDir, readRecord, validateContainerId } from '../state/store';
@@ -17,10 +17,10 @@ export interface LockedContainer {
 export function withContainer<T>(root: string, id: string, exclusive: boolean, fn: (c: LockedContainer) => T): T {
   validateContainerId(id);
   const dir = containerDir(root, id);
-  if (!fs.existsSync(dir)) throw new CistaError(`container ${id} does not exist`);
+  if (!fs.existsSync(dir)) throw new NoContainerError(id);
   return withContainerLock(dir, exclusive, () => {
     const record = readRecord(dir);
-    if (record === undefined) throw new CistaError(`container ${id} does not exist`);
+    if (record === undefined) throw new NoContainerError(id);
     return fn({ dir, record, status: deriveStatus(dir, record) });
   });
 }

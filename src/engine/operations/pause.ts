@@ -1,11 +1,11 @@
 import { setFrozen } from '../cgroups/freezer';
-import { CistaError } from '../errors';
+import { CistaError, ContainerStateError } from '../errors';
 import { withContainer } from './lookup';
 
 /** Freezes every process of a created or running container (runc pause). */
 export function pauseContainer(root: string, id: string): void {
   withContainer(root, id, true, ({ record, status }) => {
-    if (status !== 'created' && status !== 'running') throw new CistaError('container not running');
+    if (status !== 'created' && status !== 'running') throw new ContainerStateError('container not running', status);
     if (record.cgroup === null) throw new CistaError('the container has no cgroup to freeze');
     setFrozen(record.cgroup, true);
   });
@@ -14,7 +14,7 @@ export function pauseContainer(root: string, id: string): void {
 /** Thaws a paused container (runc resume). */
 export function resumeContainer(root: string, id: string): void {
   withContainer(root, id, true, ({ record, status }) => {
-    if (status !== 'paused' || record.cgroup === null) throw new CistaError('container not paused');
+    if (status !== 'paused' || record.cgroup === null) throw new ContainerStateError('container not paused', status);
     setFrozen(record.cgroup, false);
   });
 }

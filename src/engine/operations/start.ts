@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-import { CistaError } from '../errors';
+import { CistaError, ContainerStateError } from '../errors';
 import { type Warn, hookState, runHooksWarning } from '../hooks/run';
 import { isAlive } from '../state/process';
 import { type ContainerRecord, EXEC_FIFO } from '../state/store';
@@ -63,9 +63,9 @@ function awaitExec(fifo: string, record: ContainerRecord): void {
  */
 export function startContainer(root: string, id: string, warn: Warn = () => {}): void {
   const record = withContainer(root, id, true, ({ dir, record, status }) => {
-    if (status === 'running') throw new CistaError('cannot start an already running container');
-    if (status === 'stopped') throw new CistaError('cannot start a container that has stopped');
-    if (status !== 'created') throw new CistaError(`cannot start a container in the ${status} state`);
+    if (status === 'running') throw new ContainerStateError('cannot start an already running container', status);
+    if (status === 'stopped') throw new ContainerStateError('cannot start a container that has stopped', status);
+    if (status !== 'created') throw new ContainerStateError(`cannot start a container in the ${status} state`, status);
     const fifo = path.join(dir, EXEC_FIFO);
     awaitExec(fifo, record);
     fs.unlinkSync(fifo);

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 
 import { reopenCgroupManager } from '../cgroups';
-import { CistaError, ConfigError } from '../errors';
+import { CistaError, ConfigError, ContainerStateError } from '../errors';
 import { checkConfigPart, validateSpecObject } from '../spec/load';
 import type { LinuxResources, Spec } from '../spec/schema';
 import { withContainer } from './lookup';
@@ -28,7 +28,7 @@ export function readResources(file: string): unknown {
  */
 export function updateContainer(root: string, id: string, resources: unknown, label: string): void {
   withContainer(root, id, true, ({ record, status }) => {
-    if (status === 'stopped' || status === 'creating') throw new CistaError(`cannot update a ${status} container`);
+    if (status === 'stopped' || status === 'creating') throw new ContainerStateError(`cannot update a ${status} container`, status);
     if (record.cgroup === null) throw new CistaError('the container has no cgroup to update');
     const cgroup = reopenCgroupManager(record.cgroup.driver, record.cgroup.paths);
     const writes = checkConfigPart('/linux/resources', label, () => {

@@ -188,4 +188,8 @@ export interface SpawnRequest {
   stateDirFd: number;
   /** With CLONE_NEWUSER in cloneFlags: the text of the child's uid_map and gid_map, written before it execs the init. */
   idMaps: { uidMap: string; gidMap: string } | null;
+  /** The fds that become the process's stdin, stdout and stderr (-1: the runtime's own); absent: all the runtime's own. */
+  stdio?: StdioFds;
 }
+
+export type StdioFds = [stdin: number, stdout: number, stderr: number];

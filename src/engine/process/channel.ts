@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 
 import { CistaError } from '../errors';
 import { native } from '../native';
+import { whenReadable } from './readable';
 
 /**
  * The runtime's end of the sync socket (SOCK_SEQPACKET) to the init helper; the other end is
@@ -16,6 +17,34 @@ export function sendPlan(syncFd: number, encodedPlan: Buffer): void {
 
 const MAX_REPLY = 64 * 1024;
 
+type Message = { data: Buffer; fd: number };
+
+/** Where a conversation with the init stands: the pty master once sent, and the outcome once known. */
+interface Conversation {
+  consoleFd: number | null;
+  done: boolean;
+}
+
+function receiveFailed(e: unknown): CistaError {
+  return new CistaError(`reading from the container init: ${(e as Error).message}`);
+}
+
+/** Acts on one message of the init; sets `done` at 'R', throws at 'E' or anything unexpected. */
+function handleMessage(syncFd: number, message: Message, conversation: Conversation, failure: string, runHooks?: () => string): void {
+  const { data, fd } = message;
+  if (data.length === 0) throw new CistaError('container init exited during setup without a reason');
+  const kind = String.fromCharCode(data[0]);
+  if (kind === 'C' && fd >= 0 && conversation.consoleFd === null) {
+    conversation.consoleFd = fd;
+    return;
+  }
+  if (fd >= 0) fs.closeSync(fd);
+  if (kind === 'R') conversation.done = true;
+  else if (kind === 'H' && runHooks !== undefined) fs.writeSync(syncFd, Buffer.from(`G${runHooks()}`, 'utf8'));
+  else if (kind === 'E') throw new CistaError(`${failure}: ${data.toString('utf8', 1)}`);
+  else throw new CistaError('container init sent an unknown message');
+}
+
 /**
  * Waits until the init is set up; returns the pty master fd if it made a terminal. On 'H', runs
  * `runHooks` (whose exception fails the create) and answers with the state it returns; an init
@@ -23,33 +52,46 @@ const MAX_REPLY = 64 * 1024;
  * ("exec failed" for an exec, as runc words it).
  */
 export function awaitReady(syncFd: number, failure: string, runHooks?: () => string): { consoleFd: number | null } {
-  let consoleFd: number | null = null;
+  const conversation: Conversation = { consoleFd: null, done: false };
   try {
-    for (;;) {
-      let message: { data: Buffer; fd: number };
+    while (!conversation.done) {
+      let message: Message;
       try {
         message = native().receiveMessage(syncFd, MAX_REPLY);
       } catch (e) {
-        throw new CistaError(`reading from the container init: ${(e as Error).message}`);
+        throw receiveFailed(e);
       }
-      const { data, fd } = message;
-      if (data.length === 0) throw new CistaError('container init exited during setup without a reason');
-      const kind = String.fromCharCode(data[0]);
-      if (kind === 'C' && fd >= 0 && consoleFd === null) {
-        consoleFd = fd;
-        continue;
-      }
-      if (fd >= 0) fs.closeSync(fd);
-      if (kind === 'R') return { consoleFd };
-      if (kind === 'H' && runHooks !== undefined) {
-        fs.writeSync(syncFd, Buffer.from(`G${runHooks()}`, 'utf8'));
-        continue;
-      }
-      if (kind === 'E') throw new CistaError(`${failure}: ${data.toString('utf8', 1)}`);
-      throw new CistaError('container init sent an unknown message');
+      handleMessage(syncFd, message, conversation, failure, runHooks);
     }
+    return { consoleFd: conversation.consoleFd };
   } catch (e) {
-    if (consoleFd !== null) fs.closeSync(consoleFd);
+    if (conversation.consoleFd !== null) fs.closeSync(conversation.consoleFd);
+    throw e;
+  }
+}
+
+/** One message of the init, received once the event loop sees the socket readable: never blocks. */
+export async function receiveFromInit(syncFd: number, signal?: AbortSignal): Promise<Message> {
+  for (;;) {
+    let message: Message | null;
+    try {
+      message = native().receiveMessage(syncFd, MAX_REPLY, true);
+    } catch (e) {
+      throw receiveFailed(e);
+    }
+    if (message !== null) return message;
+    await whenReadable(syncFd, { signal });
+  }
+}
+
+/** awaitReady for the long-lived API: the same conversation, waiting on the event loop. */
+export async function awaitReadyAsync(syncFd: number, failure: string, runHooks?: () => string, signal?: AbortSignal): Promise<{ consoleFd: number | null }> {
+  const conversation: Conversation = { consoleFd: null, done: false };
+  try {
+    while (!conversation.done) handleMessage(syncFd, await receiveFromInit(syncFd, signal), conversation, failure, runHooks);
+    return { consoleFd: conversation.consoleFd };
+  } catch (e) {
+    if (conversation.consoleFd !== null) fs.closeSync(conversation.consoleFd);
     throw e;
   }
 }

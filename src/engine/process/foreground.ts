@@ -1,5 +1,5 @@
-import { native } from '../native';
 import { attachConsole } from './console';
+import { waitForExit } from './exit';
 
 /** Signals a foreground `run` or `exec` passes on to its process, as runc does. */
 const FORWARDED_SIGNALS: NodeJS.Signals[] = ['SIGHUP', 'SIGINT', 'SIGQUIT', 'SIGTERM', 'SIGUSR1', 'SIGUSR2', 'SIGWINCH', 'SIGCONT'];
@@ -18,7 +18,7 @@ export async function waitInForeground(pid: number, consoleFd: number | null): P
   };
   for (const signal of FORWARDED_SIGNALS) process.on(signal, forward);
   const console = consoleFd === null ? undefined : attachConsole(consoleFd);
-  const exit = await native().waitPid(pid);
+  const exit = await waitForExit(pid);
   await console?.drained();
   for (const signal of FORWARDED_SIGNALS) process.off(signal, forward);
   return exit.code ?? 128 + (exit.signal ?? 0);
