@@ -22,7 +22,7 @@ beforeAll(() => {
   runtime = new Runtime({ root: scratch.root });
 });
 afterAll(async () => {
-  for (const s of await runtime.list()) await runtime.delete(s.id, { force: true });
+  for (const s of await runtime.list()) await (await runtime.get(s.id)).delete({ force: true });
   scratch.cleanup();
 });
 

@@ -9,10 +9,11 @@ import { native, initHelperPath } from '../native';
 import { buildLaunchPlan } from '../plan/build';
 import { MS_RDONLY } from '../plan/mount-flags';
 import { encodePlan } from '../plan/encode';
+import type { StdioFds } from '../plan/plan';
 import { awaitReady, sendPlan } from '../process/channel';
 import { sendConsoleToSocket } from '../process/console';
 import { recordHostMounts } from '../rootfs/host-mounts';
-import { loadSpec } from '../spec/load';
+import { loadSpec, validateSpecObject } from '../spec/load';
 import type { Spec } from '../spec/schema';
 import { checkSemantics } from '../spec/semantic';
 import { rejectUnsupported } from '../spec/unsupported';
@@ -25,7 +26,12 @@ import { teardownContainer } from './teardown';
 export interface CreateOptions {
   root: string;
   id: string;
-  bundle: string;
+  /** The bundle directory; with `spec`, none: the state directory becomes the bundle and gets its config.json. */
+  bundle?: string;
+  /** A config given as an object (the API's bundle-less create): its root.path must be absolute. */
+  spec?: unknown;
+  /** The fds that become the container process's stdin, stdout and stderr (-1: ours); default: all ours. */
+  stdio?: StdioFds;
   pidFile?: string;
   consoleSocket?: string;
   noPivot?: boolean;
@@ -96,8 +102,12 @@ function ownerName(): string {
  */
 export function createContainer(options: CreateOptions): CreatedContainer {
   validateContainerId(options.id);
-  const bundle = path.resolve(options.bundle);
-  const { spec } = loadSpec(bundle);
+  const dir = containerDir(options.root, options.id);
+  const bundle = options.spec === undefined ? path.resolve(options.bundle ?? '.') : dir;
+  const spec = options.spec === undefined ? loadSpec(bundle).spec : validateSpecObject(options.spec);
+  if (options.spec !== undefined && spec.root !== undefined && !path.isAbsolute(spec.root.path)) {
+    throw new ConfigError('config.json: /root/path: must be absolute when the config is given without a bundle');
+  }
   checkSemantics(spec);
   rejectUnsupported(spec);
   if (options.systemdCgroup) throw new CistaError('the systemd cgroup driver is not supported yet (--systemd-cgroup)');
@@ -133,7 +143,6 @@ export function createContainer(options: CreateOptions): CreatedContainer {
   const hostMounts = planned.plan.rootfs?.ownMountNamespace === false ? recordHostMounts(planned.rootfs) : undefined;
 
   fs.mkdirSync(options.root, { recursive: true, mode: 0o700 });
-  const dir = containerDir(options.root, options.id);
   try {
     fs.mkdirSync(dir, { mode: 0o711 });
   } catch (e) {
@@ -164,6 +173,7 @@ export function createContainer(options: CreateOptions): CreatedContainer {
     }
     try {
       writeRecord(dir, record);
+      if (options.spec !== undefined) writeFileAtomic(path.join(dir, 'config.json'), JSON.stringify(spec), 0o600);
       native().makeFifo(path.join(dir, EXEC_FIFO), 0o622);
       cgroup.create();
       record.cgroup = { driver: cgroup.driver, paths: cgroup.paths, created: cgroup.createdDirectories() };
@@ -181,6 +191,7 @@ export function createContainer(options: CreateOptions): CreatedContainer {
           preserveFds: options.preserveFds ?? 0,
           stateDirFd,
           idMaps: planned.idMaps,
+          stdio: options.stdio,
         });
       } catch (e) {
         // A namespace path of the wrong type, or id maps the kernel refuses: a failure of this

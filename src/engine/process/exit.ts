@@ -1,7 +1,6 @@
 import * as fs from 'node:fs';
 
 import { type ExitStatus, native } from '../native';
-import { whenReadable } from './readable';
 
 export type { ExitStatus } from '../native';
 
@@ -10,23 +9,56 @@ const UNKNOWN_STATUS_RETRIES = 20;
 const UNKNOWN_STATUS_INTERVAL_MS = 5;
 
 /**
- * A process's exit, watched through a pidfd: resolves with its status (our child is reaped then, so
- * it never stays a zombie), or with both fields null when it is not our child and the kernel keeps
- * no status for it (Linux before 6.15). Keeps Node running until it exits unless `keepAlive` is false.
+ * A process's exit, watched through a pidfd on Node's event loop (no thread per process): `exited`
+ * resolves with its status, and our child is reaped then, so it never stays a zombie. For a process
+ * that is not our child the kernel keeps the status since Linux 6.15 (PIDFD_INFO_EXIT); before, both
+ * fields are null. The watch keeps Node running only while keepAlive is on.
  */
-export async function waitForExit(pid: number, options: { keepAlive?: boolean; signal?: AbortSignal } = {}): Promise<ExitStatus> {
-  const pidfd = native().openPidfd(pid);
-  try {
+export class ExitWatch {
+  readonly exited: Promise<ExitStatus>;
+  private readonly pidfd: number;
+  private watchId = 0;
+  private keepAlive: boolean;
+
+  constructor(pid: number, keepAlive: boolean) {
+    this.pidfd = native().openPidfd(pid);
+    this.keepAlive = keepAlive;
+    this.exited = this.watch().finally(() => fs.closeSync(this.pidfd));
+  }
+
+  setKeepAlive(keepAlive: boolean): void {
+    this.keepAlive = keepAlive;
+    if (this.watchId !== 0) native().setWatchKeepsAlive(this.watchId, keepAlive);
+  }
+
+  private readable(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.watchId = native().watchReadable(
+        this.pidfd,
+        (error) => {
+          this.watchId = 0;
+          if (error === null) resolve();
+          else reject(error);
+        },
+        this.keepAlive,
+      );
+    });
+  }
+
+  private async watch(): Promise<ExitStatus> {
     // Readable means exited; only then can the status of a process that is not our child be asked for.
-    await whenReadable(pidfd, options);
+    await this.readable();
     for (let unknown = 0; ; ) {
-      const status = native().exitStatusOf(pidfd);
+      const status = native().exitStatusOf(this.pidfd);
       if (typeof status === 'object') return status;
-      if (status === 'running') await whenReadable(pidfd, options);
+      if (status === 'running') await this.readable();
       else if (++unknown > UNKNOWN_STATUS_RETRIES) return { code: null, signal: null };
       else await new Promise((resolve) => setTimeout(resolve, UNKNOWN_STATUS_INTERVAL_MS));
     }
-  } finally {
-    fs.closeSync(pidfd);
   }
+}
+
+/** Resolves with the exit status of `pid` once it exits (see ExitWatch), keeping Node running meanwhile. */
+export function waitForExit(pid: number): Promise<ExitStatus> {
+  return new ExitWatch(pid, true).exited;
 }
