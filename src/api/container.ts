@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { Readable, Writable } from 'node:stream';
 
+
 import type { Warn } from '../engine/hooks/run';
 import { deleteContainer } from '../engine/operations/delete';
 import { startExec } from '../engine/operations/exec';
@@ -14,6 +15,7 @@ import type { LinuxResources } from '../engine/spec/schema';
 import type { OciState } from '../engine/state/status';
 import { ContainerProcess, type ProcessExit, type ProcessResult, type RunControl, abortSignalOf, capturingStdio, processExit, signalNumber } from './process';
 import { type StdioOptions, prepareStdio } from './stdio';
+import { turnOfTheLoop } from './turns';
 
 /** Where the containers live and where hook warnings go: what a Container shares with its Runtime. */
 export interface RuntimeContext {
@@ -92,6 +94,7 @@ export class Container extends EventEmitter {
 
   /** Runs the container's process (it was waiting since create). */
   async start(): Promise<void> {
+    await turnOfTheLoop();
     startContainer(this.context.root, this.id, this.context.warn);
   }
 
@@ -102,6 +105,7 @@ export class Container extends EventEmitter {
 
   /** Starts a process in the container; by default its stdio are pipes (the handle's streams). */
   async spawn(options: SpawnOptions): Promise<ContainerProcess> {
+    await turnOfTheLoop();
     const stdio = prepareStdio(options.stdio ?? 'pipe');
     let pid: number;
     try {
@@ -145,15 +149,18 @@ export class Container extends EventEmitter {
   }
 
   async pause(): Promise<void> {
+    await turnOfTheLoop();
     pauseContainer(this.context.root, this.id);
   }
 
   async resume(): Promise<void> {
+    await turnOfTheLoop();
     resumeContainer(this.context.root, this.id);
   }
 
   /** Changes the cgroup limits given (config.json's /linux/resources without devices). */
   async update(resources: Omit<LinuxResources, 'devices'>): Promise<void> {
+    await turnOfTheLoop();
     updateContainer(this.context.root, this.id, resources, 'resources');
   }
 
@@ -173,6 +180,7 @@ export class Container extends EventEmitter {
         await this.init.wait();
       }
     }
+    await turnOfTheLoop();
     deleteContainer(this.context.root, this.id, options.force === true, this.context.warn);
   }
 }

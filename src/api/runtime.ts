@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 
+
 import { createContainer } from '../engine/operations/create';
 import { listContainers } from '../engine/operations/list';
 import { containerState } from '../engine/operations/state';
@@ -9,6 +10,7 @@ import type { OciState } from '../engine/state/status';
 import { Container, type RuntimeContext } from './container';
 import { ContainerProcess, type ProcessResult, type RunControl, abortSignalOf, capturingStdio } from './process';
 import { type StdioOptions, prepareStdio } from './stdio';
+import { turnOfTheLoop } from './turns';
 
 export interface RuntimeOptions {
   /** State directory (the CLI's --root). Default /run/cista. */
@@ -55,6 +57,7 @@ export class Runtime {
 
   /** Creates a container waiting for start(). This Node process is its init's parent and reaps it. */
   async create(id: string, source: ContainerSource, options: CreateOptions = {}): Promise<Container> {
+    await turnOfTheLoop();
     const stdio = prepareStdio(options.stdio ?? 'inherit');
     let pid: number;
     try {
