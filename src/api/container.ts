@@ -4,7 +4,7 @@ import type { Readable, Writable } from 'node:stream';
 
 import type { Warn } from '../engine/hooks/run';
 import { deleteContainer } from '../engine/operations/delete';
-import { startExec } from '../engine/operations/exec';
+import { type StartedExec, startExec } from '../engine/operations/exec';
 import { killContainer } from '../engine/operations/kill';
 import { pauseContainer, resumeContainer } from '../engine/operations/pause';
 import { startContainer } from '../engine/operations/start';
@@ -15,6 +15,7 @@ import type { LinuxResources } from '../engine/spec/schema';
 import type { OciState } from '../engine/state/status';
 import { ContainerProcess, type ProcessExit, type ProcessResult, type RunControl, abortSignalOf, capturingStdio, processExit, signalNumber } from './process';
 import { type StdioOptions, prepareStdio } from './stdio';
+import type { Terminal } from './terminal';
 import { turnOfTheLoop } from './turns';
 
 /** Where the containers live and where hook warnings go: what a Container shares with its Runtime. */
@@ -37,8 +38,10 @@ export interface ExecOptions {
 }
 
 export interface SpawnOptions extends ExecOptions {
-  /** Default: all three 'pipe'. */
+  /** Default: all three 'pipe'. With a terminal: where stdio of the process are not the terminal, not used. */
   stdio?: StdioOptions;
+  /** A pty for the process, as the process's stdin, stdout and stderr: the handle's `terminal`. */
+  terminal?: boolean;
   /** The process does not keep Node running (it is still reaped if it exits while Node runs). */
   detached?: boolean;
 }
@@ -53,6 +56,8 @@ export class Container extends EventEmitter {
   readonly stdin: Writable | null;
   readonly stdout: Readable | null;
   readonly stderr: Readable | null;
+  /** With process.terminal: the container process's pty, a duplex stream with resize(). */
+  readonly terminal: Terminal | null;
   private initExit: Promise<ProcessExit> | undefined;
 
   /** `init`: the container's process when this Node process created it (and is its parent). */
@@ -66,6 +71,7 @@ export class Container extends EventEmitter {
     this.stdin = init?.stdin ?? null;
     this.stdout = init?.stdout ?? null;
     this.stderr = init?.stderr ?? null;
+    this.terminal = init?.terminal ?? null;
     if (init !== undefined) init.on('exit', (exit) => this.emit('exit', exit));
     else this.on('newListener', (event) => event === 'exit' && this.othersExit());
   }
@@ -106,10 +112,10 @@ export class Container extends EventEmitter {
   /** Starts a process in the container; by default its stdio are pipes (the handle's streams). */
   async spawn(options: SpawnOptions): Promise<ContainerProcess> {
     await turnOfTheLoop();
-    const stdio = prepareStdio(options.stdio ?? 'pipe');
-    let pid: number;
+    const stdio = prepareStdio(options.terminal === true ? 'inherit' : (options.stdio ?? 'pipe'));
+    let started: StartedExec;
     try {
-      pid = startExec({
+      started = startExec({
         root: this.context.root,
         id: this.id,
         args: options.args,
@@ -119,17 +125,17 @@ export class Container extends EventEmitter {
         additionalGids: options.additionalGids ?? [],
         capabilities: options.capabilities ?? [],
         noNewPrivileges: options.noNewPrivileges === true,
-        tty: false,
+        tty: options.terminal === true,
         detach: false,
         preserveFds: 0,
         stdio: stdio.fds,
-      }).pid;
+      });
     } catch (e) {
       stdio.spawned(false);
       throw e;
     }
     stdio.spawned(true);
-    return new ContainerProcess(pid, stdio, options.detached === true);
+    return new ContainerProcess(started.pid, stdio, options.detached === true, started.consoleFd);
   }
 
   /**

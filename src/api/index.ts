@@ -10,6 +10,7 @@ export { Runtime, type RuntimeOptions, type ContainerSource, type CreateOptions,
 export { Container, type ExecOptions, type SpawnOptions } from './container';
 export { ContainerProcess, type ProcessExit, type ProcessResult, type RunControl } from './process';
 export type { StdioOption, StdioOptions } from './stdio';
+export { Terminal } from './terminal';
 export { CistaError, ConfigError, ContainerExistsError, ContainerStateError, NoContainerError, type CistaErrorCode } from '../engine/errors';
 export type { OciState, Status } from '../engine/state/status';
 export type { LinuxResources, Spec } from '../engine/spec/schema';

@@ -6,6 +6,7 @@ import { type ExitStatus, ExitWatch } from '../engine/process/exit';
 import { parseSignal } from '../engine/spec/signals';
 import { type StdioOptions, collect } from './stdio';
 import type { PreparedStdio } from './stdio';
+import { Terminal } from './terminal';
 
 /** How a process ended: its exit code, or the signal that killed it (both null: not our child, and the kernel kept no status). */
 export interface ProcessExit {
@@ -60,6 +61,8 @@ export class ContainerProcess extends EventEmitter {
   readonly stdin: Writable | null;
   readonly stdout: Readable | null;
   readonly stderr: Readable | null;
+  /** With `terminal: true`: the pty, a duplex stream with resize(). */
+  readonly terminal: Terminal | null;
   private readonly exit: ExitWatch;
   private readonly exited: Promise<ProcessExit>;
 
@@ -67,8 +70,10 @@ export class ContainerProcess extends EventEmitter {
     readonly pid: number,
     stdio: PreparedStdio,
     detached: boolean,
+    terminalFd: number | null = null,
   ) {
     super();
+    this.terminal = terminalFd === null ? null : new Terminal(terminalFd);
     this.stdin = stdio.stdin;
     this.stdout = stdio.stdout;
     this.stderr = stdio.stderr;

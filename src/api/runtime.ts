@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 
 
-import { createContainer } from '../engine/operations/create';
+import { type CreatedContainer, createContainer } from '../engine/operations/create';
 import { listContainers } from '../engine/operations/list';
 import { containerState } from '../engine/operations/state';
 import type { Spec } from '../engine/spec/schema';
@@ -23,7 +23,7 @@ export interface RuntimeOptions {
 export type ContainerSource = { bundle: string } | { rootfs: string; spec: Spec };
 
 export interface CreateOptions {
-  /** The container process's stdin, stdout and stderr; default 'inherit' (Node's own). */
+  /** The container process's stdin, stdout and stderr; default 'inherit' (Node's own). With process.terminal, the pty is the container's `terminal` instead. */
   stdio?: StdioOptions;
   noPivot?: boolean;
   noNewKeyring?: boolean;
@@ -59,9 +59,9 @@ export class Runtime {
   async create(id: string, source: ContainerSource, options: CreateOptions = {}): Promise<Container> {
     await turnOfTheLoop();
     const stdio = prepareStdio(options.stdio ?? 'inherit');
-    let pid: number;
+    let created: CreatedContainer;
     try {
-      pid = createContainer({
+      created = createContainer({
         root: this.root,
         id,
         ...sourceOptions(source),
@@ -69,14 +69,16 @@ export class Runtime {
         noPivot: options.noPivot,
         noNewKeyring: options.noNewKeyring,
         preserveFds: options.preserveFds,
+        // With process.terminal, the pty master comes back here: the container's `terminal`.
+        attachConsole: true,
         warn: this.context.warn,
-      }).pid;
+      });
     } catch (e) {
       stdio.spawned(false);
       throw e;
     }
     stdio.spawned(true);
-    return new Container(this.context, id, pid, new ContainerProcess(pid, stdio, true));
+    return new Container(this.context, id, created.pid, new ContainerProcess(created.pid, stdio, true, created.consoleFd));
   }
 
   /**

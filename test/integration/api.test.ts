@@ -36,6 +36,12 @@ function zombieChildren(): number[] {
   return zombies;
 }
 
+async function readToEnd(stream: NodeJS.ReadableStream): Promise<string> {
+  let text = '';
+  for await (const chunk of stream) text += chunk.toString();
+  return text;
+}
+
 async function rejection(promise: Promise<unknown>): Promise<CistaError> {
   try {
     await promise;
@@ -145,6 +151,23 @@ describe('the Node API', () => {
     expect(zombieChildren()).toEqual([]);
     await container.delete({ force: true });
     expect(leftovers(scratch.root, 'api7', bundle)).toEqual([]);
+  });
+
+  it('gives a container and an exec\'d process a terminal as a duplex stream with resize', async () => {
+    const bundle = scratch.bundle('api9', ['sh'], (c) => (c.process.terminal = true));
+    const container = await runtime.create('api9', { bundle });
+    await container.start();
+    const shell = await container.spawn({ args: ['sh'], terminal: true });
+    shell.terminal!.resize(100, 40);
+    shell.terminal!.write('stty size; tty; exit 7\n');
+    expect(await readToEnd(shell.terminal!)).toMatch(/\r\n40 100\r\n\/dev\/pts\/\d+\r\n$/);
+    expect(await shell.wait()).toEqual({ exitCode: 7, signal: null });
+
+    container.terminal!.write('echo "$((40 + 2))"; exit 3\n');
+    expect(await readToEnd(container.terminal!)).toContain('\r\n42\r\n');
+    expect(await container.wait()).toEqual({ exitCode: 3, signal: null });
+    await container.delete();
+    expect(leftovers(scratch.root, 'api9', bundle)).toEqual([]);
   });
 
   it('runs 50 containers concurrently', async () => {
