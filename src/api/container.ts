@@ -179,11 +179,11 @@ export class Container extends EventEmitter {
    * loop, so the removal that follows finds it gone.
    */
   async delete(options: { force?: boolean } = {}): Promise<void> {
-    if (options.force === true && this.init !== undefined) {
+    if (options.force === true) {
       const { status } = containerState(this.context.root, this.id);
       if (status === 'created' || status === 'running') {
         killContainer(this.context.root, this.id, signalNumber('SIGKILL'), false);
-        await this.init.wait();
+        await this.wait();
       }
     }
     await turnOfTheLoop();

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { type CistaError, ConfigError, ContainerStateError, NoContainerError, Runtime } from '../../src/api';
 import { Scratch, editConfig, readConfig } from '../helpers/bundle';
+import { cista } from '../helpers/cli';
 import { leftovers } from '../helpers/leftovers';
 import { requireRoot } from '../helpers/prerequisites';
 
@@ -168,6 +169,26 @@ describe('the Node API', () => {
     expect(await container.wait()).toEqual({ exitCode: 3, signal: null });
     await container.delete();
     expect(leftovers(scratch.root, 'api9', bundle)).toEqual([]);
+  });
+
+  it('waits for and force-deletes a container another process created', async () => {
+    const bundle = scratch.bundle('api10', ['sleep', '1000']);
+    expect(cista(scratch.root, ['run', '-d', '--bundle', bundle, 'api10']).code).toBe(0);
+    const container = await runtime.get('api10');
+    expect(container.pid).toBe((await container.state()).pid);
+    const exited = container.wait();
+    await container.kill('KILL');
+    // Not our child: the kernel keeps its status once its parent (PID 1 here) has reaped it, on Linux
+    // 6.15+; a lazy PID 1 may reap it later than wait() looks.
+    const exit = await exited;
+    expect([null, 'SIGKILL']).toContain(exit.signal);
+    expect(exit.exitCode).toBe(null);
+    await container.delete();
+    expect(leftovers(scratch.root, 'api10', bundle)).toEqual([]);
+
+    expect(cista(scratch.root, ['create', '--bundle', bundle, 'api10']).code).toBe(0);
+    await (await runtime.get('api10')).delete({ force: true });
+    expect(leftovers(scratch.root, 'api10', bundle)).toEqual([]);
   });
 
   it('runs 50 containers concurrently', async () => {

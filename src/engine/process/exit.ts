@@ -4,15 +4,19 @@ import { type ExitStatus, native } from '../native';
 
 export type { ExitStatus } from '../native';
 
-/** How long the status of a process that is not our child is looked for after it exited (its parent must reap it first). */
-const UNKNOWN_STATUS_RETRIES = 20;
-const UNKNOWN_STATUS_INTERVAL_MS = 5;
+/**
+ * How long the status of a process that is not our child is looked for after it exited: the kernel
+ * has it once its parent reaped it, which a lazy init (this VM's PID 1 takes seconds) may delay.
+ */
+const UNKNOWN_STATUS_WAIT_MS = 1000;
+const UNKNOWN_STATUS_MAX_INTERVAL_MS = 100;
 
 /**
  * A process's exit, watched through a pidfd on Node's event loop (no thread per process): `exited`
  * resolves with its status, and our child is reaped then, so it never stays a zombie. For a process
- * that is not our child the kernel keeps the status since Linux 6.15 (PIDFD_INFO_EXIT); before, both
- * fields are null. The watch keeps Node running only while keepAlive is on.
+ * that is not our child the kernel keeps the status since Linux 6.15 (PIDFD_INFO_EXIT) once its
+ * parent has reaped it; before that kernel, or when its parent reaps it later than a second after it
+ * exited, both fields are null. The watch keeps Node running only while keepAlive is on.
  */
 export class ExitWatch {
   readonly exited: Promise<ExitStatus>;
@@ -48,12 +52,16 @@ export class ExitWatch {
   private async watch(): Promise<ExitStatus> {
     // Readable means exited; only then can the status of a process that is not our child be asked for.
     await this.readable();
-    for (let unknown = 0; ; ) {
+    const exitedAt = Date.now();
+    for (let interval = 5; ; ) {
       const status = native().exitStatusOf(this.pidfd);
       if (typeof status === 'object') return status;
       if (status === 'running') await this.readable();
-      else if (++unknown > UNKNOWN_STATUS_RETRIES) return { code: null, signal: null };
-      else await new Promise((resolve) => setTimeout(resolve, UNKNOWN_STATUS_INTERVAL_MS));
+      else if (Date.now() - exitedAt > UNKNOWN_STATUS_WAIT_MS) return { code: null, signal: null };
+      else {
+        await new Promise((resolve) => setTimeout(resolve, interval));
+        interval = Math.min(interval * 2, UNKNOWN_STATUS_MAX_INTERVAL_MS);
+      }
     }
   }
 }
