@@ -1,7 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { Readable, Writable } from 'node:stream';
 
-
 import type { Warn } from '../engine/hooks/run';
 import { deleteContainer } from '../engine/operations/delete';
 import { type StartedExec, startExec } from '../engine/operations/exec';
@@ -38,7 +37,7 @@ export interface ExecOptions {
 }
 
 export interface SpawnOptions extends ExecOptions {
-  /** Default: all three 'pipe'. With a terminal: where stdio of the process are not the terminal, not used. */
+  /** Default: all three 'pipe'. Not used with a terminal: the pty is the process's stdio. */
   stdio?: StdioOptions;
   /** A pty for the process, as the process's stdin, stdout and stderr: the handle's `terminal`. */
   terminal?: boolean;

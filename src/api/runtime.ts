@@ -1,6 +1,5 @@
 import * as path from 'node:path';
 
-
 import { type CreatedContainer, createContainer } from '../engine/operations/create';
 import { listContainers } from '../engine/operations/list';
 import { containerState } from '../engine/operations/state';
