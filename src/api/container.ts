@@ -142,10 +142,14 @@ export class Container extends EventEmitter {
    * stdin from `input`). A non-zero exit resolves too; abort or timeout kills it and rejects.
    */
   async exec(options: ExecOptions & RunControl): Promise<ProcessResult> {
-    const signal = abortSignalOf(options);
-    signal?.throwIfAborted();
-    const spawned = await this.spawn({ ...options, stdio: capturingStdio(options) });
-    return spawned.result(options.input, signal);
+    const { signal, done } = abortSignalOf(options);
+    try {
+      signal.throwIfAborted();
+      const spawned = await this.spawn({ ...options, stdio: capturingStdio(options) });
+      return await spawned.result(options.input, signal);
+    } finally {
+      done();
+    }
   }
 
   /** Signal by name ("TERM", "SIGKILL") or number; `all`: every process of the container. */

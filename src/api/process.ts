@@ -41,10 +41,27 @@ export function signalNumber(signal: string | number): number {
   return typeof signal === 'number' ? signal : parseSignal(signal);
 }
 
-/** The signal a call observes: the caller's and its timeout, combined. */
-export function abortSignalOf(control: RunControl): AbortSignal | undefined {
-  const signals = [control.signal, control.timeout === undefined ? undefined : AbortSignal.timeout(control.timeout)].filter((s) => s !== undefined);
-  return signals.length === 0 ? undefined : AbortSignal.any(signals);
+/**
+ * What a call observes: the caller's signal and its timeout, combined. Not AbortSignal.any with
+ * AbortSignal.timeout: Node 20 holds those sources weakly, and a collected timeout never fires. The
+ * timer here is held (and keeps Node running) until `done()`.
+ */
+export function abortSignalOf(control: RunControl): { signal: AbortSignal; done(): void } {
+  const controller = new AbortController();
+  const onAbort = () => controller.abort(control.signal!.reason);
+  if (control.signal?.aborted) onAbort();
+  else control.signal?.addEventListener('abort', onAbort, { once: true });
+  const timer =
+    control.timeout === undefined
+      ? undefined
+      : setTimeout(() => controller.abort(new DOMException(`timed out after ${control.timeout} ms`, 'TimeoutError')), control.timeout);
+  return {
+    signal: controller.signal,
+    done() {
+      clearTimeout(timer);
+      control.signal?.removeEventListener('abort', onAbort);
+    },
+  };
 }
 
 /** The stdio a convenience call uses: output captured, stdin from `input` or /dev/null. */

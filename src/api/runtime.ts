@@ -86,14 +86,18 @@ export class Runtime {
    * or timeout kills it, deletes it and rejects.
    */
   async run(id: string, source: ContainerSource, options: RunOptions = {}): Promise<ProcessResult> {
-    const signal = abortSignalOf(options);
-    signal?.throwIfAborted();
-    const container = await this.create(id, source, { ...options, stdio: capturingStdio(options) });
+    const { signal, done } = abortSignalOf(options);
     try {
-      await container.start();
-      return await container.init!.result(options.input, signal);
+      signal.throwIfAborted();
+      const container = await this.create(id, source, { ...options, stdio: capturingStdio(options) });
+      try {
+        await container.start();
+        return await container.init!.result(options.input, signal);
+      } finally {
+        if (options.keep !== true || signal.aborted) await container.delete({ force: true });
+      }
     } finally {
-      if (options.keep !== true || signal?.aborted) await container.delete({ force: true });
+      done();
     }
   }
 

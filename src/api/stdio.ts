@@ -31,10 +31,10 @@ export function prepareStdio(options: StdioOptions): PreparedStdio {
   const each = Array.isArray(options) ? options : [options, options, options];
   const theirs: number[] = [];
   const ours: Array<net.Socket | null> = [];
-  const fds: number[] = [];
+  const fds: Array<number | null> = [];
   try {
     each.forEach((option, index) => {
-      if (option === 'inherit') fds.push(-1);
+      if (option === 'inherit') fds.push(null);
       else if (typeof option === 'number') fds.push(option);
       else if (option === 'ignore') {
         const fd = fs.openSync('/dev/null', index === 0 ? 'r' : 'w');
@@ -54,7 +54,7 @@ export function prepareStdio(options: StdioOptions): PreparedStdio {
     throw e;
   }
   return {
-    fds: fds as StdioFds,
+    fds: { stdinFd: fds[0], stdoutFd: fds[1], stderrFd: fds[2] },
     stdin: ours[0] ?? null,
     stdout: ours[1] ?? null,
     stderr: ours[2] ?? null,

@@ -8,8 +8,7 @@ import { type Warn, hookState, runHooks, runHooksWarning } from '../hooks/run';
 import { native, initHelperPath } from '../native';
 import { buildLaunchPlan } from '../plan/build';
 import { MS_RDONLY } from '../plan/mount-flags';
-import { encodePlan } from '../plan/encode';
-import type { StdioFds } from '../plan/plan';
+import { OWN_STDIO, type StdioFds, encodeLaunchPlan } from '../plan/plan';
 import { awaitReady, sendPlan } from '../process/channel';
 import { sendConsoleToSocket } from '../process/console';
 import { recordHostMounts } from '../rootfs/host-mounts';
@@ -30,7 +29,7 @@ export interface CreateOptions {
   bundle?: string;
   /** A config given as an object (the API's bundle-less create): its root.path must be absolute. */
   spec?: unknown;
-  /** The fds that become the container process's stdin, stdout and stderr (-1: ours); default: all ours. */
+  /** The fds that become the container process's stdin, stdout and stderr; default: ours. */
   stdio?: StdioFds;
   pidFile?: string;
   consoleSocket?: string;
@@ -139,7 +138,7 @@ export function createContainer(options: CreateOptions): CreatedContainer {
     throw new ConfigError(`config.json: /root/path: rootfs ${planned.rootfs} does not exist or is not a directory`);
   }
   compileSeccompInto(planned.plan, planned.seccomp);
-  const encodedPlan = encodePlan(planned.plan);
+  const encodedPlan = encodeLaunchPlan(planned.plan);
   const hostMounts = planned.plan.rootfs?.ownMountNamespace === false ? recordHostMounts(planned.rootfs) : undefined;
 
   fs.mkdirSync(options.root, { recursive: true, mode: 0o700 });
@@ -191,7 +190,7 @@ export function createContainer(options: CreateOptions): CreatedContainer {
           preserveFds: options.preserveFds ?? 0,
           stateDirFd,
           idMaps: planned.idMaps,
-          stdio: options.stdio,
+          stdio: options.stdio ?? OWN_STDIO,
         });
       } catch (e) {
         // A namespace path of the wrong type, or id maps the kernel refuses: a failure of this

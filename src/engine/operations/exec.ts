@@ -4,9 +4,9 @@ import * as path from 'node:path';
 import { reopenCgroupManager } from '../cgroups';
 import { CistaError, ConfigError, ContainerStateError } from '../errors';
 import { initHelperPath, native } from '../native';
-import { encodePlan } from '../plan/encode';
 import { buildExecPlan } from '../plan/exec';
-import type { StdioFds } from '../plan/plan';
+import { NAMESPACE_FILES } from '../plan/namespaces';
+import { OWN_STDIO, type StdioFds, encodeLaunchPlan } from '../plan/plan';
 import { awaitReady, sendPlan } from '../process/channel';
 import { sendConsoleToSocket } from '../process/console';
 import { waitInForeground } from '../process/foreground';
@@ -39,7 +39,7 @@ export interface ExecOptions {
   pidFile?: string;
   consoleSocket?: string;
   preserveFds: number;
-  /** The fds that become the process's stdin, stdout and stderr (-1: ours); default: all ours. */
+  /** The fds that become the process's stdin, stdout and stderr; default: ours. */
   stdio?: StdioFds;
 }
 
@@ -48,18 +48,6 @@ export interface StartedExec {
   pid: number;
   consoleFd: number | null;
 }
-
-/** /proc/<pid>/ns file names by config.json namespace type. */
-const NAMESPACE_FILES: Readonly<Record<NamespaceType, string>> = {
-  pid: 'pid',
-  network: 'net',
-  mount: 'mnt',
-  ipc: 'ipc',
-  uts: 'uts',
-  user: 'user',
-  cgroup: 'cgroup',
-  time: 'time',
-};
 
 function readProcessFile(file: string): unknown {
   let text: string;
@@ -163,7 +151,7 @@ export function startExec(options: ExecOptions): StartedExec {
       seccomp: record.exec.seccomp,
     });
     compileSeccompInto(planned.plan, planned.seccomp);
-    const encodedPlan = encodePlan(planned.plan);
+    const encodedPlan = encodeLaunchPlan(planned.plan);
     const cgroup = record.cgroup === null ? undefined : reopenCgroupManager(record.cgroup.driver, record.cgroup.paths);
 
     const stateDirFd = native().openPath(dir);
@@ -176,7 +164,7 @@ export function startExec(options: ExecOptions): StartedExec {
         idMaps: null,
         preserveFds: options.preserveFds,
         stateDirFd,
-        stdio: options.stdio,
+        stdio: options.stdio ?? OWN_STDIO,
       });
     } finally {
       fs.closeSync(stateDirFd);

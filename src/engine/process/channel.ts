@@ -1,15 +1,14 @@
 import * as fs from 'node:fs';
 
+import { SyncTag } from '../../generated/protocol';
 import { CistaError } from '../errors';
 import { native } from '../native';
 import { whenReadable } from './readable';
 
 /**
  * The runtime's end of the sync socket (SOCK_SEQPACKET) to the init helper; the other end is
- * native/init/channel.cc. runtime -> init: the encoded plan. init -> runtime: with plan.awaitHooks,
- * 'H' right before pivot_root, answered with 'G' + the container's state JSON once the runtime's
- * create-time hooks ran; 'C' with the pty master attached (terminal only); then 'R' when set up;
- * or 'E' + an error message.
+ * native/init/channel.cc, the messages are SyncTag of protocol/definition.js. runtime -> init: the
+ * encoded plan.
  */
 export function sendPlan(syncFd: number, encodedPlan: Buffer): void {
   fs.writeSync(syncFd, encodedPlan);
@@ -29,24 +28,24 @@ function receiveFailed(e: unknown): CistaError {
   return new CistaError(`reading from the container init: ${(e as Error).message}`);
 }
 
-/** Acts on one message of the init; sets `done` at 'R', throws at 'E' or anything unexpected. */
+/** Acts on one message of the init; sets `done` at Ready, throws at Error or anything unexpected. */
 function handleMessage(syncFd: number, message: Message, conversation: Conversation, failure: string, runHooks?: () => string): void {
   const { data, fd } = message;
   if (data.length === 0) throw new CistaError('container init exited during setup without a reason');
   const kind = String.fromCharCode(data[0]);
-  if (kind === 'C' && fd >= 0 && conversation.consoleFd === null) {
+  if (kind === SyncTag.Console && fd >= 0 && conversation.consoleFd === null) {
     conversation.consoleFd = fd;
     return;
   }
   if (fd >= 0) fs.closeSync(fd);
-  if (kind === 'R') conversation.done = true;
-  else if (kind === 'H' && runHooks !== undefined) fs.writeSync(syncFd, Buffer.from(`G${runHooks()}`, 'utf8'));
-  else if (kind === 'E') throw new CistaError(`${failure}: ${data.toString('utf8', 1)}`);
+  if (kind === SyncTag.Ready) conversation.done = true;
+  else if (kind === SyncTag.RunHooks && runHooks !== undefined) fs.writeSync(syncFd, Buffer.from(SyncTag.HooksDone + runHooks(), 'utf8'));
+  else if (kind === SyncTag.Error) throw new CistaError(`${failure}: ${data.toString('utf8', 1)}`);
   else throw new CistaError('container init sent an unknown message');
 }
 
 /**
- * Waits until the init is set up; returns the pty master fd if it made a terminal. On 'H', runs
+ * Waits until the init is set up; returns the pty master fd if it made a terminal. On RunHooks, runs
  * `runHooks` (whose exception fails the create) and answers with the state it returns; an init
  * whose plan has no hooks (exec) never sends it. The init's error message follows `failure`
  * ("exec failed" for an exec, as runc words it).
