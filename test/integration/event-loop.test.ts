@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { Runtime } from '../../src/api';
 import { waitForExit } from '../../src/engine/process/exit';
+import { realHost } from '../../src/engine/host/real';
 import { withContainerLock, withContainerLockAsync } from '../../src/engine/state/lock';
 import { Scratch } from '../helpers/bundle';
 import { leftovers, zombieChildren } from '../helpers/leftovers';
@@ -87,17 +88,25 @@ describe('waiting on the event loop', () => {
     const dir = fs.mkdtempSync(path.join(scratch.dir, 'lock-'));
     const order: string[] = [];
     let locked!: Promise<void>;
-    withContainerLock(dir, true, () => {
-      locked = withContainerLockAsync(dir, false, () => {
-        order.push('async lock');
-      });
-      order.push('sync lock released');
-    });
+    withContainerLock(
+      realHost,
+      dir,
+      true,
+      () => {
+        locked = withContainerLockAsync(realHost, dir, false, () => {
+          order.push('async lock');
+        });
+        order.push('sync lock released');
+      },
+      () => {
+        throw new Error('the directory is there');
+      },
+    );
     await locked;
     expect(order).toEqual(['sync lock released', 'async lock']);
     const aborted = new AbortController();
-    const held = withContainerLockAsync(dir, true, async () => {
-      const waiting = withContainerLockAsync(dir, true, () => 'never', aborted.signal);
+    const held = withContainerLockAsync(realHost, dir, true, async () => {
+      const waiting = withContainerLockAsync(realHost, dir, true, () => 'never', aborted.signal);
       aborted.abort(new Error('gave up'));
       await expect(waiting).rejects.toThrow('gave up');
     });

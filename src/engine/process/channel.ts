@@ -1,8 +1,6 @@
-import * as fs from 'node:fs';
-
 import { SyncTag } from '../../generated/protocol';
-import { CistaError } from '../errors';
-import { native } from '../native';
+import { CistaError, errnoText } from '../errors';
+import type { Host } from '../host/host';
 import { whenReadable } from './readable';
 
 /**
@@ -10,8 +8,8 @@ import { whenReadable } from './readable';
  * native/init/channel.cc, the messages are SyncTag of protocol/definition.js. runtime -> init: the
  * encoded plan.
  */
-export function sendPlan(syncFd: number, encodedPlan: Buffer): void {
-  fs.writeSync(syncFd, encodedPlan);
+export function sendPlan(host: Pick<Host, 'fs'>, syncFd: number, encodedPlan: Buffer): void {
+  host.fs.write(syncFd, encodedPlan);
 }
 
 const MAX_REPLY = 64 * 1024;
@@ -25,11 +23,18 @@ interface Conversation {
 }
 
 function receiveFailed(e: unknown): CistaError {
-  return new CistaError(`reading from the container init: ${(e as Error).message}`);
+  return new CistaError(`reading from the container init: ${errnoText(e)}`);
 }
 
 /** Acts on one message of the init; sets `done` at Ready, throws at Error or anything unexpected. */
-function handleMessage(syncFd: number, message: Message, conversation: Conversation, failure: string, runHooks?: () => string): void {
+function handleMessage(
+  host: Pick<Host, 'fs'>,
+  syncFd: number,
+  message: Message,
+  conversation: Conversation,
+  failure: string,
+  runHooks?: () => string,
+): void {
   const { data, fd } = message;
   if (data.length === 0) throw new CistaError('container init exited during setup without a reason');
   const kind = String.fromCharCode(data[0]);
@@ -37,9 +42,9 @@ function handleMessage(syncFd: number, message: Message, conversation: Conversat
     conversation.consoleFd = fd;
     return;
   }
-  if (fd >= 0) fs.closeSync(fd);
+  if (fd >= 0) host.fs.close(fd);
   if (kind === SyncTag.Ready) conversation.done = true;
-  else if (kind === SyncTag.RunHooks && runHooks !== undefined) fs.writeSync(syncFd, Buffer.from(SyncTag.HooksDone + runHooks(), 'utf8'));
+  else if (kind === SyncTag.RunHooks && runHooks !== undefined) host.fs.write(syncFd, Buffer.from(SyncTag.HooksDone + runHooks(), 'utf8'));
   else if (kind === SyncTag.Error) throw new CistaError(`${failure}: ${data.toString('utf8', 1)}`);
   else throw new CistaError('container init sent an unknown message');
 }
@@ -50,31 +55,36 @@ function handleMessage(syncFd: number, message: Message, conversation: Conversat
  * whose plan has no hooks (exec) never sends it. The init's error message follows `failure`
  * ("exec failed" for an exec, as runc words it).
  */
-export function awaitReady(syncFd: number, failure: string, runHooks?: () => string): { consoleFd: number | null } {
+export function awaitReady(
+  host: Pick<Host, 'fs' | 'addon'>,
+  syncFd: number,
+  failure: string,
+  runHooks?: () => string,
+): { consoleFd: number | null } {
   const conversation: Conversation = { consoleFd: null, done: false };
   try {
     while (!conversation.done) {
       let message: Message;
       try {
-        message = native().receiveMessage(syncFd, MAX_REPLY);
+        message = host.addon.receiveMessage(syncFd, MAX_REPLY);
       } catch (e) {
         throw receiveFailed(e);
       }
-      handleMessage(syncFd, message, conversation, failure, runHooks);
+      handleMessage(host, syncFd, message, conversation, failure, runHooks);
     }
     return { consoleFd: conversation.consoleFd };
   } catch (e) {
-    if (conversation.consoleFd !== null) fs.closeSync(conversation.consoleFd);
+    if (conversation.consoleFd !== null) host.fs.close(conversation.consoleFd);
     throw e;
   }
 }
 
 /** One message of the init, received once the event loop sees the socket readable: never blocks. */
-export async function receiveFromInit(syncFd: number, signal?: AbortSignal): Promise<Message> {
+export async function receiveFromInit(host: Pick<Host, 'addon'>, syncFd: number, signal?: AbortSignal): Promise<Message> {
   for (;;) {
     let message: Message | null;
     try {
-      message = native().receiveMessage(syncFd, MAX_REPLY, true);
+      message = host.addon.receiveMessage(syncFd, MAX_REPLY, true);
     } catch (e) {
       throw receiveFailed(e);
     }
@@ -84,13 +94,19 @@ export async function receiveFromInit(syncFd: number, signal?: AbortSignal): Pro
 }
 
 /** awaitReady for the long-lived API: the same conversation, waiting on the event loop. */
-export async function awaitReadyAsync(syncFd: number, failure: string, runHooks?: () => string, signal?: AbortSignal): Promise<{ consoleFd: number | null }> {
+export async function awaitReadyAsync(
+  host: Pick<Host, 'fs' | 'addon'>,
+  syncFd: number,
+  failure: string,
+  runHooks?: () => string,
+  signal?: AbortSignal,
+): Promise<{ consoleFd: number | null }> {
   const conversation: Conversation = { consoleFd: null, done: false };
   try {
-    while (!conversation.done) handleMessage(syncFd, await receiveFromInit(syncFd, signal), conversation, failure, runHooks);
+    while (!conversation.done) handleMessage(host, syncFd, await receiveFromInit(host, syncFd, signal), conversation, failure, runHooks);
     return { consoleFd: conversation.consoleFd };
   } catch (e) {
-    if (conversation.consoleFd !== null) fs.closeSync(conversation.consoleFd);
+    if (conversation.consoleFd !== null) host.fs.close(conversation.consoleFd);
     throw e;
   }
 }
