@@ -86,7 +86,7 @@ describe('the Node API', () => {
     editConfig(bundle, (c) => (c.process.cwd = 'relative'));
     const config = await rejection(runtime.create('api4', { bundle }));
     expect(config).toBeInstanceOf(ConfigError);
-    expect(config.code).toBe('ECONFIG');
+    expect(config).toMatchObject({ code: 'ECONFIG', pointer: '/process/cwd' });
     expect(leftovers(scratch.root, 'api4', bundle)).toEqual([]);
 
     const missing = await rejection(runtime.get('nope'));
