@@ -6,6 +6,7 @@
 #include <linux/sched.h>
 #include <sched.h>
 #include <signal.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/mman.h>
@@ -24,6 +25,8 @@
 namespace cista {
 namespace {
 
+constexpr int kMaxChildJoins = 8;
+
 // Everything the child needs, computed before clone(): no allocation happens after it.
 struct ChildSetup {
   int preserve_fds;
@@ -38,6 +41,14 @@ struct ChildSetup {
   // (-1 otherwise).
   int maps_ready_read;
   int maps_ready_write;
+  // Namespaces the child enters itself (see ChildJoins), and the pipe on which it reports the pid of
+  // the process that goes on when one is a pid namespace (-1 otherwise).
+  int child_join_fds[kMaxChildJoins];
+  int child_join_types[kMaxChildJoins];
+  int child_join_count;
+  bool child_joins_pid;
+  int pid_report_read;
+  int pid_report_write;
 };
 
 int seal_init_binary(const std::string& path, int* err) {
@@ -91,8 +102,34 @@ void become_namespace_root(ChildSetup* s) {
   }
 }
 
+// An unprivileged runtime cannot enter a pid namespace owned by the container's user namespace
+// (setns needs CAP_SYS_ADMIN in its own user namespace too), and a thread of a multithreaded
+// process cannot enter a user namespace at all: the single-threaded child enters the user
+// namespace, then the others, and, since a pid namespace applies only to children, goes on as a
+// child of its own born there with the runtime as its parent (CLONE_PARENT), as runc's nsexec does.
+void enter_child_namespaces(ChildSetup* s) {
+  for (int i = 0; i < s->child_join_count; i++) {
+    if (syscall(SYS_setns, s->child_join_fds[i], s->child_join_types[i]) != 0) {
+      static const char msg[] = "cista: cannot join the container's namespaces\n";
+      child_fail(msg, sizeof(msg) - 1);
+    }
+  }
+  if (!s->child_joins_pid) return;
+  close(s->pid_report_read);
+  long pid = syscall(SYS_clone, (unsigned long)(CLONE_PARENT | SIGCHLD), 0, 0, 0, 0);
+  if (pid < 0) {
+    static const char msg[] = "cista: cannot start a process in the container's pid namespace\n";
+    child_fail(msg, sizeof(msg) - 1);
+  }
+  if (pid > 0) {
+    _exit(write(s->pid_report_write, &pid, sizeof(pid)) == sizeof(pid) ? 0 : 125);
+  }
+  close(s->pid_report_write);
+}
+
 [[noreturn]] void child_main(ChildSetup* s) {
   if (s->maps_ready_read >= 0) become_namespace_root(s);
+  if (s->child_join_count > 0) enter_child_namespaces(s);
   sigset_t none;
   sigemptyset(&none);
   sigprocmask(SIG_SETMASK, &none, nullptr);
@@ -185,6 +222,76 @@ class ThreadNamespaces {
   std::vector<Saved> saved_;
 };
 
+std::vector<NamespaceJoin> namespace_joins(const Napi::Array& list) {
+  std::vector<NamespaceJoin> joins;
+  for (uint32_t i = 0; i < list.Length(); i++) {
+    Napi::Object join = list.Get(i).As<Napi::Object>();
+    joins.push_back({join.Get("type").As<Napi::Number>().Uint32Value(), join.Get("path").As<Napi::String>()});
+  }
+  return joins;
+}
+
+// The fds for the child's own joins (enter_child_namespaces), opened before the clone.
+class ChildJoins {
+ public:
+  ~ChildJoins() {
+    for (int fd : fds_) close(fd);
+    close_report();
+  }
+
+  bool open_into(const std::vector<NamespaceJoin>& joins, ChildSetup* s, int* err, std::string* failed_path) {
+    s->pid_report_read = s->pid_report_write = -1;
+    for (const NamespaceJoin& join : joins) {
+      int fd = open(join.path.c_str(), O_RDONLY | O_CLOEXEC);
+      if (fd < 0) {
+        *err = errno;
+        *failed_path = join.path;
+        return false;
+      }
+      fds_.push_back(fd);
+      s->child_join_fds[s->child_join_count] = fd;
+      s->child_join_types[s->child_join_count++] = int(join.type);
+      if (join.type == CLONE_NEWPID) s->child_joins_pid = true;
+    }
+    if (s->child_joins_pid) {
+      if (pipe2(report_, O_CLOEXEC) != 0) {
+        *err = errno;
+        *failed_path = "(pid report pipe)";
+        return false;
+      }
+      s->pid_report_read = report_[0];
+      s->pid_report_write = report_[1];
+    }
+    return true;
+  }
+
+  // With a pid namespace among the joins, `middle` is the child, which reports the pid of its own
+  // child (the runtime's too, by CLONE_PARENT) and exits: that one goes on. -1 when it failed.
+  long process_that_goes_on(long middle) {
+    if (report_[0] < 0) return middle;
+    close(report_[1]);
+    report_[1] = -1;
+    long pid = -1;
+    ssize_t n;
+    do n = read(report_[0], &pid, sizeof(pid));
+    while (n < 0 && errno == EINTR);
+    int status;
+    while (waitpid(pid_t(middle), &status, 0) < 0 && errno == EINTR) {
+    }
+    return n == sizeof(pid) ? pid : -1;
+  }
+
+ private:
+  void close_report() {
+    for (int& fd : report_) {
+      if (fd >= 0) close(fd);
+      fd = -1;
+    }
+  }
+  std::vector<int> fds_;
+  int report_[2] = {-1, -1};
+};
+
 int write_proc_file(long pid, const char* name, const std::string& text) {
   std::string path = "/proc/" + std::to_string(pid) + "/" + name;
   int fd = open(path.c_str(), O_WRONLY | O_CLOEXEC);
@@ -198,19 +305,84 @@ int write_proc_file(long pid, const char* name, const std::string& text) {
   return -1;
 }
 
+
+// newuidmap/newgidmap PID ID HOSTID SIZE...: the setuid helpers that write maps of more than the
+// caller's own id, after checking /etc/subuid or /etc/subgid. Their stderr becomes the error text.
+int run_map_tool(const std::string& tool, long pid, const std::string& map, std::string* output) {
+  std::vector<std::string> args = {tool, std::to_string(pid)};
+  size_t start = 0;
+  while (start < map.size()) {
+    size_t end = map.find_first_of(" \n", start);
+    if (end == std::string::npos) end = map.size();
+    if (end > start) args.push_back(map.substr(start, end - start));
+    start = end + 1;
+  }
+  std::vector<char*> argv;
+  for (std::string& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  char* envp[] = {nullptr};
+  int out[2];
+  if (pipe2(out, O_CLOEXEC) != 0) return -1;
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_adddup2(&actions, out[1], STDERR_FILENO);
+  posix_spawn_file_actions_adddup2(&actions, out[1], STDOUT_FILENO);
+  pid_t child;
+  int err = posix_spawn(&child, tool.c_str(), &actions, nullptr, argv.data(), envp);
+  posix_spawn_file_actions_destroy(&actions);
+  close(out[1]);
+  if (err != 0) {
+    close(out[0]);
+    errno = err;
+    return -1;
+  }
+  char buf[512];
+  ssize_t n;
+  while ((n = read(out[0], buf, sizeof(buf))) > 0 || (n < 0 && errno == EINTR))
+    if (n > 0) output->append(buf, size_t(n));
+  close(out[0]);
+  int status = 0;
+  while (waitpid(child, &status, 0) < 0 && errno == EINTR) {
+  }
+  while (!output->empty() && output->back() == '\n') output->pop_back();
+  for (char& c : *output)
+    if (c == '\n') c = ' ';
+  if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return 0;
+  errno = EPERM;
+  return -1;
+}
+
+// The maps of a new user namespace, as the runtime's IdMapWriter says (native.ts).
+struct IdMaps {
+  std::string uid_map, gid_map, uid_map_tool, gid_map_tool;
+  bool deny_setgroups = false;
+};
+
+// Writes them; on failure returns what failed (with the tool's own words, if a tool ran).
+const char* write_id_maps(long pid, const IdMaps& maps, std::string* tool_output) {
+  if (maps.deny_setgroups && write_proc_file(pid, "setgroups", "deny") != 0) return "denying setgroups in the new user namespace";
+  if (maps.uid_map_tool.empty() ? write_proc_file(pid, "uid_map", maps.uid_map) != 0
+                                : run_map_tool(maps.uid_map_tool, pid, maps.uid_map, tool_output) != 0)
+    return "writing the uid_map of the new user namespace";
+  if (maps.gid_map_tool.empty() ? write_proc_file(pid, "gid_map", maps.gid_map) != 0
+                                : run_map_tool(maps.gid_map_tool, pid, maps.gid_map, tool_output) != 0)
+    return "writing the gid_map of the new user namespace";
+  return nullptr;
+}
+
 }  // namespace
 
-// spawnInit({ initPath, cloneFlags, cloneJoins, preserveFds, stateDirFd, idMaps }) -> { pid, syncFd }
+// spawnInit({ initPath, cloneFlags, cloneJoins, childJoins, preserveFds, stateDirFd, idMaps }) -> { pid, syncFd }
 Napi::Value SpawnInit(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Napi::Object req = info[0].As<Napi::Object>();
   std::string init_path = req.Get("initPath").As<Napi::String>();
   uint32_t clone_flags = req.Get("cloneFlags").As<Napi::Number>().Uint32Value();
-  std::vector<NamespaceJoin> clone_joins;
-  Napi::Array joins = req.Get("cloneJoins").As<Napi::Array>();
-  for (uint32_t i = 0; i < joins.Length(); i++) {
-    Napi::Object join = joins.Get(i).As<Napi::Object>();
-    clone_joins.push_back({join.Get("type").As<Napi::Number>().Uint32Value(), join.Get("path").As<Napi::String>()});
+  std::vector<NamespaceJoin> clone_joins = namespace_joins(req.Get("cloneJoins").As<Napi::Array>());
+  std::vector<NamespaceJoin> child_joins = namespace_joins(req.Get("childJoins").As<Napi::Array>());
+  if (child_joins.size() > size_t(kMaxChildJoins)) {
+    Napi::TypeError::New(env, "too many childJoins").ThrowAsJavaScriptException();
+    return env.Undefined();
   }
   int preserve_fds = req.Get("preserveFds").As<Napi::Number>().Int32Value();
   int state_dir_fd = req.Get("stateDirFd").As<Napi::Number>().Int32Value();
@@ -220,10 +392,14 @@ Napi::Value SpawnInit(const Napi::CallbackInfo& info) {
     Napi::TypeError::New(env, "idMaps must be given exactly when cloneFlags has CLONE_NEWUSER").ThrowAsJavaScriptException();
     return env.Undefined();
   }
-  std::string uid_map, gid_map;
+  IdMaps maps;
   if (new_user_ns) {
-    uid_map = id_maps.As<Napi::Object>().Get("uidMap").As<Napi::String>();
-    gid_map = id_maps.As<Napi::Object>().Get("gidMap").As<Napi::String>();
+    Napi::Object m = id_maps.As<Napi::Object>();
+    maps.uid_map = m.Get("uidMap").As<Napi::String>();
+    maps.gid_map = m.Get("gidMap").As<Napi::String>();
+    maps.uid_map_tool = m.Get("uidMapTool").As<Napi::String>();
+    maps.gid_map_tool = m.Get("gidMapTool").As<Napi::String>();
+    maps.deny_setgroups = m.Get("denySetgroups").As<Napi::Boolean>();
   }
 
   int err = 0;
@@ -270,8 +446,9 @@ Napi::Value SpawnInit(const Napi::CallbackInfo& info) {
   setup.envp[0] = nullptr;
 
   ThreadNamespaces thread_namespaces;
+  ChildJoins child_join_fds;
   std::string failed_path;
-  if (!thread_namespaces.enter(clone_joins, &err, &failed_path)) {
+  if (!child_join_fds.open_into(child_joins, &setup, &err, &failed_path) || !thread_namespaces.enter(clone_joins, &err, &failed_path)) {
     close(memfd);
     close(pair[0]);
     close(pair[1]);
@@ -291,23 +468,25 @@ Napi::Value SpawnInit(const Napi::CallbackInfo& info) {
     close_maps_ready();
     return ThrowErrno(env, err, "clone");
   }
+  pid = child_join_fds.process_that_goes_on(pid);
+  if (pid < 0) {
+    close(pair[0]);
+    close_maps_ready();
+    return ThrowErrno(env, EPERM, "joining the container's namespaces");
+  }
   if (new_user_ns) {
-    // No "deny" to setgroups first: the runtime is privileged in the parent namespace.
-    const char* failed = nullptr;
-    if (write_proc_file(pid, "uid_map", uid_map) != 0) {
-      failed = "writing the uid_map of the new user namespace";
-    } else if (write_proc_file(pid, "gid_map", gid_map) != 0) {
-      failed = "writing the gid_map of the new user namespace";
-    } else if (write(maps_ready[1], "", 1) != 1) {
-      failed = "releasing the init";
-    }
+    std::string tool_output;
+    const char* failed = write_id_maps(pid, maps, &tool_output);
+    if (failed == nullptr && write(maps_ready[1], "", 1) != 1) failed = "releasing the init";
     if (failed != nullptr) {
       err = errno;
       kill(pid_t(pid), SIGKILL);
       waitpid(pid_t(pid), nullptr, 0);
       close(pair[0]);
       close_maps_ready();
-      return ThrowErrno(env, err, failed);
+      std::string what = failed;
+      if (!tool_output.empty()) what += " (" + tool_output + ")";
+      return ThrowErrno(env, err, what);
     }
     close_maps_ready();
   }

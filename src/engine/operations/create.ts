@@ -2,7 +2,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
-import { type DeviceRule, defaultAllowedDevices, openCgroupManager } from '../cgroups';
+import { type CgroupManager, type DeviceRule, defaultAllowedDevices, openCgroupManager } from '../cgroups';
+import { NoCgroupManager } from '../cgroups/none';
 import { CistaError, ConfigError } from '../errors';
 import { type Warn, hookState, runHooks, runHooksWarning } from '../hooks/run';
 import { native, initHelperPath } from '../native';
@@ -11,6 +12,7 @@ import { MS_RDONLY } from '../plan/mount-flags';
 import { encodePlan } from '../plan/encode';
 import { awaitReady, sendPlan } from '../process/channel';
 import { sendConsoleToSocket } from '../process/console';
+import { caller, checkRootlessConfig, rootlessCgroups } from '../rootless';
 import { recordHostMounts } from '../rootfs/host-mounts';
 import { loadSpec } from '../spec/load';
 import type { Spec } from '../spec/schema';
@@ -36,6 +38,8 @@ export interface CreateOptions {
   attachConsole?: boolean;
   /** Where poststop hooks that fail while a failed create is rolled back are reported. */
   warn?: Warn;
+  /** --debug: what cista chose where a config or the host left it a choice (rootless cgroups, labels ignored). */
+  debug?: (message: string) => void;
 }
 
 export interface CreatedContainer {
@@ -63,6 +67,19 @@ function deviceRules(spec: Spec): DeviceRule[] {
   return [...rules, ...defaultAllowedDevices()];
 }
 
+/**
+ * Device rules need a devices cgroup (v1) or a BPF program (v2, CAP_SYS_ADMIN on the host): a
+ * rootless caller's failures there are ignored, as runc's rootless cgroup manager ignores them.
+ */
+function applyDevices(cgroup: CgroupManager, rules: DeviceRule[], rootless: boolean, debug: (message: string) => void): void {
+  try {
+    cgroup.applyDevices(rules);
+  } catch (e) {
+    if (!rootless) throw e;
+    debug(`rootless: device rules not applied: ${(e as Error).message}`);
+  }
+}
+
 function hostIsDirectory(hostPath: string): boolean | undefined {
   try {
     return fs.statSync(hostPath).isDirectory();
@@ -77,8 +94,23 @@ function writeOomScoreAdj(pid: number, value: number): void {
     fs.writeFileSync(`/proc/${pid}/oom_score_adj`, String(value));
   } catch (e) {
     const error = e as NodeJS.ErrnoException;
-    const reason = error.code === 'EACCES' ? 'permission denied (lowering it needs CAP_SYS_RESOURCE)' : error.message;
-    throw new CistaError(`setting process.oomScoreAdj to ${value}: ${reason}`);
+    if (error.code !== 'EACCES') throw new CistaError(`setting process.oomScoreAdj to ${value}: ${error.message}`);
+    // As in runc, a rootless caller may raise it but not lower it below its own.
+    const own = fs.readFileSync('/proc/self/oom_score_adj', 'utf8').trim();
+    throw new ConfigError(
+      `config.json: /process/oomScoreAdj: lowering it to ${value} needs CAP_SYS_RESOURCE on the host, which cista (oom_score_adj ${own}) lacks: use a value of at least ${own}`,
+    );
+  }
+}
+
+function makeStateRoot(root: string): void {
+  try {
+    fs.mkdirSync(root, { recursive: true, mode: 0o700 });
+  } catch (e) {
+    const error = e as NodeJS.ErrnoException;
+    if (error.code !== 'EACCES' && error.code !== 'EPERM' && error.code !== 'EROFS') throw e;
+    const hint = caller().rootlessEuid ? ': set XDG_RUNTIME_DIR (rootless cista keeps its state in $XDG_RUNTIME_DIR/cista) or pass --root' : '';
+    throw new CistaError(`cannot create the state directory ${root}: ${error.code}${hint}`);
   }
 }
 
@@ -100,6 +132,7 @@ export function createContainer(options: CreateOptions): CreatedContainer {
   const { spec } = loadSpec(bundle);
   checkSemantics(spec);
   rejectUnsupported(spec);
+  checkRootlessConfig(spec);
   if (options.systemdCgroup) throw new CistaError('the systemd cgroup driver is not supported yet (--systemd-cgroup)');
   const terminal = spec.process?.terminal === true;
   if (terminal && options.consoleSocket === undefined && !options.attachConsole) {
@@ -109,7 +142,10 @@ export function createContainer(options: CreateOptions): CreatedContainer {
     throw new CistaError('--console-socket needs process.terminal set in config.json');
   }
 
-  const cgroup = openCgroupManager({ containerId: options.id, cgroupsPath: spec.linux?.cgroupsPath });
+  const debug = options.debug ?? (() => {});
+  const rootless = rootlessCgroups();
+  const cgroup = openCgroupManager({ containerId: options.id, cgroupsPath: spec.linux?.cgroupsPath, rootless: rootless ? { uid: caller().uid } : undefined });
+  if (cgroup instanceof NoCgroupManager) debug('rootless: the caller cannot create the container\'s cgroups and the config names no cgroupsPath: running without cgroups');
   const devices = deviceRules(spec);
   const resourceWrites = cgroup.planResources(spec.linux?.resources);
   const planned = buildLaunchPlan(spec, {
@@ -118,6 +154,7 @@ export function createContainer(options: CreateOptions): CreatedContainer {
     noPivot: options.noPivot === true,
     noNewKeyring: options.noNewKeyring === true,
     host: { isDirectory: hostIsDirectory },
+    caller: caller(),
     cgroupMountSteps: (mount, flags) =>
       cgroup.mountSteps(mount.destination, {
         readonly: (flags & MS_RDONLY) !== 0,
@@ -132,7 +169,7 @@ export function createContainer(options: CreateOptions): CreatedContainer {
   const encodedPlan = encodePlan(planned.plan);
   const hostMounts = planned.plan.rootfs?.ownMountNamespace === false ? recordHostMounts(planned.rootfs) : undefined;
 
-  fs.mkdirSync(options.root, { recursive: true, mode: 0o700 });
+  makeStateRoot(options.root);
   const dir = containerDir(options.root, options.id);
   try {
     fs.mkdirSync(dir, { mode: 0o711 });
@@ -142,6 +179,7 @@ export function createContainer(options: CreateOptions): CreatedContainer {
   }
   fs.chmodSync(dir, 0o711);
 
+  const hasCgroups = Object.keys(cgroup.paths).length > 0;
   return withContainerLock(dir, true, () => {
     const record: ContainerRecord = {
       ociVersion: spec.ociVersion,
@@ -154,7 +192,7 @@ export function createContainer(options: CreateOptions): CreatedContainer {
       created: new Date().toISOString(),
       owner: ownerName(),
       annotations: spec.annotations ?? {},
-      cgroup: { driver: cgroup.driver, paths: cgroup.paths },
+      cgroup: hasCgroups ? { driver: cgroup.driver, paths: cgroup.paths } : null,
       exec: { process: spec.process ?? null, seccomp: spec.linux?.seccomp ?? null, sessionKeyring: planned.plan.sessionKeyring },
       hostMounts,
     };
@@ -165,10 +203,12 @@ export function createContainer(options: CreateOptions): CreatedContainer {
     try {
       writeRecord(dir, record);
       native().makeFifo(path.join(dir, EXEC_FIFO), 0o622);
-      cgroup.create();
-      record.cgroup = { driver: cgroup.driver, paths: cgroup.paths, created: cgroup.createdDirectories() };
-      writeRecord(dir, record);
-      cgroup.applyDevices(devices);
+      if (hasCgroups) {
+        cgroup.create();
+        record.cgroup = { driver: cgroup.driver, paths: cgroup.paths, created: cgroup.createdDirectories() };
+        writeRecord(dir, record);
+      }
+      applyDevices(cgroup, devices, rootless, debug);
       cgroup.applyResources(resourceWrites);
 
       const stateDirFd = native().openPath(dir);
@@ -178,6 +218,7 @@ export function createContainer(options: CreateOptions): CreatedContainer {
           initPath: initHelperPath(),
           cloneFlags: planned.cloneFlags,
           cloneJoins: planned.cloneJoins,
+          childJoins: [],
           preserveFds: options.preserveFds ?? 0,
           stateDirFd,
           idMaps: planned.idMaps,

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { ConfigError } from '../errors';
 import { hookArgv } from '../hooks/run';
 import type { Hook, Mount, Process, Spec } from '../spec/schema';
-import { formatIdMap } from '../spec/id-mappings';
+import { type Caller, type IdMapWriter, idMapWriter } from '../rootless';
 import { DEVICE_FILE_TYPES, RLIMIT_TYPES } from '../spec/vocabulary';
 import { capabilityMask } from './capabilities';
 import { MS_BIND, MS_REC, MS_SLAVE, PROPAGATION, parseMountOptions } from './mount-flags';
@@ -23,6 +23,8 @@ export interface PlanOptions {
   noPivot: boolean;
   noNewKeyring: boolean;
   host: HostView;
+  /** Who runs cista: an unprivileged caller writes id maps differently, and in a user namespace cannot mount sysfs for the host's network namespace. */
+  caller: Caller;
   /** How a mount of type "cgroup" appears in the container (the cgroup driver knows its hierarchies). */
   cgroupMountSteps(mount: Mount, flags: number): MountStep[];
 }
@@ -38,10 +40,10 @@ export interface PlannedLaunch {
    */
   cloneJoins: JoinNamespace[];
   /**
-   * With a new user namespace: the text the runtime writes to the init's /proc/<pid>/uid_map and
-   * gid_map between clone() and the init's exec; null otherwise.
+   * With a new user namespace: what the runtime writes to the init's /proc/<pid>/uid_map and
+   * gid_map (and how) between clone() and the init's exec; null otherwise.
    */
-  idMaps: { uidMap: string; gidMap: string } | null;
+  idMaps: IdMapWriter | null;
   /**
    * process.oomScoreAdj, written by the runtime to the init's /proc/<pid>/oom_score_adj (null: leave
    * it): lowering it takes CAP_SYS_RESOURCE in the host's user namespace, which an init in a new user
@@ -226,7 +228,7 @@ export function buildLaunchPlan(spec: Spec, options: PlanOptions): PlannedLaunch
   const rootfs = path.resolve(options.bundle, spec.root.path);
 
   const mounts: MountStep[] = [];
-  const sysfsAsBind = hasUserNamespace && !createsNetworkNamespace;
+  const sysfsAsBind = (hasUserNamespace || options.caller.inUserNamespace) && !createsNetworkNamespace;
   (spec.mounts ?? []).forEach((m, i) => mounts.push(...planMount(m, i, options, sysfsAsBind)));
   // runc populates /dev unless the host's /dev is bind-mounted over it.
   const devIsBind = (spec.mounts ?? []).some(
@@ -262,8 +264,6 @@ export function buildLaunchPlan(spec: Spec, options: PlanOptions): PlannedLaunch
     startContainerHooks: (hooks.startContainer ?? []).map(planHook),
     waitForStart: true,
   };
-  const idMaps = createsUserNamespace
-    ? { uidMap: formatIdMap(linux.uidMappings ?? []), gidMap: formatIdMap(linux.gidMappings ?? []) }
-    : null;
+  const idMaps = createsUserNamespace ? idMapWriter(linux.uidMappings ?? [], linux.gidMappings ?? [], options.caller) : null;
   return { plan, cloneFlags, cloneJoins, idMaps, oomScoreAdj: process.oomScoreAdj ?? null, rootfs, seccomp: planSeccomp(linux.seccomp) };
 }

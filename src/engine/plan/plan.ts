@@ -6,6 +6,7 @@
  * is in encode.ts and its mirror is native/plan.h + native/init/plan_reader.cc; both follow the field
  * order of these interfaces exactly.
  */
+import type { IdMapWriter } from '../rootless';
 
 /** A namespace the init joins with setns() before anything else (user first). */
 export interface JoinNamespace {
@@ -182,10 +183,16 @@ export interface SpawnRequest {
   cloneFlags: number;
   /** Namespaces (pid, net, ipc, uts, cgroup) the calling thread enters around clone(), so the child is born in them. */
   cloneJoins: JoinNamespace[];
+  /**
+   * Namespaces the child enters itself right after clone(), the user namespace first; with a pid
+   * namespace among them it goes on as a child of its own born there. For a runtime without
+   * privileges on the host, which can enter a container's namespaces only from inside its user namespace.
+   */
+  childJoins: JoinNamespace[];
   /** Caller fds 3..3+preserveFds-1 that reach the container as they are. */
   preserveFds: number;
   /** O_PATH fd of the container's state directory, which holds the exec fifo the init blocks on until `start`. */
   stateDirFd: number;
-  /** With CLONE_NEWUSER in cloneFlags: the text of the child's uid_map and gid_map, written before it execs the init. */
-  idMaps: { uidMap: string; gidMap: string } | null;
+  /** With CLONE_NEWUSER in cloneFlags: the child's uid_map and gid_map and how to write them, before it execs the init. */
+  idMaps: IdMapWriter | null;
 }
