@@ -45,10 +45,11 @@ export function caller(): Caller {
 }
 
 /**
- * runc's rootless cgroup manager (cgroupfs driver): cgroups may not be writable, and a container
- * without a cgroupsPath then runs without them, unless it asks for limits.
+ * No capabilities in the host's user namespace: runc's rootless cgroup manager (cgroupfs driver:
+ * cgroups may not be writable, and a container without a cgroupsPath then runs without them unless
+ * it asks for limits); no raising of hard rlimits; no entering or leaving namespaces the host owns.
  */
-export function rootlessCgroups(who: Caller = caller()): boolean {
+export function unprivilegedOnHost(who: Caller = caller()): boolean {
   return who.rootlessEuid || who.inUserNamespace;
 }
 
@@ -159,7 +160,7 @@ function checkRlimits(spec: Spec, hardLimits: readonly bigint[]): void {
  * rootless caller can raise a hard rlimit.
  */
 export function checkRootlessConfig(spec: Spec, who: Caller = caller(), readLimits = () => fs.readFileSync('/proc/self/limits', 'utf8')): void {
-  if (rootlessCgroups(who) && (spec.process?.rlimits ?? []).length > 0) checkRlimits(spec, parseHardLimits(readLimits()));
+  if (unprivilegedOnHost(who) && (spec.process?.rlimits ?? []).length > 0) checkRlimits(spec, parseHardLimits(readLimits()));
   if (!who.rootlessEuid) return;
   const linux = spec.linux ?? {};
   const user = (linux.namespaces ?? []).find((ns) => ns.type === 'user');

@@ -12,7 +12,7 @@ import { MS_RDONLY } from '../plan/mount-flags';
 import { encodePlan } from '../plan/encode';
 import { awaitReady, sendPlan } from '../process/channel';
 import { sendConsoleToSocket } from '../process/console';
-import { caller, checkRootlessConfig, rootlessCgroups } from '../rootless';
+import { caller, checkRootlessConfig, unprivilegedOnHost } from '../rootless';
 import { recordHostMounts } from '../rootfs/host-mounts';
 import { loadSpec } from '../spec/load';
 import type { Spec } from '../spec/schema';
@@ -143,7 +143,7 @@ export function createContainer(options: CreateOptions): CreatedContainer {
   }
 
   const debug = options.debug ?? (() => {});
-  const rootless = rootlessCgroups();
+  const rootless = unprivilegedOnHost();
   const cgroup = openCgroupManager({ containerId: options.id, cgroupsPath: spec.linux?.cgroupsPath, rootless: rootless ? { uid: caller().uid } : undefined });
   if (cgroup instanceof NoCgroupManager) debug('rootless: the caller cannot create the container\'s cgroups and the config names no cgroupsPath: running without cgroups');
   const devices = deviceRules(spec);
@@ -218,7 +218,7 @@ export function createContainer(options: CreateOptions): CreatedContainer {
           initPath: initHelperPath(),
           cloneFlags: planned.cloneFlags,
           cloneJoins: planned.cloneJoins,
-          childJoins: [],
+          childJoins: planned.childJoins,
           preserveFds: options.preserveFds ?? 0,
           stateDirFd,
           idMaps: planned.idMaps,

@@ -7,7 +7,7 @@ import { initHelperPath, native } from '../native';
 import { encodePlan } from '../plan/encode';
 import { buildExecPlan } from '../plan/exec';
 import { awaitReady, sendPlan } from '../process/channel';
-import { caller } from '../rootless';
+import { unprivilegedOnHost } from '../rootless';
 import { sendConsoleToSocket } from '../process/console';
 import { waitInForeground } from '../process/foreground';
 import { checkConfigPart, validateSpecObject } from '../spec/load';
@@ -153,7 +153,7 @@ export async function execInContainer(options: ExecOptions): Promise<number> {
       namespaces: containerNamespaces(record.init.pid),
       sessionKeyring: record.exec.sessionKeyring,
       seccomp: record.exec.seccomp,
-    }, caller().rootlessEuid);
+    }, unprivilegedOnHost());
     compileSeccompInto(planned.plan, planned.seccomp);
     const encodedPlan = encodePlan(planned.plan);
     const cgroup = record.cgroup === null ? undefined : reopenCgroupManager(record.cgroup.driver, record.cgroup.paths);

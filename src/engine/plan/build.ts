@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { ConfigError } from '../errors';
 import { hookArgv } from '../hooks/run';
 import type { Hook, Mount, Process, Spec } from '../spec/schema';
-import { type Caller, type IdMapWriter, idMapWriter } from '../rootless';
+import { type Caller, type IdMapWriter, idMapWriter, unprivilegedOnHost } from '../rootless';
 import { DEVICE_FILE_TYPES, RLIMIT_TYPES } from '../spec/vocabulary';
 import { capabilityMask } from './capabilities';
 import { MS_BIND, MS_REC, MS_SLAVE, PROPAGATION, parseMountOptions } from './mount-flags';
@@ -39,6 +39,11 @@ export interface PlannedLaunch {
    * namespaces of the host's user namespace from inside it).
    */
   cloneJoins: JoinNamespace[];
+  /**
+   * A caller without privileges on the host cannot enter a joined pid namespace from its thread (nor
+   * return from it): the child enters it and goes on as its own child (SpawnRequest.childJoins).
+   */
+  childJoins: JoinNamespace[];
   /**
    * With a new user namespace: what the runtime writes to the init's /proc/<pid>/uid_map and
    * gid_map (and how) between clone() and the init's exec; null otherwise.
@@ -200,6 +205,8 @@ export function buildLaunchPlan(spec: Spec, options: PlanOptions): PlannedLaunch
   let cloneFlags = 0;
   let unshareFlags = 0;
   const cloneJoins: JoinNamespace[] = [];
+  const childJoins: JoinNamespace[] = [];
+  const unprivileged = unprivilegedOnHost(options.caller);
   const joins: JoinNamespace[] = [];
   const namespaces = linux.namespaces ?? [];
   const isJoined = (ns: { path?: string }) => ns.path !== undefined && ns.path !== '';
@@ -212,7 +219,8 @@ export function buildLaunchPlan(spec: Spec, options: PlanOptions): PlannedLaunch
     const flag = NAMESPACE_FLAGS[ns.type];
     if (isJoined(ns)) {
       const join = { type: flag, path: ns.path! };
-      if (flag === CLONE_NEWPID || createsUserNamespace) cloneJoins.push(join);
+      if (flag === CLONE_NEWPID && !createsUserNamespace && unprivileged) childJoins.push(join);
+      else if (flag === CLONE_NEWPID || createsUserNamespace) cloneJoins.push(join);
       // The user namespace is joined first: it governs the permission to join the others.
       else if (flag === CLONE_NEWUSER) joins.unshift(join);
       else joins.push(join);
@@ -265,5 +273,5 @@ export function buildLaunchPlan(spec: Spec, options: PlanOptions): PlannedLaunch
     waitForStart: true,
   };
   const idMaps = createsUserNamespace ? idMapWriter(linux.uidMappings ?? [], linux.gidMappings ?? [], options.caller) : null;
-  return { plan, cloneFlags, cloneJoins, idMaps, oomScoreAdj: process.oomScoreAdj ?? null, rootfs, seccomp: planSeccomp(linux.seccomp) };
+  return { plan, cloneFlags, cloneJoins, childJoins, idMaps, oomScoreAdj: process.oomScoreAdj ?? null, rootfs, seccomp: planSeccomp(linux.seccomp) };
 }

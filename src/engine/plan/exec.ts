@@ -23,25 +23,25 @@ export interface PlannedExec {
   plan: LaunchPlan;
   /** The container's pid namespace, entered around clone() (a process joins one only by being born in it). */
   cloneJoins: JoinNamespace[];
-  /** Unprivileged: the container's user and pid namespaces, entered by the child (SpawnRequest.childJoins). */
+  /** Unprivileged: the container's user (if any) and pid namespaces, entered by the child (SpawnRequest.childJoins). */
   childJoins: JoinNamespace[];
   /** For the addon's compileSeccompFilter(), as in create. */
   seccomp: SeccompPlan | null;
 }
 
 /**
- * @param unprivileged the runtime has no privileges on the host (euid != 0): it may enter the
- * container's pid namespace only from inside the container's user namespace, which the child does.
+ * @param unprivileged the runtime has no privileges on the host (rootless.ts): it can neither enter
+ * the container's pid namespace from its thread (nor return from it), nor a user namespace at all:
+ * the child enters the container's user namespace, if it has one, then its pid namespace.
  */
 export function buildExecPlan(process: Process, target: ExecTarget, unprivileged = false): PlannedExec {
   const cloneJoins: JoinNamespace[] = [];
   const childJoins: JoinNamespace[] = [];
   const joins: JoinNamespace[] = [];
-  const viaChild = unprivileged && target.namespaces.some((ns) => ns.type === 'user');
   for (const ns of target.namespaces) {
     const flag = NAMESPACE_FLAGS[ns.type];
-    if (viaChild && flag === CLONE_NEWUSER) childJoins.unshift({ type: flag, path: ns.path });
-    else if (viaChild && flag === CLONE_NEWPID) childJoins.push({ type: flag, path: ns.path });
+    if (unprivileged && flag === CLONE_NEWUSER) childJoins.unshift({ type: flag, path: ns.path });
+    else if (unprivileged && flag === CLONE_NEWPID) childJoins.push({ type: flag, path: ns.path });
     else if (flag === CLONE_NEWPID) cloneJoins.push({ type: flag, path: ns.path });
     // The user namespace first: it governs the permission to join the others.
     else if (flag === CLONE_NEWUSER) joins.unshift({ type: flag, path: ns.path });
