@@ -9,6 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 import { ConfigError } from './errors';
+import { CLONE_NEWUSER } from './plan/namespaces';
 import { formatIdMap, mapsId } from './spec/id-mappings';
 import type { IdMapping, Spec } from './spec/schema';
 import { RLIMIT_TYPES } from './spec/vocabulary';
@@ -188,4 +189,22 @@ export function checkRootlessConfig(spec: Spec, who: Caller = caller(), readLimi
         '(setgroups is denied there): map a range from /etc/subgid instead',
     );
   }
+}
+
+/**
+ * What to do when the host refuses an unprivileged caller a new user namespace (clone) or its maps
+ * (newuidmap): '' when the caller is privileged or the failure is something else.
+ */
+export function spawnFailureHint(error: NodeJS.ErrnoException, cloneFlags: number, who: Caller = caller()): string {
+  if (!who.rootlessEuid || (cloneFlags & CLONE_NEWUSER) === 0) return '';
+  if (/^clone: /.test(error.message) && ['EPERM', 'ENOSPC', 'EACCES'].includes(error.code ?? '')) {
+    return (
+      ' (this host does not let users create user namespaces: raise the sysctl user.max_user_namespaces, and set ' +
+      'kernel.unprivileged_userns_clone=1 or kernel.apparmor_restrict_unprivileged_userns=0 where the kernel has them)'
+    );
+  }
+  if (/_map of the new user namespace/.test(error.message)) {
+    return ` (the mappings must be the caller's own ids or ranges that /etc/subuid and /etc/subgid give user ${who.uid})`;
+  }
+  return '';
 }

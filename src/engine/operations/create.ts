@@ -12,7 +12,7 @@ import { MS_RDONLY } from '../plan/mount-flags';
 import { encodePlan } from '../plan/encode';
 import { awaitReady, sendPlan } from '../process/channel';
 import { sendConsoleToSocket } from '../process/console';
-import { caller, checkRootlessConfig, unprivilegedOnHost } from '../rootless';
+import { caller, checkRootlessConfig, spawnFailureHint, unprivilegedOnHost } from '../rootless';
 import { recordHostMounts } from '../rootfs/host-mounts';
 import { loadSpec } from '../spec/load';
 import type { Spec } from '../spec/schema';
@@ -226,7 +226,7 @@ export function createContainer(options: CreateOptions): CreatedContainer {
       } catch (e) {
         // A namespace path of the wrong type, or id maps the kernel refuses: a failure of this
         // container, not of cista.
-        throw new CistaError(`starting the container init: ${(e as Error).message}`);
+        throw new CistaError(`starting the container init: ${(e as Error).message}${spawnFailureHint(e as NodeJS.ErrnoException, planned.cloneFlags)}`);
       } finally {
         fs.closeSync(stateDirFd);
       }
