@@ -115,7 +115,10 @@ Fd new_filesystem(const MountStep& step, const std::string& data, uint32_t flags
     if (eq == std::string::npos) {
       config(FSCONFIG_SET_FLAG, option.c_str(), nullptr);
     } else {
-      config(FSCONFIG_SET_STRING, option.substr(0, eq).c_str(), option.c_str() + eq + 1);
+      // mount(2) takes a quoted value (context="a:b:s0:c1,c2"); fsconfig takes the value itself.
+      std::string value = option.substr(eq + 1);
+      if (value.size() >= 2 && value.front() == '"' && value.back() == '"') value = value.substr(1, value.size() - 2);
+      config(FSCONFIG_SET_STRING, option.substr(0, eq).c_str(), value.c_str());
     }
   }
   static const struct {

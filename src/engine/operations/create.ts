@@ -6,6 +6,7 @@ import { type CgroupManager, type DeviceRule, defaultAllowedDevices, openCgroupM
 import { NoCgroupManager } from '../cgroups/none';
 import { CistaError, ConfigError } from '../errors';
 import { type Warn, hookState, runHooks, runHooksWarning } from '../hooks/run';
+import { hostSecurityModules } from '../lsm';
 import { native, initHelperPath } from '../native';
 import { buildLaunchPlan } from '../plan/build';
 import { MS_RDONLY } from '../plan/mount-flags';
@@ -153,8 +154,9 @@ export function createContainer(options: CreateOptions): CreatedContainer {
     bundle,
     noPivot: options.noPivot === true,
     noNewKeyring: options.noNewKeyring === true,
-    host: { isDirectory: hostIsDirectory },
+    host: { isDirectory: hostIsDirectory, securityModules: hostSecurityModules() },
     caller: caller(),
+    debug,
     cgroupMountSteps: (mount, flags) =>
       cgroup.mountSteps(mount.destination, {
         readonly: (flags & MS_RDONLY) !== 0,

@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { ConfigError } from '../errors';
 import { hookArgv } from '../hooks/run';
 import type { Hook, Mount, Process, Spec } from '../spec/schema';
+import { type SecurityModules, effectiveMountLabel, labelMounts } from '../lsm';
 import { type Caller, type IdMapWriter, idMapWriter, unprivilegedOnHost } from '../rootless';
 import { DEVICE_FILE_TYPES, RLIMIT_TYPES } from '../spec/vocabulary';
 import { capabilityMask } from './capabilities';
@@ -15,6 +16,8 @@ import { DestinationKind, type DeviceNode, type JoinNamespace, type LaunchPlan, 
 export interface HostView {
   /** true: a directory; false: something else; undefined: missing. */
   isDirectory(hostPath: string): boolean | undefined;
+  /** Whether AppArmor and SELinux are enabled. */
+  securityModules: SecurityModules;
 }
 
 export interface PlanOptions {
@@ -25,6 +28,8 @@ export interface PlanOptions {
   host: HostView;
   /** Who runs cista: an unprivileged caller writes id maps differently, and in a user namespace cannot mount sysfs for the host's network namespace. */
   caller: Caller;
+  /** Hears what planning ignored (--debug). */
+  debug?: (message: string) => void;
   /** How a mount of type "cgroup" appears in the container (the cgroup driver knows its hierarchies). */
   cgroupMountSteps(mount: Mount, flags: number): MountStep[];
 }
@@ -235,9 +240,11 @@ export function buildLaunchPlan(spec: Spec, options: PlanOptions): PlannedLaunch
   const hasMountNamespace = namespaces.some((ns) => ns.type === 'mount');
   const rootfs = path.resolve(options.bundle, spec.root.path);
 
-  const mounts: MountStep[] = [];
+  const unlabelled: MountStep[] = [];
   const sysfsAsBind = (hasUserNamespace || options.caller.inUserNamespace) && !createsNetworkNamespace;
-  (spec.mounts ?? []).forEach((m, i) => mounts.push(...planMount(m, i, options, sysfsAsBind)));
+  (spec.mounts ?? []).forEach((m, i) => unlabelled.push(...planMount(m, i, options, sysfsAsBind)));
+  const mountLabel = effectiveMountLabel(spec, unlabelled, options.host.securityModules, options.debug ?? (() => {}));
+  const mounts = labelMounts(unlabelled, mountLabel);
   // runc populates /dev unless the host's /dev is bind-mounted over it.
   const devIsBind = (spec.mounts ?? []).some(
     (m) => path.posix.normalize(m.destination) === '/dev' && (m.type === 'bind' || (m.options ?? []).some((o) => o === 'bind' || o === 'rbind')),

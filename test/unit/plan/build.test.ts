@@ -31,7 +31,7 @@ const options: PlanOptions = {
   bundle: '/bundle',
   noPivot: false,
   noNewKeyring: false,
-  host: { isDirectory: (p) => host.get(p) },
+  host: { isDirectory: (p) => host.get(p), securityModules: { apparmor: false, selinux: false } },
   caller: { uid: 0, gid: 0, rootlessEuid: false, inUserNamespace: false },
   cgroupMountSteps: () => [],
 };
