@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "addon/addon.h"
+#include "generated/protocol.h"
 
 namespace cista {
 namespace {
@@ -41,8 +42,8 @@ struct ChildSetup {
   // (-1 otherwise).
   int maps_ready_read;
   int maps_ready_write;
-  // Namespaces the child enters itself (see ChildJoins), and the pipe on which it reports the pid of
-  // the process that goes on when one is a pid namespace (-1 otherwise).
+  // Namespaces the child enters itself (SpawnRequest.childJoins), and the pipe on which it reports
+  // the pid of the process that goes on when one is a pid namespace (-1 otherwise).
   int child_join_fds[kMaxChildJoins];
   int child_join_types[kMaxChildJoins];
   int child_join_count;
@@ -103,10 +104,10 @@ void become_namespace_root(ChildSetup* s) {
 }
 
 // An unprivileged runtime cannot enter a pid namespace owned by the container's user namespace
-// (setns needs CAP_SYS_ADMIN in its own user namespace too), and a thread of a multithreaded
-// process cannot enter a user namespace at all: the single-threaded child enters the user
-// namespace, then the others, and, since a pid namespace applies only to children, goes on as a
-// child of its own born there with the runtime as its parent (CLONE_PARENT), as runc's nsexec does.
+// (setns needs CAP_SYS_ADMIN in its own user namespace too), nor get back from one, and a thread of
+// a multithreaded process cannot enter a user namespace at all: the single-threaded child enters
+// the user namespace, then the others, and, since a pid namespace applies only to children, goes on
+// as a child of its own born there with the runtime as its parent (CLONE_PARENT), as runc's nsexec.
 void enter_child_namespaces(ChildSetup* s) {
   for (int i = 0; i < s->child_join_count; i++) {
     if (syscall(SYS_setns, s->child_join_fds[i], s->child_join_types[i]) != 0) {
@@ -121,9 +122,7 @@ void enter_child_namespaces(ChildSetup* s) {
     static const char msg[] = "cista: cannot start a process in the container's pid namespace\n";
     child_fail(msg, sizeof(msg) - 1);
   }
-  if (pid > 0) {
-    _exit(write(s->pid_report_write, &pid, sizeof(pid)) == sizeof(pid) ? 0 : 125);
-  }
+  if (pid > 0) _exit(write(s->pid_report_write, &pid, sizeof(pid)) == sizeof(pid) ? 0 : 125);
   close(s->pid_report_write);
 }
 
@@ -161,11 +160,6 @@ void enter_child_namespaces(ChildSetup* s) {
   _exit(127);
 }
 
-struct NamespaceJoin {
-  uint32_t type;  // CLONE_NEW*
-  std::string path;
-};
-
 // Namespaces the calling thread enters so that the child of its clone() is born in them: a pid
 // namespace only ever applies to children, and a child made in a new user namespace could no longer
 // join namespaces owned by the host's. Only types a thread of a multithreaded process may enter
@@ -174,8 +168,8 @@ class ThreadNamespaces {
  public:
   ~ThreadNamespaces() { restore(); }
 
-  bool enter(const std::vector<NamespaceJoin>& joins, int* err, std::string* failed_path) {
-    for (const NamespaceJoin& join : joins) {
+  bool enter(const std::vector<JoinNamespace>& joins, int* err, std::string* failed_path) {
+    for (const JoinNamespace& join : joins) {
       const char* name = proc_name(join.type);
       int own = name ? open((std::string("/proc/thread-self/ns/") + name).c_str(), O_RDONLY | O_CLOEXEC) : -1;
       int target = name ? open(join.path.c_str(), O_RDONLY | O_CLOEXEC) : -1;
@@ -205,14 +199,9 @@ class ThreadNamespaces {
 
  private:
   static const char* proc_name(uint32_t type) {
-    switch (type) {
-      case CLONE_NEWPID: return "pid";
-      case CLONE_NEWNET: return "net";
-      case CLONE_NEWIPC: return "ipc";
-      case CLONE_NEWUTS: return "uts";
-      case CLONE_NEWCGROUP: return "cgroup";
-      default: return nullptr;
-    }
+    for (const NamespaceInfo& ns : kNamespaces)
+      if (ns.flag == type && ns.thread_joinable) return ns.proc_file;
+    return nullptr;
   }
 
   struct Saved {
@@ -222,26 +211,23 @@ class ThreadNamespaces {
   std::vector<Saved> saved_;
 };
 
-std::vector<NamespaceJoin> namespace_joins(const Napi::Array& list) {
-  std::vector<NamespaceJoin> joins;
-  for (uint32_t i = 0; i < list.Length(); i++) {
-    Napi::Object join = list.Get(i).As<Napi::Object>();
-    joins.push_back({join.Get("type").As<Napi::Number>().Uint32Value(), join.Get("path").As<Napi::String>()});
-  }
-  return joins;
-}
-
 // The fds for the child's own joins (enter_child_namespaces), opened before the clone.
 class ChildJoins {
  public:
   ~ChildJoins() {
     for (int fd : fds_) close(fd);
-    close_report();
+    for (int fd : report_)
+      if (fd >= 0) close(fd);
   }
 
-  bool open_into(const std::vector<NamespaceJoin>& joins, ChildSetup* s, int* err, std::string* failed_path) {
+  bool open_into(const std::vector<JoinNamespace>& joins, ChildSetup* s, int* err, std::string* failed_path) {
     s->pid_report_read = s->pid_report_write = -1;
-    for (const NamespaceJoin& join : joins) {
+    if (joins.size() > size_t(kMaxChildJoins)) {
+      *err = E2BIG;
+      *failed_path = "(too many)";
+      return false;
+    }
+    for (const JoinNamespace& join : joins) {
       int fd = open(join.path.c_str(), O_RDONLY | O_CLOEXEC);
       if (fd < 0) {
         *err = errno;
@@ -265,29 +251,22 @@ class ChildJoins {
     return true;
   }
 
-  // With a pid namespace among the joins, `middle` is the child, which reports the pid of its own
-  // child (the runtime's too, by CLONE_PARENT) and exits: that one goes on. -1 when it failed.
-  long process_that_goes_on(long middle) {
-    if (report_[0] < 0) return middle;
+  // With a pid namespace among the joins, `child` reports the pid of its own child (the runtime's
+  // too, by CLONE_PARENT) and exits: that one goes on. -1 when it failed.
+  long process_that_goes_on(long child) {
+    if (report_[0] < 0) return child;
     close(report_[1]);
     report_[1] = -1;
     long pid = -1;
     ssize_t n;
     do n = read(report_[0], &pid, sizeof(pid));
     while (n < 0 && errno == EINTR);
-    int status;
-    while (waitpid(pid_t(middle), &status, 0) < 0 && errno == EINTR) {
+    while (waitpid(pid_t(child), nullptr, 0) < 0 && errno == EINTR) {
     }
     return n == sizeof(pid) ? pid : -1;
   }
 
  private:
-  void close_report() {
-    for (int& fd : report_) {
-      if (fd >= 0) close(fd);
-      fd = -1;
-    }
-  }
   std::vector<int> fds_;
   int report_[2] = {-1, -1};
 };
@@ -305,9 +284,8 @@ int write_proc_file(long pid, const char* name, const std::string& text) {
   return -1;
 }
 
-
 // newuidmap/newgidmap PID ID HOSTID SIZE...: the setuid helpers that write maps of more than the
-// caller's own id, after checking /etc/subuid or /etc/subgid. Their stderr becomes the error text.
+// caller's own id, after checking /etc/subuid or /etc/subgid. What they print becomes the error text.
 int run_map_tool(const std::string& tool, long pid, const std::string& map, std::string* output) {
   std::vector<std::string> args = {tool, std::to_string(pid)};
   size_t start = 0;
@@ -352,13 +330,7 @@ int run_map_tool(const std::string& tool, long pid, const std::string& map, std:
   return -1;
 }
 
-// The maps of a new user namespace, as the runtime's IdMapWriter says (native.ts).
-struct IdMaps {
-  std::string uid_map, gid_map, uid_map_tool, gid_map_tool;
-  bool deny_setgroups = false;
-};
-
-// Writes them; on failure returns what failed (with the tool's own words, if a tool ran).
+// Writes the maps as the runtime's IdMaps say; on failure returns what failed.
 const char* write_id_maps(long pid, const IdMaps& maps, std::string* tool_output) {
   if (maps.deny_setgroups && write_proc_file(pid, "setgroups", "deny") != 0) return "denying setgroups in the new user namespace";
   if (maps.uid_map_tool.empty() ? write_proc_file(pid, "uid_map", maps.uid_map) != 0
@@ -372,35 +344,27 @@ const char* write_id_maps(long pid, const IdMaps& maps, std::string* tool_output
 
 }  // namespace
 
-// spawnInit({ initPath, cloneFlags, cloneJoins, childJoins, preserveFds, stateDirFd, idMaps }) -> { pid, syncFd }
+// spawnInit(an encoded SpawnRequest) -> { pid, syncFd }
 Napi::Value SpawnInit(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  Napi::Object req = info[0].As<Napi::Object>();
-  std::string init_path = req.Get("initPath").As<Napi::String>();
-  uint32_t clone_flags = req.Get("cloneFlags").As<Napi::Number>().Uint32Value();
-  std::vector<NamespaceJoin> clone_joins = namespace_joins(req.Get("cloneJoins").As<Napi::Array>());
-  std::vector<NamespaceJoin> child_joins = namespace_joins(req.Get("childJoins").As<Napi::Array>());
-  if (child_joins.size() > size_t(kMaxChildJoins)) {
-    Napi::TypeError::New(env, "too many childJoins").ThrowAsJavaScriptException();
+  SpawnRequest request;
+  std::string error;
+  if (info.Length() != 1 || !info[0].IsBuffer()) error = "spawnInit expects one encoded SpawnRequest";
+  if (error.empty()) {
+    Napi::Buffer<uint8_t> bytes = info[0].As<Napi::Buffer<uint8_t>>();
+    decode_spawn_request(bytes.Data(), bytes.Length(), &request, &error);
+  }
+  bool new_user_ns = (request.clone_flags & CLONE_NEWUSER) != 0;
+  if (error.empty() && new_user_ns != request.has_id_maps) error = "idMaps must be given exactly when cloneFlags has CLONE_NEWUSER";
+  // The child numbers its helper fds from 3 + preserve_fds up, as ints.
+  if (error.empty() && request.preserve_fds > uint32_t(INT32_MAX - 8)) error = "preserveFds is out of range";
+  if (!error.empty()) {
+    Napi::TypeError::New(env, error).ThrowAsJavaScriptException();
     return env.Undefined();
   }
-  int preserve_fds = req.Get("preserveFds").As<Napi::Number>().Int32Value();
-  int state_dir_fd = req.Get("stateDirFd").As<Napi::Number>().Int32Value();
-  Napi::Value id_maps = req.Get("idMaps");
-  bool new_user_ns = (clone_flags & CLONE_NEWUSER) != 0;
-  if (new_user_ns != id_maps.IsObject()) {
-    Napi::TypeError::New(env, "idMaps must be given exactly when cloneFlags has CLONE_NEWUSER").ThrowAsJavaScriptException();
-    return env.Undefined();
-  }
-  IdMaps maps;
-  if (new_user_ns) {
-    Napi::Object m = id_maps.As<Napi::Object>();
-    maps.uid_map = m.Get("uidMap").As<Napi::String>();
-    maps.gid_map = m.Get("gidMap").As<Napi::String>();
-    maps.uid_map_tool = m.Get("uidMapTool").As<Napi::String>();
-    maps.gid_map_tool = m.Get("gidMapTool").As<Napi::String>();
-    maps.deny_setgroups = m.Get("denySetgroups").As<Napi::Boolean>();
-  }
+  const std::string& init_path = request.init_path;
+  int preserve_fds = int(request.preserve_fds);
+  int state_dir_fd = int(request.state_dir_fd);
 
   int err = 0;
   int memfd = seal_init_binary(init_path, &err);
@@ -446,9 +410,10 @@ Napi::Value SpawnInit(const Napi::CallbackInfo& info) {
   setup.envp[0] = nullptr;
 
   ThreadNamespaces thread_namespaces;
-  ChildJoins child_join_fds;
+  ChildJoins child_joins;
   std::string failed_path;
-  if (!child_join_fds.open_into(child_joins, &setup, &err, &failed_path) || !thread_namespaces.enter(clone_joins, &err, &failed_path)) {
+  if (!child_joins.open_into(request.child_joins, &setup, &err, &failed_path) ||
+      !thread_namespaces.enter(request.clone_joins, &err, &failed_path)) {
     close(memfd);
     close(pair[0]);
     close(pair[1]);
@@ -456,7 +421,7 @@ Napi::Value SpawnInit(const Napi::CallbackInfo& info) {
     return ThrowErrno(env, err, "joining namespace " + failed_path);
   }
 
-  long pid = syscall(SYS_clone, (unsigned long)clone_flags | SIGCHLD, 0, 0, 0, 0);
+  long pid = syscall(SYS_clone, (unsigned long)request.clone_flags | SIGCHLD, 0, 0, 0, 0);
   if (pid == 0) child_main(&setup);
   err = errno;
   thread_namespaces.restore();
@@ -468,7 +433,7 @@ Napi::Value SpawnInit(const Napi::CallbackInfo& info) {
     close_maps_ready();
     return ThrowErrno(env, err, "clone");
   }
-  pid = child_join_fds.process_that_goes_on(pid);
+  pid = child_joins.process_that_goes_on(pid);
   if (pid < 0) {
     close(pair[0]);
     close_maps_ready();
@@ -476,7 +441,7 @@ Napi::Value SpawnInit(const Napi::CallbackInfo& info) {
   }
   if (new_user_ns) {
     std::string tool_output;
-    const char* failed = write_id_maps(pid, maps, &tool_output);
+    const char* failed = write_id_maps(pid, request.id_maps, &tool_output);
     if (failed == nullptr && write(maps_ready[1], "", 1) != 1) failed = "releasing the init";
     if (failed != nullptr) {
       err = errno;

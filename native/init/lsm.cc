@@ -29,8 +29,8 @@ int write_attr(const char* name, const std::string& value) {
 
 }  // namespace
 
-void open_own_attributes(bool needed) {
-  if (!needed) return;
+void open_own_attributes(const LaunchPlan& plan) {
+  if (plan.apparmor_profile.empty() && plan.process_label.empty()) return;
   attr_dir = open("/proc/self/attr", O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (attr_dir < 0) fail(errno, "opening /proc/self/attr");
 }
@@ -41,7 +41,9 @@ void set_key_label(const std::string& label) {
   if (err != 0 && !label.empty()) fail(err, "setting the SELinux label of the session keyring (/proc/self/attr/keycreate)");
 }
 
-void set_exec_security(const std::string& apparmor_profile, const std::string& selinux_label) {
+void set_exec_security(const LaunchPlan& plan) {
+  const std::string& apparmor_profile = plan.apparmor_profile;
+  const std::string& selinux_label = plan.process_label;
   if (!apparmor_profile.empty()) {
     // aa_change_onexec: the per-LSM file since Linux 5.8, the shared one before.
     bool per_lsm = faccessat(attr_dir, "apparmor/exec", F_OK, 0) == 0;

@@ -25,6 +25,7 @@ int main(int argc, char** argv) {
 
   LaunchPlan plan;
   receive_plan(&plan);
+  open_own_attributes(plan);
 
   join_namespaces(plan);
   unshare_late_namespaces(plan);
@@ -62,6 +63,9 @@ int main(int argc, char** argv) {
   }
   apply_no_new_privileges(plan);
   apply_capabilities(plan);
+  // Takes effect at execve: written once nothing is left to do that the profile or label could
+  // deny, and before `create` reports ready, so that a profile the kernel lacks fails the create.
+  set_exec_security(plan);
 
   report_ready();
   if (plan.wait_for_start) {

@@ -10,6 +10,7 @@ import * as path from 'node:path';
 
 import { ConfigError } from './errors';
 import { CLONE_NEWUSER } from './plan/namespaces';
+import type { IdMaps } from './plan/plan';
 import { formatIdMap, mapsId } from './spec/id-mappings';
 import type { IdMapping, Spec } from './spec/schema';
 import { RLIMIT_TYPES } from './spec/vocabulary';
@@ -91,18 +92,8 @@ function findOnPath(program: string, env: NodeJS.ProcessEnv = process.env): stri
  * one-line map of its own id, and its gid_map only after denying setgroups there; anything more
  * goes through newuidmap/newgidmap (argv after the pid: "containerID hostID size" triples).
  */
-export interface IdMapWriter {
-  uidMap: string;
-  gidMap: string;
-  /** Write "deny" to /proc/<pid>/setgroups before the gid_map. */
-  denySetgroups: boolean;
-  /** '' to write uid_map directly, else the newuidmap to run. */
-  uidMapTool: string;
-  gidMapTool: string;
-}
-
-export function idMapWriter(uidMappings: readonly IdMapping[], gidMappings: readonly IdMapping[], who: Caller = caller()): IdMapWriter {
-  const writer: IdMapWriter = { uidMap: formatIdMap(uidMappings), gidMap: formatIdMap(gidMappings), denySetgroups: false, uidMapTool: '', gidMapTool: '' };
+export function idMapWriter(uidMappings: readonly IdMapping[], gidMappings: readonly IdMapping[], who: Caller = caller()): IdMaps {
+  const writer: IdMaps = { uidMap: formatIdMap(uidMappings), gidMap: formatIdMap(gidMappings), denySetgroups: false, uidMapTool: '', gidMapTool: '' };
   if (!who.rootlessEuid) return writer;
   const tool = (program: string, field: string, idKind: string, file: string): string => {
     const found = findOnPath(program);

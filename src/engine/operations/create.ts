@@ -10,7 +10,7 @@ import { hostSecurityModules } from '../lsm';
 import { native, initHelperPath } from '../native';
 import { buildLaunchPlan } from '../plan/build';
 import { MS_RDONLY } from '../plan/mount-flags';
-import { encodePlan } from '../plan/encode';
+import { encodeLaunchPlan } from '../plan/plan';
 import { awaitReady, sendPlan } from '../process/channel';
 import { sendConsoleToSocket } from '../process/console';
 import { caller, checkRootlessConfig, spawnFailureHint, unprivilegedOnHost } from '../rootless';
@@ -168,7 +168,7 @@ export function createContainer(options: CreateOptions): CreatedContainer {
     throw new ConfigError(`config.json: /root/path: rootfs ${planned.rootfs} does not exist or is not a directory`);
   }
   compileSeccompInto(planned.plan, planned.seccomp);
-  const encodedPlan = encodePlan(planned.plan);
+  const encodedPlan = encodeLaunchPlan(planned.plan);
   const hostMounts = planned.plan.rootfs?.ownMountNamespace === false ? recordHostMounts(planned.rootfs) : undefined;
 
   makeStateRoot(options.root);

@@ -4,9 +4,11 @@ import * as path from 'node:path';
 import { reopenCgroupManager } from '../cgroups';
 import { CistaError, ConfigError } from '../errors';
 import { initHelperPath, native } from '../native';
-import { encodePlan } from '../plan/encode';
 import { buildExecPlan } from '../plan/exec';
+import { NAMESPACE_FILES } from '../plan/namespaces';
+import { encodeLaunchPlan } from '../plan/plan';
 import { awaitReady, sendPlan } from '../process/channel';
+import { hostSecurityModules, processSecurity } from '../lsm';
 import { unprivilegedOnHost } from '../rootless';
 import { sendConsoleToSocket } from '../process/console';
 import { waitInForeground } from '../process/foreground';
@@ -40,18 +42,6 @@ export interface ExecOptions {
   consoleSocket?: string;
   preserveFds: number;
 }
-
-/** /proc/<pid>/ns file names by config.json namespace type. */
-const NAMESPACE_FILES: Readonly<Record<NamespaceType, string>> = {
-  pid: 'pid',
-  network: 'net',
-  mount: 'mnt',
-  ipc: 'ipc',
-  uts: 'uts',
-  user: 'user',
-  cgroup: 'cgroup',
-  time: 'time',
-};
 
 function readProcessFile(file: string): unknown {
   let text: string;
@@ -153,9 +143,17 @@ export async function execInContainer(options: ExecOptions): Promise<number> {
       namespaces: containerNamespaces(record.init.pid),
       sessionKeyring: record.exec.sessionKeyring,
       seccomp: record.exec.seccomp,
+      // runc's exec: the process's own profile and label, or else the container's.
+      security: processSecurity(
+        {
+          apparmorProfile: execProcess.apparmorProfile || record.exec.process?.apparmorProfile,
+          selinuxLabel: execProcess.selinuxLabel || record.exec.process?.selinuxLabel,
+        },
+        hostSecurityModules(),
+      ),
     }, unprivilegedOnHost());
     compileSeccompInto(planned.plan, planned.seccomp);
-    const encodedPlan = encodePlan(planned.plan);
+    const encodedPlan = encodeLaunchPlan(planned.plan);
     const cgroup = record.cgroup === null ? undefined : reopenCgroupManager(record.cgroup.driver, record.cgroup.paths);
 
     const stateDirFd = native().openPath(dir);

@@ -35,8 +35,10 @@ export function runtimeFeatures(): Record<string, unknown> {
         knownFlags: [...SECCOMP_FLAGS],
         supportedFlags: Object.keys(SECCOMP_FLAG_BITS),
       },
-      apparmor: { enabled: false },
-      selinux: { enabled: false },
+      // features.md: whether the runtime supports them, whatever the host has (create refuses a
+      // profile or label the host cannot apply).
+      apparmor: { enabled: true },
+      selinux: { enabled: true },
       intelRdt: { enabled: false },
       mountExtensions: { idmap: { enabled: false } },
       netDevices: { enabled: false },

@@ -3,14 +3,14 @@ import * as path from 'node:path';
 import { ConfigError } from '../errors';
 import { hookArgv } from '../hooks/run';
 import type { Hook, Mount, Process, Spec } from '../spec/schema';
-import { type SecurityModules, effectiveMountLabel, labelMounts } from '../lsm';
-import { type Caller, type IdMapWriter, idMapWriter, unprivilegedOnHost } from '../rootless';
+import { type SecurityModules, effectiveMountLabel, labelMounts, processSecurity } from '../lsm';
+import { type Caller, idMapWriter, unprivilegedOnHost } from '../rootless';
 import { DEVICE_FILE_TYPES, RLIMIT_TYPES } from '../spec/vocabulary';
 import { capabilityMask } from './capabilities';
 import { MS_BIND, MS_REC, MS_SLAVE, PROPAGATION, parseMountOptions } from './mount-flags';
 import { CLONE_NEWCGROUP, CLONE_NEWPID, CLONE_NEWUSER, NAMESPACE_FLAGS } from './namespaces';
 import { type SeccompPlan, planSeccomp } from './seccomp';
-import { DestinationKind, type DeviceNode, type JoinNamespace, type LaunchPlan, MountKind, type MountStep, type PlanHook, type Symlink } from './plan';
+import { DestinationKind, type DeviceNode, type IdMaps, type JoinNamespace, type LaunchPlan, MountKind, type MountStep, type PlanHook, type Symlink } from './plan';
 
 /** What planning needs to know about the host; a fake in unit tests. */
 export interface HostView {
@@ -53,7 +53,7 @@ export interface PlannedLaunch {
    * With a new user namespace: what the runtime writes to the init's /proc/<pid>/uid_map and
    * gid_map (and how) between clone() and the init's exec; null otherwise.
    */
-  idMaps: IdMapWriter | null;
+  idMaps: IdMaps | null;
   /**
    * process.oomScoreAdj, written by the runtime to the init's /proc/<pid>/oom_score_adj (null: leave
    * it): lowering it takes CAP_SYS_RESOURCE in the host's user namespace, which an init in a new user
@@ -278,6 +278,8 @@ export function buildLaunchPlan(spec: Spec, options: PlanOptions): PlannedLaunch
     createContainerHooks: (hooks.createContainer ?? []).map(planHook),
     startContainerHooks: (hooks.startContainer ?? []).map(planHook),
     waitForStart: true,
+    ...processSecurity(spec.process, options.host.securityModules),
+    mountLabel,
   };
   const idMaps = createsUserNamespace ? idMapWriter(linux.uidMappings ?? [], linux.gidMappings ?? [], options.caller) : null;
   return { plan, cloneFlags, cloneJoins, childJoins, idMaps, oomScoreAdj: process.oomScoreAdj ?? null, rootfs, seccomp: planSeccomp(linux.seccomp) };

@@ -3,6 +3,7 @@
  * process steps of create. No rootfs steps: joining the container's mount namespace puts the process
  * at the container's root.
  */
+import type { ProcessSecurity } from '../lsm';
 import type { LinuxSeccomp, Process } from '../spec/schema';
 import type { NamespaceType } from '../spec/vocabulary';
 import { planProcess } from './build';
@@ -11,6 +12,8 @@ import type { JoinNamespace, LaunchPlan } from './plan';
 import { type SeccompPlan, planSeccomp } from './seccomp';
 
 export interface ExecTarget {
+  /** The AppArmor profile and SELinux label of the exec'd process (its own, or else the container's, as runc's). */
+  security: ProcessSecurity;
   /** The container init's namespaces that differ from the runtime's, as /proc/<pid>/ns/<file> paths. */
   namespaces: ReadonlyArray<{ type: NamespaceType; path: string }>;
   /** The container's session keyring name, which exec'd processes join too (as runc's); null: none. */
@@ -65,6 +68,9 @@ export function buildExecPlan(process: Process, target: ExecTarget, unprivileged
     createContainerHooks: [],
     startContainerHooks: [],
     waitForStart: false,
+    apparmorProfile: target.security.apparmorProfile,
+    processLabel: target.security.processLabel,
+    mountLabel: '',
   };
   return { plan, cloneJoins, childJoins, seccomp: planSeccomp(target.seccomp ?? undefined) };
 }

@@ -18,8 +18,6 @@ interface UnsupportedField {
 const UNSUPPORTED_FIELDS: readonly UnsupportedField[] = [
   { path: '/process/commandLine' },
   { path: '/process/user/username' },
-  { path: '/process/apparmorProfile' },
-  { path: '/process/selinuxLabel' },
   { path: '/process/ioPriority' },
   { path: '/process/scheduler' },
   { path: '/process/execCPUAffinity' },
@@ -28,7 +26,6 @@ const UNSUPPORTED_FIELDS: readonly UnsupportedField[] = [
   { path: '/linux/namespaces/*/type', only: (type) => type === 'time' },
   { path: '/linux/timeOffsets' },
   { path: '/linux/netDevices' },
-  { path: '/linux/mountLabel' },
   { path: '/linux/intelRdt' },
   { path: '/linux/personality' },
   { path: '/linux/memoryPolicy' },

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { buildExecPlan } from '../../../src/engine/plan/exec';
 import { CLONE_NEWNET, CLONE_NEWNS, CLONE_NEWPID, CLONE_NEWUSER } from '../../../src/engine/plan/namespaces';
 
+const none = { apparmorProfile: '', processLabel: '' };
 const process = { args: ['sh'], cwd: '/work', env: ['A=1'], user: { uid: 5, gid: 6 }, capabilities: { bounding: ['CAP_KILL'] } };
 
 describe('buildExecPlan', () => {
@@ -16,6 +17,7 @@ describe('buildExecPlan', () => {
       ],
       sessionKeyring: '_ses.c1',
       seccomp: null,
+      security: none,
     });
     expect(cloneJoins).toEqual([{ type: CLONE_NEWPID, path: '/proc/9/ns/pid' }]);
     expect(plan.joinNamespaces).toEqual([
@@ -27,7 +29,7 @@ describe('buildExecPlan', () => {
   });
 
   it('sets nothing up but the process, and does not wait for start', () => {
-    const { plan, seccomp } = buildExecPlan(process, { namespaces: [], sessionKeyring: null, seccomp: null });
+    const { plan, seccomp } = buildExecPlan(process, { namespaces: [], sessionKeyring: null, seccomp: null, security: none });
     expect(plan).toMatchObject({ rootfs: null, mounts: [], devices: [], sysctls: [], hostname: null, unshareFlags: 0, waitForStart: false });
     expect(plan).toMatchObject({ uid: 5, gid: 6, cwd: '/work', args: ['sh'], env: ['A=1'], terminal: false });
     expect(plan.capabilities.bounding).toBe(1n << 5n);
@@ -39,7 +41,32 @@ describe('buildExecPlan', () => {
       namespaces: [],
       sessionKeyring: null,
       seccomp: { defaultAction: 'SCMP_ACT_ALLOW', syscalls: [{ names: ['mkdir'], action: 'SCMP_ACT_ERRNO' }] },
+      security: none,
     });
     expect(seccomp).not.toBeNull();
+  });
+
+  it('enters the container\'s user and pid namespaces from the child when the runtime has no privileges on the host', () => {
+    const { plan, cloneJoins, childJoins } = buildExecPlan(
+      process,
+      {
+        namespaces: [
+          { type: 'pid', path: '/proc/9/ns/pid' },
+          { type: 'mount', path: '/proc/9/ns/mnt' },
+          { type: 'user', path: '/proc/9/ns/user' },
+        ],
+        sessionKeyring: null,
+        seccomp: null,
+        security: { apparmorProfile: 'p', processLabel: 'l' },
+      },
+      true,
+    );
+    expect(cloneJoins).toEqual([]);
+    expect(childJoins).toEqual([
+      { type: CLONE_NEWUSER, path: '/proc/9/ns/user' },
+      { type: CLONE_NEWPID, path: '/proc/9/ns/pid' },
+    ]);
+    expect(plan.joinNamespaces).toEqual([{ type: CLONE_NEWNS, path: '/proc/9/ns/mnt' }]);
+    expect(plan).toMatchObject({ apparmorProfile: 'p', processLabel: 'l', mountLabel: '' });
   });
 });

@@ -56,8 +56,8 @@ describe('rejectUnsupported', () => {
     expect(
       unsupportedError((s) => {
         s.linux!.intelRdt = { closID: 'x' };
-        s.process!.apparmorProfile = 'docker-default';
+        s.process!.ioPriority = { class: 'IOPRIO_CLASS_IDLE' };
       }),
-    ).toBe('config.json: /process/apparmorProfile: not supported yet');
+    ).toBe('config.json: /process/ioPriority: not supported yet');
   });
 });
