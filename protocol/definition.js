@@ -287,6 +287,7 @@ module.exports = {
           "Namespaces the child enters itself right after clone(), the user namespace first; with a pid namespace among them it goes on as a child of its own born there. For a runtime without privileges on the host, which can enter a container's namespaces only from inside its user namespace.",
         ),
         field('preserveFds', 'u32', 'Caller fds 3..3+preserveFds-1 that reach the container as they are.'),
+        field('planBytes', 'u32', 'Size of the encoded plan, sent to the init as one datagram: the sync socket is made to hold it.'),
         field('stateDirFd', 'u32', "O_PATH fd of the container's state directory, which holds the exec fifo the init blocks on until `start`."),
         field(
           'idMaps',

@@ -29,6 +29,10 @@ export class NoCgroupManager implements CgroupManager {
     return [];
   }
 
+  missingDirectories(): string[] {
+    return [];
+  }
+
   join(): void {}
 
   /** The devices cgroup is the kernel's business only with a cgroup: a rootless container gets the devices its user may open. */
