@@ -18,7 +18,7 @@ import { runContainer } from '../engine/operations/run';
 import { startContainer } from '../engine/operations/start';
 import { containerState } from '../engine/operations/state';
 import { parseSignal } from '../engine/spec/signals';
-import { defaultRoot } from '../engine/rootless';
+import { defaultRoot } from '../engine/caller';
 import type { OciState } from '../engine/state/status';
 
 export { CistaError, ConfigError } from '../engine/errors';

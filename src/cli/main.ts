@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 
 import { CistaError } from '../engine/errors';
-import { defaultRoot } from '../engine/rootless';
+import { defaultRoot } from '../engine/caller';
 import type { CommandSpec, OptionSpec, ParsedArgs } from './command';
 import { CliContext, type GlobalOptions } from './context';
 import { command as create } from './create';

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 
 import { CLONE_NEWUSER } from '../../src/engine/plan/namespaces';
-import { type Caller, checkRootlessConfig, defaultRoot, idMapWriter, parseHardLimits, spawnFailureHint, unprivilegedOnHost } from '../../src/engine/rootless';
+import { type Caller, defaultRoot, unprivilegedOnHost } from '../../src/engine/caller';
+import { checkRootlessConfig, idMapWriter, parseHardLimits, spawnFailureHint } from '../../src/engine/rootless';
 import type { Spec } from '../../src/engine/spec/schema';
 
 const ROOT: Caller = { uid: 0, gid: 0, rootlessEuid: false, inUserNamespace: false };

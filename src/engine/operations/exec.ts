@@ -9,7 +9,7 @@ import { encodePlan } from '../plan/plan';
 import { awaitReady, sendPlan } from '../process/channel';
 import { checkPidFile, checkPreserveFds, writePidFile } from '../process/caller-files';
 import { hostSecurityModules, processSecurity } from '../lsm';
-import { unprivilegedOnHost } from '../rootless';
+import { unprivilegedOnHost } from '../caller';
 import { sendConsoleToSocket } from '../process/console';
 import { waitInForeground } from '../process/foreground';
 import { checkConfigPart, readJsonDocument, validateSpecObject } from '../spec/load';
