@@ -26,11 +26,12 @@ function readText(file: string): string | undefined {
 }
 
 /**
- * runc's test for AppArmor (its securityfs directory and the module's "enabled" parameter), and
- * go-selinux's for SELinux (selinuxfs mounted, and the process has a label other than "kernel").
+ * AppArmor: the module's "enabled" parameter (runc's test also wants securityfs mounted, but runc
+ * applies a profile whenever the kernel takes it, which needs only the module); SELinux: go-selinux's
+ * test (selinuxfs mounted, and the process has a label other than "kernel").
  */
 export function hostSecurityModules(): SecurityModules {
-  const apparmor = fs.existsSync('/sys/kernel/security/apparmor') && (readText('/sys/module/apparmor/parameters/enabled') ?? '').startsWith('Y');
+  const apparmor = (readText('/sys/module/apparmor/parameters/enabled') ?? '').startsWith('Y');
   const label = readText('/proc/self/attr/selinux/current') ?? readText('/proc/self/attr/current');
   const selinux = fs.existsSync('/sys/fs/selinux/enforce') && label !== undefined && !['', 'kernel'].includes(label.replace(/\0/g, '').trim());
   return { apparmor, selinux };
