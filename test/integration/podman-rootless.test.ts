@@ -94,6 +94,12 @@ describe('rootless podman with cista', () => {
     expect(fs.existsSync(path.join(user.runtimeDir, 'cista', id))).toBe(false);
   });
 
+  it('--userns=keep-id: cista makes a user namespace inside podman\'s, in which the process is the user', () => {
+    const r = podman(['run', '--rm', '--network', 'none', '--userns=keep-id', IMAGE, 'sh', '-c', 'id -u; id -g']);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe(`${user.uid}\n${user.gid}\n`);
+  });
+
   it('run -t gives the process a terminal', () => {
     expect(expectOk(podman(['run', '--rm', '-t', '--network', 'none', IMAGE, 'sh', '-c', 'tty; test -t 0 && echo terminal']))).toMatch(
       /^\/dev\/pts\/\d+\r?\nterminal\r?\n$/,
