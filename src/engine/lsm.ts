@@ -5,9 +5,8 @@
  * the mounts runc labels (a `context="..."` option in their data; masked directories' tmpfs and
  * mqueue in the init).
  */
-import * as fs from 'node:fs';
-
 import { ConfigError } from './errors';
+import type { HostFiles } from './host/host';
 import { type MountStep, MountKind } from './plan/plan';
 import type { Spec } from './spec/schema';
 
@@ -17,9 +16,9 @@ export interface SecurityModules {
   selinux: boolean;
 }
 
-function readText(file: string): string | undefined {
+function readText(files: HostFiles, file: string): string | undefined {
   try {
-    return fs.readFileSync(file, 'utf8');
+    return files.readText(file);
   } catch {
     return undefined;
   }
@@ -28,13 +27,25 @@ function readText(file: string): string | undefined {
 /**
  * AppArmor: the module's "enabled" parameter (runc's test also wants securityfs mounted, but runc
  * applies a profile whenever the kernel takes it, which needs only the module); SELinux: go-selinux's
- * test (selinuxfs mounted, and the process has a label other than "kernel").
+ * test (selinuxfs mounted, and the process has a label other than "kernel"). Each is looked up on
+ * first use: only a config that names a profile or label needs to know.
  */
-export function hostSecurityModules(): SecurityModules {
-  const apparmor = (readText('/sys/module/apparmor/parameters/enabled') ?? '').startsWith('Y');
-  const label = readText('/proc/self/attr/selinux/current') ?? readText('/proc/self/attr/current');
-  const selinux = fs.existsSync('/sys/fs/selinux/enforce') && label !== undefined && !['', 'kernel'].includes(label.replace(/\0/g, '').trim());
-  return { apparmor, selinux };
+export function hostSecurityModules(files: HostFiles): SecurityModules {
+  let apparmor: boolean | undefined;
+  let selinux: boolean | undefined;
+  return {
+    get apparmor(): boolean {
+      apparmor ??= (readText(files, '/sys/module/apparmor/parameters/enabled') ?? '').startsWith('Y');
+      return apparmor;
+    },
+    get selinux(): boolean {
+      if (selinux === undefined) {
+        const label = readText(files, '/proc/self/attr/selinux/current') ?? readText(files, '/proc/self/attr/current');
+        selinux = files.exists('/sys/fs/selinux/enforce') && label !== undefined && !['', 'kernel'].includes(label.replace(/\0/g, '').trim());
+      }
+      return selinux;
+    },
+  };
 }
 
 /** Filesystems runc mounts without linux.mountLabel: proc and sysfs, mqueue (labelled as a file instead), cgroups. */
@@ -71,10 +82,10 @@ export function processSecurity(process: { apparmorProfile?: string; selinuxLabe
   const apparmorProfile = process?.apparmorProfile ?? '';
   const processLabel = process?.selinuxLabel ?? '';
   if (apparmorProfile !== '' && !host.apparmor) {
-    throw new ConfigError(`config.json: ${base}/apparmorProfile: AppArmor is not enabled on this host: remove the profile, or run on a host with AppArmor`);
+    throw new ConfigError(`${base}/apparmorProfile`, 'AppArmor is not enabled on this host: remove the profile, or run on a host with AppArmor');
   }
   if (processLabel !== '' && !host.selinux) {
-    throw new ConfigError(`config.json: ${base}/selinuxLabel: SELinux is not enabled on this host: remove the label, or run on a host with SELinux`);
+    throw new ConfigError(`${base}/selinuxLabel`, 'SELinux is not enabled on this host: remove the label, or run on a host with SELinux');
   }
   return { apparmorProfile, processLabel };
 }
@@ -92,7 +103,8 @@ export function effectiveMountLabel(spec: Spec, steps: readonly MountStep[], hos
     const index = (spec.mounts ?? []).findIndex((m) => m.destination === labelled.destination);
     const where = index >= 0 ? `/mounts/${index} (${labelled.fstype} on ${labelled.destination})` : `the ${labelled.fstype} on ${labelled.destination}`;
     throw new ConfigError(
-      `config.json: /linux/mountLabel: SELinux is not enabled on this host, and ${where} would need the label as its context= option: remove the label, or run on a host with SELinux`,
+      '/linux/mountLabel',
+      `SELinux is not enabled on this host, and ${where} would need the label as its context= option: remove the label, or run on a host with SELinux`,
     );
   }
   note('linux.mountLabel ignored: SELinux is not enabled on this host and no mount takes the label as an option (runc ignores it there too)');

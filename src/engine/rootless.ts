@@ -47,7 +47,8 @@ export function idMapWriter(uidMappings: readonly IdMapping[], gidMappings: read
     const found = findOnPath(program);
     if (found === undefined) {
       throw new ConfigError(
-        `config.json: /linux/${field}: mapping more than the caller's own ${idKind} (${idKind === 'uid' ? who.uid : who.gid}) needs ${program} ` +
+        `/linux/${field}`,
+        `mapping more than the caller's own ${idKind} (${idKind === 'uid' ? who.uid : who.gid}) needs ${program} ` +
           `(Debian's uidmap package) and a range for the user in ${file}`,
       );
     }
@@ -86,7 +87,8 @@ function checkRlimits(spec: Spec, hardLimits: readonly bigint[]): void {
     const own = hardLimits[(RLIMIT_TYPES as readonly string[]).indexOf(rlimit.type)];
     if (own !== undefined && BigInt(rlimit.hard) > own) {
       throw new ConfigError(
-        `config.json: /process/rlimits/${index}/hard: raising ${rlimit.type} to ${rlimit.hard} needs CAP_SYS_RESOURCE on the host, ` +
+        `/process/rlimits/${index}/hard`,
+        `raising ${rlimit.type} to ${rlimit.hard} needs CAP_SYS_RESOURCE on the host, ` +
           `which rootless cista lacks: use at most ${own} (its own hard limit)`,
       );
     }
@@ -106,7 +108,8 @@ export function checkRootlessConfig(spec: Spec, who: Caller = caller(), readLimi
   const user = (linux.namespaces ?? []).find((ns) => ns.type === 'user');
   if (user === undefined) {
     throw new ConfigError(
-      `config.json: /linux/namespaces: cista runs as uid ${who.uid}, not root, so the container needs a user namespace: ` +
+      `/linux/namespaces`,
+      `cista runs as uid ${who.uid}, not root, so the container needs a user namespace: ` +
         'add {"type": "user"} with /linux/uidMappings and /linux/gidMappings (`cista spec --rootless` writes such a config)',
     );
   }
@@ -117,14 +120,15 @@ export function checkRootlessConfig(spec: Spec, who: Caller = caller(), readLimi
     for (const [name, mappings] of [['uid', uidMappings], ['gid', gidMappings]] as const) {
       for (const id of numericOptions(mount.options ?? [], name)) {
         if (!mapsId(mappings, id)) {
-          throw new ConfigError(`config.json: /mounts/${index}/options: ${name}=${id} is not mapped in the container's user namespace (/linux/${name}Mappings)`);
+          throw new ConfigError(`/mounts/${index}/options`, `${name}=${id} is not mapped in the container's user namespace (/linux/${name}Mappings)`);
         }
       }
     }
   });
   if (isOwnIdOnly(gidMappings, who.gid) && (spec.process?.user?.additionalGids ?? []).length > 0) {
     throw new ConfigError(
-      'config.json: /process/user/additionalGids: cannot be set in a rootless container whose gid map is only the caller\'s own gid ' +
+      '/process/user/additionalGids',
+      'cannot be set in a rootless container whose gid map is only the caller\'s own gid ' +
         '(setgroups is denied there): map a range from /etc/subgid instead',
     );
   }

@@ -4,7 +4,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { CistaError, ConfigError } from '../errors';
+import { CistaError, ConfigError, errnoText } from '../errors';
 import { MountStep } from '../plan/plan';
 import { DeviceFilterLoader, loadDeviceFilterWithAddon } from './device-filter-loader';
 import { DeviceRule } from './devices';
@@ -85,7 +85,7 @@ function readProcFile(file: string): string {
   try {
     return fs.readFileSync(file, 'utf8');
   } catch (error) {
-    throw new CistaError(`cgroup: read ${file}: ${error instanceof Error ? error.message : String(error)}`);
+    throw new CistaError(`cgroup: read ${file}: ${errnoText(error)}`);
   }
 }
 
@@ -112,7 +112,8 @@ function unwritableDirectories(config: CgroupConfig, paths: Record<string, strin
     if (mayCreate(dir)) continue;
     if (config.cgroupsPath !== undefined && config.cgroupsPath !== '') {
       throw new ConfigError(
-        `config.json: /linux/cgroupsPath: cista runs rootless (uid ${config.rootless.uid}) and cannot create ${dir}: ` +
+        '/linux/cgroupsPath',
+        `cista runs rootless (uid ${config.rootless.uid}) and cannot create ${dir}: ` +
           'delegate that cgroup subtree to the user, or leave cgroupsPath out to run without cgroups',
       );
     }
