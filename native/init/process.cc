@@ -1,4 +1,4 @@
-// The container process's own attributes: sysctls, rlimits, credentials, cwd, and exec.
+// The container process's own attributes: sysctls, rlimits, personality, credentials, cwd, and exec.
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -6,6 +6,7 @@
 #include <linux/openat2.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/personality.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
@@ -92,6 +93,10 @@ bool setgroups_denied() {
   ssize_t n = read(fd, buf, sizeof(buf) - 1);
   close(fd);
   return n >= 4 && strncmp(buf, "deny", 4) == 0;
+}
+
+void apply_personality(const LaunchPlan& plan) {
+  if (plan.has_personality && personality(plan.personality) == -1) fail(errno, "setting the personality");
 }
 
 void switch_user(const LaunchPlan& plan) {

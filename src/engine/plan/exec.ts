@@ -4,11 +4,12 @@
  * at the container's root.
  */
 import type { ProcessSecurity } from '../lsm';
-import type { LinuxSeccomp, Process } from '../spec/schema';
+import type { LinuxMemoryPolicy, LinuxPersonality, LinuxSeccomp, Process } from '../spec/schema';
 import type { NamespaceType } from '../spec/vocabulary';
 import { planProcess } from './build';
 import { CLONE_NEWPID, CLONE_NEWUSER, NAMESPACE_FLAGS } from './namespaces';
 import type { JoinNamespace, LaunchPlan } from './plan';
+import { planCpuAffinity, planMemoryPolicy, planPersonality } from './process-attributes';
 import { type SeccompPlan, planSeccomp } from './seccomp';
 
 export interface ExecTarget {
@@ -20,6 +21,9 @@ export interface ExecTarget {
   sessionKeyring: string | null;
   /** The container's linux.seccomp: exec'd processes get the same filter. */
   seccomp: LinuxSeccomp | null;
+  /** The container's linux.personality and linux.memoryPolicy, which exec'd processes get too (as runc's). */
+  personality: LinuxPersonality | null;
+  memoryPolicy: LinuxMemoryPolicy | null;
 }
 
 export interface PlannedExec {
@@ -30,6 +34,8 @@ export interface PlannedExec {
   childJoins: JoinNamespace[];
   /** For the addon's compileSeccompFilter(), as in create. */
   seccomp: SeccompPlan | null;
+  /** process.execCPUAffinity.initial as a mask for the spawn request; null: the runtime's own. */
+  initialCpuAffinity: Buffer | null;
 }
 
 /**
@@ -50,9 +56,12 @@ export function buildExecPlan(process: Process, target: ExecTarget, unprivileged
     else if (flag === CLONE_NEWUSER) joins.unshift({ type: flag, path: ns.path });
     else joins.push({ type: flag, path: ns.path });
   }
+  const affinity = planCpuAffinity(process, true);
   const plan: LaunchPlan = {
     joinNamespaces: joins,
     unshareFlags: 0,
+    timeOffsets: null,
+    forkIntoNamespaces: false,
     sessionKeyring: target.sessionKeyring,
     hostname: null,
     domainname: null,
@@ -64,6 +73,9 @@ export function buildExecPlan(process: Process, target: ExecTarget, unprivileged
     readonlyPaths: [],
     sysctls: [],
     ...planProcess(process),
+    personality: planPersonality({ personality: target.personality ?? undefined }),
+    cpuAffinity: affinity.final,
+    memoryPolicy: planMemoryPolicy({ memoryPolicy: target.memoryPolicy ?? undefined }),
     awaitHooks: false,
     createContainerHooks: [],
     startContainerHooks: [],
@@ -72,5 +84,5 @@ export function buildExecPlan(process: Process, target: ExecTarget, unprivileged
     processLabel: target.security.processLabel,
     mountLabel: '',
   };
-  return { plan, cloneJoins, childJoins, seccomp: planSeccomp(target.seccomp ?? undefined) };
+  return { plan, cloneJoins, childJoins, seccomp: planSeccomp(target.seccomp ?? undefined), initialCpuAffinity: affinity.initial };
 }
