@@ -2,11 +2,19 @@ import { reopenCgroupManager } from '../cgroups';
 import { CistaError } from '../errors';
 import { withContainer } from './lookup';
 
-/** Sends a signal to the container's init, or with `all` to every process in its cgroup. */
+/**
+ * Sends a signal to the container's init, or with `all` to every process in its cgroup. As runc's,
+ * `all` also works once the init has exited: containerd's shim sends `kill --all ID 9` on
+ * `ctr task delete -f`, and processes left in the cgroup (a shared or the host's pid namespace) must
+ * not survive it; a stopped container whose cgroup is gone has nothing left, which is success.
+ */
 export function killContainer(root: string, id: string, signal: number, all: boolean): void {
   withContainer(root, id, false, ({ record, status }) => {
-    if (status !== 'created' && status !== 'running' && status !== 'paused') throw new CistaError('container not running');
-    const pids = all && record.cgroup ? reopenCgroupManager(record.cgroup.driver, record.cgroup.paths).pids() : [record.init.pid];
+    const live = status === 'created' || status === 'running' || status === 'paused';
+    if (!live && !(all && status === 'stopped')) throw new CistaError('container not running');
+    let pids: number[];
+    if (all) pids = record.cgroup === null ? (live ? [record.init.pid] : []) : reopenCgroupManager(record.cgroup.driver, record.cgroup.paths).pids();
+    else pids = [record.init.pid];
     for (const pid of pids) {
       try {
         process.kill(pid, signal);
