@@ -18,3 +18,15 @@ export function parseInteger(flagName: string, text: string): number {
   if (!/^-?\d+$/.test(text) || !Number.isSafeInteger(Number(text))) throw new CistaError(`--${flagName}: "${text}" is not an integer`);
   return Number(text);
 }
+
+const DURATION_UNITS_MS: Readonly<Record<string, number>> = { ns: 1e-6, us: 1e-3, 'µs': 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+/** A Go duration as runc's --interval takes it ("5s", "500ms", "1m30s") -> milliseconds, > 0. */
+export function parseDuration(flagName: string, text: string): number {
+  const parts = [...text.matchAll(/(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/g)];
+  const ms = parts.reduce((sum, [, value, unit]) => sum + Number(value) * DURATION_UNITS_MS[unit], 0);
+  if (parts.map((p) => p[0]).join('') !== text || !(ms >= 1)) {
+    throw new CistaError(`--${flagName}: "${text}" is not a duration of 1ms or more: write it as 5s, 500ms or 1m30s`);
+  }
+  return Math.round(ms);
+}

@@ -62,6 +62,15 @@ function runResourcesContainer() {
     if (fs.existsSync(path.join(dir, 'io.bfq.weight'))) assert.match(read('io.bfq.weight'), /^default 500$/m);
     else assert.match(read('io.weight'), /^default 4950$/m);
 
+    // events --stats reads the same files through the v2 manager, in runc's v1-shaped layout.
+    const events = cista('events', '--stats', 'res');
+    assert.equal(events.status, 0, events.output);
+    const stats = JSON.parse(events.output).data;
+    assert.equal(stats.memory.usage.limit, 67108864);
+    assert.equal(stats.memory.swap.limit, 100663296);
+    assert.deepEqual(stats.pids, { current: 1, limit: 30 });
+    assert.ok(stats.cpu.usage.total > 0);
+
     assert.equal(cista('delete', '--force', 'res').status, 0);
     assert.equal(fs.existsSync(dir), false);
     assert.equal(fs.existsSync(parent), false);

@@ -14,6 +14,7 @@ import { DeviceRule, deviceRuleString, resolveDeviceRules } from './devices';
 import { CgroupHierarchy, UNIFIED } from './path';
 import { applyCgroupWrites, CgroupWrite } from './resources';
 import { v1ResourceWrites } from './v1-resources';
+import { type ContainerStats, v1OomKills, v1Stats } from './stats';
 import type { LinuxResources } from '../spec/schema';
 import type { CgroupManager, CgroupMountOptions } from './index';
 
@@ -93,6 +94,14 @@ export class V1CgroupManager implements CgroupManager {
   pids(): number[] {
     // Every container process is in the devices cgroup: runc reads the pids from there too.
     return cgroupPidsRecursive(this.paths.devices);
+  }
+
+  stats(): ContainerStats {
+    return v1Stats(this.paths);
+  }
+
+  oomKills(): bigint {
+    return v1OomKills(this.paths.memory);
   }
 
   /** Removes the directories create() made; when that is unknown, the container's own directories (as runc). */

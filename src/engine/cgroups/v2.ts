@@ -17,6 +17,7 @@ import { DeviceRule } from './devices';
 import { CGROUP_ROOT, UNIFIED } from './path';
 import { applyCgroupWrites, CgroupWrite, errnoText, resourceError } from './resources';
 import { v2ResourceWrites } from './v2-resources';
+import { type ContainerStats, v2OomKills, v2Stats } from './stats';
 import type { LinuxResources } from '../spec/schema';
 import type { CgroupManager, CgroupMountOptions } from './index';
 
@@ -93,6 +94,14 @@ export class V2CgroupManager implements CgroupManager {
 
   pids(): number[] {
     return cgroupPidsRecursive(this.dir);
+  }
+
+  stats(): ContainerStats {
+    return v2Stats(this.dir);
+  }
+
+  oomKills(): bigint {
+    return v2OomKills(this.dir);
   }
 
   /** Removes the directories create() made; when that is unknown, the container's directory (as runc). */
