@@ -11,7 +11,8 @@
         "native/addon/fd_passing.cc",
         "native/addon/bpf.cc",
         "native/addon/console.cc",
-        "native/addon/seccomp.cc"
+        "native/addon/seccomp.cc",
+        "native/addon/probes.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")", "native"],
       "defines": ["NAPI_VERSION=8", "NAPI_DISABLE_CPP_EXCEPTIONS"],
