@@ -1,5 +1,8 @@
 import * as fs from 'node:fs';
 
+import { CistaError } from '../engine/errors';
+import { errnoText } from './failure';
+
 export type LogFormat = 'text' | 'json';
 
 /**
@@ -15,7 +18,12 @@ export class CliLog {
     private readonly format: LogFormat,
     private readonly debugEnabled: boolean,
   ) {
-    if (file !== undefined && file !== '') this.fd = fs.openSync(file, 'a', 0o644);
+    if (file === undefined || file === '') return;
+    try {
+      this.fd = fs.openSync(file, 'a', 0o644);
+    } catch (e) {
+      throw new CistaError(`--log ${file}: cannot open it: ${errnoText(e as NodeJS.ErrnoException)}`);
+    }
   }
 
   debug(msg: string): void {

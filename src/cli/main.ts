@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 
 import { CistaError } from '../engine/errors';
+import { argumentError, closest } from './argument-errors';
 import type { CommandSpec, OptionSpec, ParsedArgs } from './command';
 import { CliContext, type GlobalOptions } from './context';
 import { command as create } from './create';
@@ -61,17 +62,28 @@ function commandHelp(c: CommandSpec): string {
   return `Usage: cista ${c.name} [options] ${args}\n\n${c.summary}\n\nOptions:\n${optionLines({ ...c.options, help: { type: 'boolean', short: 'h', description: 'show help' } })}\n`;
 }
 
-function parseOptions(args: string[], options: Record<string, OptionSpec>, allowPositionals: boolean): ParsedArgs {
+/** `--flag -1` as `--flag=-1`: no flag is a negative number, so it can only be the value (runc reads it so). */
+function joinNegativeValues(args: string[], options: Record<string, OptionSpec>): string[] {
+  const joined: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const option = args[i].startsWith('--') ? options[args[i].slice(2)] : undefined;
+    if (option?.type === 'string' && /^-\d+$/.test(args[i + 1] ?? '')) joined.push(`${args[i]}=${args[++i]}`);
+    else joined.push(args[i]);
+  }
+  return joined;
+}
+
+function parseOptions(args: string[], options: Record<string, OptionSpec>, allowPositionals: boolean, where: string): ParsedArgs {
   try {
     const parsed = parseArgs({
-      args,
+      args: joinNegativeValues(args, options),
       options: Object.fromEntries(Object.entries(options).map(([name, o]) => [name, { type: o.type, multiple: o.multiple === true, ...(o.short ? { short: o.short } : {}) }])),
       strict: true,
       allowPositionals,
     });
     return { options: parsed.values as ParsedArgs['options'], positionals: parsed.positionals, trailing: [] };
   } catch (e) {
-    throw new CistaError((e as Error).message);
+    throw argumentError(e as Error, where, options, GLOBAL_OPTIONS);
   }
 }
 
@@ -117,7 +129,7 @@ async function dispatch(cli: CliContext, c: CommandSpec, rest: string[]): Promis
     trailing = rest.slice(end);
     rest = rest.slice(0, end);
   }
-  const args = { ...parseOptions(rest, options, true), trailing };
+  const args = { ...parseOptions(rest, options, true, c.name), trailing };
   if (args.options.help === true) {
     process.stdout.write(commandHelp(c));
     return 0;
@@ -136,7 +148,7 @@ export async function main(argv: string[]): Promise<void> {
   let cli: CliContext;
   let parsedGlobals: ParsedArgs;
   try {
-    parsedGlobals = parseOptions(globals, GLOBAL_OPTIONS, false);
+    parsedGlobals = parseOptions(globals, GLOBAL_OPTIONS, false, '');
     cli = new CliContext(globalOptions(parsedGlobals));
   } catch (e) {
     process.stderr.write(`cista: ${(e as Error).message}\n`);
@@ -154,7 +166,10 @@ export async function main(argv: string[]): Promise<void> {
     return;
   }
   try {
-    if (c === undefined) throw new CistaError(`unknown command "${name}" (see cista --help)`);
+    if (c === undefined) {
+      const near = closest(name, COMMANDS.map((x) => x.name));
+      throw new CistaError(`unknown command "${name}"${near === undefined ? '' : ` (did you mean ${near}?)`}; see cista --help`);
+    }
     process.exitCode = await dispatch(cli, c, rest);
   } catch (e) {
     process.exitCode = cli.fail(e);
