@@ -13,6 +13,7 @@ import { awaitReady, sendPlan } from '../process/channel';
 import { sendConsoleToSocket } from '../process/console';
 import { recordHostMounts } from '../rootfs/host-mounts';
 import { loadSpec } from '../spec/load';
+import { unknownPropertyWarnings } from '../spec/unknown-properties';
 import type { Spec } from '../spec/schema';
 import { checkSemantics } from '../spec/semantic';
 import { rejectUnsupported } from '../spec/unsupported';
@@ -97,9 +98,10 @@ function ownerName(): string {
 export function createContainer(options: CreateOptions): CreatedContainer {
   validateContainerId(options.id);
   const bundle = path.resolve(options.bundle);
-  const { spec } = loadSpec(bundle);
+  const { spec, raw } = loadSpec(bundle);
   checkSemantics(spec);
   rejectUnsupported(spec);
+  for (const warning of unknownPropertyWarnings(raw)) options.warn?.(warning);
   if (options.systemdCgroup) throw new CistaError('the systemd cgroup driver is not supported yet (--systemd-cgroup)');
   const terminal = spec.process?.terminal === true;
   if (terminal && options.consoleSocket === undefined && !options.attachConsole) {
