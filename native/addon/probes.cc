@@ -14,10 +14,11 @@ namespace cista {
 
 namespace {
 
-// The answer when a call is known to fail with `expected` on a kernel that has it.
-int Availability(long result, int expected) {
+// A probe's call is made to fail harmlessly (a bad fd, an unknown name): any error but these
+// means the kernel has the call and let cista make it.
+int Availability(long result) {
   if (result >= 0) return 0;
-  return errno == expected ? 0 : errno;
+  return errno == ENOSYS || errno == EPERM || errno == EACCES ? errno : 0;
 }
 
 int ProbeOpenat2() {
@@ -25,28 +26,28 @@ int ProbeOpenat2() {
   how.resolve = RESOLVE_IN_ROOT;
   long fd = syscall(SYS_openat2, AT_FDCWD, "/", &how, sizeof how);
   if (fd >= 0) close((int)fd);
-  return Availability(fd, 0);
+  return Availability(fd);
 }
 
-// fsopen of a filesystem type that does not exist: ENODEV where the new mount API exists.
-int ProbeNewMountApi() { return Availability(syscall(SYS_fsopen, "cista-probe-no-such-fs", 0), ENODEV); }
+// fsopen of a filesystem type that does not exist (ENODEV).
+int ProbeNewMountApi() { return Availability(syscall(SYS_fsopen, "cista-probe-no-such-fs", 0)); }
 
-// mount_setattr with no fd: EBADF where it exists (the read-only and propagation steps use it).
-int ProbeMountSetattr() { return Availability(syscall(SYS_mount_setattr, -1, "", 0, nullptr, 0), EBADF); }
+// mount_setattr with no attributes (EINVAL): the read-only and propagation steps use it.
+int ProbeMountSetattr() { return Availability(syscall(SYS_mount_setattr, -1, "", 0, nullptr, 0)); }
 
 // close_range with a range that holds no fd.
-int ProbeCloseRange() { return Availability(syscall(SYS_close_range, ~0U, ~0U, 0), 0); }
+int ProbeCloseRange() { return Availability(syscall(SYS_close_range, ~0U, ~0U, 0)); }
 
 int ProbePidfd() {
   long fd = syscall(SYS_pidfd_open, getpid(), 0);
   if (fd >= 0) close((int)fd);
-  return Availability(fd, 0);
+  return Availability(fd);
 }
 
 // Whether seccomp filters can be loaded: asks for an action the kernel must know.
 int ProbeSeccomp() {
   unsigned int action = SECCOMP_RET_ERRNO;
-  return Availability(syscall(SYS_seccomp, SECCOMP_GET_ACTION_AVAIL, 0, &action), 0);
+  return Availability(syscall(SYS_seccomp, SECCOMP_GET_ACTION_AVAIL, 0, &action));
 }
 
 }  // namespace

@@ -4,6 +4,7 @@ import { CistaError } from '../engine/errors';
 import { argumentError, closest } from './argument-errors';
 import type { CommandSpec, OptionSpec, ParsedArgs } from './command';
 import { CliContext, type GlobalOptions } from './context';
+import { command as check } from './check';
 import { command as create } from './create';
 import { command as del } from './delete';
 import { command as events } from './events';
@@ -23,7 +24,7 @@ import { versionText } from './version';
 
 // node:util's parseArgs rather than a CLI framework: every call is a fresh Node start, and a
 // framework's load time alone was a sixth of a `cista state` (see README, "Start-up").
-const COMMANDS: readonly CommandSpec[] = [spec, create, run, start, exec, state, kill, pause, resume, update, events, del, list, ps, features];
+const COMMANDS: readonly CommandSpec[] = [spec, create, run, start, exec, state, kill, pause, resume, update, events, del, list, ps, features, check];
 
 const GLOBAL_OPTIONS: Record<string, OptionSpec> = {
   root: { type: 'string', value: '<dir>', description: 'root directory for the containers\' state (default /run/cista)' },

@@ -46,6 +46,11 @@ function runResourcesContainer() {
     };
     fs.writeFileSync(configFile, JSON.stringify(config));
 
+    const check = cista('check', '--format', 'json');
+    assert.equal(check.status, 0, check.output);
+    const cgroups = JSON.parse(check.output).checks.find((c) => c.name === 'cgroups');
+    assert.match(cgroups.found, /^cgroup v2 \(unified\) at \/sys\/fs\/cgroup, controllers: .*memory/);
+
     const created = cista('create', '--bundle', bundle, 'res');
     assert.deepEqual(created, { status: 0, output: '' });
     const pid = JSON.parse(cista('state', 'res').output).pid;
