@@ -81,3 +81,15 @@ describe('the man page, written by the build from the same table', () => {
     expect(rendered.stdout).toMatch(/^SYNOPSIS$/m);
   });
 });
+
+describe('scripts/install.sh', () => {
+  it('installs the command, the man page and both completions under a prefix', () => {
+    const prefix = path.join(scratch.dir, 'prefix');
+    const r = exec(path.join(REPO, 'scripts', 'install.sh'), [prefix]);
+    expect(r).toMatchObject({ code: 0, stderr: '', stdout: expect.stringMatching(/^cista: installed .*\/bin\/cista \(cista version \d/) });
+    expect(exec(path.join(prefix, 'bin', 'cista'), ['--version']).stdout).toMatch(/^cista version /);
+    for (const file of ['share/man/man8/cista.8', 'share/bash-completion/completions/cista', 'share/zsh/vendor-completions/_cista']) {
+      expect(fs.statSync(path.join(prefix, file)).size).toBeGreaterThan(1000);
+    }
+  });
+});
