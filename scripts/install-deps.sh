@@ -1,12 +1,13 @@
 #!/bin/sh
 # Installs what cista needs on Debian 12 (as root) and builds it: the addon's toolchain, libseccomp,
-# busybox-static for the example and test bundles, runc, which the tests compare against, buildah
-# (run with cista as its runtime), zsh and groff-base (the completion and man page tests).
+# busybox-static for the example and test bundles, runc, which the tests compare against, the
+# engines the tests run with cista as their runtime (Podman, buildah, containerd, Docker), and zsh
+# and groff-base (the completion and man page tests).
 set -eu
 cd "$(dirname "$0")/.."
 
 missing=""
-for pkg in g++ make python3 pkg-config libseccomp-dev busybox-static runc buildah zsh groff-base; do
+for pkg in g++ make python3 pkg-config libseccomp-dev busybox-static runc podman buildah containerd docker.io zsh groff-base; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing="$missing $pkg"
 done
 if [ -n "$missing" ]; then
