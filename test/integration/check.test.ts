@@ -1,13 +1,20 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+import { Scratch, readConfig } from '../helpers/bundle';
 import { cista, CISTA, exec } from '../helpers/cli';
+import { leftovers } from '../helpers/leftovers';
 import { requireFile, requireRoot } from '../helpers/prerequisites';
+
+let scratch: Scratch;
 
 beforeAll(() => {
   requireRoot();
+  scratch = new Scratch('check');
   // This test describes this CI host: hybrid cgroups, no CAP_SYS_RESOURCE in the bounding set.
   requireFile('/sys/fs/cgroup/unified/cgroup.controllers', 'a hybrid cgroup host (cgroup2 at /sys/fs/cgroup/unified)');
 });
+
+afterAll(() => scratch.cleanup());
 
 describe('cista check', () => {
   it('reports this host: hybrid cgroups and the missing CAP_SYS_RESOURCE, each with meaning and fix; it can run containers', () => {
@@ -17,7 +24,7 @@ describe('cista check', () => {
     expect(report.canRunContainers).toBe(true);
     const byName = Object.fromEntries(report.checks.map((c: { name: string }) => [c.name, c]));
     expect(byName.cgroups).toMatchObject({ verdict: 'warn', found: expect.stringMatching(/^hybrid: v1 controllers .*memory.*; cgroup2 at \/sys\/fs\/cgroup\/unified with hugetlb$/), fix: expect.stringMatching(/unified_cgroup_hierarchy/) });
-    expect(byName['capability bounding set']).toMatchObject({ verdict: 'warn', found: 'missing CAP_SYS_RESOURCE', meaning: expect.stringMatching(/fails at create/) });
+    expect(byName['capability bounding set']).toMatchObject({ verdict: 'warn', found: 'missing CAP_SYS_RESOURCE', meaning: expect.stringMatching(/create refuses a config that lists it/) });
     for (const feature of ['openat2', 'new mount API', 'mount_setattr', 'close_range', 'pidfd', 'seccomp']) expect(byName[feature].verdict).toBe('ok');
     expect(byName.seccomp.found).toMatch(/libseccomp \d+\.\d+\.\d+/);
     expect(byName['user namespaces'].found).toMatch(/user\.max_user_namespaces=\d+/);
@@ -39,5 +46,18 @@ describe('cista check', () => {
     const byName = Object.fromEntries(JSON.parse(r.stdout).checks.map((c: { name: string }) => [c.name, c]));
     expect(byName.privileges).toMatchObject({ verdict: 'warn', found: 'uid 65534, not root', fix: 'run as root or use a rootless config (cista spec --rootless)' });
     expect(byName['cgroup delegation']).toMatchObject({ verdict: 'warn', found: 'cista may not create cgroups in the v1 hierarchies' });
+  });
+});
+
+describe('what check reports is what create does', () => {
+  it('a config asking for CAP_SYS_RESOURCE, missing from the bounding set, is refused by JSON path', () => {
+    const bundle = scratch.bundle('capability', ['true'], (c) => c.process.capabilities.effective.push('CAP_SYS_RESOURCE'));
+    const index = readConfig(bundle).process.capabilities.effective.length - 1;
+    expect(cista(scratch.root, ['run', '--bundle', bundle, 'cap1'])).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: `cista: config.json: /process/capabilities/effective/${index}: CAP_SYS_RESOURCE is not in the capability bounding set cista runs with, so no container here can have it (see cista check)\n`,
+    });
+    expect(leftovers(scratch.root, 'cap1', bundle)).toEqual([]);
   });
 });

@@ -152,7 +152,7 @@ function securityChecks(facts: HostFacts): Check[] {
           'capability bounding set',
           'warn',
           `missing ${facts.missingCapabilities.join(', ')}`,
-          `no container can get ${facts.missingCapabilities.length === 1 ? 'it' : 'them'}: a config that lists ${facts.missingCapabilities.length === 1 ? 'it' : 'one'} in process.capabilities fails at create`,
+          `no container can get ${facts.missingCapabilities.length === 1 ? 'it' : 'them'}: create refuses a config that lists ${facts.missingCapabilities.length === 1 ? 'it' : 'one'} in process.capabilities`,
           'run cista from a process that has the full bounding set (not from inside a container or a unit with CapabilityBoundingSet=)',
         ),
   );

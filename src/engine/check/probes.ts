@@ -9,7 +9,7 @@ import * as os from 'node:os';
 import { CGROUP_ROOT, cgroupHierarchies, detectLayout, parseProcCgroup, UNIFIED } from '../cgroups/path';
 import { parseMountInfo } from '../mountinfo';
 import { type KernelProbes, native } from '../native';
-import { CAPABILITIES } from '../spec/vocabulary';
+import { missingFromBoundingSet } from './bounding-set';
 
 export interface CgroupFacts {
   /** hybrid: v1 controllers plus a cgroup2 mount (usually /sys/fs/cgroup/unified); none: nothing mounted. */
@@ -94,12 +94,6 @@ function statusField(name: string): string | undefined {
   return new RegExp(`^${name}:\\s*(.*)$`, 'm').exec(readText('/proc/self/status') ?? '')?.[1];
 }
 
-function missingCapabilities(): string[] {
-  const bounding = BigInt(`0x${statusField('CapBnd') ?? '0'}`);
-  const last = Number(readText('/proc/sys/kernel/cap_last_cap') ?? CAPABILITIES.length - 1);
-  return CAPABILITIES.filter((_, bit) => bit <= last && (bounding & (1n << BigInt(bit))) === 0n);
-}
-
 function numberFile(file: string): number | undefined {
   const text = readText(file);
   return text === undefined ? undefined : Number(text);
@@ -123,6 +117,6 @@ export function probeHost(): HostFacts {
     userNamespaceSysctls: sysctls,
     apparmor: readText('/sys/module/apparmor/parameters/enabled') === 'Y',
     selinux: fs.existsSync('/sys/fs/selinux/enforce'),
-    missingCapabilities: missingCapabilities(),
+    missingCapabilities: missingFromBoundingSet(),
   };
 }

@@ -12,6 +12,7 @@ import { encodePlan } from '../plan/encode';
 import { awaitReady, sendPlan } from '../process/channel';
 import { sendConsoleToSocket } from '../process/console';
 import { recordHostMounts } from '../rootfs/host-mounts';
+import { refuseCapabilitiesOutsideBoundingSet } from '../check/bounding-set';
 import { loadSpec } from '../spec/load';
 import { unknownPropertyWarnings } from '../spec/unknown-properties';
 import type { Spec } from '../spec/schema';
@@ -101,6 +102,7 @@ export function createContainer(options: CreateOptions): CreatedContainer {
   const { spec, raw } = loadSpec(bundle);
   checkSemantics(spec);
   rejectUnsupported(spec);
+  refuseCapabilitiesOutsideBoundingSet(spec.process);
   for (const warning of unknownPropertyWarnings(raw)) options.warn?.(warning);
   if (options.systemdCgroup) throw new CistaError('the systemd cgroup driver is not supported yet (--systemd-cgroup)');
   const terminal = spec.process?.terminal === true;
