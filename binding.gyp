@@ -12,7 +12,8 @@
         "native/addon/bpf.cc",
         "native/addon/console.cc",
         "native/addon/seccomp.cc",
-        "native/addon/probes.cc"
+        "native/addon/probes.cc",
+        "native/generated/protocol_decode.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")", "native"],
       "defines": ["NAPI_VERSION=8", "NAPI_DISABLE_CPP_EXCEPTIONS"],
@@ -24,11 +25,12 @@
     {
       # The static init helper: the child of clone() fexecve()s a sealed memfd copy of it.
       # It reads the launch plan from its sync socket and sets the container up, then execve()s.
+      # native/generated/ is written by protocol/generate.js (npm's install script runs it first).
       "target_name": "cista-init",
       "type": "executable",
       "sources": [
         "native/init/main.cc",
-        "native/init/plan_reader.cc",
+        "native/generated/protocol_decode.cc",
         "native/init/channel.cc",
         "native/init/namespaces.cc",
         "native/init/rootfs.cc",

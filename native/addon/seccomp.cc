@@ -13,12 +13,10 @@
 #include <vector>
 
 #include "addon/addon.h"
+#include "generated/protocol.h"
 
 namespace cista {
 namespace {
-
-// The kernel refuses longer classic BPF programs (BPF_MAXINSNS).
-constexpr size_t kMaxInstructions = 4096;
 
 struct Context {
   scmp_filter_ctx ctx = nullptr;
@@ -144,10 +142,11 @@ Napi::Value CompileSeccompFilter(const Napi::CallbackInfo& info) {
   struct stat st;
   if (fstat(memfd.fd, &st) != 0) return ThrowErrno(env, errno, "fstat seccomp program");
   size_t size = static_cast<size_t>(st.st_size);
+  static_assert(sizeof(struct sock_filter) == kSockFilterSize, "the plan's seccomp program is struct sock_filter");
   if (size == 0 || size % sizeof(struct sock_filter) != 0) return Fail(env, "libseccomp exported a malformed program");
-  if (size / sizeof(struct sock_filter) > kMaxInstructions) {
+  if (size / sizeof(struct sock_filter) > kMaxBpfInstructions) {
     return Fail(env, "the filter compiles to " + std::to_string(size / sizeof(struct sock_filter)) +
-                         " BPF instructions, more than the kernel's limit of 4096");
+                         " BPF instructions, more than the kernel's limit of " + std::to_string(kMaxBpfInstructions));
   }
   Napi::Buffer<uint8_t> program = Napi::Buffer<uint8_t>::New(env, size);
   size_t done = 0;

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "addon/addon.h"
+#include "generated/protocol.h"
 
 namespace cista {
 namespace {
@@ -124,11 +125,6 @@ void become_namespace_root(ChildSetup* s) {
   _exit(127);
 }
 
-struct NamespaceJoin {
-  uint32_t type;  // CLONE_NEW*
-  std::string path;
-};
-
 // Namespaces the calling thread enters so that the child of its clone() is born in them: a pid
 // namespace only ever applies to children, and a child made in a new user namespace could no longer
 // join namespaces owned by the host's. Only types a thread of a multithreaded process may enter
@@ -137,8 +133,8 @@ class ThreadNamespaces {
  public:
   ~ThreadNamespaces() { restore(); }
 
-  bool enter(const std::vector<NamespaceJoin>& joins, int* err, std::string* failed_path) {
-    for (const NamespaceJoin& join : joins) {
+  bool enter(const std::vector<JoinNamespace>& joins, int* err, std::string* failed_path) {
+    for (const JoinNamespace& join : joins) {
       const char* name = proc_name(join.type);
       int own = name ? open((std::string("/proc/thread-self/ns/") + name).c_str(), O_RDONLY | O_CLOEXEC) : -1;
       int target = name ? open(join.path.c_str(), O_RDONLY | O_CLOEXEC) : -1;
@@ -168,14 +164,9 @@ class ThreadNamespaces {
 
  private:
   static const char* proc_name(uint32_t type) {
-    switch (type) {
-      case CLONE_NEWPID: return "pid";
-      case CLONE_NEWNET: return "net";
-      case CLONE_NEWIPC: return "ipc";
-      case CLONE_NEWUTS: return "uts";
-      case CLONE_NEWCGROUP: return "cgroup";
-      default: return nullptr;
-    }
+    for (const NamespaceInfo& ns : kNamespaces)
+      if (ns.flag == type && ns.thread_joinable) return ns.proc_file;
+    return nullptr;
   }
 
   struct Saved {
@@ -200,31 +191,27 @@ int write_proc_file(long pid, const char* name, const std::string& text) {
 
 }  // namespace
 
-// spawnInit({ initPath, cloneFlags, cloneJoins, preserveFds, stateDirFd, idMaps }) -> { pid, syncFd }
+// spawnInit(an encoded SpawnRequest) -> { pid, syncFd }
 Napi::Value SpawnInit(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  Napi::Object req = info[0].As<Napi::Object>();
-  std::string init_path = req.Get("initPath").As<Napi::String>();
-  uint32_t clone_flags = req.Get("cloneFlags").As<Napi::Number>().Uint32Value();
-  std::vector<NamespaceJoin> clone_joins;
-  Napi::Array joins = req.Get("cloneJoins").As<Napi::Array>();
-  for (uint32_t i = 0; i < joins.Length(); i++) {
-    Napi::Object join = joins.Get(i).As<Napi::Object>();
-    clone_joins.push_back({join.Get("type").As<Napi::Number>().Uint32Value(), join.Get("path").As<Napi::String>()});
+  SpawnRequest request;
+  std::string error;
+  if (info.Length() != 1 || !info[0].IsBuffer()) error = "spawnInit expects one encoded SpawnRequest";
+  if (error.empty()) {
+    Napi::Buffer<uint8_t> bytes = info[0].As<Napi::Buffer<uint8_t>>();
+    decode_spawn_request(bytes.Data(), bytes.Length(), &request, &error);
   }
-  int preserve_fds = req.Get("preserveFds").As<Napi::Number>().Int32Value();
-  int state_dir_fd = req.Get("stateDirFd").As<Napi::Number>().Int32Value();
-  Napi::Value id_maps = req.Get("idMaps");
-  bool new_user_ns = (clone_flags & CLONE_NEWUSER) != 0;
-  if (new_user_ns != id_maps.IsObject()) {
-    Napi::TypeError::New(env, "idMaps must be given exactly when cloneFlags has CLONE_NEWUSER").ThrowAsJavaScriptException();
+  bool new_user_ns = (request.clone_flags & CLONE_NEWUSER) != 0;
+  if (error.empty() && new_user_ns != request.has_id_maps) error = "idMaps must be given exactly when cloneFlags has CLONE_NEWUSER";
+  // The child numbers its helper fds from 3 + preserve_fds up, as ints.
+  if (error.empty() && request.preserve_fds > uint32_t(INT32_MAX - 8)) error = "preserveFds is out of range";
+  if (!error.empty()) {
+    Napi::TypeError::New(env, error).ThrowAsJavaScriptException();
     return env.Undefined();
   }
-  std::string uid_map, gid_map;
-  if (new_user_ns) {
-    uid_map = id_maps.As<Napi::Object>().Get("uidMap").As<Napi::String>();
-    gid_map = id_maps.As<Napi::Object>().Get("gidMap").As<Napi::String>();
-  }
+  const std::string& init_path = request.init_path;
+  int preserve_fds = int(request.preserve_fds);
+  int state_dir_fd = int(request.state_dir_fd);
 
   int err = 0;
   int memfd = seal_init_binary(init_path, &err);
@@ -271,7 +258,7 @@ Napi::Value SpawnInit(const Napi::CallbackInfo& info) {
 
   ThreadNamespaces thread_namespaces;
   std::string failed_path;
-  if (!thread_namespaces.enter(clone_joins, &err, &failed_path)) {
+  if (!thread_namespaces.enter(request.clone_joins, &err, &failed_path)) {
     close(memfd);
     close(pair[0]);
     close(pair[1]);
@@ -279,7 +266,7 @@ Napi::Value SpawnInit(const Napi::CallbackInfo& info) {
     return ThrowErrno(env, err, "joining namespace " + failed_path);
   }
 
-  long pid = syscall(SYS_clone, (unsigned long)clone_flags | SIGCHLD, 0, 0, 0, 0);
+  long pid = syscall(SYS_clone, (unsigned long)request.clone_flags | SIGCHLD, 0, 0, 0, 0);
   if (pid == 0) child_main(&setup);
   err = errno;
   thread_namespaces.restore();
@@ -294,9 +281,9 @@ Napi::Value SpawnInit(const Napi::CallbackInfo& info) {
   if (new_user_ns) {
     // No "deny" to setgroups first: the runtime is privileged in the parent namespace.
     const char* failed = nullptr;
-    if (write_proc_file(pid, "uid_map", uid_map) != 0) {
+    if (write_proc_file(pid, "uid_map", request.id_maps.uid_map) != 0) {
       failed = "writing the uid_map of the new user namespace";
-    } else if (write_proc_file(pid, "gid_map", gid_map) != 0) {
+    } else if (write_proc_file(pid, "gid_map", request.id_maps.gid_map) != 0) {
       failed = "writing the gid_map of the new user namespace";
     } else if (write(maps_ready[1], "", 1) != 1) {
       failed = "releasing the init";

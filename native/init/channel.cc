@@ -1,9 +1,5 @@
-// The sync socket (SOCK_SEQPACKET, one message per datagram) between the runtime and the init.
-// runtime -> init: the encoded launch plan; with plan.await_hooks, later 'G' + the state JSON.
-// init -> runtime: with plan.await_hooks, 'H' right before pivot_root (the runtime runs the prestart
-//                  and createRuntime hooks, then answers 'G'); 'C' + the pty master (SCM_RIGHTS) when
-//                  the process has a terminal; then 'R' (set up, now waiting on the exec fifo), or
-//                  'E' + error text at any point.
+// The sync socket (SOCK_SEQPACKET, one message per datagram) between the runtime and the init; the
+// messages and their tags are SyncTag in protocol/definition.js.
 #include <errno.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -20,9 +16,6 @@ namespace {
 
 int g_sync_fd = -1;
 bool g_ready_sent = false;
-
-// A plan is a few KiB; anything larger than this is refused rather than allocated.
-constexpr size_t kMaxPlanBytes = 4 << 20;
 
 void write_all(int fd, const char* data, size_t size) {
   while (size > 0) {
@@ -48,7 +41,7 @@ std::vector<uint8_t> receive_datagram(const char* what) {
   } while (len < 0 && errno == EINTR);
   if (len < 0) fail(errno, std::string("reading ") + what);
   if (len == 0) fail(0, std::string("the runtime closed the sync socket before sending ") + what);
-  if (size_t(len) > kMaxPlanBytes) fail(0, std::string(what) + " is larger than 4 MiB");
+  if (size_t(len) > kMaxMessageBytes) fail(0, std::string(what) + " is larger than " + std::to_string(kMaxMessageBytes) + " bytes");
   std::vector<uint8_t> buffer(static_cast<size_t>(len));
   ssize_t got;
   do {
@@ -63,27 +56,25 @@ std::vector<uint8_t> receive_datagram(const char* what) {
 void receive_plan(LaunchPlan* plan) {
   std::vector<uint8_t> buffer = receive_datagram("the launch plan");
   std::string error;
-  if (!decode_plan(buffer.data(), buffer.size(), plan, &error)) fail(0, error);
+  if (!decode_launch_plan(buffer.data(), buffer.size(), plan, &error)) fail(0, error);
 }
 
 std::string await_runtime_hooks() {
-  const char kind = 'H';
-  if (send(g_sync_fd, &kind, 1, MSG_NOSIGNAL) != 1) fail(errno, "asking the runtime to run its hooks");
+  if (send(g_sync_fd, &SyncTag::kRunHooks, 1, MSG_NOSIGNAL) != 1) fail(errno, "asking the runtime to run its hooks");
   std::vector<uint8_t> reply = receive_datagram("the container state");
-  if (reply[0] != 'G') fail(0, "the runtime sent an unknown message instead of the container state");
+  if (reply[0] != SyncTag::kHooksDone) fail(0, "the runtime sent an unknown message instead of the container state");
   return std::string(reply.begin() + 1, reply.end());
 }
 
 void send_console(int master_fd) {
-  char kind = 'C';
+  char kind = SyncTag::kConsole;
   FdMessage message(&kind, 1);
   message.attach(master_fd);
   if (sendmsg(g_sync_fd, message.header(), MSG_NOSIGNAL) != 1) fail(errno, "sending the pty master to the runtime");
 }
 
 void report_ready() {
-  const char ready = 'R';
-  if (send(g_sync_fd, &ready, 1, MSG_NOSIGNAL) != 1) fail(errno, "reporting readiness to the runtime");
+  if (send(g_sync_fd, &SyncTag::kReady, 1, MSG_NOSIGNAL) != 1) fail(errno, "reporting readiness to the runtime");
   g_ready_sent = true;
 }
 
@@ -94,7 +85,7 @@ void fail(int err, const std::string& what) {
     message += error_text(err);
   }
   if (!g_ready_sent && g_sync_fd >= 0) {
-    std::string datagram = "E" + message;
+    std::string datagram = SyncTag::kError + message;
     send(g_sync_fd, datagram.data(), datagram.size(), MSG_NOSIGNAL);
   } else {
     std::string line = "cista: " + message + "\n";

@@ -23,8 +23,8 @@ void setup_console(const LaunchPlan& plan) {
   if (slave < 0) fail(errno, "opening the pty peer");
   if (plan.has_console_size) {
     struct winsize size = {};
-    size.ws_row = (unsigned short)plan.console_rows;
-    size.ws_col = (unsigned short)plan.console_columns;
+    size.ws_row = (unsigned short)plan.console_size.rows;
+    size.ws_col = (unsigned short)plan.console_size.columns;
     if (ioctl(master, TIOCSWINSZ, &size) != 0) fail(errno, "setting the console size");
   }
   if (setsid() < 0) fail(errno, "starting a session for the terminal");

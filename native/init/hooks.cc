@@ -58,7 +58,7 @@ bool drain(int fd, std::string* into) {
   }
 }
 
-[[noreturn]] void exec_hook(const Hook& hook, int in, int out, int err) {
+[[noreturn]] void exec_hook(const PlanHook& hook, int in, int out, int err) {
   if (dup2(in, STDIN_FILENO) < 0 || dup2(out, STDOUT_FILENO) < 0 || dup2(err, STDERR_FILENO) < 0) _exit(126);
   // Nothing of the init's (the sync socket, the state directory, the exec fifo) reaches the hook.
   syscall(SYS_close_range, 3U, ~0U, 0U);
@@ -72,7 +72,7 @@ bool drain(int fd, std::string* into) {
 }
 
 // Runs one hook to completion; returns why it failed, or "" when it exited 0.
-std::string run_hook(const Hook& hook, const std::string& state) {
+std::string run_hook(const PlanHook& hook, const std::string& state) {
   // stdin is a socket, not a pipe: a hook that exits without reading it makes send() fail with
   // EPIPE (MSG_NOSIGNAL) instead of killing the init with SIGPIPE.
   int in[2], out[2], err[2];
@@ -147,7 +147,7 @@ std::string run_hook(const Hook& hook, const std::string& state) {
 
 }  // namespace
 
-std::string run_hooks(const char* kind, const std::vector<Hook>& hooks, const std::string& state) {
+std::string run_hooks(const char* kind, const std::vector<PlanHook>& hooks, const std::string& state) {
   for (size_t i = 0; i < hooks.size(); i++) {
     std::string reason = run_hook(hooks[i], state);
     if (!reason.empty()) return std::string("error running ") + kind + " hook #" + std::to_string(i) + ": " + reason;

@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "plan.h"
+#include "generated/protocol.h"
 
 namespace cista {
 
@@ -13,10 +13,10 @@ namespace cista {
 void channel_init(int sync_fd);
 // Reads one plan datagram (bounded) and decodes it; fails on any error.
 void receive_plan(LaunchPlan* plan);
-// With plan.await_hooks: tells the runtime to run its create-time hooks ('H') and returns the
-// container state JSON it answers with ('G'), for the hooks the init runs itself.
+// With plan.await_hooks: tells the runtime to run its create-time hooks (SyncTag::kRunHooks) and
+// returns the container state JSON it answers with (SyncTag::kHooksDone), for the init's own hooks.
 std::string await_runtime_hooks();
-// Hands the pty master to the runtime ('C' + the fd by SCM_RIGHTS).
+// Hands the pty master to the runtime (SyncTag::kConsole + the fd by SCM_RIGHTS).
 void send_console(int master_fd);
 // Tells the runtime the container is set up and waiting on the exec fifo.
 void report_ready();
@@ -26,7 +26,7 @@ void report_ready();
 
 // hooks.cc: runs `hooks` in order with `state` on their stdin; returns the first failure as
 // "error running <kind> hook #<i>: ..." or "" when all exited 0.
-std::string run_hooks(const char* kind, const std::vector<Hook>& hooks, const std::string& state);
+std::string run_hooks(const char* kind, const std::vector<PlanHook>& hooks, const std::string& state);
 
 // namespaces.cc
 void join_namespaces(const LaunchPlan& plan);
@@ -61,7 +61,7 @@ std::string resolve_executable(const LaunchPlan& plan);
 int wait_for_start(int state_dir_fd);
 // Tells `start` that the process is about to be exec'd.
 void confirm_start(int fifo);
-// Tells `start` why the process will not be started ('E' + what), then fails.
+// Tells `start` why the process will not be started (FifoAnswer::kRefused + what), then fails.
 [[noreturn]] void fail_start(int fifo, const std::string& what);
 // NULL-terminated argv/envp pointing into `items`.
 std::vector<char*> c_strings(const std::vector<std::string>& items);

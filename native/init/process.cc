@@ -132,11 +132,11 @@ int wait_for_start(int state_dir_fd) {
 }
 
 void confirm_start(int fifo) {
-  if (write(fifo, "0", 1) != 1) fail(errno, "writing the exec fifo");
+  if (write(fifo, &FifoAnswer::kStarted, 1) != 1) fail(errno, "writing the exec fifo");
 }
 
 void fail_start(int fifo, const std::string& what) {
-  std::string message = "E" + what;
+  std::string message = FifoAnswer::kRefused + what;
   ssize_t ignored = write(fifo, message.data(), message.size());
   (void)ignored;
   fail(0, what);

@@ -9,7 +9,7 @@
 
 #include <string>
 
-#include "plan.h"
+#include "generated/protocol.h"
 
 namespace cista {
 

@@ -15,9 +15,9 @@ namespace cista {
 void load_seccomp(const LaunchPlan& plan) {
   if (!plan.has_seccomp) return;
   struct sock_fprog program;
-  program.len = static_cast<unsigned short>(plan.seccomp_program.size() / sizeof(struct sock_filter));
-  program.filter = reinterpret_cast<struct sock_filter*>(const_cast<uint8_t*>(plan.seccomp_program.data()));
-  if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, plan.seccomp_flags, &program) != 0)
+  program.len = static_cast<unsigned short>(plan.seccomp.program.size() / sizeof(struct sock_filter));
+  program.filter = reinterpret_cast<struct sock_filter*>(const_cast<uint8_t*>(plan.seccomp.program.data()));
+  if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, plan.seccomp.flags, &program) != 0)
     fail(errno, "loading the seccomp filter");
 }
 

@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 
 import { PACKAGE_ROOT } from './paths';
-import type { SpawnRequest } from './plan/plan';
+import { type SpawnRequest, encodeSpawnRequest } from '../generated/protocol';
 import type { SeccompFilterInput } from './plan/seccomp';
 
 /** The addon's functions (native/addon), typed. Loaded on first use: `state` and `list` never need it. */
@@ -43,10 +43,16 @@ export interface KernelProbes {
 
 const BUILD_DIR = path.join(PACKAGE_ROOT, 'build', 'Release');
 
+/** The addon as it is: spawnInit takes an encoded SpawnRequest, so C++ never reads a JS object for it. */
+type RawAddon = Omit<NativeAddon, 'spawnInit'> & { spawnInit(request: Buffer): { pid: number; syncFd: number } };
+
 let addon: NativeAddon | undefined;
 
 export function native(): NativeAddon {
-  addon ??= require(path.join(BUILD_DIR, 'cista.node')) as NativeAddon;
+  if (addon === undefined) {
+    const raw = require(path.join(BUILD_DIR, 'cista.node')) as RawAddon;
+    addon = { ...raw, spawnInit: (request) => raw.spawnInit(encodeSpawnRequest(request)) };
+  }
   return addon;
 }
 

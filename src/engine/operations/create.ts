@@ -8,7 +8,7 @@ import { type Warn, hookState, runHooks, runHooksWarning } from '../hooks/run';
 import { native, initHelperPath } from '../native';
 import { buildLaunchPlan } from '../plan/build';
 import { MS_RDONLY } from '../plan/mount-flags';
-import { encodePlan } from '../plan/encode';
+import { encodeLaunchPlan } from '../plan/plan';
 import { awaitReady, sendPlan } from '../process/channel';
 import { sendConsoleToSocket } from '../process/console';
 import { recordHostMounts } from '../rootfs/host-mounts';
@@ -133,7 +133,7 @@ export function createContainer(options: CreateOptions): CreatedContainer {
     throw new ConfigError(`config.json: /root/path: rootfs ${planned.rootfs} does not exist or is not a directory`);
   }
   compileSeccompInto(planned.plan, planned.seccomp);
-  const encodedPlan = encodePlan(planned.plan);
+  const encodedPlan = encodeLaunchPlan(planned.plan);
   const hostMounts = planned.plan.rootfs?.ownMountNamespace === false ? recordHostMounts(planned.rootfs) : undefined;
 
   fs.mkdirSync(options.root, { recursive: true, mode: 0o700 });

@@ -4,8 +4,9 @@ import * as path from 'node:path';
 import { reopenCgroupManager } from '../cgroups';
 import { CistaError, ConfigError } from '../errors';
 import { initHelperPath, native } from '../native';
-import { encodePlan } from '../plan/encode';
 import { buildExecPlan } from '../plan/exec';
+import { NAMESPACE_FILES } from '../plan/namespaces';
+import { encodeLaunchPlan } from '../plan/plan';
 import { awaitReady, sendPlan } from '../process/channel';
 import { sendConsoleToSocket } from '../process/console';
 import { waitInForeground } from '../process/foreground';
@@ -39,18 +40,6 @@ export interface ExecOptions {
   consoleSocket?: string;
   preserveFds: number;
 }
-
-/** /proc/<pid>/ns file names by config.json namespace type. */
-const NAMESPACE_FILES: Readonly<Record<NamespaceType, string>> = {
-  pid: 'pid',
-  network: 'net',
-  mount: 'mnt',
-  ipc: 'ipc',
-  uts: 'uts',
-  user: 'user',
-  cgroup: 'cgroup',
-  time: 'time',
-};
 
 function readProcessFile(file: string): unknown {
   let text: string;
@@ -154,7 +143,7 @@ export async function execInContainer(options: ExecOptions): Promise<number> {
       seccomp: record.exec.seccomp,
     });
     compileSeccompInto(planned.plan, planned.seccomp);
-    const encodedPlan = encodePlan(planned.plan);
+    const encodedPlan = encodeLaunchPlan(planned.plan);
     const cgroup = record.cgroup === null ? undefined : reopenCgroupManager(record.cgroup.driver, record.cgroup.paths);
 
     const stateDirFd = native().openPath(dir);

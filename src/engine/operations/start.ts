@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
+import { FifoAnswer } from '../../generated/protocol';
 import { CistaError } from '../errors';
 import { type Warn, hookState, runHooksWarning } from '../hooks/run';
 import { isAlive } from '../state/process';
@@ -9,11 +10,13 @@ import { sleepSync } from '../sleep';
 import { withContainer } from './lookup';
 
 const O_NONBLOCK = fs.constants.O_NONBLOCK;
+const STARTED = FifoAnswer.Started.charCodeAt(0);
+const REFUSED = FifoAnswer.Refused.charCodeAt(0);
 
 /**
- * Waits on the exec fifo for the init's answer (native/init/process.cc): '0' once the startContainer
- * hooks passed, then end of file when its close-on-exec write end goes with the exec of the process;
- * or 'E' + why it will not start. Non-blocking, so that an init that died meanwhile cannot hang us.
+ * Waits on the exec fifo for the init's answer (native/init/process.cc): FifoAnswer.Started once the
+ * startContainer hooks passed, then end of file when its close-on-exec write end goes with the exec
+ * of the process; or FifoAnswer.Refused + why it will not start. Non-blocking, so that an init that died meanwhile cannot hang us.
  */
 function awaitExec(fifo: string, record: ContainerRecord): void {
   const fd = fs.openSync(fifo, fs.constants.O_RDONLY | O_NONBLOCK);
@@ -42,11 +45,11 @@ function awaitExec(fifo: string, record: ContainerRecord): void {
         // It may have answered, exec'd and exited since the read above: what it wrote is still here.
         drain();
         answer = Buffer.concat(chunks);
-        if (answer.length > 0 && answer[0] === 0x30) return;
-        throw new CistaError(answer.length > 1 && answer[0] === 0x45 ? answer.toString('utf8', 1) : 'cannot start a container that has stopped');
+        if (answer.length > 0 && answer[0] === STARTED) return;
+        throw new CistaError(answer.length > 1 && answer[0] === REFUSED ? answer.toString('utf8', 1) : 'cannot start a container that has stopped');
       }
       if (ended && answer.length > 0) {
-        if (answer[0] === 0x30 /* '0' */) return;
+        if (answer[0] === STARTED) return;
         throw new CistaError(answer.toString('utf8', 1));
       }
       sleepSync(1);

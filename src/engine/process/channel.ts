@@ -1,14 +1,13 @@
 import * as fs from 'node:fs';
 
+import { SyncTag } from '../../generated/protocol';
 import { CistaError } from '../errors';
 import { native } from '../native';
 
 /**
  * The runtime's end of the sync socket (SOCK_SEQPACKET) to the init helper; the other end is
- * native/init/channel.cc. runtime -> init: the encoded plan. init -> runtime: with plan.awaitHooks,
- * 'H' right before pivot_root, answered with 'G' + the container's state JSON once the runtime's
- * create-time hooks ran; 'C' with the pty master attached (terminal only); then 'R' when set up;
- * or 'E' + an error message.
+ * native/init/channel.cc, the messages are SyncTag of protocol/definition.js. runtime -> init: the
+ * encoded plan.
  */
 export function sendPlan(syncFd: number, encodedPlan: Buffer): void {
   fs.writeSync(syncFd, encodedPlan);
@@ -17,7 +16,7 @@ export function sendPlan(syncFd: number, encodedPlan: Buffer): void {
 const MAX_REPLY = 64 * 1024;
 
 /**
- * Waits until the init is set up; returns the pty master fd if it made a terminal. On 'H', runs
+ * Waits until the init is set up; returns the pty master fd if it made a terminal. On RunHooks, runs
  * `runHooks` (whose exception fails the create) and answers with the state it returns; an init
  * whose plan has no hooks (exec) never sends it. The init's error message follows `failure`
  * ("exec failed" for an exec, as runc words it).
@@ -35,17 +34,17 @@ export function awaitReady(syncFd: number, failure: string, runHooks?: () => str
       const { data, fd } = message;
       if (data.length === 0) throw new CistaError('container init exited during setup without a reason');
       const kind = String.fromCharCode(data[0]);
-      if (kind === 'C' && fd >= 0 && consoleFd === null) {
+      if (kind === SyncTag.Console && fd >= 0 && consoleFd === null) {
         consoleFd = fd;
         continue;
       }
       if (fd >= 0) fs.closeSync(fd);
-      if (kind === 'R') return { consoleFd };
-      if (kind === 'H' && runHooks !== undefined) {
-        fs.writeSync(syncFd, Buffer.from(`G${runHooks()}`, 'utf8'));
+      if (kind === SyncTag.Ready) return { consoleFd };
+      if (kind === SyncTag.RunHooks && runHooks !== undefined) {
+        fs.writeSync(syncFd, Buffer.from(SyncTag.HooksDone + runHooks(), 'utf8'));
         continue;
       }
-      if (kind === 'E') throw new CistaError(`${failure}: ${data.toString('utf8', 1)}`);
+      if (kind === SyncTag.Error) throw new CistaError(`${failure}: ${data.toString('utf8', 1)}`);
       throw new CistaError('container init sent an unknown message');
     }
   } catch (e) {

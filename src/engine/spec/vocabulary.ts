@@ -10,9 +10,8 @@
 export const SPEC_VERSION_MIN = '1.0.0';
 export const SPEC_VERSION_MAX = '1.3.0';
 
-/** Namespace types of linux.namespaces[].type, in the order error messages list them. */
-export const NAMESPACE_TYPES = ['pid', 'network', 'mount', 'ipc', 'uts', 'user', 'cgroup', 'time'] as const;
-export type NamespaceType = (typeof NAMESPACE_TYPES)[number];
+/** Namespace types of linux.namespaces[].type, in the order error messages list them (a protocol table). */
+export { NAMESPACE_TYPES, type NamespaceType } from '../../generated/protocol';
 
 export const ROOTFS_PROPAGATIONS = ['private', 'shared', 'slave', 'unbindable'] as const;
 

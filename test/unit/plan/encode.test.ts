@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
-import { PLAN_FORMAT_VERSION, encodePlan } from '../../../src/engine/plan/encode';
-import type { LaunchPlan } from '../../../src/engine/plan/plan';
+import { LAUNCH_PLAN_VERSION } from '../../../src/generated/protocol';
+import { type LaunchPlan, encodeLaunchPlan } from '../../../src/engine/plan/plan';
 
 const empty: LaunchPlan = {
   joinNamespaces: [],
@@ -38,10 +38,10 @@ const empty: LaunchPlan = {
 /** awaitHooks (1) and two empty hook lists (4 + 4): what an encoded plan without hooks ends with. */
 const NO_HOOKS = 9;
 
-describe('encodePlan', () => {
+describe('encodeLaunchPlan', () => {
   it('starts with the format version and lays fields out little-endian, length-prefixed', () => {
-    const bytes = encodePlan({ ...empty, hostname: 'ab' });
-    expect(bytes.readUInt32LE(0)).toBe(PLAN_FORMAT_VERSION);
+    const bytes = encodeLaunchPlan({ ...empty, hostname: 'ab' });
+    expect(bytes.readUInt32LE(0)).toBe(LAUNCH_PLAN_VERSION);
     expect(bytes.readUInt32LE(4)).toBe(0); // no namespaces to join
     expect(bytes.readUInt32LE(8)).toBe(0); // unshare flags
     expect(bytes[12]).toBe(0); // no session keyring
@@ -52,7 +52,7 @@ describe('encodePlan', () => {
   });
 
   it('ends with cwd, args, env, the terminal, the hooks, then whether to wait for start', () => {
-    const whole = encodePlan({ ...empty, args: ['a'], env: ['X=1'], terminal: true, consoleSize: { rows: 24, columns: 80 }, waitForStart: true });
+    const whole = encodeLaunchPlan({ ...empty, args: ['a'], env: ['X=1'], terminal: true, consoleSize: { rows: 24, columns: 80 }, waitForStart: true });
     expect(whole[whole.length - 1]).toBe(1);
     expect(whole.subarray(whole.length - 1 - NO_HOOKS, whole.length - 1)).toEqual(Buffer.alloc(NO_HOOKS));
     const bytes = whole.subarray(0, whole.length - 1 - NO_HOOKS);
@@ -67,7 +67,7 @@ describe('encodePlan', () => {
 
   it('lays out each init-run hook as path, argv, env and timeout', () => {
     const hook = { path: '/h', args: ['h', 'x'], env: ['A=1'], timeoutSeconds: 7 };
-    const bytes = encodePlan({ ...empty, awaitHooks: true, startContainerHooks: [hook] });
+    const bytes = encodeLaunchPlan({ ...empty, awaitHooks: true, startContainerHooks: [hook] });
     const expected = Buffer.concat([
       Buffer.from([1]), // awaitHooks
       Buffer.from([0, 0, 0, 0]), // no createContainer hooks
@@ -86,13 +86,13 @@ describe('encodePlan', () => {
   });
 
   it('refuses strings with NUL bytes, which C would silently cut', () => {
-    expect(() => encodePlan({ ...empty, args: ['a\u0000b'] })).toThrow(/NUL/);
+    expect(() => encodeLaunchPlan({ ...empty, args: ['a\u0000b'] })).toThrow(/NUL/);
   });
 
   it('carries the seccomp program as a u32 length and the bytes, then the flags, after no_new_privs', () => {
     const program = Buffer.from([6, 0, 0, 0, 0, 0, 0xff, 0x7f]); // BPF_RET|BPF_K SECCOMP_RET_ALLOW
-    const without = encodePlan({ ...empty, noNewPrivileges: true });
-    const bytes = encodePlan({ ...empty, noNewPrivileges: true, seccomp: { program, flags: 5 } });
+    const without = encodeLaunchPlan({ ...empty, noNewPrivileges: true });
+    const bytes = encodeLaunchPlan({ ...empty, noNewPrivileges: true, seccomp: { program, flags: 5 } });
     expect(bytes.length).toBe(without.length + 4 + 8 + 4);
     // Everything up to no_new_privs (1) and the seccomp presence byte is unchanged.
     const at = bytes.indexOf(Buffer.from([1, 1, 8, 0, 0, 0]));
@@ -102,8 +102,8 @@ describe('encodePlan', () => {
   });
 
   it('refuses a seccomp program that is not whole struct sock_filter, or too long for the kernel', () => {
-    expect(() => encodePlan({ ...empty, seccomp: { program: Buffer.alloc(12), flags: 0 } })).toThrow(/sock_filter/);
-    expect(() => encodePlan({ ...empty, seccomp: { program: Buffer.alloc(0), flags: 0 } })).toThrow(/sock_filter/);
-    expect(() => encodePlan({ ...empty, seccomp: { program: Buffer.alloc(4097 * 8), flags: 0 } })).toThrow(/sock_filter/);
+    expect(() => encodeLaunchPlan({ ...empty, seccomp: { program: Buffer.alloc(12), flags: 0 } })).toThrow(/sock_filter/);
+    expect(() => encodeLaunchPlan({ ...empty, seccomp: { program: Buffer.alloc(0), flags: 0 } })).toThrow(/sock_filter/);
+    expect(() => encodeLaunchPlan({ ...empty, seccomp: { program: Buffer.alloc(4097 * 8), flags: 0 } })).toThrow(/sock_filter/);
   });
 });
