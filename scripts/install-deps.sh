@@ -1,13 +1,16 @@
 #!/bin/sh
 # Installs what cista needs on Debian 12 (as root) and builds it: the addon's toolchain, libseccomp,
-# busybox-static for the example and test bundles, runc, which the tests compare against, the
-# engines the tests run with cista as their runtime (Podman, buildah, containerd, Docker), and zsh
-# and groff-base (the completion and man page tests).
+# and busybox-static for the example bundles. With --test also what the tests use: runc, which they
+# compare against, the engines they run with cista as their runtime (Podman, buildah, containerd,
+# Docker), and zsh and groff-base (the completion and man page tests).
+# usage: scripts/install-deps.sh [--test]
 set -eu
 cd "$(dirname "$0")/.."
 
+packages="g++ make python3 pkg-config libseccomp-dev busybox-static"
+if [ "${1:-}" = "--test" ]; then packages="$packages runc podman buildah containerd docker.io zsh groff-base"; fi
 missing=""
-for pkg in g++ make python3 pkg-config libseccomp-dev busybox-static runc podman buildah containerd docker.io zsh groff-base; do
+for pkg in $packages; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing="$missing $pkg"
 done
 if [ -n "$missing" ]; then
