@@ -25,5 +25,9 @@ export function describeFailure(e: unknown): { message: string; internal: boolea
     const where = error.path === undefined ? error.syscall : `${error.syscall} ${error.path}`;
     return { message: hint(`${where}: ${errnoText(error)}`, error.code), internal: false };
   }
+  // The addon's system errors say what they did and with which path ("connecting to console socket /x: ...").
+  if (typeof error?.code === 'string' && /^E[A-Z]+$/.test(error.code) && typeof error.errno === 'number') {
+    return { message: hint(error.message, error.code), internal: false };
+  }
   return { message: `internal error: ${error?.message ?? String(e)}`, internal: true };
 }

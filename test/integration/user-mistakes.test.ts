@@ -9,6 +9,7 @@ import { requireFile, requireRoot } from '../helpers/prerequisites';
 
 let scratch: Scratch;
 let bundle: string;
+let ttyBundle: string;
 /** A directory root owns and others may only read. */
 let rootsDir: string;
 
@@ -17,6 +18,7 @@ beforeAll(() => {
   requireFile('/usr/bin/setpriv', 'util-linux setpriv runs cista as an unprivileged user');
   scratch = new Scratch('mistakes');
   bundle = scratch.bundle('good', ['true']);
+  ttyBundle = scratch.bundle('tty', ['true'], (c) => (c.process.terminal = true));
   // The unprivileged user must reach the bundle (mkdtemp makes the scratch directory 0700).
   fs.chmodSync(scratch.dir, 0o755);
   rootsDir = path.join(scratch.dir, 'roots');
@@ -44,6 +46,11 @@ const MISTAKES: { what: string; args: () => string[]; asNobody?: boolean; stderr
   { what: 'a bad --log-format', args: () => ['--log-format', 'xml', 'list'], stderr: () => '--log-format must be text or json, not "xml"' },
   { what: 'a size without a known unit', args: () => ['update', '--memory', '12x', 'm1'], stderr: () => '--memory: "12x" is not a size: use bytes or a number with k, m, g, t or p (as 128M or 1.5g), or -1 for unlimited' },
   { what: 'a duration without a unit', args: () => ['events', '--interval', '5', 'm1'], stderr: () => '--interval: "5" is not a duration of 1ms or more: write it as 5s, 500ms or 1m30s' },
+  {
+    what: 'a --console-socket that does not exist',
+    args: () => ['create', '--console-socket', '/nope/console.sock', '--bundle', ttyBundle, 'm3'],
+    stderr: () => 'connecting to console socket /nope/console.sock: no such file or directory',
+  },
   { what: 'a container that does not exist', args: () => ['kill', 'nope'], stderr: () => 'container nope does not exist' },
   {
     what: 'an unprivileged user on a root-only config and the default --root',
@@ -71,5 +78,6 @@ describe('user mistakes get one line that says what to do, never "internal error
 
   it('leaves nothing behind', () => {
     for (const id of ['m1', 'm2']) expect(leftovers(scratch.root, id, bundle)).toEqual([]);
+    expect(leftovers(scratch.root, 'm3', ttyBundle)).toEqual([]);
   });
 });
