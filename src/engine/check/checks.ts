@@ -140,7 +140,7 @@ function securityChecks(facts: HostFacts): Check[] {
   ] as const) {
     const field = pointer.slice(pointer.lastIndexOf('/') + 1);
     if (!isImplemented(pointer)) {
-      checks.push(check(name, enabled ? 'warn' : 'ok', enabled ? 'enabled' : 'not enabled', `cista does not apply ${field} yet: configs that set it are refused${enabled ? ', so the host\'s policy cannot confine containers by label' : ''}`, enabled ? '' : ''));
+      checks.push(check(name, enabled ? 'warn' : 'ok', enabled ? 'enabled' : 'not enabled', `cista does not apply ${field} yet: configs that set it are refused${enabled ? ', so the host\'s policy cannot confine containers by label' : ''}`));
     } else {
       checks.push(check(name, 'ok', enabled ? 'enabled' : 'not enabled', enabled ? '' : `configs that set ${field} are refused`));
     }
