@@ -54,7 +54,7 @@ function splitAtCommand(argv: string[]): { globals: string[]; name: string | und
 
 function globalOptions(parsed: ParsedArgs): GlobalOptions {
   const logFormat = parsed.options['log-format'] ?? 'text';
-  if (logFormat !== 'text' && logFormat !== 'json') throw new CistaError(`--log-format must be text or json, not "${logFormat}"`);
+  if (logFormat !== 'text' && logFormat !== 'json') throw new CistaError(`--log-format must be text or json, not ${JSON.stringify(logFormat)}`);
   return {
     root: (parsed.options.root as string | undefined) ?? '/run/cista',
     log: parsed.options.log as string | undefined,
@@ -81,7 +81,7 @@ async function dispatch(cli: CliContext, c: CommandSpec, rest: string[]): Promis
   }
   const required = c.positionals.filter((p) => p.required).length;
   if (args.positionals.length < required) throw new CistaError(`${c.name}: missing argument <${c.positionals[args.positionals.length].name}>`);
-  if (args.positionals.length > c.positionals.length) throw new CistaError(`${c.name}: unexpected argument "${args.positionals[c.positionals.length]}"`);
+  if (args.positionals.length > c.positionals.length) throw new CistaError(`${c.name}: unexpected argument ${JSON.stringify(args.positionals[c.positionals.length])}`);
   cli.log.debug(`${c.name} ${rest.join(' ')}`);
   const code = (await c.run(args, cli)) ?? 0;
   cli.log.debug(`${c.name} done, exit code ${code}`);
@@ -113,7 +113,7 @@ export async function main(argv: string[]): Promise<void> {
   try {
     if (c === undefined) {
       const near = closest(name, COMMANDS.map((x) => x.name));
-      throw new CistaError(`unknown command "${name}"${near === undefined ? '' : ` (did you mean ${near}?)`}; see cista --help`);
+      throw new CistaError(`unknown command ${JSON.stringify(name)}${near === undefined ? '' : ` (did you mean ${near}?)`}; see cista --help`);
     }
     process.exitCode = await dispatch(cli, c, rest);
   } catch (e) {

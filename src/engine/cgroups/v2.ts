@@ -6,6 +6,7 @@ import { MS_BIND, MS_RDONLY } from '../plan/mount-flags';
 import {
   cgroupPidsRecursive,
   makeCgroupDir,
+  missingCgroupDirs,
   readCgroupFile,
   removeCgroupDir,
   removeCgroupDirIfUnused,
@@ -38,6 +39,10 @@ export class V2CgroupManager implements CgroupManager {
 
   create(): void {
     this.created = makeCgroupDir(this.dir);
+  }
+
+  missingDirectories(): string[] {
+    return missingCgroupDirs(this.dir);
   }
 
   createdDirectories(): string[] {
