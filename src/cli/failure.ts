@@ -3,13 +3,9 @@
  * on a path (a file the user named, a directory cista needs) says which path and what went wrong;
  * a refusal for lack of privilege says what to do. Anything else is a bug: "internal error".
  */
-const PERMISSION_HINT = 'run as root or use a rootless config (cista spec --rootless)';
+import { errnoText } from '../engine/errors';
 
-/** The errno's text as strerror words it, from Node's "ENOENT: no such file or directory, open '/x'". */
-export function errnoText(error: NodeJS.ErrnoException): string {
-  const name = error.code ?? '';
-  return error.message.startsWith(`${name}: `) ? error.message.slice(name.length + 2).split(', ')[0] : error.message;
-}
+const PERMISSION_HINT = 'run as root or use a rootless config (cista spec --rootless)';
 
 function isPermissionError(code: string | undefined, message: string): boolean {
   return code === 'EACCES' || code === 'EPERM' || /\b(EACCES|EPERM)\b|permission denied|operation not permitted/i.test(message);
@@ -27,7 +23,7 @@ export function describeFailure(e: unknown): { message: string; internal: boolea
   }
   // The addon's system errors say what they did and with which path ("connecting to console socket /x: ...").
   if (typeof error?.code === 'string' && /^E[A-Z]+$/.test(error.code) && typeof error.errno === 'number') {
-    return { message: hint(error.message, error.code), internal: false };
+    return { message: hint(errnoText(error), error.code), internal: false };
   }
   return { message: `internal error: ${error?.message ?? String(e)}`, internal: true };
 }

@@ -1,7 +1,6 @@
 import * as fs from 'node:fs';
 
-import { CistaError } from '../engine/errors';
-import { errnoText } from './failure';
+import { CistaError, errnoText } from '../engine/errors';
 
 export type LogFormat = 'text' | 'json';
 
@@ -27,7 +26,7 @@ export class CliLog {
     try {
       this.fd = fs.openSync(file, 'a', 0o644);
     } catch (e) {
-      throw new CistaError(`--log ${file}: cannot open it: ${errnoText(e as NodeJS.ErrnoException)}`);
+      throw new CistaError(`--log ${file}: cannot open it: ${errnoText(e)}`);
     }
   }
 

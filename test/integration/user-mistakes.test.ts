@@ -41,15 +41,15 @@ const MISTAKES: { what: string; args: () => string[]; asNobody?: boolean; stderr
   { what: 'one argument too many', args: () => ['kill', 'a', 'KILL', 'extra'], stderr: () => 'kill: unexpected argument "extra"' },
   { what: 'a negative --preserve-fds', args: () => ['create', '--bundle', bundle, '--preserve-fds', '-1', 'm1'], stderr: () => '--preserve-fds must be a number, not "-1"' },
   { what: 'spec into a directory that does not exist', args: () => ['spec', '-b', '/nope'], stderr: () => 'spec: the bundle directory /nope does not exist: create it (with its rootfs) first' },
-  { what: 'a bundle without config.json', args: () => ['create', '--bundle', '/nope', 'm1'], stderr: () => 'config.json: cannot read /nope/config.json: ENOENT: no such file or directory' },
-  { what: 'a --log file in a missing directory', args: () => ['--log', '/nope/log', 'list'], stderr: () => '--log /nope/log: cannot open it: no such file or directory' },
+  { what: 'a bundle without config.json', args: () => ['create', '--bundle', '/nope', 'm1'], stderr: () => 'config.json: cannot read /nope/config.json: no such file or directory (ENOENT)' },
+  { what: 'a --log file in a missing directory', args: () => ['--log', '/nope/log', 'list'], stderr: () => '--log /nope/log: cannot open it: no such file or directory (ENOENT)' },
   { what: 'a bad --log-format', args: () => ['--log-format', 'xml', 'list'], stderr: () => '--log-format must be text or json, not "xml"' },
   { what: 'a size without a known unit', args: () => ['update', '--memory', '12x', 'm1'], stderr: () => '--memory: "12x" is not a size: use bytes or a number with k, m, g, t or p (as 128M or 1.5g), or -1 for unlimited' },
   { what: 'a duration without a unit', args: () => ['events', '--interval', '5', 'm1'], stderr: () => '--interval: "5" is not a duration of 1ms or more: write it as 5s, 500ms or 1m30s' },
   {
     what: 'a --console-socket that does not exist',
     args: () => ['create', '--console-socket', '/nope/console.sock', '--bundle', ttyBundle, 'm3'],
-    stderr: () => 'connecting to console socket /nope/console.sock: no such file or directory',
+    stderr: () => 'connecting to console socket /nope/console.sock: no such file or directory (ENOENT)',
   },
   { what: 'a container that does not exist', args: () => ['kill', 'nope'], stderr: () => 'container nope does not exist' },
   {
@@ -57,13 +57,13 @@ const MISTAKES: { what: string; args: () => string[]; asNobody?: boolean; stderr
     args: () => ['run', '--bundle', bundle, 'm2'],
     asNobody: true,
     // /run/cista itself, or the container's directory in it when root has made /run/cista already.
-    stderr: () => /^mkdir \/run\/cista(\/m2)?: permission denied: run as root or use a rootless config \(cista spec --rootless\)$/,
+    stderr: () => /^mkdir \/run\/cista(\/m2)?: permission denied \(EACCES\): run as root or use a rootless config \(cista spec --rootless\)$/,
   },
   {
     what: 'an unprivileged user writing a spec where it may not',
     args: () => ['spec', '-b', rootsDir],
     asNobody: true,
-    stderr: () => `open ${rootsDir}/config.json: permission denied: run as root or use a rootless config (cista spec --rootless)`,
+    stderr: () => `open ${rootsDir}/config.json: permission denied (EACCES): run as root or use a rootless config (cista spec --rootless)`,
   },
 ];
 

@@ -36,7 +36,8 @@ export function refuseCapabilitiesOutsideBoundingSet(process: Process | undefine
     if (index >= 0) {
       const name = (names as string[])[index];
       throw new ConfigError(
-        `config.json: /process/capabilities${jsonPointer(set)}/${index}: ${name} is not in the capability bounding set cista runs with, so no container here can have it (see cista check)`,
+        `/process/capabilities${jsonPointer(set)}/${index}`,
+        `${name} is not in the capability bounding set cista runs with, so no container here can have it (see cista check)`,
       );
     }
   }

@@ -1,8 +1,7 @@
-import * as fs from 'node:fs';
-
-import { reopenCgroupManager } from '../cgroups';
 import { statsJson } from '../cgroups/stats';
 import { CistaError } from '../errors';
+import type { Host } from '../host/host';
+import { realHost } from '../host/real';
 import { withContainer } from './lookup';
 
 export interface EventsOptions {
@@ -22,11 +21,11 @@ const OOM_POLL_MS = 200;
  * interval, and an {"type":"oom","id"} line each time the OOM killer acts in its cgroup. As runc's,
  * the stream lasts until the container's cgroup is removed (its delete).
  */
-export async function containerEvents(root: string, id: string, options: EventsOptions): Promise<void> {
-  const cgroup = withContainer(root, id, false, ({ record, status }) => {
+export async function containerEvents(root: string, id: string, options: EventsOptions, host: Host = realHost): Promise<void> {
+  const cgroup = withContainer(host, root, id, false, ({ record, status }) => {
     if (status === 'stopped' || status === 'creating') throw new CistaError(`container ${id} is not running`);
     if (record.cgroup === null) throw new CistaError(`container ${id} has no cgroup to report on`);
-    return reopenCgroupManager(record.cgroup.driver, record.cgroup.paths);
+    return host.cgroups.reopen(record.cgroup);
   });
   const stats = () => options.write(statsJson({ type: 'stats', id, data: cgroup.stats() }));
   if (options.statsOnce) {
@@ -44,7 +43,7 @@ export async function containerEvents(root: string, id: string, options: EventsO
       }
     }, options.intervalMs);
     const oomTimer = setInterval(() => {
-      if (!dirs.some((dir) => fs.existsSync(dir))) {
+      if (!dirs.some((dir) => host.fs.exists(dir))) {
         clearInterval(statsTimer);
         clearInterval(oomTimer);
         resolve();

@@ -1,5 +1,6 @@
-import { reopenCgroupManager } from '../cgroups';
 import { CistaError } from '../errors';
+import type { Host } from '../host/host';
+import { realHost } from '../host/real';
 import { withContainer } from './lookup';
 
 /**
@@ -8,19 +9,14 @@ import { withContainer } from './lookup';
  * `ctr task delete -f`, and processes left in the cgroup (a shared or the host's pid namespace) must
  * not survive it; a stopped container whose cgroup is gone has nothing left, which is success.
  */
-export function killContainer(root: string, id: string, signal: number, all: boolean): void {
-  withContainer(root, id, false, ({ record, status }) => {
+export function killContainer(root: string, id: string, signal: number, all: boolean, host: Host = realHost): void {
+  withContainer(host, root, id, false, ({ record, status }) => {
     const live = status === 'created' || status === 'running' || status === 'paused';
     if (!live && !(all && status === 'stopped')) throw new CistaError('container not running');
     let pids: number[];
-    if (all) pids = record.cgroup === null ? (live ? [record.init.pid] : []) : reopenCgroupManager(record.cgroup.driver, record.cgroup.paths).pids();
-    else pids = [record.init.pid];
-    for (const pid of pids) {
-      try {
-        process.kill(pid, signal);
-      } catch (e) {
-        if ((e as NodeJS.ErrnoException).code !== 'ESRCH') throw e;
-      }
-    }
+    if (!all) pids = [record.init.pid];
+    else if (record.cgroup !== null) pids = host.cgroups.reopen(record.cgroup).pids();
+    else pids = live ? [record.init.pid] : [];
+    for (const pid of pids) host.proc.signal(pid, signal);
   });
 }

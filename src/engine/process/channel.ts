@@ -1,16 +1,14 @@
-import * as fs from 'node:fs';
-
 import { SyncTag } from '../../generated/protocol';
-import { CistaError } from '../errors';
-import { native } from '../native';
+import { CistaError, errnoText } from '../errors';
+import type { Host } from '../host/host';
 
 /**
  * The runtime's end of the sync socket (SOCK_SEQPACKET) to the init helper; the other end is
  * native/init/channel.cc, the messages are SyncTag of protocol/definition.js. runtime -> init: the
  * encoded plan.
  */
-export function sendPlan(syncFd: number, encodedPlan: Buffer): void {
-  fs.writeSync(syncFd, encodedPlan);
+export function sendPlan(host: Pick<Host, 'fs'>, syncFd: number, encodedPlan: Buffer): void {
+  host.fs.write(syncFd, encodedPlan);
 }
 
 const MAX_REPLY = 64 * 1024;
@@ -21,15 +19,20 @@ const MAX_REPLY = 64 * 1024;
  * whose plan has no hooks (exec) never sends it. The init's error message follows `failure`
  * ("exec failed" for an exec, as runc words it).
  */
-export function awaitReady(syncFd: number, failure: string, runHooks?: () => string): { consoleFd: number | null } {
+export function awaitReady(
+  host: Pick<Host, 'fs' | 'addon'>,
+  syncFd: number,
+  failure: string,
+  runHooks?: () => string,
+): { consoleFd: number | null } {
   let consoleFd: number | null = null;
   try {
     for (;;) {
       let message: { data: Buffer; fd: number };
       try {
-        message = native().receiveMessage(syncFd, MAX_REPLY);
+        message = host.addon.receiveMessage(syncFd, MAX_REPLY);
       } catch (e) {
-        throw new CistaError(`reading from the container init: ${(e as Error).message}`);
+        throw new CistaError(`reading from the container init: ${errnoText(e)}`);
       }
       const { data, fd } = message;
       if (data.length === 0) throw new CistaError('container init exited during setup without a reason');
@@ -38,17 +41,17 @@ export function awaitReady(syncFd: number, failure: string, runHooks?: () => str
         consoleFd = fd;
         continue;
       }
-      if (fd >= 0) fs.closeSync(fd);
+      if (fd >= 0) host.fs.close(fd);
       if (kind === SyncTag.Ready) return { consoleFd };
       if (kind === SyncTag.RunHooks && runHooks !== undefined) {
-        fs.writeSync(syncFd, Buffer.from(SyncTag.HooksDone + runHooks(), 'utf8'));
+        host.fs.write(syncFd, Buffer.from(SyncTag.HooksDone + runHooks(), 'utf8'));
         continue;
       }
       if (kind === SyncTag.Error) throw new CistaError(`${failure}: ${data.toString('utf8', 1)}`);
       throw new CistaError('container init sent an unknown message');
     }
   } catch (e) {
-    if (consoleFd !== null) fs.closeSync(consoleFd);
+    if (consoleFd !== null) host.fs.close(consoleFd);
     throw e;
   }
 }

@@ -1,8 +1,7 @@
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tty from 'node:tty';
 
-import { native } from '../native';
+import type { Host } from '../host/host';
 
 export interface AttachedConsole {
   /** Resolves once everything the container wrote has reached our stdout, and restores the terminal. */
@@ -30,22 +29,22 @@ function callerTerminal(): { fd: number; output: tty.WriteStream | undefined } |
  * is in real raw mode meanwhile (no echo, no output processing: the container's pty alone makes
  * \r\n), and its size goes to the pty.
  */
-export function attachConsole(masterFd: number): AttachedConsole {
+export function attachConsole(host: Pick<Host, 'fs' | 'addon'>, masterFd: number): AttachedConsole {
   const master = new tty.ReadStream(masterFd);
   const stdin = process.stdin;
   const terminal = callerTerminal();
-  const saved = terminal === undefined ? undefined : native().makeRawTerminal(terminal.fd);
+  const saved = terminal === undefined ? undefined : host.addon.makeRawTerminal(terminal.fd);
   const restore = () => {
-    if (terminal !== undefined && saved !== undefined) native().restoreTerminal(terminal.fd, saved);
+    if (terminal !== undefined && saved !== undefined) host.addon.restoreTerminal(terminal.fd, saved);
   };
   // Also when something ends the process early: a terminal left raw is unusable.
   process.once('exit', restore);
-  const toContainer = (chunk: Buffer) => fs.writeSync(masterFd, chunk);
+  const toContainer = (chunk: Buffer) => host.fs.write(masterFd, chunk);
   stdin.on('data', toContainer);
   const output = terminal?.output;
   const resize = () => {
     const [columns, rows] = output!.getWindowSize();
-    if (rows > 0 && columns > 0) native().resizePty(masterFd, rows, columns);
+    if (rows > 0 && columns > 0) host.addon.resizePty(masterFd, rows, columns);
   };
   if (output !== undefined) {
     resize();
@@ -72,10 +71,10 @@ export function attachConsole(masterFd: number): AttachedConsole {
 }
 
 /** Hands a pty master to the client's --console-socket (SCM_RIGHTS, as runc's recvtty expects) and closes ours. */
-export function sendConsoleToSocket(masterFd: number, socketPath: string): void {
+export function sendConsoleToSocket(host: Pick<Host, 'fs' | 'addon'>, masterFd: number, socketPath: string): void {
   try {
-    native().sendFdToSocket(path.resolve(socketPath), masterFd, '/dev/ptmx');
+    host.addon.sendFdToSocket(path.resolve(socketPath), masterFd, '/dev/ptmx');
   } finally {
-    fs.closeSync(masterFd);
+    host.fs.close(masterFd);
   }
 }
