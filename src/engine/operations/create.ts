@@ -139,7 +139,13 @@ export function createContainer(options: CreateOptions, host: Host = realHost): 
         owner: host.proc.userName(),
         annotations: spec.annotations ?? {},
         cgroup: { driver: cgroup.driver, paths: cgroup.paths },
-        exec: { process: spec.process ?? null, seccomp: spec.linux?.seccomp ?? null, sessionKeyring: planned.plan.sessionKeyring },
+        exec: {
+          process: spec.process ?? null,
+          seccomp: spec.linux?.seccomp ?? null,
+          sessionKeyring: planned.plan.sessionKeyring,
+          personality: spec.linux?.personality ?? null,
+          memoryPolicy: spec.linux?.memoryPolicy ?? null,
+        },
         hostMounts,
       };
       const hooks = spec.hooks ?? {};
@@ -175,6 +181,7 @@ export function createContainer(options: CreateOptions, host: Host = realHost): 
             planBytes: encodedPlan.length,
             stateDirFd,
             idMaps: planned.idMaps,
+            initialCpuAffinity: null,
           });
         } catch (e) {
           // A namespace path of the wrong type, or id maps the kernel refuses: a failure of this
@@ -191,15 +198,27 @@ export function createContainer(options: CreateOptions, host: Host = realHost): 
           // In its cgroup before it reads the plan, so it unshares its cgroup namespace from there.
           cgroup.join(spawned.pid);
           sendPlan(host, spawned.syncFd, encodedPlan);
-          // The init stops before pivot_root for these; the status they see is the one the container
-          // has once create returns (runtime-tools expects "created"; runc passes "creating").
-          const pid = spawned.pid;
-          consoleFd = awaitReady(host, spawned.syncFd, 'container init failed', () => {
-            const state = hookState(record, 'created', pid);
-            runHooks(host.proc, 'prestart', hooks.prestart ?? [], state);
-            runHooks(host.proc, 'createRuntime', hooks.createRuntime ?? [], state);
-            return JSON.stringify(state);
-          }).consoleFd;
+          const firstInit = spawned.pid;
+          try {
+            consoleFd = awaitReady(host, spawned.syncFd, 'container init failed', {
+              // The init stops before pivot_root for these; the status they see is the one the container
+              // has once create returns (runtime-tools expects "created"; runc passes "creating").
+              runHooks: () => {
+                const state = hookState(record, 'created', spawned.pid);
+                runHooks(host.proc, 'prestart', hooks.prestart ?? [], state);
+                runHooks(host.proc, 'createRuntime', hooks.createRuntime ?? [], state);
+                return JSON.stringify(state);
+              },
+              // With a new time namespace the container's init is a clone of the first one (already
+              // in the cgroup, so a create killed before this line still leaves nothing running).
+              forked: (pid) => {
+                spawned = { ...spawned, pid };
+                remember({ init: identityOf(host.proc, pid) });
+              },
+            }).consoleFd;
+          } finally {
+            if (spawned.pid !== firstInit) host.addon.reapChild(firstInit);
+          }
         } finally {
           host.fs.close(spawned.syncFd);
         }

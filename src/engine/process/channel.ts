@@ -13,19 +13,37 @@ export function sendPlan(host: Pick<Host, 'fs'>, syncFd: number, encodedPlan: Bu
 
 const MAX_REPLY = 64 * 1024;
 
+/** The pid (in our pid namespace) of the process a pidfd refers to. */
+function pidOfPidfd(host: Pick<Host, 'fs'>, fd: number): number {
+  const match = /^Pid:\s*(-?\d+)$/m.exec(host.fs.readText(`/proc/self/fdinfo/${fd}`));
+  if (match === null || Number(match[1]) <= 0) throw new CistaError('the container init forked a process that is already gone');
+  return Number(match[1]);
+}
+
+export interface SetupHandlers {
+  /** RunHooks: runs the runtime's create-time hooks (an exception fails the create); returns the state JSON to answer. */
+  runHooks?: () => string;
+  /**
+   * Forked: the init went on in a clone born in the new namespaces (the runtime's child too) and
+   * its first process exits; `pid` is the clone's. The clone says nothing more before the first one
+   * is a zombie, so the caller can reap it without blocking once a later message came.
+   */
+  forked?: (pid: number) => void;
+}
+
 /**
- * Waits until the init is set up; returns the pty master fd if it made a terminal. On RunHooks, runs
- * `runHooks` (whose exception fails the create) and answers with the state it returns; an init
- * whose plan has no hooks (exec) never sends it. The init's error message follows `failure`
- * ("exec failed" for an exec, as runc words it).
+ * Waits until the init is set up; returns the pty master fd if it made a terminal. An init whose
+ * plan has no hooks or new time namespace (exec) sends neither RunHooks nor Forked. The init's
+ * error message follows `failure` ("exec failed" for an exec, as runc words it).
  */
 export function awaitReady(
   host: Pick<Host, 'fs' | 'addon'>,
   syncFd: number,
   failure: string,
-  runHooks?: () => string,
+  handlers: SetupHandlers = {},
 ): { consoleFd: number | null } {
   let consoleFd: number | null = null;
+  let forked = false;
   try {
     for (;;) {
       let message: { data: Buffer; fd: number };
@@ -41,10 +59,21 @@ export function awaitReady(
         consoleFd = fd;
         continue;
       }
+      if (kind === SyncTag.Forked && fd >= 0 && handlers.forked !== undefined && !forked) {
+        let pid: number;
+        try {
+          pid = pidOfPidfd(host, fd);
+        } finally {
+          host.fs.close(fd);
+        }
+        forked = true;
+        handlers.forked(pid);
+        continue;
+      }
       if (fd >= 0) host.fs.close(fd);
       if (kind === SyncTag.Ready) return { consoleFd };
-      if (kind === SyncTag.RunHooks && runHooks !== undefined) {
-        host.fs.write(syncFd, Buffer.from(SyncTag.HooksDone + runHooks(), 'utf8'));
+      if (kind === SyncTag.RunHooks && handlers.runHooks !== undefined) {
+        host.fs.write(syncFd, Buffer.from(SyncTag.HooksDone + handlers.runHooks(), 'utf8'));
         continue;
       }
       if (kind === SyncTag.Error) throw new CistaError(`${failure}: ${data.toString('utf8', 1)}`);
