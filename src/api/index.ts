@@ -18,7 +18,7 @@ import { runContainer } from '../engine/operations/run';
 import { startContainer } from '../engine/operations/start';
 import { containerState } from '../engine/operations/state';
 import { parseSignal } from '../engine/spec/signals';
-import { DEFAULT_ROOT } from '../engine/state/store';
+import { defaultRoot } from '../engine/caller';
 import type { OciState } from '../engine/state/status';
 
 export { CistaError, ConfigError } from '../engine/errors';
@@ -27,7 +27,7 @@ export type { Spec } from '../engine/spec/schema';
 export { defaultSpec } from '../engine/spec/defaults';
 
 export interface RuntimeOptions {
-  /** State directory (the CLI's --root). Default /run/cista. */
+  /** State directory (the CLI's --root). Default /run/cista, or $XDG_RUNTIME_DIR/cista when rootless (as the CLI's). */
   root?: string;
   /** Where failing poststart/poststop hooks are reported (the operation still succeeds). Default: process.emitWarning. */
   onWarning?: (message: string) => void;
@@ -45,7 +45,7 @@ export class Runtime {
   private readonly warn: (message: string) => void;
 
   constructor(options: RuntimeOptions = {}) {
-    this.root = options.root ?? DEFAULT_ROOT;
+    this.root = options.root ?? defaultRoot();
     this.warn = options.onWarning ?? ((message) => process.emitWarning(message, 'CistaWarning'));
   }
 

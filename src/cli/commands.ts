@@ -26,7 +26,7 @@ import { command as update } from './update';
 export const COMMANDS: readonly CommandSpec[] = [spec, create, run, start, exec, state, kill, pause, resume, update, events, del, list, ps, features, check, completion];
 
 export const GLOBAL_OPTIONS: Record<string, OptionSpec> = {
-  root: { type: 'string', value: '<dir>', description: 'root directory for the containers\' state (default /run/cista)' },
+  root: { type: 'string', value: '<dir>', description: 'root directory for the containers\' state (default /run/cista; rootless: $XDG_RUNTIME_DIR/cista)' },
   log: { type: 'string', value: '<file>', description: 'log file: created first; every error also goes there' },
   'log-format': { type: 'string', value: 'text|json', description: 'log format (default text)' },
   debug: { type: 'boolean', description: 'log debug messages, and stack traces of internal errors' },

@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 
 import { CistaError } from '../engine/errors';
+import { defaultRoot } from '../engine/caller';
 import { argumentError, closest } from './argument-errors';
 import type { CommandSpec, OptionSpec, ParsedArgs } from './command';
 import { CliContext, type GlobalOptions } from './context';
@@ -56,7 +57,7 @@ function globalOptions(parsed: ParsedArgs): GlobalOptions {
   const logFormat = parsed.options['log-format'] ?? 'text';
   if (logFormat !== 'text' && logFormat !== 'json') throw new CistaError(`--log-format must be text or json, not ${JSON.stringify(logFormat)}`);
   return {
-    root: (parsed.options.root as string | undefined) ?? '/run/cista',
+    root: (parsed.options.root as string | undefined) ?? defaultRoot(),
     log: parsed.options.log as string | undefined,
     logFormat,
     debug: parsed.options.debug === true,
