@@ -34,6 +34,10 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("compileSeccompFilter", Napi::Function::New(env, cista::CompileSeccompFilter, "compileSeccompFilter"));
   exports.Set("detachMount", Napi::Function::New(env, cista::DetachMount));
   exports.Set("resizePty", Napi::Function::New(env, cista::ResizePty));
+  exports.Set("makeRawTerminal", Napi::Function::New(env, cista::MakeRawTerminal));
+  exports.Set("restoreTerminal", Napi::Function::New(env, cista::RestoreTerminal));
+  exports.Set("seccompVersion", Napi::Function::New(env, cista::SeccompVersion));
+  exports.Set("probeKernel", Napi::Function::New(env, cista::ProbeKernel));
   exports.Set("receiveMessage", Napi::Function::New(env, cista::ReceiveMessage));
   exports.Set("sendFdToSocket", Napi::Function::New(env, cista::SendFdToSocket));
   return exports;
