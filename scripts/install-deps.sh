@@ -1,14 +1,19 @@
 #!/bin/sh
 # Installs what cista needs on Debian 12 (as root) and builds it: the addon's toolchain, libseccomp,
-# libsystemd (sd-bus, for the systemd cgroup driver's addon), busybox-static for the example and test
-# bundles, runc, which the tests compare against, and strace, which the fault-injection test kills
-# create and delete with. With --systemd-clients also the clients that test/cg2vm/run.sh drives in
-# its systemd VM: Podman, containerd and Docker.
+# libsystemd (sd-bus, for the systemd cgroup driver's addon) and busybox-static for the example
+# bundles. With --test also what the tests use: runc, which they compare against, strace, which the
+# fault-injection test kills create and delete with, uidmap (newuidmap/newgidmap) for the rootless
+# tests, apparmor (apparmor_parser) and selinux-policy-default (load_policy, Debian's reference
+# policy) for the AppArmor and SELinux checks in the cgroup2 VM, which sees this machine's /, the
+# engines the tests run with cista as their runtime (Podman, buildah, containerd, Docker; the cgroup2
+# VM with systemd runs Podman, containerd and Docker with the systemd cgroup driver), and zsh and
+# groff-base (the completion and man page tests).
+# usage: scripts/install-deps.sh [--test]
 set -eu
 cd "$(dirname "$0")/.."
 
-packages="g++ make python3 pkg-config libseccomp-dev libsystemd-dev busybox-static runc strace"
-if [ "${1:-}" = "--systemd-clients" ]; then packages="$packages podman containerd docker.io"; fi
+packages="g++ make python3 pkg-config libseccomp-dev libsystemd-dev busybox-static"
+if [ "${1:-}" = "--test" ]; then packages="$packages runc strace uidmap apparmor selinux-policy-default podman buildah containerd docker.io zsh groff-base"; fi
 missing=""
 for pkg in $packages; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing="$missing $pkg"

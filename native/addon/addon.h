@@ -10,10 +10,17 @@ Napi::Value SpawnInit(const Napi::CallbackInfo& info);
 
 // files.cc
 Napi::Value MakeFifo(const Napi::CallbackInfo& info);
+Napi::Value MakePipe(const Napi::CallbackInfo& info);
 Napi::Value OpenPath(const Napi::CallbackInfo& info);
 Napi::Value LockFile(const Napi::CallbackInfo& info);
-Napi::Value WaitPid(const Napi::CallbackInfo& info);
 Napi::Value ReapChild(const Napi::CallbackInfo& info);
+
+// event_loop.cc
+Napi::Value OpenPidfd(const Napi::CallbackInfo& info);
+Napi::Value ExitStatusOf(const Napi::CallbackInfo& info);
+Napi::Value WatchReadable(const Napi::CallbackInfo& info);
+Napi::Value CancelWatch(const Napi::CallbackInfo& info);
+Napi::Value SetWatchKeepsAlive(const Napi::CallbackInfo& info);
 
 // fd_passing.cc
 Napi::Value ReceiveMessage(const Napi::CallbackInfo& info);
@@ -24,9 +31,15 @@ Napi::Value DetachMount(const Napi::CallbackInfo& info);
 
 // console.cc
 Napi::Value ResizePty(const Napi::CallbackInfo& info);
+Napi::Value MakeRawTerminal(const Napi::CallbackInfo& info);
+Napi::Value RestoreTerminal(const Napi::CallbackInfo& info);
 
 // seccomp.cc
 Napi::Value CompileSeccompFilter(const Napi::CallbackInfo& info);
+Napi::Value SeccompVersion(const Napi::CallbackInfo& info);
+
+// probes.cc
+Napi::Value ProbeKernel(const Napi::CallbackInfo& info);
 
 // Throws a JS Error "<what>: <error text>" (and "\n<detail>", e.g. a verifier log) with `errno`
 // and `code` (the errno name) set.

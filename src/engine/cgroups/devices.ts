@@ -1,6 +1,7 @@
 /**
- * Device access rules: their cgroup v1 string form, runc's default allow list, and the resolution
- * of an ordered rule list into what the kernel's v1 devices controller ends up with.
+ * Device access rules: their cgroup v1 string form, runc's default allow list, the resolution
+ * of an ordered rule list into what the kernel's v1 devices controller ends up with, and how a
+ * driver applies them.
  */
 import { CistaError } from '../errors';
 
@@ -116,5 +117,15 @@ function checkDeviceNumber(value: number | null, what: string): void {
   // The eBPF filter compares 32-bit immediates that the kernel sign-extends.
   if (value !== null && !(Number.isInteger(value) && value >= 0 && value <= 0x7fffffff)) {
     throw new CistaError(`device rule ${what} number ${value} is out of range`);
+  }
+}
+
+/** Runs a driver's application of device rules; given refused, a failure goes there instead (see CgroupManager.create). */
+export function applyDeviceRules(apply: () => void, refused: ((error: unknown) => void) | undefined): void {
+  try {
+    apply();
+  } catch (error) {
+    if (refused === undefined) throw error;
+    refused(error);
   }
 }

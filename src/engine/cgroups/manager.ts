@@ -6,6 +6,7 @@
 import type { LinuxResources } from '../spec/schema';
 import type { DeviceRule } from './devices';
 import type { CgroupWrite } from './resources';
+import type { ContainerStats } from './stats';
 
 export type CgroupDriver = 'v1' | 'v2' | 'systemd';
 
@@ -59,10 +60,14 @@ export interface ResourcePlan {
   unitProperties: UnitProperty[];
 }
 
-/** How a config.json mount of type "cgroup" is laid out: plain data from the driver, expanded by mount-steps.ts. */
+/**
+ * How a config.json mount of type "cgroup" is laid out: plain data from the driver, expanded by
+ * mount-steps.ts. "none": a rootless container without cgroups.
+ */
 export type CgroupMountLayout =
   | { layout: 'v2'; dir: string }
-  | { layout: 'v1'; hierarchies: Array<{ mountPoint: string; subsystems: string[]; dir: string }> };
+  | { layout: 'v1'; hierarchies: Array<{ mountPoint: string; subsystems: string[]; dir: string }> }
+  | { layout: 'none' };
 
 export interface CgroupMountOptions {
   readonly: boolean;
@@ -76,23 +81,32 @@ export interface CgroupManager {
   readonly driver: CgroupDriver;
   /** Per-hierarchy absolute directories, as in RecordedCgroups. */
   readonly paths: Record<string, string>;
-  /** What to record in state.json: valid before create (delete --force of a crashed create) and after. */
-  record(): RecordedCgroups;
+  /**
+   * What to record in state.json: valid before create (delete --force of a crashed create) and after;
+   * null for a rootless container without cgroups.
+   */
+  record(): RecordedCgroups | null;
   /** The config's resources as this driver applies them. Checks values and the host's controllers; creates nothing. */
   planResources(resources: LinuxResources | undefined): ResourcePlan;
   /** How a "cgroup" mount shows this container's cgroups. */
   mountLayout(): CgroupMountLayout;
   /**
    * Makes the container's cgroup with its device rules and limits and puts pid (the waiting init) in
-   * it. What it made is in record() even when it fails half way.
+   * it. What it made is in record() even when it fails half way. Device rules need privileges a
+   * rootless caller lacks (writing devices.deny, attaching a BPF program): given devicesRefused,
+   * their refusal goes there and create goes on, as runc's rootless manager ignores it.
    */
-  create(pid: number, devices: DeviceRule[], resources: ResourcePlan): void;
+  create(pid: number, devices: DeviceRule[], resources: ResourcePlan, devicesRefused?: (error: unknown) => void): void;
   /** Moves a further process (exec) into the container's cgroup. */
   join(pid: number): void;
   /** Applies planned resources to the existing cgroup (update). */
   update(resources: ResourcePlan): void;
   /** All pids in the container's cgroup(s), including sub-cgroups, sorted; none when it is gone. */
   pids(): number[];
+  /** Resource usage as `runc events` reports it. */
+  stats(): ContainerStats;
+  /** How often the OOM killer has acted in the container's cgroup (`events` reports each increase). */
+  oomKills(): bigint;
   /** Whether the container's processes are frozen (paused); false when the host has no freezer or the cgroup is gone. */
   frozen(): boolean;
   /** Freezes or thaws every process of the container and waits until the kernel has done it. */

@@ -8,7 +8,29 @@ import type { CgroupMountLayout, CgroupMountOptions } from './manager';
 const TMPFS_FLAGS = MS_NOEXEC | MS_NOSUID | MS_NODEV;
 
 export function cgroupMountSteps(layout: CgroupMountLayout, destination: string, options: CgroupMountOptions): MountStep[] {
-  return layout.layout === 'v2' ? v2MountSteps(layout.dir, destination, options) : v1MountSteps(layout.hierarchies, destination, options);
+  switch (layout.layout) {
+    case 'v2':
+      return v2MountSteps(layout.dir, destination, options);
+    case 'v1':
+      return v1MountSteps(layout.hierarchies, destination, options);
+    case 'none':
+      return [maskedMountStep(destination, options)];
+  }
+}
+
+/** No cgroups of its own (rootless): an empty read-only tmpfs, as runc masks the mount. */
+function maskedMountStep(destination: string, options: CgroupMountOptions): MountStep {
+  return {
+    kind: MountKind.Filesystem,
+    source: 'tmpfs',
+    destination,
+    fstype: 'tmpfs',
+    flags: TMPFS_FLAGS | MS_RDONLY | options.flags,
+    remountFlags: 0,
+    propagation: [],
+    data: 'nr_blocks=1,nr_inodes=2,mode=555',
+    destinationKind: DestinationKind.Directory,
+  };
 }
 
 /**

@@ -13,6 +13,7 @@ import type { CgroupLayout, CgroupManager, CgroupMountLayout, RecordedCgroups, R
 import { deviceUnitProperties, resourceUnitProperties, scopeProperties } from './systemd-properties';
 import { type SystemdBus, type SystemdBusError, systemdBus } from './systemd-bus';
 import type { LinuxResources } from '../spec/schema';
+import type { ContainerStats } from './stats';
 import type { V1CgroupManager } from './v1';
 import type { V2CgroupManager } from './v2';
 
@@ -92,10 +93,10 @@ export class SystemdCgroupManager implements CgroupManager {
   }
 
   /** Starts the scope with pid in it, waits for systemd's job, then makes the cgroupfs driver's writes. */
-  create(pid: number, devices: DeviceRule[], resources: ResourcePlan): void {
+  create(pid: number, devices: DeviceRule[], resources: ResourcePlan, devicesRefused?: (error: unknown) => void): void {
     const properties = [...scopeProperties(this.containerId, this.unit.slice, pid), ...deviceUnitProperties(devices), ...resources.unitProperties];
     this.startScope(properties);
-    this.files.create(pid, devices, resources);
+    this.files.create(pid, devices, resources, devicesRefused);
   }
 
   private startScope(properties: UnitProperty[]): void {
@@ -146,6 +147,15 @@ export class SystemdCgroupManager implements CgroupManager {
 
   pids(): number[] {
     return this.files.pids();
+  }
+
+  /** The scope's cgroup files, read as the cgroupfs driver reads them. */
+  stats(): ContainerStats {
+    return this.files.stats();
+  }
+
+  oomKills(): bigint {
+    return this.files.oomKills();
   }
 
   frozen(): boolean {

@@ -12,11 +12,12 @@ import {
   writeCgroupFile,
 } from './cgroupfs';
 import { CistaError } from '../errors';
-import { DeviceRule, deviceRuleString, resolveDeviceRules } from './devices';
+import { applyDeviceRules, DeviceRule, deviceRuleString, resolveDeviceRules } from './devices';
 import type { CgroupManager, CgroupMountLayout, RecordedCgroups, ResourcePlan } from './manager';
 import { CgroupHierarchy, UNIFIED } from './path';
-import { applyCgroupWrites, CgroupWrite } from './resources';
+import { applyCgroupWrites, CgroupWrite, resourceError } from './resources';
 import { v1ResourceWrites } from './v1-resources';
+import { type ContainerStats, v1OomKills, v1Stats } from './stats';
 import type { LinuxResources } from '../spec/schema';
 
 export class V1CgroupManager implements CgroupManager {
@@ -29,11 +30,13 @@ export class V1CgroupManager implements CgroupManager {
    * @param hierarchies the host's mounted hierarchies, to lay out a "cgroup" mount in the container
    *   (read from mountinfo only when asked: reopened managers do not need them).
    * @param created reopened from state: the directories create() made.
+   * @param skipped rootless: subsystem -> why the container has no cgroup there (a limit for it is an error).
    */
   constructor(
     readonly paths: Record<string, string>,
     private readonly hierarchies: () => CgroupHierarchy[],
     created?: string[],
+    private readonly skipped: Record<string, string> = {},
   ) {
     this.created = created ?? null;
   }
@@ -49,9 +52,9 @@ export class V1CgroupManager implements CgroupManager {
   }
 
   /** mkdir -p in every hierarchy (remembering what it made), the device rules, the limits, then the pid. */
-  create(pid: number, devices: DeviceRule[], resources: ResourcePlan): void {
+  create(pid: number, devices: DeviceRule[], resources: ResourcePlan, devicesRefused?: (error: unknown) => void): void {
     this.makeDirectories();
-    this.applyDevices(devices);
+    applyDeviceRules(() => this.applyDevices(devices), devicesRefused);
     this.applyWrites(resources.writes);
     this.join(pid);
   }
@@ -82,6 +85,7 @@ export class V1CgroupManager implements CgroupManager {
   /** Deny everything, then write the exceptions that the rules leave, so the list ends as the rules say. */
   applyDevices(rules: DeviceRule[]): void {
     const dir = this.paths.devices;
+    if (dir === undefined) return;
     const resolved = resolveDeviceRules(rules);
     const all: DeviceRule = { allow: true, type: 'a', major: null, minor: null, access: 'rwm' };
     writeCgroupFile(dir, 'devices.deny', deviceRuleString(all));
@@ -92,7 +96,10 @@ export class V1CgroupManager implements CgroupManager {
   }
 
   planResources(resources: LinuxResources | undefined): ResourcePlan {
-    return { writes: v1ResourceWrites(resources, new Set(Object.keys(this.paths))), unitProperties: [] };
+    const writes = v1ResourceWrites(resources, new Set([...Object.keys(this.paths), ...Object.keys(this.skipped)]));
+    const unset = writes.find((write) => this.skipped[write.controller] !== undefined);
+    if (unset !== undefined) throw resourceError(unset.pointer, `cannot set this limit: ${this.skipped[unset.controller]}`);
+    return { writes, unitProperties: [] };
   }
 
   update(resources: ResourcePlan): void {
@@ -118,8 +125,18 @@ export class V1CgroupManager implements CgroupManager {
   }
 
   pids(): number[] {
-    // Every container process is in the devices cgroup: runc reads the pids from there too.
-    return cgroupPidsRecursive(this.paths.devices);
+    // Every container process is in the devices cgroup: runc reads the pids from there too. A
+    // rootless container may lack that one; any other of its cgroups holds them all as well.
+    const dir = this.paths.devices ?? Object.values(this.paths)[0];
+    return dir === undefined ? [] : cgroupPidsRecursive(dir);
+  }
+
+  stats(): ContainerStats {
+    return v1Stats(this.paths);
+  }
+
+  oomKills(): bigint {
+    return v1OomKills(this.paths.memory);
   }
 
   /** FREEZING while the kernel works, FROZEN once paused; false without a freezer hierarchy. */

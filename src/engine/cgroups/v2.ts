@@ -14,12 +14,13 @@ import {
 } from './cgroupfs';
 import { compileDeviceFilter } from './device-filter';
 import type { DeviceFilterLoader } from './device-filter-loader';
-import type { DeviceRule } from './devices';
+import { applyDeviceRules, type DeviceRule } from './devices';
 import type { CgroupManager, CgroupMountLayout, RecordedCgroups, ResourcePlan } from './manager';
 import { CGROUP_ROOT, UNIFIED } from './path';
 import { errnoText } from '../errors';
 import { applyCgroupWrites, CgroupWrite, resourceError } from './resources';
 import { v2ResourceWrites } from './v2-resources';
+import { type ContainerStats, v2OomKills, v2Stats } from './stats';
 import type { LinuxResources } from '../spec/schema';
 
 export class V2CgroupManager implements CgroupManager {
@@ -68,10 +69,11 @@ export class V2CgroupManager implements CgroupManager {
   }
 
   /** mkdir -p (remembering what it made), the device filter, the limits, then the pid. */
-  create(pid: number, devices: DeviceRule[], resources: ResourcePlan): void {
+  create(pid: number, devices: DeviceRule[], resources: ResourcePlan, devicesRefused?: (error: unknown) => void): void {
+    const filter = compileDeviceFilter(devices);
     this.created = [];
     this.created.push(...makeCgroupDir(this.dir));
-    this.loadDeviceFilter(compileDeviceFilter(devices), this.dir);
+    applyDeviceRules(() => this.loadDeviceFilter(filter, this.dir), devicesRefused);
     this.applyWrites(resources.writes);
     this.join(pid);
   }
@@ -129,6 +131,14 @@ export class V2CgroupManager implements CgroupManager {
       },
       frozen,
     );
+  }
+
+  stats(): ContainerStats {
+    return v2Stats(this.dir);
+  }
+
+  oomKills(): bigint {
+    return v2OomKills(this.dir);
   }
 
   /** Removes the directories create() made; when that is unknown, the container's directory (as runc). */

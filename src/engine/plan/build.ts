@@ -3,7 +3,9 @@ import * as path from 'node:path';
 import { ConfigError } from '../errors';
 import { hookArgv } from '../hooks/run';
 import type { Hook, Mount, Process, Spec } from '../spec/schema';
-import { formatIdMap } from '../spec/id-mappings';
+import { type SecurityModules, effectiveMountLabel, labelMounts, processSecurity } from '../lsm';
+import { type Caller, unprivilegedOnHost } from '../caller';
+import { idMapWriter } from '../rootless';
 import { DEVICE_FILE_TYPES, RLIMIT_TYPES } from '../spec/vocabulary';
 import { capabilityMask } from './capabilities';
 import { MS_BIND, MS_RDONLY, MS_REC, MS_SLAVE, PROPAGATION, parseMountOptions } from './mount-flags';
@@ -12,12 +14,14 @@ import { planCpuAffinity, planIoPriority, planMemoryPolicy, planPersonality, pla
 import { type SeccompPlan, planSeccomp } from './seccomp';
 import type { CgroupMountLayout } from '../cgroups/manager';
 import { cgroupMountSteps } from '../cgroups/mount-steps';
-import { DestinationKind, type DeviceNode, type JoinNamespace, type LaunchPlan, MountKind, type MountStep, type PlanHook, type Symlink } from './plan';
+import { DestinationKind, type DeviceNode, type IdMaps, type JoinNamespace, type LaunchPlan, MountKind, type MountStep, type PlanHook, type Symlink } from './plan';
 
 /** What planning needs to know about the host; a fake in unit tests. */
 export interface HostView {
   /** true: a directory; false: something else; undefined: missing. */
   isDirectory(hostPath: string): boolean | undefined;
+  /** Whether AppArmor and SELinux are enabled. */
+  securityModules: SecurityModules;
 }
 
 export interface PlanOptions {
@@ -26,6 +30,10 @@ export interface PlanOptions {
   noPivot: boolean;
   noNewKeyring: boolean;
   host: HostView;
+  /** Who runs cista: an unprivileged caller writes id maps differently, and in a user namespace cannot mount sysfs for the host's network namespace. */
+  caller: Caller;
+  /** Hears what planning ignored (--debug). */
+  debug?: (message: string) => void;
   /** The container's cgroups as its driver lays them out, for mounts of type "cgroup". */
   cgroupMount: CgroupMountLayout;
 }
@@ -41,10 +49,15 @@ export interface PlannedLaunch {
    */
   cloneJoins: JoinNamespace[];
   /**
-   * With a new user namespace: the text the runtime writes to the init's /proc/<pid>/uid_map and
-   * gid_map between clone() and the init's exec; null otherwise.
+   * A caller without privileges on the host cannot enter a joined pid namespace from its thread (nor
+   * return from it): the child enters it and goes on as its own child (SpawnRequest.childJoins).
    */
-  idMaps: { uidMap: string; gidMap: string } | null;
+  childJoins: JoinNamespace[];
+  /**
+   * With a new user namespace: what the runtime writes to the init's /proc/<pid>/uid_map and
+   * gid_map (and how) between clone() and the init's exec; null otherwise.
+   */
+  idMaps: IdMaps | null;
   /**
    * process.oomScoreAdj, written by the runtime to the init's /proc/<pid>/oom_score_adj (null: leave
    * it): lowering it takes CAP_SYS_RESOURCE in the host's user namespace, which an init in a new user
@@ -224,6 +237,8 @@ export function buildLaunchPlan(spec: Spec, options: PlanOptions): PlannedLaunch
   let cloneFlags = 0;
   let unshareFlags = 0;
   const cloneJoins: JoinNamespace[] = [];
+  const childJoins: JoinNamespace[] = [];
+  const unprivileged = unprivilegedOnHost(options.caller);
   const joins: JoinNamespace[] = [];
   const namespaces = linux.namespaces ?? [];
   const isJoined = (ns: { path?: string }) => ns.path !== undefined && ns.path !== '';
@@ -240,7 +255,8 @@ export function buildLaunchPlan(spec: Spec, options: PlanOptions): PlannedLaunch
     const flag = NAMESPACE_FLAGS[ns.type];
     if (isJoined(ns)) {
       const join = { type: flag, path: ns.path! };
-      if (flag === CLONE_NEWPID || createsUserNamespace) cloneJoins.push(join);
+      if (flag === CLONE_NEWPID && !createsUserNamespace && unprivileged) childJoins.push(join);
+      else if (flag === CLONE_NEWPID || createsUserNamespace) cloneJoins.push(join);
       // The user namespace is joined first: it governs the permission to join the others.
       else if (flag === CLONE_NEWUSER) joins.unshift(join);
       else joins.push(join);
@@ -260,10 +276,12 @@ export function buildLaunchPlan(spec: Spec, options: PlanOptions): PlannedLaunch
   const hasMountNamespace = namespaces.some((ns) => ns.type === 'mount');
   const rootfs = path.resolve(options.bundle, spec.root.path);
 
-  const mounts: MountStep[] = [];
-  const sysfsAsBind = hasUserNamespace && !createsNetworkNamespace;
+  const unlabelled: MountStep[] = [];
+  const sysfsAsBind = (hasUserNamespace || options.caller.inUserNamespace) && !createsNetworkNamespace;
   const cgroupNamespace = namespaces.some((ns) => ns.type === 'cgroup');
-  (spec.mounts ?? []).forEach((m, i) => mounts.push(...planMount(m, i, options, sysfsAsBind, cgroupNamespace)));
+  (spec.mounts ?? []).forEach((m, i) => unlabelled.push(...planMount(m, i, options, sysfsAsBind, cgroupNamespace)));
+  const mountLabel = effectiveMountLabel(spec, unlabelled, options.host.securityModules, options.debug ?? (() => {}));
+  const mounts = labelMounts(unlabelled, mountLabel);
   // runc populates /dev unless the host's /dev is bind-mounted over it.
   const devIsBind = (spec.mounts ?? []).some(
     (m) => path.posix.normalize(m.destination) === '/dev' && (m.type === 'bind' || (m.options ?? []).some((o) => o === 'bind' || o === 'rbind')),
@@ -302,9 +320,9 @@ export function buildLaunchPlan(spec: Spec, options: PlanOptions): PlannedLaunch
     createContainerHooks: (hooks.createContainer ?? []).map(planHook),
     startContainerHooks: (hooks.startContainer ?? []).map(planHook),
     waitForStart: true,
+    ...processSecurity(spec.process, options.host.securityModules),
+    mountLabel,
   };
-  const idMaps = createsUserNamespace
-    ? { uidMap: formatIdMap(linux.uidMappings ?? []), gidMap: formatIdMap(linux.gidMappings ?? []) }
-    : null;
-  return { plan, cloneFlags, cloneJoins, idMaps, oomScoreAdj: process.oomScoreAdj ?? null, rootfs, seccomp: planSeccomp(linux.seccomp) };
+  const idMaps = createsUserNamespace ? idMapWriter(linux.uidMappings ?? [], linux.gidMappings ?? [], options.caller) : null;
+  return { plan, cloneFlags, cloneJoins, childJoins, idMaps, oomScoreAdj: process.oomScoreAdj ?? null, rootfs, seccomp: planSeccomp(linux.seccomp) };
 }

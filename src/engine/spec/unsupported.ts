@@ -18,14 +18,11 @@ interface UnsupportedField {
 const UNSUPPORTED_FIELDS: readonly UnsupportedField[] = [
   { path: '/process/commandLine' },
   { path: '/process/user/username' },
-  { path: '/process/apparmorProfile' },
-  { path: '/process/selinuxLabel' },
   // Every mount of a plan is a new one: there is nothing to remount.
   { path: '/mounts/*/options/*', only: (option) => option === 'remount' },
   { path: '/mounts/*/uidMappings' },
   { path: '/mounts/*/gidMappings' },
   { path: '/linux/netDevices' },
-  { path: '/linux/mountLabel' },
   { path: '/linux/intelRdt' },
   // Other platforms' sections: cista runs Linux containers only.
   { path: '/solaris' },
@@ -90,4 +87,9 @@ export function rejectUnsupported(spec: Spec): void {
       }
     }
   }
+}
+
+/** Whether cista implements the field at `pointer` (`cista check` says what a host feature is good for). */
+export function isImplemented(pointer: string): boolean {
+  return !UNSUPPORTED_FIELDS.some((field) => field.path === pointer && field.only === undefined);
 }

@@ -101,8 +101,9 @@ describe('64-bit fields are carried exactly', () => {
         bundle: '/bundle',
         noPivot: false,
         noNewKeyring: false,
-        host: { isDirectory: () => true },
-        cgroupMountSteps: () => [],
+        host: { isDirectory: () => true, securityModules: { apparmor: false, selinux: false } },
+        caller: { uid: 0, gid: 0, rootlessEuid: false, inUserNamespace: false },
+        cgroupMount: { layout: 'none' },
       });
       expect(plan.rlimits).toEqual([{ resource: 4, soft: bigint(soft), hard: 18446744073709551615n }]);
     }
