@@ -36,11 +36,23 @@ module.exports = {
       name: 'SyncTag',
       doc:
         'First byte of a datagram on the sync socket (SOCK_SEQPACKET). runtime -> init: the encoded LaunchPlan, then ' +
-        '(with awaitHooks) HooksDone. init -> runtime: RunHooks, Console, then Ready; or Error at any point.',
+        '(with awaitHooks) HooksDone, and MountIdmapped for each IdmapMount. init -> runtime: IdmapMount, RunHooks, Console, ' +
+        'SeccompListener, then Ready; or Error at any point.',
       values: [
         { name: 'RunHooks', char: 'H', doc: 'init -> runtime, right before pivot_root: run the prestart and createRuntime hooks.' },
         { name: 'HooksDone', char: 'G', doc: "runtime -> init: the runtime's hooks ran; the container state JSON follows." },
         { name: 'Console', char: 'C', doc: 'init -> runtime: the pty master is attached (SCM_RIGHTS).' },
+        {
+          name: 'IdmapMount',
+          char: 'I',
+          doc: "init -> runtime: a detached bind (SCM_RIGHTS) of the mount step whose index in LaunchPlan.mounts follows in decimal; the runtime, privileged over the source's filesystem, idmaps it.",
+        },
+        { name: 'MountIdmapped', char: 'i', doc: 'runtime -> init: the detached bind it sent is idmapped; attach it.' },
+        {
+          name: 'SeccompListener',
+          char: 'S',
+          doc: 'init -> runtime: the seccomp notify fd (SCM_RIGHTS), for the agent at linux.seccomp.listenerPath.',
+        },
         { name: 'Ready', char: 'R', doc: 'init -> runtime: set up, now waiting on the exec fifo.' },
         { name: 'Error', char: 'E', doc: 'init -> runtime: setup failed; the error text follows.' },
       ],
@@ -118,6 +130,12 @@ module.exports = {
           "A tmpfs starts with a copy of what the directory it covers holds (runc's `tmpcopyup` option; podman asks for it on --tmpfs and --read-only's /tmp, /var/tmp and /run).",
           { omittable: true },
         ),
+        field(
+          'idmap',
+          'bool',
+          'A Bind whose detached copy goes to the runtime to be idmapped (SyncTag.IdmapMount) before it is attached.',
+          { omittable: true },
+        ),
       ],
     },
     {
@@ -163,7 +181,11 @@ module.exports = {
           minUnits: 1,
           maxUnits: 'MAX_BPF_INSTRUCTIONS',
         }),
-        field('flags', 'u32', 'SECCOMP_FILTER_FLAG_* for seccomp(SECCOMP_SET_MODE_FILTER).'),
+        field(
+          'flags',
+          'u32',
+          'SECCOMP_FILTER_FLAG_* for seccomp(SECCOMP_SET_MODE_FILTER). With SECCOMP_FILTER_FLAG_NEW_LISTENER the init sends the notify fd to the runtime (SyncTag.SeccompListener) and loads the filter before it reports ready.',
+        ),
       ],
     },
     {

@@ -7,6 +7,7 @@ namespace cista {
 
 // spawn.cc
 Napi::Value SpawnInit(const Napi::CallbackInfo& info);
+Napi::Value MakeUserNamespace(const Napi::CallbackInfo& info);
 
 // files.cc
 Napi::Value MakeFifo(const Napi::CallbackInfo& info);
@@ -21,6 +22,7 @@ Napi::Value SendFdToSocket(const Napi::CallbackInfo& info);
 
 // mounts.cc
 Napi::Value DetachMount(const Napi::CallbackInfo& info);
+Napi::Value IdmapMount(const Napi::CallbackInfo& info);
 
 // console.cc
 Napi::Value ResizePty(const Napi::CallbackInfo& info);

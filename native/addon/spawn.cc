@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <linux/sched.h>
 #include <sched.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -302,6 +303,50 @@ Napi::Value SpawnInit(const Napi::CallbackInfo& info) {
   result.Set("pid", Napi::Number::New(env, double(pid)));
   result.Set("syncFd", Napi::Number::New(env, pair[0]));
   return result;
+}
+
+// makeUserNamespace(uidMap, gidMap) -> fd of a new user namespace with those maps (the text of
+// /proc/PID/uid_map and gid_map), which idmapped mounts take. It belongs to a child that only
+// waits for its pipe to close, with every signal blocked (it must not run Node's handlers), and is
+// reaped once the fd is open: the fd keeps the namespace.
+Napi::Value MakeUserNamespace(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  std::string uid_map = info[0].As<Napi::String>();
+  std::string gid_map = info[1].As<Napi::String>();
+  int hold[2];
+  if (pipe2(hold, O_CLOEXEC) != 0) return ThrowErrno(env, errno, "creating a pipe");
+  sigset_t all, saved;
+  sigfillset(&all);
+  pthread_sigmask(SIG_SETMASK, &all, &saved);
+  long pid = syscall(SYS_clone, (unsigned long)(CLONE_NEWUSER | SIGCHLD), 0, 0, 0, 0);
+  if (pid == 0) {
+    close(hold[1]);
+    char byte;
+    while (read(hold[0], &byte, 1) < 0 && errno == EINTR) {
+    }
+    _exit(0);
+  }
+  int err = errno;
+  pthread_sigmask(SIG_SETMASK, &saved, nullptr);
+  close(hold[0]);
+  if (pid < 0) {
+    close(hold[1]);
+    return ThrowErrno(env, err, "creating a user namespace for an idmapped mount");
+  }
+  const char* failed = nullptr;
+  int fd = -1;
+  if (write_proc_file(pid, "uid_map", uid_map) != 0) {
+    failed = "writing the uid_map of an idmapped mount's user namespace";
+  } else if (write_proc_file(pid, "gid_map", gid_map) != 0) {
+    failed = "writing the gid_map of an idmapped mount's user namespace";
+  } else if ((fd = open(("/proc/" + std::to_string(pid) + "/ns/user").c_str(), O_RDONLY | O_CLOEXEC)) < 0) {
+    failed = "opening an idmapped mount's user namespace";
+  }
+  err = errno;
+  close(hold[1]);
+  waitpid(pid_t(pid), nullptr, 0);
+  if (failed != nullptr) return ThrowErrno(env, err, failed);
+  return Napi::Number::New(env, fd);
 }
 
 }  // namespace cista

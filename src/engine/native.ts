@@ -15,10 +15,15 @@ export interface NativeAddon {
   reapChild(pid: number): boolean;
   /** One datagram and the fd it carried (-1: none). */
   receiveMessage(fd: number, maxBytes: number): { data: Buffer; fd: number };
-  sendFdToSocket(socketPath: string, fd: number, name: string): void;
+  /** Connects to an AF_UNIX stream socket and sends `payload` with `fd` attached; `what` names the socket in errors. */
+  sendFdToSocket(socketPath: string, fd: number, payload: string, what: string): void;
   resizePty(masterFd: number, rows: number, columns: number): void;
   /** umount2(MNT_DETACH | UMOUNT_NOFOLLOW) of the topmost mount at path. */
   detachMount(path: string): void;
+  /** mount_setattr(MOUNT_ATTR_IDMAP) with a user namespace fd on a detached mount. */
+  idmapMount(mountFd: number, userNamespaceFd: number, recursive: boolean): void;
+  /** An fd of a new user namespace with these uid_map and gid_map texts. */
+  makeUserNamespace(uidMap: string, gidMap: string): number;
   /** Loads a cgroup device eBPF program and attaches it to a cgroup2 directory. */
   loadDeviceFilter(instructions: Buffer, cgroupDir: string): void;
   /** Compiles a resolved seccomp filter with libseccomp into a struct sock_filter array. */

@@ -11,6 +11,8 @@ import { MS_RDONLY } from '../plan/mount-flags';
 import { encodeLaunchPlan } from '../plan/plan';
 import { awaitReady, sendPlan } from '../process/channel';
 import { sendConsoleToSocket } from '../process/console';
+import { sendToSeccompListener } from '../process/seccomp-listener';
+import { MountIdmapper } from '../rootfs/idmapped-mounts';
 import { recordHostMounts } from '../rootfs/host-mounts';
 import { loadSpec } from '../spec/load';
 import type { Spec } from '../spec/schema';
@@ -190,6 +192,7 @@ export function createContainer(options: CreateOptions): CreatedContainer {
         fs.closeSync(stateDirFd);
       }
       let consoleFd: number | null;
+      const idmapper = new MountIdmapper(planned.idmappedMounts);
       try {
         record.init = { pid: spawned.pid, startTime: startTimeOf(spawned.pid) ?? 0 };
         writeRecord(dir, record);
@@ -200,14 +203,20 @@ export function createContainer(options: CreateOptions): CreatedContainer {
         // The init stops before pivot_root for these; the status they see is the one the container
         // has once create returns (runtime-tools expects "created"; runc passes "creating").
         const pid = spawned.pid;
-        consoleFd = awaitReady(spawned.syncFd, 'container init failed', () => {
-          const state = hookState(record, 'created', pid);
-          runHooks('prestart', hooks.prestart ?? [], state);
-          runHooks('createRuntime', hooks.createRuntime ?? [], state);
-          return JSON.stringify(state);
+        const listener = planned.seccomp?.listener ?? null;
+        consoleFd = awaitReady(spawned.syncFd, 'container init failed', {
+          runHooks: () => {
+            const state = hookState(record, 'created', pid);
+            runHooks('prestart', hooks.prestart ?? [], state);
+            runHooks('createRuntime', hooks.createRuntime ?? [], state);
+            return JSON.stringify(state);
+          },
+          idmapMount: (stepIndex, mountFd) => idmapper.idmap(stepIndex, mountFd),
+          ...(listener !== null ? { seccompListener: (fd: number) => sendToSeccompListener(listener, fd, pid, hookState(record, 'creating', pid)) } : {}),
         }).consoleFd;
       } finally {
         fs.closeSync(spawned.syncFd);
+        idmapper.close();
       }
       if (consoleFd !== null && options.consoleSocket !== undefined) {
         sendConsoleToSocket(consoleFd, options.consoleSocket);

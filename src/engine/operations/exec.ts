@@ -9,6 +9,8 @@ import { NAMESPACE_FILES } from '../plan/namespaces';
 import { encodeLaunchPlan } from '../plan/plan';
 import { awaitReady, sendPlan } from '../process/channel';
 import { sendConsoleToSocket } from '../process/console';
+import { sendToSeccompListener } from '../process/seccomp-listener';
+import { hookState } from '../hooks/run';
 import { waitInForeground } from '../process/foreground';
 import { checkConfigPart, validateSpecObject } from '../spec/load';
 import type { Process, Spec } from '../spec/schema';
@@ -163,7 +165,11 @@ export async function execInContainer(options: ExecOptions): Promise<number> {
     try {
       cgroup?.join(spawned.pid);
       sendPlan(spawned.syncFd, encodedPlan);
-      return { pid: spawned.pid, consoleFd: awaitReady(spawned.syncFd, 'exec failed').consoleFd };
+      const listener = planned.seccomp?.listener ?? null;
+      const pid = spawned.pid;
+      const requests =
+        listener !== null ? { seccompListener: (fd: number) => sendToSeccompListener(listener, fd, pid, hookState(record, status, record.init.pid)) } : {};
+      return { pid, consoleFd: awaitReady(spawned.syncFd, 'exec failed', requests).consoleFd };
     } catch (e) {
       try {
         process.kill(spawned.pid, 'SIGKILL');

@@ -8,6 +8,7 @@ import { SECCOMP_ARCH_TOKENS, SECCOMP_FLAG_BITS } from '../plan/seccomp';
 import {
   CAPABILITIES,
   HOOK_NAMES,
+  IDMAP_OPTIONS,
   NAMESPACE_TYPES,
   SECCOMP_ACTIONS,
   SECCOMP_FLAGS,
@@ -21,7 +22,7 @@ export function runtimeFeatures(): Record<string, unknown> {
     ociVersionMin: SPEC_VERSION_MIN,
     ociVersionMax: SPEC_VERSION_MAX,
     hooks: [...HOOK_NAMES],
-    mountOptions: [...Object.keys(FLAG_OPTIONS), ...Object.keys(PROPAGATION)].sort(),
+    mountOptions: [...Object.keys(FLAG_OPTIONS), ...Object.keys(PROPAGATION), ...IDMAP_OPTIONS].sort(),
     linux: {
       // Time namespaces (and their offsets) are refused as not supported yet.
       namespaces: NAMESPACE_TYPES.filter((type) => type !== 'time'),
@@ -29,7 +30,7 @@ export function runtimeFeatures(): Record<string, unknown> {
       cgroup: { v1: true, v2: true, systemd: false, systemdUser: false, rdma: false },
       seccomp: {
         enabled: true,
-        actions: SECCOMP_ACTIONS.filter((action) => action !== 'SCMP_ACT_NOTIFY'),
+        actions: [...SECCOMP_ACTIONS],
         operators: [...SECCOMP_OPERATORS],
         archs: Object.keys(SECCOMP_ARCH_TOKENS),
         knownFlags: [...SECCOMP_FLAGS],
@@ -38,7 +39,7 @@ export function runtimeFeatures(): Record<string, unknown> {
       apparmor: { enabled: false },
       selinux: { enabled: false },
       intelRdt: { enabled: false },
-      mountExtensions: { idmap: { enabled: false } },
+      mountExtensions: { idmap: { enabled: true } },
       netDevices: { enabled: false },
     },
     potentiallyUnsafeConfigAnnotations: [],

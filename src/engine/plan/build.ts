@@ -2,6 +2,7 @@ import * as path from 'node:path';
 
 import { ConfigError } from '../errors';
 import { hookArgv } from '../hooks/run';
+import type { MountIdmap } from '../rootfs/idmapped-mounts';
 import type { Hook, Mount, Process, Spec } from '../spec/schema';
 import { formatIdMap } from '../spec/id-mappings';
 import { DEVICE_FILE_TYPES, RLIMIT_TYPES } from '../spec/vocabulary';
@@ -50,6 +51,8 @@ export interface PlannedLaunch {
   oomScoreAdj: number | null;
   /** Absolute host path of the root filesystem. */
   rootfs: string;
+  /** How the runtime idmaps each idmapped bind the init sends it, by the step's index in plan.mounts. */
+  idmappedMounts: Map<number, MountIdmap>;
   /**
    * linux.seccomp resolved for the addon's compileSeccompFilter(); the caller compiles it and sets
    * plan.seccomp (null in the plan returned here, which stays pure).
@@ -125,6 +128,25 @@ function planMount(mount: Mount, index: number, options: PlanOptions, sysfsAsBin
       ...(parsed.tmpCopyUp && type === 'tmpfs' ? { copyUp: true } : {}),
     },
   ];
+}
+
+/**
+ * The idmapping of a bind mount, or null. Without mappings of its own, an `idmap`/`ridmap` mount takes
+ * the container's user namespace's (runc 1.2, crun): the maps of a new one, or a joined one itself.
+ * Validation (semantic.ts) has made sure it is a bind, with both mappings or a user namespace.
+ */
+function planIdmap(mount: Mount, index: number, spec: Spec): MountIdmap | null {
+  const { idmap } = parseMountOptions(mount.options ?? []);
+  const uidMappings = mount.uidMappings ?? [];
+  const gidMappings = mount.gidMappings ?? [];
+  const hasOwnMappings = uidMappings.length > 0 || gidMappings.length > 0;
+  if (!hasOwnMappings && idmap === null) return null;
+  const common = { recursive: idmap === 'ridmap', pointer: `/mounts/${index}`, destination: mount.destination };
+  if (hasOwnMappings) return { ...common, userNamespace: { uidMap: formatIdMap(uidMappings), gidMap: formatIdMap(gidMappings) } };
+  const linux = spec.linux ?? {};
+  const user = (linux.namespaces ?? []).find((ns) => ns.type === 'user');
+  if (user?.path) return { ...common, userNamespace: { path: user.path } };
+  return { ...common, userNamespace: { uidMap: formatIdMap(linux.uidMappings ?? []), gidMap: formatIdMap(linux.gidMappings ?? []) } };
 }
 
 function planDevices(spec: Spec, setupDev: boolean): DeviceNode[] {
@@ -227,7 +249,17 @@ export function buildLaunchPlan(spec: Spec, options: PlanOptions): PlannedLaunch
 
   const mounts: MountStep[] = [];
   const sysfsAsBind = hasUserNamespace && !createsNetworkNamespace;
-  (spec.mounts ?? []).forEach((m, i) => mounts.push(...planMount(m, i, options, sysfsAsBind)));
+  const idmappedMounts = new Map<number, MountIdmap>();
+  (spec.mounts ?? []).forEach((m, i) => {
+    const steps = planMount(m, i, options, sysfsAsBind);
+    const idmap = planIdmap(m, i, spec);
+    if (idmap !== null) {
+      if (steps.length !== 1 || steps[0].kind !== MountKind.Bind) throw new ConfigError(`config.json: /mounts/${i}: only a bind mount can be idmapped`);
+      idmappedMounts.set(mounts.length, idmap);
+      steps[0].idmap = true;
+    }
+    mounts.push(...steps);
+  });
   // runc populates /dev unless the host's /dev is bind-mounted over it.
   const devIsBind = (spec.mounts ?? []).some(
     (m) => path.posix.normalize(m.destination) === '/dev' && (m.type === 'bind' || (m.options ?? []).some((o) => o === 'bind' || o === 'rbind')),
@@ -265,5 +297,5 @@ export function buildLaunchPlan(spec: Spec, options: PlanOptions): PlannedLaunch
   const idMaps = createsUserNamespace
     ? { uidMap: formatIdMap(linux.uidMappings ?? []), gidMap: formatIdMap(linux.gidMappings ?? []) }
     : null;
-  return { plan, cloneFlags, cloneJoins, idMaps, oomScoreAdj: process.oomScoreAdj ?? null, rootfs, seccomp: planSeccomp(linux.seccomp) };
+  return { plan, cloneFlags, cloneJoins, idMaps, oomScoreAdj: process.oomScoreAdj ?? null, rootfs, idmappedMounts, seccomp: planSeccomp(linux.seccomp) };
 }

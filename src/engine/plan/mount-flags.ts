@@ -1,3 +1,5 @@
+import { IDMAP_OPTIONS, type IdmapOption } from '../spec/vocabulary';
+
 /** mount(2) flags (linux/mount.h). */
 export const MS_RDONLY = 1;
 export const MS_NOSUID = 2;
@@ -78,17 +80,24 @@ export interface ParsedMountOptions {
   data: string;
   /** runc's `tmpcopyup` extension: a tmpfs starts with the content of the directory it covers. */
   tmpCopyUp: boolean;
+  /** The runtime-spec's `idmap` (the mount itself) or `ridmap` (its submounts too); null: neither. */
+  idmap: IdmapOption | null;
 }
+
 
 export function parseMountOptions(options: readonly string[]): ParsedMountOptions {
   let flags = 0;
   const propagation: number[] = [];
   const data: string[] = [];
   let tmpCopyUp = false;
+  let idmap: IdmapOption | null = null;
   for (const option of options) {
     const flagOption = FLAG_OPTIONS[option];
     if (option === 'tmpcopyup') {
       tmpCopyUp = true;
+    } else if ((IDMAP_OPTIONS as readonly string[]).includes(option)) {
+      // Recursive wins when both are given.
+      if (idmap !== 'ridmap') idmap = option as IdmapOption;
     } else if (flagOption !== undefined) {
       flags = flagOption.clear ? flags & ~flagOption.flag : flags | flagOption.flag;
     } else if (PROPAGATION[option] !== undefined) {
@@ -97,5 +106,5 @@ export function parseMountOptions(options: readonly string[]): ParsedMountOption
       data.push(option);
     }
   }
-  return { flags, propagation, data: data.join(','), tmpCopyUp };
+  return { flags, propagation, data: data.join(','), tmpCopyUp, idmap };
 }

@@ -37,6 +37,8 @@ export interface SeccompPlan {
   filter: SeccompFilterInput;
   /** SECCOMP_FILTER_FLAG_* for the seccomp(SECCOMP_SET_MODE_FILTER) call. */
   flags: number;
+  /** With SCMP_ACT_NOTIFY: where the runtime sends the notify fd (linux.seccomp.listenerPath) and the metadata it passes along. */
+  listener: { path: string; metadata: string } | null;
 }
 
 export const SCMP_ACT_KILL_PROCESS = 0x80000000;
@@ -44,6 +46,7 @@ export const SCMP_ACT_KILL_THREAD = 0x00000000;
 export const SCMP_ACT_TRAP = 0x00030000;
 export const SCMP_ACT_LOG = 0x7ffc0000;
 export const SCMP_ACT_ALLOW = 0x7fff0000;
+export const SCMP_ACT_NOTIFY = 0x7fc00000;
 export const scmpActErrno = (errno: number): number => (0x00050000 | (errno & 0xffff)) >>> 0;
 export const scmpActTrace = (message: number): number => (0x7ff00000 | (message & 0xffff)) >>> 0;
 
@@ -93,6 +96,17 @@ export const SECCOMP_FLAG_BITS: Readonly<Record<string, number>> = {
   SECCOMP_FILTER_FLAG_SPEC_ALLOW: 1 << 2,
 };
 
+/** Set by cista itself when a rule notifies: seccomp(2) then returns the notify fd. */
+export const SECCOMP_FILTER_FLAG_NEW_LISTENER = 1 << 3;
+/** TSYNC together with NEW_LISTENER: the kernel needs this to tell a thread failure from the fd. */
+const SECCOMP_FILTER_FLAG_TSYNC_ESRCH = 1 << 4;
+
+/**
+ * The init sends the notify fd with sendmsg() right after loading the filter: a notified sendmsg
+ * would wait for an agent that has not got the fd yet (runc refuses `write`, its equivalent).
+ */
+const SYSCALLS_NEVER_NOTIFIED = ['sendmsg'];
+
 /** The kernel passes at most six syscall arguments. */
 const MAX_SYSCALL_ARGUMENTS = 6;
 const U64_MAX = 0xffffffffffffffffn;
@@ -124,7 +138,7 @@ function resolveAction(action: string, errnoRet: number | undefined, pointer: st
     case 'SCMP_ACT_LOG':
       return SCMP_ACT_LOG;
     case 'SCMP_ACT_NOTIFY':
-      throw new ConfigError(`config.json: ${pointer}: "SCMP_ACT_NOTIFY" not supported yet`);
+      return SCMP_ACT_NOTIFY;
     default:
       throw new ConfigError(`config.json: ${pointer}: unknown seccomp action ${JSON.stringify(action)}`);
   }
@@ -132,18 +146,19 @@ function resolveAction(action: string, errnoRet: number | undefined, pointer: st
 
 /**
  * Resolves linux.seccomp; null when there is none. Throws ConfigError naming the JSON path for
- * what cista refuses (SCMP_ACT_NOTIFY, listeners, unknown names).
+ * what cista refuses (unknown names, SCMP_ACT_NOTIFY without a listener or as the default).
  */
 export function planSeccomp(seccomp: LinuxSeccomp | undefined): SeccompPlan | null {
   if (seccomp === undefined) return null;
   const base = '/linux/seccomp';
-  if (seccomp.listenerPath !== undefined && seccomp.listenerPath !== '') {
-    throw new ConfigError(`config.json: ${base}/listenerPath: not supported yet`);
-  }
-  if (seccomp.listenerMetadata !== undefined && seccomp.listenerMetadata !== '') {
-    throw new ConfigError(`config.json: ${base}/listenerMetadata: not supported yet`);
+  const listenerPath = seccomp.listenerPath ?? '';
+  const metadata = seccomp.listenerMetadata ?? '';
+  if (metadata !== '' && listenerPath === '') {
+    throw new ConfigError(`config.json: ${base}/listenerMetadata: needs ${base}/listenerPath (the metadata goes to the agent listening there)`);
   }
   const defaultAction = resolveAction(seccomp.defaultAction, seccomp.defaultErrnoRet, `${base}/defaultAction`, `${base}/defaultErrnoRet`);
+  // Every syscall of the init, and of the runtime's own sendmsg of the fd, would wait for an agent.
+  if (defaultAction === SCMP_ACT_NOTIFY) throw new ConfigError(`config.json: ${base}/defaultAction: SCMP_ACT_NOTIFY cannot be the default action`);
 
   let flags = 0;
   (seccomp.flags ?? []).forEach((name, i) => {
@@ -176,6 +191,11 @@ export function planSeccomp(seccomp: LinuxSeccomp | undefined): SeccompPlan | nu
     });
     // libseccomp refuses a rule whose action is the default one; runc leaves it out as well.
     if (action === defaultAction) return;
+    if (action === SCMP_ACT_NOTIFY) {
+      if (listenerPath === '') throw new ConfigError(`config.json: ${pointer}/action: SCMP_ACT_NOTIFY needs ${base}/listenerPath, where the agent that answers listens`);
+      const never = call.names.findIndex((name) => SYSCALLS_NEVER_NOTIFIED.includes(name));
+      if (never >= 0) throw new ConfigError(`config.json: ${pointer}/names/${never}: SCMP_ACT_NOTIFY cannot be used for ${call.names[never]}, which hands the notify fd over`);
+    }
     // runc: conditions on distinct arguments are ANDed in one rule; when an argument is named more
     // than once (which libseccomp cannot AND), each condition becomes a rule of its own (ORed).
     const indices = conditions.map((c) => c.index);
@@ -185,5 +205,12 @@ export function planSeccomp(seccomp: LinuxSeccomp | undefined): SeccompPlan | nu
       else rules.push({ syscall, action, args: conditions });
     }
   });
-  return { filter: { defaultAction, architectures, rules }, flags };
+  const notifies = rules.some((rule) => rule.action === SCMP_ACT_NOTIFY);
+  if (notifies) {
+    flags |= SECCOMP_FILTER_FLAG_NEW_LISTENER;
+    if (flags & SECCOMP_FLAG_BITS.SECCOMP_FILTER_FLAG_TSYNC) flags |= SECCOMP_FILTER_FLAG_TSYNC_ESRCH;
+  }
+  // As the spec says, the listener is ignored when nothing notifies.
+  const listener = notifies ? { path: listenerPath, metadata } : null;
+  return { filter: { defaultAction, architectures, rules }, flags, listener };
 }

@@ -15,13 +15,30 @@ export function sendPlan(syncFd: number, encodedPlan: Buffer): void {
 
 const MAX_REPLY = 64 * 1024;
 
+/** What the init may ask of the runtime while it sets up; a request without its handler is an error. */
+export interface InitRequests {
+  /** RunHooks: runs the prestart and createRuntime hooks (an exception fails the create) and returns the state JSON for the init's own hooks. */
+  runHooks?: () => string;
+  /** IdmapMount: idmaps the detached bind of plan.mounts[stepIndex]; the caller closes `mountFd`. */
+  idmapMount?: (stepIndex: number, mountFd: number) => void;
+  /** SeccompListener: hands the seccomp notify fd on to the listener; the caller closes `notifyFd`. */
+  seccompListener?: (notifyFd: number) => void;
+}
+
+function closeAfter(fd: number, use: (fd: number) => void): void {
+  try {
+    use(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
 /**
- * Waits until the init is set up; returns the pty master fd if it made a terminal. On RunHooks, runs
- * `runHooks` (whose exception fails the create) and answers with the state it returns; an init
- * whose plan has no hooks (exec) never sends it. The init's error message follows `failure`
- * ("exec failed" for an exec, as runc words it).
+ * Waits until the init is set up; returns the pty master fd if it made a terminal, and answers the
+ * init's requests meanwhile (an init whose plan asks for none never sends them). The init's error
+ * message follows `failure` ("exec failed" for an exec, as runc words it).
  */
-export function awaitReady(syncFd: number, failure: string, runHooks?: () => string): { consoleFd: number | null } {
+export function awaitReady(syncFd: number, failure: string, requests: InitRequests = {}): { consoleFd: number | null } {
   let consoleFd: number | null = null;
   try {
     for (;;) {
@@ -36,6 +53,17 @@ export function awaitReady(syncFd: number, failure: string, runHooks?: () => str
       const kind = String.fromCharCode(data[0]);
       if (kind === SyncTag.Console && fd >= 0 && consoleFd === null) {
         consoleFd = fd;
+        continue;
+      }
+      const { idmapMount, seccompListener, runHooks } = requests;
+      const stepIndex = data.toString('latin1', 1);
+      if (kind === SyncTag.IdmapMount && fd >= 0 && idmapMount !== undefined && /^\d+$/.test(stepIndex)) {
+        closeAfter(fd, (mountFd) => idmapMount(Number(stepIndex), mountFd));
+        fs.writeSync(syncFd, SyncTag.MountIdmapped);
+        continue;
+      }
+      if (kind === SyncTag.SeccompListener && fd >= 0 && seccompListener !== undefined) {
+        closeAfter(fd, seccompListener);
         continue;
       }
       if (fd >= 0) fs.closeSync(fd);

@@ -51,7 +51,7 @@ export function attachConsole(masterFd: number): AttachedConsole {
 /** Hands a pty master to the client's --console-socket (SCM_RIGHTS, as runc's recvtty expects) and closes ours. */
 export function sendConsoleToSocket(masterFd: number, socketPath: string): void {
   try {
-    native().sendFdToSocket(path.resolve(socketPath), masterFd, '/dev/ptmx');
+    native().sendFdToSocket(path.resolve(socketPath), masterFd, '/dev/ptmx', 'console socket');
   } finally {
     fs.closeSync(masterFd);
   }

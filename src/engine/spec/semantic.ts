@@ -7,7 +7,7 @@ import { ConfigError } from '../errors';
 import { jsonPointer } from './json-pointer';
 import { idMappingProblem, mapsId } from './id-mappings';
 import type { Spec } from './schema';
-import { CAPABILITIES, CAPABILITY_SETS, DEVICE_FILE_TYPES, HOOK_NAMES, RLIMIT_TYPES, S_IFMT, type NamespaceType } from './vocabulary';
+import { CAPABILITIES, CAPABILITY_SETS, DEVICE_FILE_TYPES, HOOK_NAMES, IDMAP_OPTIONS, RLIMIT_TYPES, S_IFMT, type NamespaceType } from './vocabulary';
 
 function fail(pointer: string, problem: string): never {
   throw new ConfigError(`config.json: ${pointer}: ${problem}`);
@@ -89,6 +89,36 @@ function checkMounts(spec: Spec): void {
     // spec says it MUST be absolute, and guessing what was meant is how mounts land in odd places.
     requireAbsolute(pointer, mount.destination);
     if (climbsAboveRoot(mount.destination)) fail(pointer, 'must not climb out of the container root with ".."');
+  });
+}
+
+/**
+ * Idmapped mounts, as runc 1.2 and crun take them: binds only; a mount's own mappings come in pairs
+ * (uid and gid); without them, `idmap`/`ridmap` take the container's user namespace, so there must be one.
+ */
+function checkIdmappedMounts(spec: Spec): void {
+  const hasUserNamespace = (spec.linux?.namespaces ?? []).some((ns) => ns.type === 'user');
+  (spec.mounts ?? []).forEach((mount, index) => {
+    const options = mount.options ?? [];
+    const optionIndex = options.findIndex((o) => (IDMAP_OPTIONS as readonly string[]).includes(o));
+    const uidMappings = mount.uidMappings ?? [];
+    const gidMappings = mount.gidMappings ?? [];
+    if (optionIndex < 0 && uidMappings.length === 0 && gidMappings.length === 0) return;
+    const what = optionIndex >= 0 ? jsonPointer('mounts', index, 'options', optionIndex) : jsonPointer('mounts', index, uidMappings.length > 0 ? 'uidMappings' : 'gidMappings');
+    const isBind = mount.type === 'bind' || options.some((o) => o === 'bind' || o === 'rbind');
+    if (!isBind) fail(what, 'only a bind mount can be idmapped (type "bind", or the option "bind" or "rbind")');
+    for (const [field, mappings, other] of [['uidMappings', uidMappings, gidMappings], ['gidMappings', gidMappings, uidMappings]] as const) {
+      const pointer = jsonPointer('mounts', index, field);
+      if (mappings.length === 0) {
+        if (other.length > 0) fail(pointer, `is required with /mounts/${index}/${field === 'uidMappings' ? 'gidMappings' : 'uidMappings'}`);
+        continue;
+      }
+      const problem = idMappingProblem(mappings);
+      if (problem !== undefined) fail(`${pointer}/${problem.index}${problem.field}`, problem.problem);
+    }
+    if (uidMappings.length === 0 && !hasUserNamespace) {
+      fail(what, `"${options[optionIndex]}" without uidMappings and gidMappings takes the container's user namespace mappings, and there is no user namespace`);
+    }
   });
 }
 
@@ -187,6 +217,7 @@ export function checkSemantics(spec: Spec): void {
   checkRoot(spec);
   checkNames(spec, namespaces);
   checkMounts(spec);
+  checkIdmappedMounts(spec);
   checkHooks(spec);
   checkNamespaces(spec);
   checkIdMappings(spec);

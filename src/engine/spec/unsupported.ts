@@ -23,8 +23,6 @@ const UNSUPPORTED_FIELDS: readonly UnsupportedField[] = [
   { path: '/process/ioPriority' },
   { path: '/process/scheduler' },
   { path: '/process/execCPUAffinity' },
-  { path: '/mounts/*/uidMappings' },
-  { path: '/mounts/*/gidMappings' },
   { path: '/linux/namespaces/*/type', only: (type) => type === 'time' },
   { path: '/linux/timeOffsets' },
   { path: '/linux/netDevices' },

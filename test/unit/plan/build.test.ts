@@ -136,6 +136,31 @@ describe('buildLaunchPlan', () => {
     expect(buildLaunchPlan(noUser, options).plan.mounts[0]).toMatchObject({ kind: MountKind.Filesystem, fstype: 'sysfs' });
   });
 
+  it('marks idmapped binds for the runtime, with their own mappings or the user namespace of the container', () => {
+    const own = [{ containerID: 0, hostID: 5000, size: 10 }];
+    const s = spec({
+      mounts: [
+        { destination: '/proc', type: 'proc', source: 'proc' },
+        { destination: '/a', type: 'bind', source: '/host/dir', options: ['rbind', 'ridmap'], uidMappings: own, gidMappings: own },
+        { destination: '/b', type: 'bind', source: '/host/dir', options: ['bind', 'idmap'] },
+        { destination: '/c', type: 'bind', source: '/host/dir', options: ['bind'] },
+      ],
+    });
+    s.linux!.namespaces!.push({ type: 'user' });
+    s.linux!.uidMappings = [{ containerID: 0, hostID: 100000, size: 65536 }];
+    s.linux!.gidMappings = [{ containerID: 0, hostID: 200000, size: 65536 }];
+    const planned = buildLaunchPlan(s, options);
+    expect(planned.plan.mounts.map((m) => m.idmap === true)).toEqual([false, true, true, false]);
+    // The options are not filesystem data.
+    expect(planned.plan.mounts[1].data).toBe('');
+    expect([...planned.idmappedMounts.entries()]).toEqual([
+      [1, { userNamespace: { uidMap: '0 5000 10\n', gidMap: '0 5000 10\n' }, recursive: true, pointer: '/mounts/1', destination: '/a' }],
+      [2, { userNamespace: { uidMap: '0 100000 65536\n', gidMap: '0 200000 65536\n' }, recursive: false, pointer: '/mounts/2', destination: '/b' }],
+    ]);
+    s.linux!.namespaces![5] = { type: 'user', path: '/proc/7/ns/user' };
+    expect(buildLaunchPlan(s, options).idmappedMounts.get(2)!.userNamespace).toEqual({ path: '/proc/7/ns/user' });
+  });
+
   it('takes tmpcopyup out of the data, for a tmpfs only', () => {
     const s = spec({
       mounts: [

@@ -211,6 +211,39 @@ describe('checkSemantics', () => {
     expect(semanticError((s) => linux(s).namespaces!.push({ type: 'user', path: '/proc/1/ns/user' }))).toBeUndefined();
   });
 
+  describe('idmapped mounts', () => {
+    const bind = (spec: Spec, extra: Partial<NonNullable<Spec['mounts']>[number]>) =>
+      spec.mounts!.push({ destination: '/data', type: 'bind', source: '/srv/data', options: ['rbind'], ...extra });
+    const map = [{ containerID: 0, hostID: 1000, size: 10 }];
+
+    it('accepts a bind with both mappings, with or without a user namespace, and idmap alone in one', () => {
+      expect(semanticError((s) => bind(s, { uidMappings: map, gidMappings: map }))).toBeUndefined();
+      expect(semanticError((s) => (inUserNamespace(s), bind(s, { options: ['rbind', 'ridmap'] })))).toBeUndefined();
+      expect(semanticError((s) => (linux(s).namespaces!.push({ type: 'user', path: '/proc/1/ns/user' }), bind(s, { options: ['bind', 'idmap'] })))).toBeUndefined();
+    });
+
+    it.each<[string, (spec: Spec) => void, string]>([
+      [
+        'a mapped filesystem that is not a bind',
+        (s) => s.mounts!.push({ destination: '/t', type: 'tmpfs', source: 'tmpfs', options: ['idmap'] }),
+        '/mounts/1/options/0: only a bind mount can be idmapped (type "bind", or the option "bind" or "rbind")',
+      ],
+      ['uid mappings without gid mappings', (s) => bind(s, { uidMappings: map }), '/mounts/1/gidMappings: is required with /mounts/1/uidMappings'],
+      [
+        'overlapping mappings',
+        (s) => bind(s, { uidMappings: [...map, { containerID: 5, hostID: 0, size: 1 }], gidMappings: map }),
+        '/mounts/1/uidMappings/1/containerID: range overlaps mapping 0',
+      ],
+      [
+        'idmap without mappings or a user namespace',
+        (s) => bind(s, { options: ['rbind', 'idmap'] }),
+        '/mounts/1/options/1: "idmap" without uidMappings and gidMappings takes the container\'s user namespace mappings, and there is no user namespace',
+      ],
+    ])('rejects %s', (_, edit, expected) => {
+      expect(semanticError(edit)).toBe(`config.json: ${expected}`);
+    });
+  });
+
   it('accepts a config without a process: the runtime-spec needs one only to start', () => {
     expect(semanticError((s) => delete s.process)).toBeUndefined();
   });
