@@ -4,6 +4,7 @@ import * as path from 'node:path';
 
 import { type DeviceRule, defaultAllowedDevices, openCgroupManager } from '../cgroups';
 import { CistaError, ConfigError } from '../errors';
+import { checkIntelRdt } from '../intel-rdt';
 import { type Warn, hookState, runHooks, runHooksWarning } from '../hooks/run';
 import { native, initHelperPath } from '../native';
 import { buildLaunchPlan } from '../plan/build';
@@ -102,6 +103,7 @@ export function createContainer(options: CreateOptions): CreatedContainer {
   const { spec } = loadSpec(bundle);
   checkSemantics(spec);
   rejectUnsupported(spec);
+  checkIntelRdt(spec.linux?.intelRdt, fs.readFileSync('/proc/self/mountinfo', 'utf8'));
   if (options.systemdCgroup) throw new CistaError('the systemd cgroup driver is not supported yet (--systemd-cgroup)');
   const terminal = spec.process?.terminal === true;
   if (terminal && options.consoleSocket === undefined && !options.attachConsole) {

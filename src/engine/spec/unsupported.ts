@@ -27,7 +27,6 @@ const UNSUPPORTED_FIELDS: readonly UnsupportedField[] = [
   { path: '/linux/timeOffsets' },
   { path: '/linux/netDevices' },
   { path: '/linux/mountLabel' },
-  { path: '/linux/intelRdt' },
   { path: '/linux/personality' },
   { path: '/linux/memoryPolicy' },
   // Other platforms' sections: cista runs Linux containers only.

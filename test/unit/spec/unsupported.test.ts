@@ -32,7 +32,6 @@ describe('rejectUnsupported', () => {
   });
 
   it.each<[string, (spec: Spec) => void, string]>([
-    ['Intel RDT', (s) => (s.linux!.intelRdt = { closID: 'guaranteed' }), '/linux/intelRdt: not supported yet'],
     [
       'a joined mount namespace with a new user namespace',
       (s) => (s.linux!.namespaces = [{ type: 'user' }, { type: 'network', path: '/proc/1/ns/net' }, { type: 'mount', path: '/proc/1/ns/mnt' }]),
@@ -54,9 +53,9 @@ describe('rejectUnsupported', () => {
   it('reports the first unsupported field in document order', () => {
     expect(
       unsupportedError((s) => {
-        s.linux!.intelRdt = { closID: 'x' };
-        s.process!.apparmorProfile = 'docker-default';
+        s.windows = { layerFolders: [] };
+        s.process!.commandLine = 'sh';
       }),
-    ).toBe('config.json: /process/apparmorProfile: not supported yet');
+    ).toBe('config.json: /process/commandLine: not supported yet');
   });
 });
