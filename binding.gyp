@@ -12,6 +12,7 @@
         "native/addon/bpf.cc",
         "native/addon/console.cc",
         "native/addon/seccomp.cc",
+        "native/addon/net_devices.cc",
         "native/generated/protocol_decode.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")", "native"],

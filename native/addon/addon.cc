@@ -30,6 +30,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("detachMount", Napi::Function::New(env, cista::DetachMount));
   exports.Set("idmapMount", Napi::Function::New(env, cista::IdmapMount));
   exports.Set("makeUserNamespace", Napi::Function::New(env, cista::MakeUserNamespace));
+  exports.Set("moveNetDevice", Napi::Function::New(env, cista::MoveNetDevice));
   exports.Set("resizePty", Napi::Function::New(env, cista::ResizePty));
   exports.Set("receiveMessage", Napi::Function::New(env, cista::ReceiveMessage));
   exports.Set("sendFdToSocket", Napi::Function::New(env, cista::SendFdToSocket));

@@ -24,6 +24,9 @@ Napi::Value SendFdToSocket(const Napi::CallbackInfo& info);
 Napi::Value DetachMount(const Napi::CallbackInfo& info);
 Napi::Value IdmapMount(const Napi::CallbackInfo& info);
 
+// net_devices.cc
+Napi::Value MoveNetDevice(const Napi::CallbackInfo& info);
+
 // console.cc
 Napi::Value ResizePty(const Napi::CallbackInfo& info);
 

@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "addon/addon.h"
+#include "addon/thread_namespaces.h"
 #include "generated/protocol.h"
 
 namespace cista {
@@ -125,57 +126,6 @@ void become_namespace_root(ChildSetup* s) {
   write(STDERR_FILENO, msg, sizeof(msg) - 1);
   _exit(127);
 }
-
-// Namespaces the calling thread enters so that the child of its clone() is born in them: a pid
-// namespace only ever applies to children, and a child made in a new user namespace could no longer
-// join namespaces owned by the host's. Only types a thread of a multithreaded process may enter
-// (not mount, not user).
-class ThreadNamespaces {
- public:
-  ~ThreadNamespaces() { restore(); }
-
-  bool enter(const std::vector<JoinNamespace>& joins, int* err, std::string* failed_path) {
-    for (const JoinNamespace& join : joins) {
-      const char* name = proc_name(join.type);
-      int own = name ? open((std::string("/proc/thread-self/ns/") + name).c_str(), O_RDONLY | O_CLOEXEC) : -1;
-      int target = name ? open(join.path.c_str(), O_RDONLY | O_CLOEXEC) : -1;
-      if (own < 0 || target < 0 || setns(target, int(join.type)) != 0) {
-        *err = name ? errno : EINVAL;
-        *failed_path = join.path;
-        if (own >= 0) close(own);
-        if (target >= 0) close(target);
-        restore();
-        return false;
-      }
-      close(target);
-      saved_.push_back({own, join.type});
-    }
-    return true;
-  }
-
-  // Back to the runtime's own namespaces, last entered first.
-  void restore() {
-    while (!saved_.empty()) {
-      // Going on in a container's namespace would be worse than stopping here.
-      if (setns(saved_.back().fd, int(saved_.back().type)) != 0) abort();
-      close(saved_.back().fd);
-      saved_.pop_back();
-    }
-  }
-
- private:
-  static const char* proc_name(uint32_t type) {
-    for (const NamespaceInfo& ns : kNamespaces)
-      if (ns.flag == type && ns.thread_joinable) return ns.proc_file;
-    return nullptr;
-  }
-
-  struct Saved {
-    int fd;
-    uint32_t type;
-  };
-  std::vector<Saved> saved_;
-};
 
 int write_proc_file(long pid, const char* name, const std::string& text) {
   std::string path = "/proc/" + std::to_string(pid) + "/" + name;

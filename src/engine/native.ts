@@ -18,6 +18,8 @@ export interface NativeAddon {
   /** Connects to an AF_UNIX stream socket and sends `payload` with `fd` attached; `what` names the socket in errors. */
   sendFdToSocket(socketPath: string, fd: number, payload: string, what: string): void;
   resizePty(masterFd: number, rows: number, columns: number): void;
+  /** Moves network device `name` from one network namespace (a path) to another, renamed `newName`, with its addresses, and up. */
+  moveNetDevice(fromNetns: string, name: string, toNetns: string, newName: string): void;
   /** umount2(MNT_DETACH | UMOUNT_NOFOLLOW) of the topmost mount at path. */
   detachMount(path: string): void;
   /** mount_setattr(MOUNT_ATTR_IDMAP) with a user namespace fd on a detached mount. */

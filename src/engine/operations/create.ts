@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { type DeviceRule, defaultAllowedDevices, openCgroupManager } from '../cgroups';
 import { CistaError, ConfigError } from '../errors';
 import { checkIntelRdt } from '../intel-rdt';
+import { type NetDevicesRecord, checkHostHasNetDevices, moveNetDevicesIn, planNetDevices } from '../net-devices';
 import { type Warn, hookState, runHooks, runHooksWarning } from '../hooks/run';
 import { native, initHelperPath } from '../native';
 import { buildLaunchPlan } from '../plan/build';
@@ -104,6 +105,8 @@ export function createContainer(options: CreateOptions): CreatedContainer {
   checkSemantics(spec);
   rejectUnsupported(spec);
   checkIntelRdt(spec.linux?.intelRdt, fs.readFileSync('/proc/self/mountinfo', 'utf8'));
+  const netDevices = planNetDevices(spec);
+  if (netDevices !== null) checkHostHasNetDevices(netDevices);
   if (options.systemdCgroup) throw new CistaError('the systemd cgroup driver is not supported yet (--systemd-cgroup)');
   const terminal = spec.process?.terminal === true;
   if (terminal && options.consoleSocket === undefined && !options.attachConsole) {
@@ -199,6 +202,16 @@ export function createContainer(options: CreateOptions): CreatedContainer {
         record.init = { pid: spawned.pid, startTime: startTimeOf(spawned.pid) ?? 0 };
         writeRecord(dir, record);
         if (planned.oomScoreAdj !== null) writeOomScoreAdj(spawned.pid, planned.oomScoreAdj);
+        // Its network namespace exists from clone(); a joined one is there already.
+        if (netDevices !== null) {
+          // Recorded one by one once moved: teardown must move back only what is ours.
+          const moved: NetDevicesRecord = { devices: [], joinedNetns: netDevices.joinedNetns };
+          record.netDevices = moved;
+          moveNetDevicesIn(netDevices, spawned.pid, (device) => {
+            moved.devices.push(device);
+            writeRecord(dir, record);
+          });
+        }
         // In its cgroup before it reads the plan, so it unshares its cgroup namespace from there.
         cgroup.join(spawned.pid);
         sendPlan(spawned.syncFd, encodedPlan);

@@ -40,7 +40,7 @@ export function runtimeFeatures(): Record<string, unknown> {
       selinux: { enabled: false },
       intelRdt: { enabled: false },
       mountExtensions: { idmap: { enabled: true } },
-      netDevices: { enabled: false },
+      netDevices: { enabled: true },
     },
     potentiallyUnsafeConfigAnnotations: [],
   };

@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import { type CgroupManager, reopenCgroupManager } from '../cgroups';
 import { isFrozen, setFrozen } from '../cgroups/freezer';
 import { native } from '../native';
+import { moveNetDevicesBack } from '../net-devices';
 import { detachHostMounts } from '../rootfs/host-mounts';
 import { isAlive } from '../state/process';
 import type { ContainerRecord } from '../state/store';
@@ -37,6 +38,8 @@ function reopenRecordedCgroup(record: ContainerRecord): CgroupManager | undefine
 export function teardownContainer(dir: string, record: ContainerRecord | undefined): void {
   if (record !== undefined) {
     const cgroup = reopenRecordedCgroup(record);
+    // While the init lives, so does its network namespace, with the devices in it.
+    if (record.netDevices !== undefined) moveNetDevicesBack(record.netDevices, isAlive(record.init) ? record.init.pid : null);
     if (isAlive(record.init)) signal(record.init.pid, SIGKILL);
     // Without a pid namespace of its own, the container's other processes outlive its init.
     for (const pid of cgroup?.pids() ?? []) signal(pid, SIGKILL);

@@ -122,6 +122,37 @@ function checkIdmappedMounts(spec: Spec): void {
   });
 }
 
+/** The kernel's rules for an interface name (dev_valid_name), or what is wrong with `name`. */
+function interfaceNameProblem(name: string): string | undefined {
+  if (name === '' || name === '.' || name === '..') return `${JSON.stringify(name)} is not a valid interface name`;
+  // IFNAMSIZ is 16 with the NUL.
+  if (Buffer.byteLength(name) > 15) return `${JSON.stringify(name)} is longer than 15 bytes, the kernel's limit for an interface name`;
+  if (/[/:\s]/.test(name)) return `${JSON.stringify(name)} is not a valid interface name (no "/", ":" or whitespace)`;
+  return undefined;
+}
+
+/** linux.netDevices: valid names on both sides, distinct in the container, and a network namespace to move them to. */
+function checkNetDevices(spec: Spec): void {
+  const entries = Object.entries(spec.linux?.netDevices ?? {});
+  if (entries.length === 0) return;
+  if (!(spec.linux?.namespaces ?? []).some((ns) => ns.type === 'network')) {
+    fail('/linux/netDevices', 'needs a network namespace of the container\'s own (linux.namespaces: "network") to move the devices to');
+  }
+  const containerNames = new Map<string, string>();
+  for (const [host, device] of entries) {
+    const hostProblem = interfaceNameProblem(host);
+    if (hostProblem !== undefined) fail(jsonPointer('linux', 'netDevices', host), hostProblem);
+    const name = device.name || host;
+    if (device.name !== undefined && device.name !== '') {
+      const problem = interfaceNameProblem(device.name);
+      if (problem !== undefined) fail(jsonPointer('linux', 'netDevices', host, 'name'), problem);
+    }
+    const other = containerNames.get(name);
+    if (other !== undefined) fail(jsonPointer('linux', 'netDevices', host), `would be ${JSON.stringify(name)} in the container, as ${jsonPointer('linux', 'netDevices', other)} would`);
+    containerNames.set(name, host);
+  }
+}
+
 function checkHooks(spec: Spec): void {
   for (const hookName of HOOK_NAMES) {
     (spec.hooks?.[hookName] ?? []).forEach((hook, index) => {
@@ -221,6 +252,7 @@ export function checkSemantics(spec: Spec): void {
   checkHooks(spec);
   checkNamespaces(spec);
   checkIdMappings(spec);
+  checkNetDevices(spec);
   checkDevices(spec);
   checkSysctl(spec, namespaces);
   checkPathLists(spec, namespaces);

@@ -25,7 +25,6 @@ const UNSUPPORTED_FIELDS: readonly UnsupportedField[] = [
   { path: '/process/execCPUAffinity' },
   { path: '/linux/namespaces/*/type', only: (type) => type === 'time' },
   { path: '/linux/timeOffsets' },
-  { path: '/linux/netDevices' },
   { path: '/linux/mountLabel' },
   { path: '/linux/personality' },
   { path: '/linux/memoryPolicy' },

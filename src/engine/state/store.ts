@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 import { CistaError } from '../errors';
+import type { NetDevicesRecord } from '../net-devices';
 import type { HostMountRecord } from '../rootfs/host-mounts';
 import type { Hook, LinuxSeccomp, Process } from '../spec/schema';
 import type { ProcessIdentity } from './process';
@@ -33,6 +34,8 @@ export interface ContainerRecord {
   hooks?: { poststart: Hook[]; poststop: Hook[] };
   /** Without a mount namespace of its own: what to detach from the host's mount table at teardown. */
   hostMounts?: HostMountRecord;
+  /** linux.netDevices: what teardown moves back to the host. */
+  netDevices?: NetDevicesRecord;
 }
 
 export interface ExecDefaults {

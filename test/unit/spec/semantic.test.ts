@@ -244,6 +244,25 @@ describe('checkSemantics', () => {
     });
   });
 
+  describe('netDevices', () => {
+    it('accepts valid names, renamed or not, with a network namespace', () => {
+      expect(semanticError((s) => (linux(s).netDevices = { eth1: {}, 'veth-a': { name: 'eth2' } }))).toBeUndefined();
+    });
+
+    it.each<[string, (spec: Spec) => void, string]>([
+      [
+        'no network namespace',
+        (s) => ((linux(s).namespaces = linux(s).namespaces!.filter((ns) => ns.type !== 'network')), (linux(s).netDevices = { eth1: {} })),
+        '/linux/netDevices: needs a network namespace of the container\'s own (linux.namespaces: "network") to move the devices to',
+      ],
+      ['a host name too long', (s) => (linux(s).netDevices = { 'a-very-long-name0': {} }), '/linux/netDevices/a-very-long-name0: "a-very-long-name0" is longer than 15 bytes, the kernel\'s limit for an interface name'],
+      ['a container name with a slash', (s) => (linux(s).netDevices = { eth1: { name: 'a/b' } }), '/linux/netDevices/eth1/name: "a/b" is not a valid interface name (no "/", ":" or whitespace)'],
+      ['two devices with one container name', (s) => (linux(s).netDevices = { eth1: { name: 'eth2' }, eth2: {} }), '/linux/netDevices/eth2: would be "eth2" in the container, as /linux/netDevices/eth1 would'],
+    ])('rejects %s', (_, edit, expected) => {
+      expect(semanticError(edit)).toBe(`config.json: ${expected}`);
+    });
+  });
+
   it('accepts a config without a process: the runtime-spec needs one only to start', () => {
     expect(semanticError((s) => delete s.process)).toBeUndefined();
   });
