@@ -36,7 +36,7 @@ module.exports = {
       name: 'SyncTag',
       doc:
         'First byte of a datagram on the sync socket (SOCK_SEQPACKET). runtime -> init: the encoded LaunchPlan, then ' +
-        '(with awaitHooks) HooksDone, and MountIdmapped for each IdmapMount. init -> runtime: IdmapMount, RunHooks, Console, ' +
+        '(with awaitHooks) HooksDone, and MountIdmapped for each IdmapMount. init -> runtime: NewInit, IdmapMount, RunHooks, Console, ' +
         'SeccompListener, then Ready; or Error at any point.',
       values: [
         { name: 'RunHooks', char: 'H', doc: 'init -> runtime, right before pivot_root: run the prestart and createRuntime hooks.' },
@@ -48,6 +48,11 @@ module.exports = {
           doc: "init -> runtime: a detached bind (SCM_RIGHTS) of the mount step whose index in LaunchPlan.mounts follows in decimal; the runtime, privileged over the source's filesystem, idmaps it.",
         },
         { name: 'MountIdmapped', char: 'i', doc: 'runtime -> init: the detached bind it sent is idmapped; attach it.' },
+        {
+          name: 'NewInit',
+          char: 'P',
+          doc: "init -> runtime: the init made its pid namespace late (after joining a user namespace), so its child, made with CLONE_PARENT (the runtime's child), is pid 1 there and carries on; the child's pid follows in decimal, and the sender exits.",
+        },
         {
           name: 'SeccompListener',
           char: 'S',
@@ -226,7 +231,7 @@ module.exports = {
         field(
           'unshareFlags',
           'u32',
-          'CLONE_NEW* flags the init unshares itself after joining (the cgroup namespace, once placed in its cgroup).',
+          'CLONE_NEW* flags the init unshares itself after joining (the cgroup namespace, once placed in its cgroup; with a joined user namespace, every new one, so that it owns them). With CLONE_NEWPID the init then forks into the new pid namespace (SyncTag.NewInit).',
         ),
         field('sessionKeyring', 'optional<string>', 'Name of a new session keyring to join (runc: "_ses.<id>"); null with --no-new-keyring.'),
         field('hostname', 'optional<string>', 'null: leave as is.'),

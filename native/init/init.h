@@ -2,6 +2,8 @@
 // fail(), which reports to the runtime over the sync socket (or stderr once started) and exits.
 #pragma once
 
+#include <sys/types.h>
+
 #include <string>
 #include <vector>
 
@@ -21,6 +23,8 @@ void send_console(int master_fd);
 // Sends the detached bind `mnt` of plan.mounts[step_index] to the runtime (SyncTag::kIdmapMount)
 // and waits until it has idmapped it (SyncTag::kMountIdmapped); fails otherwise.
 void request_idmap(int mnt, size_t step_index);
+// Tells the runtime that `pid` (a CLONE_PARENT child, pid 1 of the new pid namespace) is the init now.
+void report_new_init(pid_t pid);
 // Hands the seccomp notify fd to the runtime (SyncTag::kSeccompListener), for the listener socket.
 void send_seccomp_listener(int notify_fd);
 // Tells the runtime the container is set up and waiting on the exec fifo.

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <vector>
@@ -31,10 +32,29 @@ void join_namespaces(const LaunchPlan& plan) {
   }
 }
 
+namespace {
+
+// unshare(CLONE_NEWPID) puts only our children in the new pid namespace: its pid 1 is a child made
+// with CLONE_PARENT, so that it is the runtime's child as we are (the runtime waits for it and
+// reaps it). It carries on with everything, the sync socket included; we tell the runtime its pid
+// (ours and the runtime's pid namespace are the same) and leave. A raw clone: the child of a
+// single-threaded static program may do anything afterwards.
+void fork_into_pid_namespace() {
+  long child = syscall(SYS_clone, (unsigned long)CLONE_PARENT, 0, 0, 0, 0);
+  if (child < 0) fail(errno, "starting pid 1 of the new pid namespace");
+  if (child == 0) return;
+  report_new_init(pid_t(child));
+  _exit(0);
+}
+
+}  // namespace
+
 // The cgroup namespace is unshared here, after the runtime placed us in the container's cgroup,
-// so that its root is that cgroup.
+// so that its root is that cgroup; with a joined user namespace, every new namespace, which it then
+// owns.
 void unshare_late_namespaces(const LaunchPlan& plan) {
   if (plan.unshare_flags != 0 && unshare(int(plan.unshare_flags)) != 0) fail(errno, "unsharing namespaces");
+  if (plan.unshare_flags & CLONE_NEWPID) fork_into_pid_namespace();
 }
 
 void set_host_names(const LaunchPlan& plan) {

@@ -21,6 +21,7 @@ import type { Spec } from '../spec/schema';
 import { checkSemantics } from '../spec/semantic';
 import { rejectUnsupported } from '../spec/unsupported';
 import { withContainerLock } from '../state/lock';
+import { sleepSync } from '../sleep';
 import { startTimeOf } from '../state/process';
 import { type ContainerRecord, EXEC_FIFO, containerDir, readRecord, validateContainerId, writeFileAtomic, writeRecord } from '../state/store';
 import { compileSeccompInto } from './compile-seccomp';
@@ -84,6 +85,12 @@ function writeOomScoreAdj(pid: number, value: number): void {
     const reason = error.code === 'EACCES' ? 'permission denied (lowering it needs CAP_SYS_RESOURCE)' : error.message;
     throw new CistaError(`setting process.oomScoreAdj to ${value}: ${reason}`);
   }
+}
+
+/** Reaps the first init once it has handed over to its child (it exits right after saying so). */
+function reapExited(pid: number): void {
+  const deadline = Date.now() + 5000;
+  while (!native().reapChild(pid) && Date.now() < deadline) sleepSync(1);
 }
 
 function ownerName(): string {
@@ -198,36 +205,47 @@ export function createContainer(options: CreateOptions): CreatedContainer {
       }
       let consoleFd: number | null;
       const idmapper = new MountIdmapper(planned.idmappedMounts);
-      try {
-        record.init = { pid: spawned.pid, startTime: startTimeOf(spawned.pid) ?? 0 };
+      // The init's pid changes once if it forks into a pid namespace it makes late (SyncTag.NewInit).
+      let initPid = spawned.pid;
+      const recordInit = (pid: number) => {
+        initPid = pid;
+        record.init = { pid, startTime: startTimeOf(pid) ?? 0 };
         writeRecord(dir, record);
+      };
+      try {
+        recordInit(spawned.pid);
         if (planned.oomScoreAdj !== null) writeOomScoreAdj(spawned.pid, planned.oomScoreAdj);
-        // Its network namespace exists from clone(); a joined one is there already.
-        if (netDevices !== null) {
-          // Recorded one by one once moved: teardown must move back only what is ours.
-          const moved: NetDevicesRecord = { devices: [], joinedNetns: netDevices.joinedNetns };
-          record.netDevices = moved;
-          moveNetDevicesIn(netDevices, spawned.pid, (device) => {
-            moved.devices.push(device);
-            writeRecord(dir, record);
-          });
-        }
         // In its cgroup before it reads the plan, so it unshares its cgroup namespace from there.
         cgroup.join(spawned.pid);
         sendPlan(spawned.syncFd, encodedPlan);
-        // The init stops before pivot_root for these; the status they see is the one the container
-        // has once create returns (runtime-tools expects "created"; runc passes "creating").
-        const pid = spawned.pid;
         const listener = planned.seccomp?.listener ?? null;
         consoleFd = awaitReady(spawned.syncFd, 'container init failed', {
+          newInit: (pid) => {
+            reapExited(initPid);
+            recordInit(pid);
+          },
+          namespacesMade: () => {
+            if (netDevices === null) return;
+            // Recorded one by one once moved: teardown must move back only what is ours.
+            const moved: NetDevicesRecord = { devices: [], joinedNetns: netDevices.joinedNetns };
+            record.netDevices = moved;
+            moveNetDevicesIn(netDevices, initPid, (device) => {
+              moved.devices.push(device);
+              writeRecord(dir, record);
+            });
+          },
+          // The init stops before pivot_root for these; the status they see is the one the container
+          // has once create returns (runtime-tools expects "created"; runc passes "creating").
           runHooks: () => {
-            const state = hookState(record, 'created', pid);
+            const state = hookState(record, 'created', initPid);
             runHooks('prestart', hooks.prestart ?? [], state);
             runHooks('createRuntime', hooks.createRuntime ?? [], state);
             return JSON.stringify(state);
           },
           idmapMount: (stepIndex, mountFd) => idmapper.idmap(stepIndex, mountFd),
-          ...(listener !== null ? { seccompListener: (fd: number) => sendToSeccompListener(listener, fd, pid, hookState(record, 'creating', pid)) } : {}),
+          ...(listener !== null
+            ? { seccompListener: (fd: number) => sendToSeccompListener(listener, fd, initPid, hookState(record, 'creating', initPid)) }
+            : {}),
         }).consoleFd;
       } finally {
         fs.closeSync(spawned.syncFd);
@@ -241,9 +259,9 @@ export function createContainer(options: CreateOptions): CreatedContainer {
       writeRecord(dir, record);
       if (options.pidFile !== undefined) {
         // Digits only, no newline: containerd's shim parses it with Atoi.
-        writeFileAtomic(path.resolve(options.pidFile), String(spawned.pid), 0o644);
+        writeFileAtomic(path.resolve(options.pidFile), String(initPid), 0o644);
       }
-      return { id: options.id, pid: spawned.pid, dir, consoleFd };
+      return { id: options.id, pid: initPid, dir, consoleFd };
     } catch (e) {
       teardownContainer(dir, readRecord(dir) ?? record);
       // The spec's lifecycle goes on with destroy and poststop after a failed create hook; runc runs

@@ -225,8 +225,8 @@ export function buildLaunchPlan(spec: Spec, options: PlanOptions): PlannedLaunch
   const isJoined = (ns: { path?: string }) => ns.path !== undefined && ns.path !== '';
   const createsUserNamespace = namespaces.some((ns) => ns.type === 'user' && !isJoined(ns));
   // Namespaces are owned by the user namespace their creator is in. With a joined user namespace,
-  // the init makes its new namespaces itself, after joining it (pid aside: validation refuses a
-  // new one with a joined user namespace).
+  // the init makes its new namespaces itself, after joining it (a new pid namespace too: the init
+  // then forks into it, as runc's nsexec does).
   const joinsUserNamespace = namespaces.some((ns) => ns.type === 'user' && isJoined(ns));
   for (const ns of namespaces) {
     const flag = NAMESPACE_FLAGS[ns.type];
@@ -236,7 +236,7 @@ export function buildLaunchPlan(spec: Spec, options: PlanOptions): PlannedLaunch
       // The user namespace is joined first: it governs the permission to join the others.
       else if (flag === CLONE_NEWUSER) joins.unshift(join);
       else joins.push(join);
-    } else if (flag === CLONE_NEWCGROUP || (joinsUserNamespace && flag !== CLONE_NEWPID)) {
+    } else if (flag === CLONE_NEWCGROUP || joinsUserNamespace) {
       unshareFlags |= flag;
     } else {
       cloneFlags |= flag;

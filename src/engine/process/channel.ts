@@ -17,6 +17,10 @@ const MAX_REPLY = 64 * 1024;
 
 /** What the init may ask of the runtime while it sets up; a request without its handler is an error. */
 export interface InitRequests {
+  /** NewInit: the init forked into the pid namespace it made; `pid` carries on (the sender exits). */
+  newInit?: (pid: number) => void;
+  /** Called once, before the first RunHooks or Ready: every namespace of the init exists by then. */
+  namespacesMade?: () => void;
   /** RunHooks: runs the prestart and createRuntime hooks (an exception fails the create) and returns the state JSON for the init's own hooks. */
   runHooks?: () => string;
   /** IdmapMount: idmaps the detached bind of plan.mounts[stepIndex]; the caller closes `mountFd`. */
@@ -40,6 +44,7 @@ function closeAfter(fd: number, use: (fd: number) => void): void {
  */
 export function awaitReady(syncFd: number, failure: string, requests: InitRequests = {}): { consoleFd: number | null } {
   let consoleFd: number | null = null;
+  let namespacesMade = false;
   try {
     for (;;) {
       let message: { data: Buffer; fd: number };
@@ -55,12 +60,22 @@ export function awaitReady(syncFd: number, failure: string, requests: InitReques
         consoleFd = fd;
         continue;
       }
-      const { idmapMount, seccompListener, runHooks } = requests;
-      const stepIndex = data.toString('latin1', 1);
-      if (kind === SyncTag.IdmapMount && fd >= 0 && idmapMount !== undefined && /^\d+$/.test(stepIndex)) {
-        closeAfter(fd, (mountFd) => idmapMount(Number(stepIndex), mountFd));
+      const { idmapMount, seccompListener, runHooks, newInit } = requests;
+      // The decimal number that follows the tag of IdmapMount and NewInit.
+      const number = data.toString('latin1', 1);
+      const hasNumber = /^\d+$/.test(number);
+      if (kind === SyncTag.IdmapMount && fd >= 0 && idmapMount !== undefined && hasNumber) {
+        closeAfter(fd, (mountFd) => idmapMount(Number(number), mountFd));
         fs.writeSync(syncFd, SyncTag.MountIdmapped);
         continue;
+      }
+      if (kind === SyncTag.NewInit && fd < 0 && newInit !== undefined && hasNumber) {
+        newInit(Number(number));
+        continue;
+      }
+      if ((kind === SyncTag.RunHooks || kind === SyncTag.Ready) && !namespacesMade) {
+        namespacesMade = true;
+        requests.namespacesMade?.();
       }
       if (kind === SyncTag.SeccompListener && fd >= 0 && seccompListener !== undefined) {
         closeAfter(fd, seccompListener);

@@ -62,19 +62,15 @@ function* reach(value: unknown, segments: readonly string[], pointer = ''): Gene
 /**
  * Namespaces are owned by the user namespace of their creator. With a new user namespace the
  * runtime's thread enters the joined namespaces around clone(), which it cannot do for a mount
- * namespace (threads share their filesystem context); with a joined one, the init makes its new
- * namespaces after joining it, which it cannot do for a pid namespace (that needs a second clone).
+ * namespace (threads share their filesystem context).
  */
 function rejectUnsupportedNamespaceMix(spec: Spec): void {
   const namespaces = spec.linux?.namespaces ?? [];
   const user = namespaces.find((ns) => ns.type === 'user');
-  if (user === undefined) return;
+  if (user === undefined || user.path !== undefined) return;
   namespaces.forEach((ns, index) => {
-    if (user.path === undefined && ns.type === 'mount' && ns.path !== undefined) {
+    if (ns.type === 'mount' && ns.path !== undefined) {
       throw new ConfigError(`config.json: /linux/namespaces/${index}/path: joining a mount namespace together with a new user namespace is not supported yet`);
-    }
-    if (user.path !== undefined && ns.type === 'pid' && ns.path === undefined) {
-      throw new ConfigError(`config.json: /linux/namespaces/${index}/type: a new pid namespace in a joined user namespace is not supported yet`);
     }
   });
 }

@@ -69,6 +69,13 @@ describe('buildLaunchPlan', () => {
     expect(idMaps).toBeNull();
   });
 
+  it('makes a new pid namespace in a joined user namespace late too: the init forks into it', () => {
+    const s = spec({ linux: { namespaces: [{ type: 'user', path: '/proc/1/ns/user' }, { type: 'pid' }, { type: 'mount' }] } });
+    const { plan, cloneFlags, cloneJoins } = buildLaunchPlan(s, options);
+    expect([cloneFlags, cloneJoins]).toEqual([0, []]);
+    expect(plan.unshareFlags).toBe(CLONE_NEWPID | CLONE_NEWNS);
+  });
+
   it('with a new user namespace, enters the joined namespaces around clone(), before the new user namespace exists', () => {
     const s = spec({
       mounts: [{ destination: '/sys', type: 'sysfs', source: 'sysfs' }],
