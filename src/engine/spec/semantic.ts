@@ -171,6 +171,23 @@ function checkNamespaces(spec: Spec): void {
   });
 }
 
+/**
+ * A new user namespace owns nothing of a joined mount namespace (that one belongs to the user
+ * namespace of its creator), so the init could not mount the rootfs in it: runc fails such a
+ * config with EPERM at its first mount; cista says why before anything exists.
+ */
+function checkJoinedMountNamespace(spec: Spec): void {
+  const namespaces = spec.linux?.namespaces ?? [];
+  if (!namespaces.some((ns) => ns.type === 'user' && ns.path === undefined)) return;
+  const index = namespaces.findIndex((ns) => ns.type === 'mount' && ns.path !== undefined);
+  if (index >= 0) {
+    fail(
+      jsonPointer('linux', 'namespaces', index, 'path'),
+      'a new user namespace cannot mount in a joined mount namespace, which it does not own, so the rootfs could not be set up: join the user namespace that owns it, or use a new mount namespace',
+    );
+  }
+}
+
 function checkIdMappings(spec: Spec): void {
   const linux = spec.linux ?? {};
   const userIndex = (linux.namespaces ?? []).findIndex((ns) => ns.type === 'user');
@@ -251,6 +268,7 @@ export function checkSemantics(spec: Spec): void {
   checkIdmappedMounts(spec);
   checkHooks(spec);
   checkNamespaces(spec);
+  checkJoinedMountNamespace(spec);
   checkIdMappings(spec);
   checkNetDevices(spec);
   checkDevices(spec);

@@ -59,25 +59,8 @@ function* reach(value: unknown, segments: readonly string[], pointer = ''): Gene
   }
 }
 
-/**
- * Namespaces are owned by the user namespace of their creator. With a new user namespace the
- * runtime's thread enters the joined namespaces around clone(), which it cannot do for a mount
- * namespace (threads share their filesystem context).
- */
-function rejectUnsupportedNamespaceMix(spec: Spec): void {
-  const namespaces = spec.linux?.namespaces ?? [];
-  const user = namespaces.find((ns) => ns.type === 'user');
-  if (user === undefined || user.path !== undefined) return;
-  namespaces.forEach((ns, index) => {
-    if (ns.type === 'mount' && ns.path !== undefined) {
-      throw new ConfigError(`config.json: /linux/namespaces/${index}/path: joining a mount namespace together with a new user namespace is not supported yet`);
-    }
-  });
-}
-
 /** Throws ConfigError("config.json: <path>: not supported yet") for the first field cista cannot honour. */
 export function rejectUnsupported(spec: Spec): void {
-  rejectUnsupportedNamespaceMix(spec);
   for (const field of UNSUPPORTED_FIELDS) {
     for (const [pointer, value] of reach(spec, field.path.slice(1).split('/'))) {
       if (field.only ? field.only(value) : !isEmpty(value)) {

@@ -198,6 +198,11 @@ describe('checkSemantics', () => {
       '/linux/maskedPaths/1: must be an absolute path, not "proc/keys"',
     ],
     [
+      'a joined mount namespace with a new user namespace, which could not mount in it',
+      (s) => (inUserNamespace(s), (linux(s).namespaces = [{ type: 'user' }, { type: 'uts' }, { type: 'network', path: '/proc/1/ns/net' }, { type: 'mount', path: '/proc/1/ns/mnt' }])),
+      '/linux/namespaces/3/path: a new user namespace cannot mount in a joined mount namespace, which it does not own, so the rootfs could not be set up: join the user namespace that owns it, or use a new mount namespace',
+    ],
+    [
       'masked paths without a mount namespace',
       (s) => (linux(s).namespaces = linux(s).namespaces!.filter((ns) => ns.type !== 'mount')),
       '/linux/maskedPaths: needs a private mount namespace',
