@@ -101,11 +101,11 @@ describe('linux.seccomp', () => {
     expect(lines.slice(3)).toEqual(["mkdir: can't create directory '/tmp/y': Operation not permitted", 'mkdir=1', '']);
   });
 
-  it('refuses SCMP_ACT_NOTIFY with one clear line and leaves nothing behind', () => {
+  it('refuses SCMP_ACT_NOTIFY without a listener with one clear line and leaves nothing behind', () => {
     const r = run('true', { defaultAction: 'SCMP_ACT_ALLOW', syscalls: [{ names: ['mkdir'], action: 'SCMP_ACT_NOTIFY' }] });
     expect(r.code).toBe(1);
     expect(r.stdout).toBe('');
-    expect(r.stderr).toBe('cista: config.json: /linux/seccomp/syscalls/0/action: "SCMP_ACT_NOTIFY" not supported yet\n');
+    expect(r.stderr).toBe('cista: config.json: /linux/seccomp/syscalls/0/action: SCMP_ACT_NOTIFY needs /linux/seccomp/listenerPath, where the agent that answers listens\n');
   });
 
   it('refuses a filter libseccomp cannot build before touching the host', () => {
