@@ -98,6 +98,6 @@ export class Runtime {
   }
 
   list(): OciState[] {
-    return listContainers(this.root);
+    return listContainers(this.root, this.warn);
   }
 }

@@ -47,16 +47,25 @@ export function checkHostHasNetDevices(record: NetDevicesRecord): void {
   }
 }
 
-/** Moves the devices into the namespace of the init `initPid` (or the joined one), telling `moved` of each. */
-export function moveNetDevicesIn(record: NetDevicesRecord, initPid: number, moved: (device: NetDeviceMove) => void): void {
+/** How create records each move: before it, once done, and when it fails. */
+export interface NetDeviceMoveJournal {
+  moving(device: NetDeviceMove): void;
+  moved(device: NetDeviceMove): void;
+  failed(device: NetDeviceMove): void;
+}
+
+/** Moves the devices into the namespace of the init `initPid` (or the joined one). */
+export function moveNetDevicesIn(record: NetDevicesRecord, initPid: number, journal: NetDeviceMoveJournal): void {
   const target = record.joinedNetns ?? `/proc/${initPid}/ns/net`;
   for (const device of record.devices) {
+    journal.moving(device);
     try {
       native().moveNetDevice(RUNTIME_NETNS, device.host, target, device.container);
     } catch (e) {
+      journal.failed(device);
       throw new CistaError(`linux.netDevices: moving ${device.host} into the container as ${device.container}: ${(e as Error).message}`);
     }
-    moved(device);
+    journal.moved(device);
   }
 }
 

@@ -5,25 +5,28 @@ import * as path from 'node:path';
 import { type DeviceRule, defaultAllowedDevices, openCgroupManager } from '../cgroups';
 import { CistaError, ConfigError } from '../errors';
 import { checkIntelRdt } from '../intel-rdt';
-import { type NetDevicesRecord, checkHostHasNetDevices, moveNetDevicesIn, planNetDevices } from '../net-devices';
+import { type NetDeviceMove, checkHostHasNetDevices, moveNetDevicesIn, planNetDevices } from '../net-devices';
 import { type Warn, hookState, runHooks, runHooksWarning } from '../hooks/run';
 import { native, initHelperPath } from '../native';
 import { buildLaunchPlan } from '../plan/build';
 import { MS_RDONLY } from '../plan/mount-flags';
-import { encodeLaunchPlan } from '../plan/plan';
+import { encodePlan } from '../plan/plan';
 import { awaitReady, sendPlan } from '../process/channel';
+import { checkPidFile, checkPreserveFds, writePidFile } from '../process/caller-files';
 import { sendConsoleToSocket } from '../process/console';
 import { sendToSeccompListener } from '../process/seccomp-listener';
 import { MountIdmapper } from '../rootfs/idmapped-mounts';
 import { recordHostMounts } from '../rootfs/host-mounts';
+import { checkRootfs } from '../rootfs/root-path';
 import { loadSpec } from '../spec/load';
 import type { Spec } from '../spec/schema';
 import { checkSemantics } from '../spec/semantic';
 import { rejectUnsupported } from '../spec/unsupported';
+import { type OwnedResources, appendJournal } from '../state/journal';
 import { withContainerLock } from '../state/lock';
 import { sleepSync } from '../sleep';
 import { startTimeOf } from '../state/process';
-import { type ContainerRecord, EXEC_FIFO, containerDir, readRecord, validateContainerId, writeFileAtomic, writeRecord } from '../state/store';
+import { type ContainerRecord, EXEC_FIFO, containerDir, makeRootDirectory, validateContainerId, writeRecord } from '../state/store';
 import { compileSeccompInto } from './compile-seccomp';
 import { teardownContainer } from './teardown';
 
@@ -56,13 +59,13 @@ function deviceRules(spec: Spec): DeviceRule[] {
   const rules: DeviceRule[] = (spec.linux?.resources?.devices ?? []).map((d) => ({
     allow: d.allow,
     type: (d.type ?? 'a') as DeviceRule['type'],
-    major: d.major ?? null,
-    minor: d.minor ?? null,
+    major: d.major === undefined ? null : Number(d.major),
+    minor: d.minor === undefined ? null : Number(d.minor),
     access: d.access ?? 'rwm',
   }));
   for (const d of spec.linux?.devices ?? []) {
     if (d.type === 'b' || d.type === 'c' || d.type === 'u') {
-      rules.push({ allow: true, type: d.type === 'b' ? 'b' : 'c', major: d.major ?? null, minor: d.minor ?? null, access: 'rwm' });
+      rules.push({ allow: true, type: d.type === 'b' ? 'b' : 'c', major: Number(d.major ?? 0), minor: Number(d.minor ?? 0), access: 'rwm' });
     }
   }
   return [...rules, ...defaultAllowedDevices()];
@@ -111,6 +114,8 @@ export function createContainer(options: CreateOptions): CreatedContainer {
   const { spec } = loadSpec(bundle);
   checkSemantics(spec);
   rejectUnsupported(spec);
+  if (options.pidFile !== undefined) checkPidFile(options.pidFile);
+  checkPreserveFds(options.preserveFds ?? 0);
   checkIntelRdt(spec.linux?.intelRdt, fs.readFileSync('/proc/self/mountinfo', 'utf8'));
   const netDevices = planNetDevices(spec);
   if (netDevices !== null) checkHostHasNetDevices(netDevices);
@@ -139,14 +144,12 @@ export function createContainer(options: CreateOptions): CreatedContainer {
         cgroupNamespace: (spec.linux?.namespaces ?? []).some((ns) => ns.type === 'cgroup'),
       }),
   });
-  if (hostIsDirectory(planned.rootfs) !== true) {
-    throw new ConfigError(`config.json: /root/path: rootfs ${planned.rootfs} does not exist or is not a directory`);
-  }
+  checkRootfs(bundle, spec.root?.path ?? '', planned.rootfs);
   compileSeccompInto(planned.plan, planned.seccomp);
-  const encodedPlan = encodeLaunchPlan(planned.plan);
+  const encodedPlan = encodePlan(planned.plan);
   const hostMounts = planned.plan.rootfs?.ownMountNamespace === false ? recordHostMounts(planned.rootfs) : undefined;
 
-  fs.mkdirSync(options.root, { recursive: true, mode: 0o700 });
+  makeRootDirectory(options.root);
   const dir = containerDir(options.root, options.id);
   try {
     fs.mkdirSync(dir, { mode: 0o711 });
@@ -176,12 +179,20 @@ export function createContainer(options: CreateOptions): CreatedContainer {
     if ((hooks.poststart ?? []).length > 0 || (hooks.poststop ?? []).length > 0) {
       record.hooks = { poststart: hooks.poststart ?? [], poststop: hooks.poststop ?? [] };
     }
-    try {
+    // What the container will own is recorded before it is made (journal.ts), so that a create
+    // killed at any system call leaves what delete --force removes.
+    const remember = (owned: OwnedResources): void => {
+      appendJournal(dir, owned);
+      Object.assign(record, owned);
       writeRecord(dir, record);
+    };
+    try {
+      const { driver, paths } = cgroup;
+      remember({ creator: record.creator, cgroup: { driver, paths, created: cgroup.missingDirectories() }, hostMounts });
       native().makeFifo(path.join(dir, EXEC_FIFO), 0o622);
       cgroup.create();
-      record.cgroup = { driver: cgroup.driver, paths: cgroup.paths, created: cgroup.createdDirectories() };
-      writeRecord(dir, record);
+      // Narrowed to what create() made: a parent another runtime made meanwhile is not ours.
+      remember({ cgroup: { driver, paths, created: cgroup.createdDirectories() } });
       cgroup.applyDevices(devices);
       cgroup.applyResources(resourceWrites);
 
@@ -193,6 +204,7 @@ export function createContainer(options: CreateOptions): CreatedContainer {
           cloneFlags: planned.cloneFlags,
           cloneJoins: planned.cloneJoins,
           preserveFds: options.preserveFds ?? 0,
+          planBytes: encodedPlan.length,
           stateDirFd,
           idMaps: planned.idMaps,
         });
@@ -207,13 +219,13 @@ export function createContainer(options: CreateOptions): CreatedContainer {
       const idmapper = new MountIdmapper(planned.idmappedMounts);
       // The init's pid changes once if it forks into a pid namespace it makes late (SyncTag.NewInit).
       let initPid = spawned.pid;
-      const recordInit = (pid: number) => {
+      const rememberInit = (pid: number) => {
         initPid = pid;
-        record.init = { pid, startTime: startTimeOf(pid) ?? 0 };
-        writeRecord(dir, record);
+        remember({ init: { pid, startTime: startTimeOf(pid) ?? 0 } });
       };
       try {
-        recordInit(spawned.pid);
+        // A create killed before this line leaves an init that exits by itself: it reads EOF on the sync socket.
+        rememberInit(spawned.pid);
         if (planned.oomScoreAdj !== null) writeOomScoreAdj(spawned.pid, planned.oomScoreAdj);
         // In its cgroup before it reads the plan, so it unshares its cgroup namespace from there.
         cgroup.join(spawned.pid);
@@ -222,16 +234,18 @@ export function createContainer(options: CreateOptions): CreatedContainer {
         consoleFd = awaitReady(spawned.syncFd, 'container init failed', {
           newInit: (pid) => {
             reapExited(initPid);
-            recordInit(pid);
+            rememberInit(pid);
           },
           namespacesMade: () => {
             if (netDevices === null) return;
-            // Recorded one by one once moved: teardown must move back only what is ours.
-            const moved: NetDevicesRecord = { devices: [], joinedNetns: netDevices.joinedNetns };
-            record.netDevices = moved;
-            moveNetDevicesIn(netDevices, initPid, (device) => {
-              moved.devices.push(device);
-              writeRecord(dir, record);
+            // Each device is remembered before it moves, and forgotten again when the move fails:
+            // teardown must move back only what is ours, not a device of a joined namespace that
+            // already had the name.
+            const moved: NetDeviceMove[] = [];
+            moveNetDevicesIn(netDevices, initPid, {
+              moving: (device) => remember({ netDevices: { ...netDevices, devices: [...moved, device] } }),
+              moved: (device) => moved.push(device),
+              failed: () => remember({ netDevices: { ...netDevices, devices: moved } }),
             });
           },
           // The init stops before pivot_root for these; the status they see is the one the container
@@ -257,17 +271,16 @@ export function createContainer(options: CreateOptions): CreatedContainer {
       }
       record.phase = 'created';
       writeRecord(dir, record);
-      if (options.pidFile !== undefined) {
-        // Digits only, no newline: containerd's shim parses it with Atoi.
-        writeFileAtomic(path.resolve(options.pidFile), String(initPid), 0o644);
-      }
+      if (options.pidFile !== undefined) writePidFile(options.pidFile, initPid);
       return { id: options.id, pid: initPid, dir, consoleFd };
     } catch (e) {
-      teardownContainer(dir, readRecord(dir) ?? record);
+      teardownContainer(dir, record);
       // The spec's lifecycle goes on with destroy and poststop after a failed create hook; runc runs
       // them after any failed create, and so do we.
       runHooksWarning('poststop', hooks.poststop ?? [], hookState(record, 'stopped', undefined), options.warn ?? (() => {}));
       throw e;
     }
+  }, () => {
+    throw new CistaError(`container ${options.id} was deleted while it was being created`);
   });
 }
