@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { type Config, Scratch } from '../helpers/bundle';
-import { cista } from '../helpers/cli';
+import { cista, exec } from '../helpers/cli';
 import { leftovers } from '../helpers/leftovers';
 import { requireRoot } from '../helpers/prerequisites';
 
@@ -91,6 +91,26 @@ describe('idmapped mounts', () => {
     // Made by container uid 2005: on the host's filesystem, 5.
     expect(r.stdout).toMatch(/-rw-r--r-- +1 2005 +3007 .* made-inside/);
     expect(owner(path.join(src, 'made-inside'))).toBe('5:7');
+  });
+
+  it('idmaps the submounts of an rbind with `ridmap`, and only the top with `idmap`', () => {
+    const src = source();
+    const sub = path.join(src, 'sub');
+    fs.mkdirSync(sub);
+    // A tmpfs (idmappable since Linux 6.3) mounted below the source, holding a file of host root's.
+    expect(exec('mount', ['-t', 'tmpfs', 'tmpfs', sub]).code).toBe(0);
+    try {
+      fs.writeFileSync(path.join(sub, 'in-submount'), '');
+      const mapping = { uidMappings: [{ containerID: 0, hostID: 2000, size: 10 }], gidMappings: [{ containerID: 0, hostID: 3000, size: 10 }] };
+      const r = run('stat -c "%u:%g" /r/by-root /r/sub/in-submount /t/by-root /t/sub/in-submount', (c) => {
+        c.mounts.push({ destination: '/r', type: 'bind', source: src, options: ['rbind', 'ridmap'], ...mapping });
+        c.mounts.push({ destination: '/t', type: 'bind', source: src, options: ['rbind', 'idmap'], ...mapping });
+      });
+      expect(r.stderr).toBe('');
+      expect(r.stdout.split('\n')).toEqual(['2000:3000', '2000:3000', '2000:3000', '0:0', '']);
+    } finally {
+      exec('umount', [sub]);
+    }
   });
 
   it('fails the create in one line naming the mount when the filesystem cannot be idmapped', () => {
