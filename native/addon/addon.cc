@@ -29,6 +29,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("compileSeccompFilter", Napi::Function::New(env, cista::CompileSeccompFilter, "compileSeccompFilter"));
   exports.Set("detachMount", Napi::Function::New(env, cista::DetachMount));
   exports.Set("idmapMount", Napi::Function::New(env, cista::IdmapMount));
+  exports.Set("pinNamespace", Napi::Function::New(env, cista::PinNamespace));
   exports.Set("makeUserNamespace", Napi::Function::New(env, cista::MakeUserNamespace));
   exports.Set("moveNetDevice", Napi::Function::New(env, cista::MoveNetDevice));
   exports.Set("resizePty", Napi::Function::New(env, cista::ResizePty));

@@ -23,6 +23,7 @@ Napi::Value SendFdToSocket(const Napi::CallbackInfo& info);
 // mounts.cc
 Napi::Value DetachMount(const Napi::CallbackInfo& info);
 Napi::Value IdmapMount(const Napi::CallbackInfo& info);
+Napi::Value PinNamespace(const Napi::CallbackInfo& info);
 
 // net_devices.cc
 Napi::Value MoveNetDevice(const Napi::CallbackInfo& info);

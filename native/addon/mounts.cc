@@ -1,5 +1,6 @@
-// Undoing the mounts of a container that shared the host's mount namespace, and idmapping the
-// detached binds an init sends (it lacks the privilege over the source's filesystem that needs).
+// Undoing the mounts of a container that shared the host's mount namespace, pinning a namespace
+// with a bind mount, and idmapping the detached binds an init sends (it lacks the privilege over
+// the source's filesystem that needs).
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/mount.h>
@@ -14,6 +15,17 @@ Napi::Value DetachMount(const Napi::CallbackInfo& info) {
   std::string path = info[0].As<Napi::String>();
   if (umount2(path.c_str(), MNT_DETACH | UMOUNT_NOFOLLOW) != 0) {
     return ThrowErrno(info.Env(), errno, "unmounting " + path);
+  }
+  return info.Env().Undefined();
+}
+
+// pinNamespace(nsPath, target): bind-mounts a namespace file (/proc/PID/ns/...) onto the file
+// `target`, which keeps the namespace alive once no process is in it, as `ip netns` does.
+Napi::Value PinNamespace(const Napi::CallbackInfo& info) {
+  std::string ns = info[0].As<Napi::String>();
+  std::string target = info[1].As<Napi::String>();
+  if (mount(ns.c_str(), target.c_str(), nullptr, MS_BIND, nullptr) != 0) {
+    return ThrowErrno(info.Env(), errno, "pinning namespace " + ns + " at " + target);
   }
   return info.Env().Undefined();
 }

@@ -22,6 +22,8 @@ export interface NativeAddon {
   moveNetDevice(fromNetns: string, name: string, toNetns: string, newName: string): void;
   /** umount2(MNT_DETACH | UMOUNT_NOFOLLOW) of the topmost mount at path. */
   detachMount(path: string): void;
+  /** Bind-mounts a namespace file onto the file `target`, keeping the namespace alive without a process. */
+  pinNamespace(nsPath: string, target: string): void;
   /** mount_setattr(MOUNT_ATTR_IDMAP) with a user namespace fd on a detached mount. */
   idmapMount(mountFd: number, userNamespaceFd: number, recursive: boolean): void;
   /** An fd of a new user namespace with these uid_map and gid_map texts. */

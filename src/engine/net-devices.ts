@@ -1,11 +1,13 @@
 /**
  * linux.netDevices: host network devices moved into the container's network namespace at create
  * (renamed when `name` says so, with their permanent global addresses, and up), and moved back
- * under their host names when the container is deleted while its network namespace still exists.
- * Once that namespace is gone the kernel has already decided: it returns physical devices to the
- * initial namespace (under their container names) and destroys virtual ones (a veth, with its peer).
+ * under their host names at delete. A new network namespace is pinned by a bind mount in the state
+ * directory until then: without it, a container that stops by itself would take its namespace
+ * along, and the kernel would destroy virtual devices (a veth, with its peer) and return physical
+ * ones under their container names.
  */
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 
 import { CistaError, ConfigError } from './errors';
 import { native } from './native';
@@ -17,24 +19,29 @@ export interface NetDeviceMove {
   container: string;
 }
 
-/** What teardown needs: the devices, and the network namespace they went to unless it is the init's own. */
+/** What teardown needs: the devices moved, and the namespace they are in. */
 export interface NetDevicesRecord {
   devices: NetDeviceMove[];
-  /** A joined namespace's path; null: the init's new one (/proc/<init pid>/ns/net). */
-  joinedNetns: string | null;
+  /** The container's network namespace: a joined one's path, or the pin of its new one. */
+  netns: string;
+  /** `netns` is a bind mount of the init's namespace in the state directory, which teardown unmounts. */
+  pinned: boolean;
 }
 
+/** The file in the state directory that pins a new network namespace. */
+const NETNS_PIN = 'netns';
 /** The runtime's own network namespace, as the thread calling the addon sees it. */
 const RUNTIME_NETNS = '/proc/thread-self/ns/net';
 
-/** The moves config.json asks for, and the joined namespace they target; null without netDevices. */
-export function planNetDevices(spec: Spec): NetDevicesRecord | null {
+/** The moves config.json asks for, for the container whose state directory is `dir`; null without netDevices. */
+export function planNetDevices(spec: Spec, dir: string): NetDevicesRecord | null {
   const entries = Object.entries(spec.linux?.netDevices ?? {});
   if (entries.length === 0) return null;
-  const network = (spec.linux?.namespaces ?? []).find((ns) => ns.type === 'network');
+  const joined = (spec.linux?.namespaces ?? []).find((ns) => ns.type === 'network')?.path;
   return {
     devices: entries.map(([host, device]) => ({ host, container: device.name || host })),
-    joinedNetns: network?.path || null,
+    netns: joined || path.join(dir, NETNS_PIN),
+    pinned: !joined,
   };
 }
 
@@ -47,20 +54,25 @@ export function checkHostHasNetDevices(record: NetDevicesRecord): void {
   }
 }
 
-/** How create records each move: before it, once done, and when it fails. */
+/** How create records each step: before it, once done, and when it fails. */
 export interface NetDeviceMoveJournal {
+  pinning(): void;
   moving(device: NetDeviceMove): void;
   moved(device: NetDeviceMove): void;
   failed(device: NetDeviceMove): void;
 }
 
-/** Moves the devices into the namespace of the init `initPid` (or the joined one). */
+/** Pins the new network namespace of the init `initPid` if it is one, then moves the devices into it. */
 export function moveNetDevicesIn(record: NetDevicesRecord, initPid: number, journal: NetDeviceMoveJournal): void {
-  const target = record.joinedNetns ?? `/proc/${initPid}/ns/net`;
+  if (record.pinned) {
+    journal.pinning();
+    fs.writeFileSync(record.netns, '', { mode: 0o400 });
+    native().pinNamespace(`/proc/${initPid}/ns/net`, record.netns);
+  }
   for (const device of record.devices) {
     journal.moving(device);
     try {
-      native().moveNetDevice(RUNTIME_NETNS, device.host, target, device.container);
+      native().moveNetDevice(RUNTIME_NETNS, device.host, record.netns, device.container);
     } catch (e) {
       journal.failed(device);
       throw new CistaError(`linux.netDevices: moving ${device.host} into the container as ${device.container}: ${(e as Error).message}`);
@@ -70,17 +82,23 @@ export function moveNetDevicesIn(record: NetDevicesRecord, initPid: number, jour
 }
 
 /**
- * At teardown, before the init is killed: moves back what is still in the container's namespace.
- * Best effort, as everything in teardown: a device that cannot come back is left to the kernel.
+ * At teardown: moves the devices back and unpins the namespace. Best effort, as everything in
+ * teardown: a device that cannot come back (its host name taken meanwhile) is left to the kernel.
  */
-export function moveNetDevicesBack(record: NetDevicesRecord, initPid: number | null): void {
-  const source = record.joinedNetns ?? (initPid !== null ? `/proc/${initPid}/ns/net` : null);
-  if (source === null || !fs.existsSync(source)) return;
+export function moveNetDevicesBack(record: NetDevicesRecord): void {
+  if (!fs.existsSync(record.netns)) return;
   for (const { host, container } of record.devices) {
     try {
-      native().moveNetDevice(source, container, RUNTIME_NETNS, host);
+      native().moveNetDevice(record.netns, container, RUNTIME_NETNS, host);
     } catch {
-      // Not there (never moved, or gone with a peer), or the host name is taken now.
+      // Not there (gone with a peer), or not pinned yet (a create killed before the mount).
+    }
+  }
+  if (record.pinned) {
+    try {
+      native().detachMount(record.netns);
+    } catch {
+      // Not mounted: the create was killed before the pin.
     }
   }
 }

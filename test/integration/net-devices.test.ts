@@ -1,7 +1,7 @@
 /**
  * linux.netDevices: a veth the test makes on the host (with `ip`, which cista itself never runs)
  * is moved into the container's network namespace, renamed, with its address and up, and comes
- * back to the host under its own name when the container is deleted.
+ * back to the host under its own name when the container is deleted, also after it stopped.
  */
 import * as fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -62,6 +62,18 @@ describe('linux.netDevices', () => {
     // Back on the host under its own name, with its address.
     expect(ip('-o', '-4', 'addr', 'show', 'dev', VETH)).toContain(`inet ${ADDRESS}`);
     expect(leftovers(scratch.root, id, bundle)).toEqual([]);
+  });
+
+  it('brings the device back when the container stopped by itself before the delete (its namespace is pinned)', () => {
+    const id = 'netdev2';
+    const bundle = scratch.bundle(id, ['sh', '-c', 'ip -o -4 addr show dev eth7'], (c) => (c.linux.netDevices = { [VETH]: { name: 'eth7' } }));
+    // run: the process exits, then run deletes the container.
+    const r = cista(scratch.root, ['run', '--bundle', bundle, id]);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toContain(`inet ${ADDRESS}`);
+    expect(ip('-o', '-4', 'addr', 'show', 'dev', VETH)).toContain(`inet ${ADDRESS}`);
+    expect(leftovers(scratch.root, id, bundle)).toEqual([]);
+    expect(fs.readFileSync('/proc/self/mountinfo', 'utf8')).not.toContain(`${scratch.root}/${id}/netns`);
   });
 
   it('refuses a device the host does not have before touching the host', () => {

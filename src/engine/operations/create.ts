@@ -117,8 +117,6 @@ export function createContainer(options: CreateOptions): CreatedContainer {
   if (options.pidFile !== undefined) checkPidFile(options.pidFile);
   checkPreserveFds(options.preserveFds ?? 0);
   checkIntelRdt(spec.linux?.intelRdt, fs.readFileSync('/proc/self/mountinfo', 'utf8'));
-  const netDevices = planNetDevices(spec);
-  if (netDevices !== null) checkHostHasNetDevices(netDevices);
   if (options.systemdCgroup) throw new CistaError('the systemd cgroup driver is not supported yet (--systemd-cgroup)');
   const terminal = spec.process?.terminal === true;
   if (terminal && options.consoleSocket === undefined && !options.attachConsole) {
@@ -148,9 +146,11 @@ export function createContainer(options: CreateOptions): CreatedContainer {
   compileSeccompInto(planned.plan, planned.seccomp);
   const encodedPlan = encodePlan(planned.plan);
   const hostMounts = planned.plan.rootfs?.ownMountNamespace === false ? recordHostMounts(planned.rootfs) : undefined;
+  const dir = containerDir(options.root, options.id);
+  const netDevices = planNetDevices(spec, dir);
+  if (netDevices !== null) checkHostHasNetDevices(netDevices);
 
   makeRootDirectory(options.root);
-  const dir = containerDir(options.root, options.id);
   try {
     fs.mkdirSync(dir, { mode: 0o711 });
   } catch (e) {
@@ -243,6 +243,7 @@ export function createContainer(options: CreateOptions): CreatedContainer {
             // already had the name.
             const moved: NetDeviceMove[] = [];
             moveNetDevicesIn(netDevices, initPid, {
+              pinning: () => remember({ netDevices: { ...netDevices, devices: [] } }),
               moving: (device) => remember({ netDevices: { ...netDevices, devices: [...moved, device] } }),
               moved: (device) => moved.push(device),
               failed: () => remember({ netDevices: { ...netDevices, devices: moved } }),

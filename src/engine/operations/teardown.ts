@@ -40,8 +40,7 @@ function reopenRecordedCgroup(record: OwnedResources): CgroupManager | undefined
 export function teardownContainer(dir: string, owned: OwnedResources): void {
   const init = owned.init ?? { pid: 0, startTime: 0 };
   const cgroup = reopenRecordedCgroup(owned);
-  // While the init lives, so does its network namespace, with the devices in it.
-  if (owned.netDevices !== undefined) moveNetDevicesBack(owned.netDevices, isAlive(init) ? init.pid : null);
+  if (owned.netDevices !== undefined) moveNetDevicesBack(owned.netDevices);
   if (isAlive(init)) signal(init.pid, SIGKILL);
   // Without a pid namespace of its own, the container's other processes outlive its init.
   for (const pid of cgroup?.pids() ?? []) signal(pid, SIGKILL);
