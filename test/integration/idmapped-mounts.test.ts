@@ -93,6 +93,32 @@ describe('idmapped mounts', () => {
     expect(owner(path.join(src, 'made-inside'))).toBe('5:7');
   });
 
+  it('with a joined user namespace\'s mapping (`idmap` alone): the joined namespace itself maps the mount', () => {
+    const src = source();
+    const first = `idmap${counter++}`;
+    const userns = (c: Config) => {
+      c.linux.namespaces.push({ type: 'user' });
+      c.linux.uidMappings = [{ containerID: 0, hostID: 100000, size: 65536 }];
+      c.linux.gidMappings = [{ containerID: 0, hostID: 100000, size: 65536 }];
+    };
+    const firstDir = scratch.bundle(first, ['sleep', '60'], userns);
+    try {
+      expect(cista(scratch.root, ['run', '-d', '--bundle', firstDir, first]).code).toBe(0);
+      const pid = JSON.parse(cista(scratch.root, ['state', first]).stdout).pid as number;
+      const r = run('cd /tmp; stat -c "%u:%g" data/by-root data/by-one; touch data/made-inside', (c) => {
+        c.linux.namespaces.push({ type: 'user', path: `/proc/${pid}/ns/user` });
+        c.mounts.push({ destination: '/tmp', type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'nodev'] });
+        c.mounts.push({ destination: '/tmp/data', type: 'bind', source: src, options: ['rbind', 'idmap'] });
+      });
+      expect(r.stderr).toBe('');
+      expect(r.stdout).toBe('0:0\n1:1\n');
+      expect(owner(path.join(src, 'made-inside'))).toBe('0:0');
+    } finally {
+      cista(scratch.root, ['delete', '-f', first]);
+    }
+    expect(leftovers(scratch.root, first, firstDir)).toEqual([]);
+  });
+
   it('idmaps the submounts of an rbind with `ridmap`, and only the top with `idmap`', () => {
     const src = source();
     const sub = path.join(src, 'sub');
