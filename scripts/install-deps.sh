@@ -1,12 +1,13 @@
 #!/bin/sh
 # Installs what cista needs on Debian 12 (as root) and builds it: the addon's toolchain, libseccomp,
-# busybox-static for the example and test bundles, runc, which the tests compare against, and strace,
-# which the fault-injection test kills create and delete with.
+# busybox-static for the example and test bundles, runc, which the tests compare against, strace,
+# which the fault-injection test kills create and delete with, and iproute2, with which the
+# netDevices test makes its veth (cista itself never runs `ip`).
 set -eu
 cd "$(dirname "$0")/.."
 
 missing=""
-for pkg in g++ make python3 pkg-config libseccomp-dev busybox-static runc strace; do
+for pkg in g++ make python3 pkg-config libseccomp-dev busybox-static runc strace iproute2; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing="$missing $pkg"
 done
 if [ -n "$missing" ]; then
