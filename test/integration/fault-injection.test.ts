@@ -15,7 +15,7 @@ import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { type Config, Scratch, withoutMountNamespace } from '../helpers/bundle';
-import { CISTA, cista } from '../helpers/cli';
+import { CISTA, cista, exec } from '../helpers/cli';
 import { leftovers, parentCgroups } from '../helpers/leftovers';
 import { requireFile, requireRoot } from '../helpers/prerequisites';
 
@@ -47,10 +47,14 @@ let scratch: Scratch;
 beforeAll(() => {
   requireRoot();
   requireFile(STRACE, 'strace is needed to inject faults (scripts/install-deps.sh installs it)');
+  requireFile('/usr/sbin/ip', 'iproute2 makes the test veth');
   scratch = new Scratch('fault-injection');
+  exec('ip', ['link', 'del', VETH]);
+  expect(exec('ip', ['link', 'add', VETH, 'type', 'veth', 'peer', 'name', `${VETH}p`]).code).toBe(0);
 });
 afterAll(() => {
   for (const id of fs.existsSync(scratch.root) ? fs.readdirSync(scratch.root) : []) cista(scratch.root, ['delete', '--force', id]);
+  exec('ip', ['link', 'del', VETH]);
   scratch.cleanup();
 });
 
@@ -84,6 +88,9 @@ function killedAt(point: InjectionPoint, cistaArgs: string[]) {
   return strace(['-o', '/dev/null', '-e', `trace=${point.syscall}`, '-e', `inject=${point.syscall}:signal=KILL:when=${point.when}`], cistaArgs);
 }
 
+/** A veth whose first end the netDevices case moves into the container: delete --force must bring it back. */
+const VETH = 'cista-fi0';
+
 /** What delete --force leaves after a kill at `point`: its failure, or the leftovers; empty when clean. */
 function cleanupProblems(id: string, bundle: string, point: InjectionPoint): string[] {
   const at = `killed at ${point.syscall} #${point.when} (${point.call})`;
@@ -92,6 +99,7 @@ function cleanupProblems(id: string, bundle: string, point: InjectionPoint): str
   const listed = cista(scratch.root, ['list', '--quiet']);
   const left = [...leftovers(scratch.root, id, bundle), ...parentCgroups(PARENT).map((dir) => `parent cgroup ${dir}`)];
   if (listed.code !== 0 || listed.stdout !== '') left.push(`list: ${listed.code} ${listed.stdout}${listed.stderr}`);
+  if (fs.existsSync(`/sys/class/net/${VETH}p`) && !fs.existsSync(`/sys/class/net/${VETH}`)) left.push(`network device ${VETH} not back on the host`);
   return left.map((thing) => `${at}: ${thing}`);
 }
 
@@ -107,6 +115,16 @@ describe('fault injection', () => {
     ['fi-create', () => {}],
     // Its mounts are then in the host's mount table.
     ['fi-create-host-mounts', withoutMountNamespace],
+    // The runtime idmaps a bind for the init, and moves a veth into a pinned network namespace.
+    [
+      'fi-create-idmap-netdev',
+      (c) => {
+        const source = path.join(scratch.dir, 'idmap-source');
+        fs.mkdirSync(source, { recursive: true });
+        c.mounts.push({ destination: '/data', type: 'bind', source, options: ['rbind', 'ridmap'], uidMappings: [{ containerID: 0, hostID: 1000, size: 10 }], gidMappings: [{ containerID: 0, hostID: 1000, size: 10 }] });
+        c.linux.netDevices = { [VETH]: { name: 'eth9' } };
+      },
+    ],
   ])('create (%s) killed at each call that changes the host leaves what delete --force removes', (id, edit) => {
     const bundle = faultBundle(id, edit);
     const args = ['create', '--bundle', bundle, id];
