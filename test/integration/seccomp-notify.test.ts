@@ -46,6 +46,8 @@ function notifying(socket: string, edit: (c: Config) => void = () => {}) {
       listenerPath: socket,
       listenerMetadata: 'agent-metadata',
       syscalls: [{ names: ['mkdir', 'mkdirat'], action: 'SCMP_ACT_NOTIFY' }],
+      // Notified processes stay killable while the agent thinks (Linux 5.19).
+      flags: ['SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV'],
     };
     edit(c);
   };

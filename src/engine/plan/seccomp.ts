@@ -94,6 +94,8 @@ export const SECCOMP_FLAG_BITS: Readonly<Record<string, number>> = {
   SECCOMP_FILTER_FLAG_TSYNC: 1 << 0,
   SECCOMP_FILTER_FLAG_LOG: 1 << 1,
   SECCOMP_FILTER_FLAG_SPEC_ALLOW: 1 << 2,
+  // Meaningful with a listener only (the kernel refuses it without one): dropped when nothing notifies.
+  SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV: 1 << 5,
 };
 
 /** Set by cista itself when a rule notifies: seccomp(2) then returns the notify fd. */
@@ -157,10 +159,7 @@ export function planSeccomp(seccomp: LinuxSeccomp | undefined): SeccompPlan | nu
   let flags = 0;
   (seccomp.flags ?? []).forEach((name, i) => {
     const bit = SECCOMP_FLAG_BITS[name];
-    if (bit === undefined) {
-      const known = name === 'SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV';
-      throw new ConfigError(`config.json: ${base}/flags/${i}: ${JSON.stringify(name)} ${known ? 'not supported yet' : 'is not a seccomp filter flag'}`);
-    }
+    if (bit === undefined) throw new ConfigError(`config.json: ${base}/flags/${i}: ${JSON.stringify(name)} is not a seccomp filter flag`);
     flags |= bit;
   });
 
@@ -203,6 +202,8 @@ export function planSeccomp(seccomp: LinuxSeccomp | undefined): SeccompPlan | nu
   if (notifies) {
     flags |= SECCOMP_FILTER_FLAG_NEW_LISTENER;
     if (flags & SECCOMP_FLAG_BITS.SECCOMP_FILTER_FLAG_TSYNC) flags |= SECCOMP_FILTER_FLAG_TSYNC_ESRCH;
+  } else {
+    flags &= ~SECCOMP_FLAG_BITS.SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV;
   }
   // As the spec says, the listener is ignored when nothing notifies.
   const listener = notifies ? { path: listenerPath, metadata } : null;

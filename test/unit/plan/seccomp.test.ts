@@ -127,9 +127,16 @@ describe('planSeccomp', () => {
     // TSYNC | NEW_LISTENER | TSYNC_ESRCH
     expect(plan.flags).toBe(1 | SECCOMP_FILTER_FLAG_NEW_LISTENER | (1 << 4));
     expect(plan.listener).toEqual({ path: '/run/agent.sock', metadata: 'meta' });
-    // Without a notifying rule the listener is ignored, as the spec says.
-    const quiet = planSeccomp({ defaultAction: 'SCMP_ACT_ALLOW', listenerPath: '/run/agent.sock' })!;
+    // Without a notifying rule the listener is ignored, as the spec says, and so is WAIT_KILLABLE_RECV.
+    const quiet = planSeccomp({ defaultAction: 'SCMP_ACT_ALLOW', listenerPath: '/run/agent.sock', flags: ['SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV'] })!;
     expect([quiet.flags, quiet.listener]).toEqual([0, null]);
+    const killable = planSeccomp({
+      defaultAction: 'SCMP_ACT_ALLOW',
+      listenerPath: '/run/agent.sock',
+      flags: ['SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV'],
+      syscalls: [{ names: ['mkdir'], action: 'SCMP_ACT_NOTIFY' }],
+    })!;
+    expect(killable.flags).toBe(SECCOMP_FILTER_FLAG_NEW_LISTENER | (1 << 5));
   });
 
   it('refuses what it cannot honour, naming the JSON path', () => {
@@ -143,9 +150,6 @@ describe('planSeccomp', () => {
       'config.json: /linux/seccomp/syscalls/0/names/1: SCMP_ACT_NOTIFY cannot be used for sendmsg, which hands the notify fd over',
     );
     expect(refusal({ defaultAction: 'SCMP_ACT_ALLOW', listenerMetadata: 'x' })).toMatch(/^config.json: \/linux\/seccomp\/listenerMetadata: needs \/linux\/seccomp\/listenerPath/);
-    expect(refusal({ defaultAction: 'SCMP_ACT_ALLOW', flags: ['SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV'] })).toBe(
-      'config.json: /linux/seccomp/flags/0: "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV" not supported yet',
-    );
     expect(refusal({ defaultAction: 'SCMP_ACT_ALLOW', flags: ['SECCOMP_FILTER_FLAG_BOGUS' as never] })).toMatch(/flags\/0: .* is not a seccomp filter flag/);
     expect(refusal({ defaultAction: 'SCMP_ACT_ALLOW', architectures: ['SCMP_ARCH_VAX' as never] })).toMatch(/architectures\/0: unknown architecture/);
     expect(refusal({ defaultAction: 'SCMP_ACT_ALLOW', defaultErrnoRet: 1 })).toMatch(/\/linux\/seccomp\/defaultErrnoRet: only SCMP_ACT_ERRNO and SCMP_ACT_TRACE/);
