@@ -16,10 +16,10 @@ export function checkIntelRdt(rdt: LinuxIntelRdt | undefined, mountInfo: string)
   const closID = rdt.closID;
   // The CLOS is a directory of /sys/fs/resctrl, named by closID (or the container id).
   if (closID !== undefined && (closID === '' || closID === '.' || closID === '..' || closID.includes('/'))) {
-    throw new ConfigError(`config.json: ${POINTER}/closID: ${JSON.stringify(closID)} cannot name a directory of the resctrl filesystem`);
+    throw new ConfigError(`${POINTER}/closID`, `${JSON.stringify(closID)} cannot name a directory of the resctrl filesystem`);
   }
   if (!parseMountInfo(mountInfo).some((m) => m.fstype === 'resctrl')) {
-    throw new ConfigError(`config.json: ${POINTER}: this host has no resctrl filesystem mounted (it needs Intel RDT or AMD QoS, and resctrl mounted at /sys/fs/resctrl)`);
+    throw new ConfigError(POINTER, 'this host has no resctrl filesystem mounted (it needs Intel RDT or AMD QoS, and resctrl mounted at /sys/fs/resctrl)');
   }
-  throw new ConfigError(`config.json: ${POINTER}: not supported yet (cista does not write resctrl groups)`);
+  throw new ConfigError(POINTER, 'not supported yet (cista does not write resctrl groups)');
 }

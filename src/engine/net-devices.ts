@@ -6,11 +6,10 @@
  * along, and the kernel would destroy virtual devices (a veth, with its peer) and return physical
  * ones under their container names.
  */
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-import { CistaError, ConfigError } from './errors';
-import { native } from './native';
+import { CistaError, ConfigError, errnoText } from './errors';
+import type { Host } from './host/host';
 import type { Spec } from './spec/schema';
 
 /** One device: its name on the host and in the container. */
@@ -46,10 +45,10 @@ export function planNetDevices(spec: Spec, dir: string): NetDevicesRecord | null
 }
 
 /** Before anything is made: every device must exist in the runtime's network namespace. */
-export function checkHostHasNetDevices(record: NetDevicesRecord): void {
+export function checkHostHasNetDevices(files: Host['fs'], record: NetDevicesRecord): void {
   for (const { host } of record.devices) {
-    if (!fs.existsSync(`/sys/class/net/${host}`)) {
-      throw new ConfigError(`config.json: /linux/netDevices/${host}: there is no network device ${JSON.stringify(host)} on the host`);
+    if (!files.exists(`/sys/class/net/${host}`)) {
+      throw new ConfigError(`/linux/netDevices/${host}`, `there is no network device ${JSON.stringify(host)} on the host`);
     }
   }
 }
@@ -63,19 +62,19 @@ export interface NetDeviceMoveJournal {
 }
 
 /** Pins the new network namespace of the init `initPid` if it is one, then moves the devices into it. */
-export function moveNetDevicesIn(record: NetDevicesRecord, initPid: number, journal: NetDeviceMoveJournal): void {
+export function moveNetDevicesIn(host: Pick<Host, 'fs' | 'addon'>, record: NetDevicesRecord, initPid: number, journal: NetDeviceMoveJournal): void {
   if (record.pinned) {
     journal.pinning();
-    fs.writeFileSync(record.netns, '', { mode: 0o400 });
-    native().pinNamespace(`/proc/${initPid}/ns/net`, record.netns);
+    host.fs.writeText(record.netns, '', 0o400);
+    host.addon.pinNamespace(`/proc/${initPid}/ns/net`, record.netns);
   }
   for (const device of record.devices) {
     journal.moving(device);
     try {
-      native().moveNetDevice(RUNTIME_NETNS, device.host, record.netns, device.container);
+      host.addon.moveNetDevice(RUNTIME_NETNS, device.host, record.netns, device.container);
     } catch (e) {
       journal.failed(device);
-      throw new CistaError(`linux.netDevices: moving ${device.host} into the container as ${device.container}: ${(e as Error).message}`);
+      throw new CistaError(`linux.netDevices: moving ${device.host} into the container as ${device.container}: ${errnoText(e)}`);
     }
     journal.moved(device);
   }
@@ -85,18 +84,18 @@ export function moveNetDevicesIn(record: NetDevicesRecord, initPid: number, jour
  * At teardown: moves the devices back and unpins the namespace. Best effort, as everything in
  * teardown: a device that cannot come back (its host name taken meanwhile) is left to the kernel.
  */
-export function moveNetDevicesBack(record: NetDevicesRecord): void {
-  if (!fs.existsSync(record.netns)) return;
-  for (const { host, container } of record.devices) {
+export function moveNetDevicesBack(host: Pick<Host, 'fs' | 'addon'>, record: NetDevicesRecord): void {
+  if (!host.fs.exists(record.netns)) return;
+  for (const device of record.devices) {
     try {
-      native().moveNetDevice(record.netns, container, RUNTIME_NETNS, host);
+      host.addon.moveNetDevice(record.netns, device.container, RUNTIME_NETNS, device.host);
     } catch {
       // Not there (gone with a peer), or not pinned yet (a create killed before the mount).
     }
   }
   if (record.pinned) {
     try {
-      native().detachMount(record.netns);
+      host.addon.detachMount(record.netns);
     } catch {
       // Not mounted: the create was killed before the pin.
     }

@@ -4,33 +4,28 @@
  * state it receives with the notify fd, and answers every notified syscall with success without
  * performing it: a notified mkdir "succeeds" and no directory appears.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 
 import { type Config, Scratch } from '../helpers/bundle';
-import { REPO, cista } from '../helpers/cli';
+import { cista } from '../helpers/cli';
 import { leftovers } from '../helpers/leftovers';
 import { requireFile, requireRoot } from '../helpers/prerequisites';
+import { SECCOMP_AGENT, startSeccompAgent } from '../helpers/seccomp-agent';
 
 let scratch: Scratch;
 let agent: ChildProcess | undefined;
 let counter = 0;
 
-const AGENT = path.join(REPO, 'test', 'helpers', 'seccomp-agent.py');
 const MKDIR = 'mkdir /tmp/x; echo "mkdir=$?"; if [ -d /tmp/x ]; then echo made; else echo not-made; fi';
 
 /** Starts the agent; returns its socket and the file it appends the states it receives to. */
 function startAgent(): { socket: string; states: string } {
   const socket = path.join(scratch.dir, `agent${counter}.sock`);
   const states = path.join(scratch.dir, `states${counter}.jsonl`);
-  agent = spawn('python3', [AGENT, socket, states], { stdio: ['ignore', 'inherit', 'inherit'] });
-  const deadline = Date.now() + 10_000;
-  while (!fs.existsSync(socket)) {
-    if (Date.now() > deadline || agent.exitCode !== null) throw new Error('the seccomp agent did not start');
-    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
-  }
+  agent = startSeccompAgent(socket, states);
   return { socket, states };
 }
 
@@ -55,7 +50,7 @@ function notifying(socket: string, edit: (c: Config) => void = () => {}) {
 
 beforeAll(() => {
   requireRoot();
-  requireFile(AGENT, 'the test seccomp agent');
+  requireFile(SECCOMP_AGENT, 'the test seccomp agent');
   scratch = new Scratch('seccomp-notify');
 });
 afterEach(() => {

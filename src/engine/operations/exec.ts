@@ -1,8 +1,7 @@
-import * as fs from 'node:fs';
-
-import { reopenCgroupManager } from '../cgroups';
 import { CistaError } from '../errors';
-import { initHelperPath, native } from '../native';
+import type { Host } from '../host/host';
+import { realHost } from '../host/real';
+import { initHelperPath } from '../native';
 import { buildExecPlan } from '../plan/exec';
 import { NAMESPACE_FILES } from '../plan/namespaces';
 import { encodePlan } from '../plan/plan';
@@ -41,6 +40,7 @@ export interface ExecOptions {
   consoleSocket?: string;
   preserveFds: number;
 }
+
 
 /** The container's process as `exec` without --process starts from it, with the flags applied (runc's rules). */
 function processFromFlags(defaults: Process | null, options: ExecOptions): Process {
@@ -90,20 +90,21 @@ function validateProcess(ociVersion: string, process: unknown, label: string): P
 }
 
 /** The init's namespaces that are not the runtime's own: the ones an exec'd process joins. */
-function containerNamespaces(initPid: number): Array<{ type: NamespaceType; path: string }> {
+function containerNamespaces(host: Host, initPid: number): Array<{ type: NamespaceType; path: string }> {
   const joined: Array<{ type: NamespaceType; path: string }> = [];
   for (const type of NAMESPACE_TYPES) {
     const file = NAMESPACE_FILES[type];
-    const theirs = `/proc/${initPid}/ns/${file}`;
-    let differs: boolean;
-    try {
-      differs = fs.readlinkSync(theirs) !== fs.readlinkSync(`/proc/self/ns/${file}`);
-    } catch {
-      continue; // A namespace type this kernel does not have.
-    }
-    if (differs) joined.push({ type, path: theirs });
+    const theirs = host.proc.namespace(initPid, file);
+    // undefined: a namespace type this kernel does not have.
+    if (theirs !== undefined && theirs !== host.proc.namespace('self', file)) joined.push({ type, path: `/proc/${initPid}/ns/${file}` });
   }
   return joined;
+}
+
+/** Ends an exec'd process that will not be handed over; it is our child. */
+function killAndReap(host: Host, pid: number): void {
+  host.proc.signal(pid, 'SIGKILL');
+  host.addon.reapChild(pid);
 }
 
 /**
@@ -111,14 +112,14 @@ function containerNamespaces(initPid: number): Array<{ type: NamespaceType; path
  * container's namespaces and cgroup and execs the process. Detached, returns 0 once it runs (the
  * caller, a shim or conmon, reaps it); in the foreground, returns its exit status.
  */
-export async function execInContainer(options: ExecOptions): Promise<number> {
-  if (options.pidFile !== undefined) checkPidFile(options.pidFile);
-  checkPreserveFds(options.preserveFds);
-  const started = withContainer(options.root, options.id, false, ({ dir, record, status }) => {
+export async function execInContainer(options: ExecOptions, host: Host = realHost): Promise<number> {
+  if (options.pidFile !== undefined) checkPidFile(host.fs, options.pidFile);
+  checkPreserveFds(host.fs, options.preserveFds);
+  const started = withContainer(host, options.root, options.id, false, ({ dir, record, status }) => {
     if (status !== 'created' && status !== 'running') throw new CistaError(`cannot exec in a ${status} container`);
     const execProcess =
       options.processFile !== undefined
-        ? validateProcess(record.ociVersion, readJsonDocument(options.processFile, options.processFile), options.processFile)
+        ? validateProcess(record.ociVersion, readJsonDocument(host.fs, options.processFile, options.processFile), options.processFile)
         : validateProcess(record.ociVersion, processFromFlags(record.exec.process, options), 'exec');
     if (execProcess.terminal === true && options.detach && options.consoleSocket === undefined) {
       throw new CistaError('exec: a detached process with a terminal needs --console-socket');
@@ -127,18 +128,18 @@ export async function execInContainer(options: ExecOptions): Promise<number> {
       throw new CistaError('--console-socket needs a terminal (--tty, or terminal in the process)');
     }
     const planned = buildExecPlan(execProcess, {
-      namespaces: containerNamespaces(record.init.pid),
+      namespaces: containerNamespaces(host, record.init.pid),
       sessionKeyring: record.exec.sessionKeyring,
       seccomp: record.exec.seccomp,
     });
-    compileSeccompInto(planned.plan, planned.seccomp);
+    compileSeccompInto(host.addon, planned.plan, planned.seccomp);
     const encodedPlan = encodePlan(planned.plan);
-    const cgroup = record.cgroup === null ? undefined : reopenCgroupManager(record.cgroup.driver, record.cgroup.paths);
+    const cgroup = record.cgroup === null ? undefined : host.cgroups.reopen(record.cgroup);
 
-    const stateDirFd = native().openPath(dir);
+    const stateDirFd = host.addon.openPath(dir);
     let spawned: { pid: number; syncFd: number };
     try {
-      spawned = native().spawnInit({
+      spawned = host.addon.spawnInit({
         initPath: initHelperPath(),
         cloneFlags: 0,
         cloneJoins: planned.cloneJoins,
@@ -148,35 +149,40 @@ export async function execInContainer(options: ExecOptions): Promise<number> {
         stateDirFd,
       });
     } finally {
-      fs.closeSync(stateDirFd);
+      host.fs.close(stateDirFd);
     }
     try {
       cgroup?.join(spawned.pid);
-      sendPlan(spawned.syncFd, encodedPlan);
+      sendPlan(host, spawned.syncFd, encodedPlan);
       const listener = planned.seccomp?.listener ?? null;
       const pid = spawned.pid;
       const requests =
-        listener !== null ? { seccompListener: (fd: number) => sendToSeccompListener(listener, fd, pid, hookState(record, status, record.init.pid)) } : {};
-      return { pid, consoleFd: awaitReady(spawned.syncFd, 'exec failed', requests).consoleFd };
+        listener !== null
+          ? { seccompListener: (fd: number) => sendToSeccompListener(host.addon, listener, fd, pid, hookState(record, status, record.init.pid)) }
+          : {};
+      return { pid, consoleFd: awaitReady(host, spawned.syncFd, 'exec failed', requests).consoleFd };
     } catch (e) {
-      try {
-        process.kill(spawned.pid, 'SIGKILL');
-      } catch {
-        // Already gone.
-      }
-      native().reapChild(spawned.pid);
+      killAndReap(host, spawned.pid);
       throw e;
     } finally {
-      fs.closeSync(spawned.syncFd);
+      host.fs.close(spawned.syncFd);
     }
   });
 
   let consoleFd = started.consoleFd;
-  if (consoleFd !== null && options.consoleSocket !== undefined) {
-    sendConsoleToSocket(consoleFd, options.consoleSocket);
-    consoleFd = null;
+  try {
+    if (consoleFd !== null && options.consoleSocket !== undefined) {
+      const masterFd = consoleFd;
+      consoleFd = null;
+      sendConsoleToSocket(host, masterFd, options.consoleSocket);
+    }
+    if (options.pidFile !== undefined) writePidFile(host.fs, options.pidFile, started.pid);
+  } catch (e) {
+    // As runc: a process whose caller cannot be told about it does not stay.
+    if (consoleFd !== null) host.fs.close(consoleFd);
+    killAndReap(host, started.pid);
+    throw e;
   }
-  if (options.pidFile !== undefined) writePidFile(options.pidFile, started.pid);
   if (options.detach) return 0;
-  return waitInForeground(started.pid, consoleFd);
+  return waitInForeground(host, started.pid, consoleFd);
 }

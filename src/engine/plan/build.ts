@@ -95,7 +95,7 @@ function planMount(mount: Mount, index: number, options: PlanOptions, sysfsAsBin
     const source = isSysfsBind ? '/sys' : path.resolve(options.bundle, mount.source ?? '');
     const isDirectory = options.host.isDirectory(source);
     if (isDirectory === undefined) {
-      throw new ConfigError(`config.json: /mounts/${index}/source: bind source ${source} does not exist`);
+      throw new ConfigError(`/mounts/${index}/source`, `bind source ${source} does not exist`);
     }
     const bindFlags = MS_BIND | (isSysfsBind ? MS_REC : parsed.flags & MS_REC);
     return [
@@ -216,7 +216,7 @@ export function buildLaunchPlan(spec: Spec, options: PlanOptions): PlannedLaunch
   // Without a process (allowed until start) the init sets the container up with no capabilities
   // and no program: it waits, and start refuses it.
   const process = spec.process ?? { cwd: '/', args: [] };
-  if (spec.root === undefined) throw new ConfigError('config.json: /root: is required');
+  if (spec.root === undefined) throw new ConfigError('/root', 'is required');
 
   let cloneFlags = 0;
   let unshareFlags = 0;
@@ -255,7 +255,7 @@ export function buildLaunchPlan(spec: Spec, options: PlanOptions): PlannedLaunch
     const steps = planMount(m, i, options, sysfsAsBind);
     const idmap = planIdmap(m, i, spec);
     if (idmap !== null) {
-      if (steps.length !== 1 || steps[0].kind !== MountKind.Bind) throw new ConfigError(`config.json: /mounts/${i}: only a bind mount can be idmapped`);
+      if (steps.length !== 1 || steps[0].kind !== MountKind.Bind) throw new ConfigError(`/mounts/${i}`, 'only a bind mount can be idmapped');
       idmappedMounts.set(mounts.length, idmap);
       steps[0].idmap = true;
     }

@@ -64,7 +64,6 @@ export const FLAG_OPTIONS: Readonly<Record<string, { clear: boolean; flag: numbe
   nosymfollow: { clear: false, flag: MS_NOSYMFOLLOW },
   rbind: { clear: false, flag: MS_BIND | MS_REC },
   relatime: { clear: false, flag: MS_RELATIME },
-  remount: { clear: false, flag: MS_REMOUNT },
   ro: { clear: false, flag: MS_RDONLY },
   rw: { clear: true, flag: MS_RDONLY },
   silent: { clear: false, flag: MS_SILENT },
@@ -72,6 +71,18 @@ export const FLAG_OPTIONS: Readonly<Record<string, { clear: boolean; flag: numbe
   suid: { clear: true, flag: MS_NOSUID },
   sync: { clear: false, flag: MS_SYNCHRONOUS },
 };
+
+const TMPCOPYUP = 'tmpcopyup';
+
+/** runc's extensions, which the runtime interprets (see ParsedMountOptions.tmpCopyUp). */
+export const RUNTIME_OPTIONS: readonly string[] = [TMPCOPYUP];
+
+/**
+ * Every mount option cista gives a meaning to, which `features` advertises; any other option is
+ * filesystem data. `remount` is not among them: every mount of a plan is a new one, and
+ * unsupported.ts refuses the option.
+ */
+export const MOUNT_OPTIONS: readonly string[] = [...Object.keys(FLAG_OPTIONS), ...Object.keys(PROPAGATION), ...RUNTIME_OPTIONS, ...IDMAP_OPTIONS].sort();
 
 export interface ParsedMountOptions {
   flags: number;
@@ -84,7 +95,6 @@ export interface ParsedMountOptions {
   idmap: IdmapOption | null;
 }
 
-
 export function parseMountOptions(options: readonly string[]): ParsedMountOptions {
   let flags = 0;
   const propagation: number[] = [];
@@ -93,7 +103,7 @@ export function parseMountOptions(options: readonly string[]): ParsedMountOption
   let idmap: IdmapOption | null = null;
   for (const option of options) {
     const flagOption = FLAG_OPTIONS[option];
-    if (option === 'tmpcopyup') {
+    if (option === TMPCOPYUP) {
       tmpCopyUp = true;
     } else if ((IDMAP_OPTIONS as readonly string[]).includes(option)) {
       // Recursive wins when both are given.

@@ -112,10 +112,9 @@ const SYSCALLS_NEVER_NOTIFIED = ['sendmsg'];
 /** The kernel passes at most six syscall arguments. */
 const MAX_SYSCALL_ARGUMENTS = 6;
 
-
 function resolveAction(action: string, errnoRet: number | undefined, pointer: string, errnoPointer: string): number {
   if (errnoRet !== undefined && action !== 'SCMP_ACT_ERRNO' && action !== 'SCMP_ACT_TRACE') {
-    throw new ConfigError(`config.json: ${errnoPointer}: only SCMP_ACT_ERRNO and SCMP_ACT_TRACE take an errno, not ${action}`);
+    throw new ConfigError(errnoPointer, `only SCMP_ACT_ERRNO and SCMP_ACT_TRACE take an errno, not ${action}`);
   }
   switch (action) {
     case 'SCMP_ACT_KILL':
@@ -136,7 +135,7 @@ function resolveAction(action: string, errnoRet: number | undefined, pointer: st
     case 'SCMP_ACT_NOTIFY':
       return SCMP_ACT_NOTIFY;
     default:
-      throw new ConfigError(`config.json: ${pointer}: unknown seccomp action ${JSON.stringify(action)}`);
+      throw new ConfigError(pointer, `unknown seccomp action ${JSON.stringify(action)}`);
   }
 }
 
@@ -150,23 +149,23 @@ export function planSeccomp(seccomp: LinuxSeccomp | undefined): SeccompPlan | nu
   const listenerPath = seccomp.listenerPath ?? '';
   const metadata = seccomp.listenerMetadata ?? '';
   if (metadata !== '' && listenerPath === '') {
-    throw new ConfigError(`config.json: ${base}/listenerMetadata: needs ${base}/listenerPath (the metadata goes to the agent listening there)`);
+    throw new ConfigError(`${base}/listenerMetadata`, `needs ${base}/listenerPath (the metadata goes to the agent listening there)`);
   }
   const defaultAction = resolveAction(seccomp.defaultAction, seccomp.defaultErrnoRet, `${base}/defaultAction`, `${base}/defaultErrnoRet`);
   // Every syscall of the init, and of the runtime's own sendmsg of the fd, would wait for an agent.
-  if (defaultAction === SCMP_ACT_NOTIFY) throw new ConfigError(`config.json: ${base}/defaultAction: SCMP_ACT_NOTIFY cannot be the default action`);
+  if (defaultAction === SCMP_ACT_NOTIFY) throw new ConfigError(`${base}/defaultAction`, 'SCMP_ACT_NOTIFY cannot be the default action');
 
   let flags = 0;
   (seccomp.flags ?? []).forEach((name, i) => {
     const bit = SECCOMP_FLAG_BITS[name];
-    if (bit === undefined) throw new ConfigError(`config.json: ${base}/flags/${i}: ${JSON.stringify(name)} is not a seccomp filter flag`);
+    if (bit === undefined) throw new ConfigError(`${base}/flags/${i}`, `${JSON.stringify(name)} is not a seccomp filter flag`);
     flags |= bit;
   });
 
   const architectures: number[] = [];
   (seccomp.architectures ?? []).forEach((name, i) => {
     const token = SECCOMP_ARCH_TOKENS[name];
-    if (token === undefined) throw new ConfigError(`config.json: ${base}/architectures/${i}: unknown architecture ${JSON.stringify(name)}`);
+    if (token === undefined) throw new ConfigError(`${base}/architectures/${i}`, `unknown architecture ${JSON.stringify(name)}`);
     if (!architectures.includes(token)) architectures.push(token);
   });
 
@@ -176,18 +175,18 @@ export function planSeccomp(seccomp: LinuxSeccomp | undefined): SeccompPlan | nu
     const action = resolveAction(call.action, call.errnoRet, `${pointer}/action`, `${pointer}/errnoRet`);
     const conditions: SeccompArgInput[] = (call.args ?? []).map((arg, j) => {
       if (arg.index >= MAX_SYSCALL_ARGUMENTS) {
-        throw new ConfigError(`config.json: ${pointer}/args/${j}/index: ${arg.index} is not a syscall argument (0 to 5)`);
+        throw new ConfigError(`${pointer}/args/${j}/index`, `${arg.index} is not a syscall argument (0 to 5)`);
       }
       const op = SECCOMP_OPERATOR_VALUES[arg.op];
-      if (op === undefined) throw new ConfigError(`config.json: ${pointer}/args/${j}/op: unknown operator ${JSON.stringify(arg.op)}`);
+      if (op === undefined) throw new ConfigError(`${pointer}/args/${j}/op`, `unknown operator ${JSON.stringify(arg.op)}`);
       return { index: arg.index, op, value: BigInt(arg.value), valueTwo: BigInt(arg.valueTwo ?? 0) };
     });
     // libseccomp refuses a rule whose action is the default one; runc leaves it out as well.
     if (action === defaultAction) return;
     if (action === SCMP_ACT_NOTIFY) {
-      if (listenerPath === '') throw new ConfigError(`config.json: ${pointer}/action: SCMP_ACT_NOTIFY needs ${base}/listenerPath, where the agent that answers listens`);
+      if (listenerPath === '') throw new ConfigError(`${pointer}/action`, `SCMP_ACT_NOTIFY needs ${base}/listenerPath, where the agent that answers listens`);
       const never = call.names.findIndex((name) => SYSCALLS_NEVER_NOTIFIED.includes(name));
-      if (never >= 0) throw new ConfigError(`config.json: ${pointer}/names/${never}: SCMP_ACT_NOTIFY cannot be used for ${call.names[never]}, which hands the notify fd over`);
+      if (never >= 0) throw new ConfigError(`${pointer}/names/${never}`, `SCMP_ACT_NOTIFY cannot be used for ${call.names[never]}, which hands the notify fd over`);
     }
     // runc: conditions on distinct arguments are ANDed in one rule; when an argument is named more
     // than once (which libseccomp cannot AND), each condition becomes a rule of its own (ORed).

@@ -1,16 +1,14 @@
-import * as fs from 'node:fs';
-
 import { SyncTag } from '../../generated/protocol';
-import { CistaError } from '../errors';
-import { native } from '../native';
+import { CistaError, errnoText } from '../errors';
+import type { Host } from '../host/host';
 
 /**
  * The runtime's end of the sync socket (SOCK_SEQPACKET) to the init helper; the other end is
  * native/init/channel.cc, the messages are SyncTag of protocol/definition.js. runtime -> init: the
  * encoded plan.
  */
-export function sendPlan(syncFd: number, encodedPlan: Buffer): void {
-  fs.writeSync(syncFd, encodedPlan);
+export function sendPlan(host: Pick<Host, 'fs'>, syncFd: number, encodedPlan: Buffer): void {
+  host.fs.write(syncFd, encodedPlan);
 }
 
 const MAX_REPLY = 64 * 1024;
@@ -29,11 +27,11 @@ export interface InitRequests {
   seccompListener?: (notifyFd: number) => void;
 }
 
-function closeAfter(fd: number, use: (fd: number) => void): void {
+function closeAfter(host: Pick<Host, 'fs'>, fd: number, use: (fd: number) => void): void {
   try {
     use(fd);
   } finally {
-    fs.closeSync(fd);
+    host.fs.close(fd);
   }
 }
 
@@ -42,16 +40,21 @@ function closeAfter(fd: number, use: (fd: number) => void): void {
  * init's requests meanwhile (an init whose plan asks for none never sends them). The init's error
  * message follows `failure` ("exec failed" for an exec, as runc words it).
  */
-export function awaitReady(syncFd: number, failure: string, requests: InitRequests = {}): { consoleFd: number | null } {
+export function awaitReady(
+  host: Pick<Host, 'fs' | 'addon'>,
+  syncFd: number,
+  failure: string,
+  requests: InitRequests = {},
+): { consoleFd: number | null } {
   let consoleFd: number | null = null;
   let namespacesMade = false;
   try {
     for (;;) {
       let message: { data: Buffer; fd: number };
       try {
-        message = native().receiveMessage(syncFd, MAX_REPLY);
+        message = host.addon.receiveMessage(syncFd, MAX_REPLY);
       } catch (e) {
-        throw new CistaError(`reading from the container init: ${(e as Error).message}`);
+        throw new CistaError(`reading from the container init: ${errnoText(e)}`);
       }
       const { data, fd } = message;
       if (data.length === 0) throw new CistaError('container init exited during setup without a reason');
@@ -65,8 +68,8 @@ export function awaitReady(syncFd: number, failure: string, requests: InitReques
       const number = data.toString('latin1', 1);
       const hasNumber = /^\d+$/.test(number);
       if (kind === SyncTag.IdmapMount && fd >= 0 && idmapMount !== undefined && hasNumber) {
-        closeAfter(fd, (mountFd) => idmapMount(Number(number), mountFd));
-        fs.writeSync(syncFd, SyncTag.MountIdmapped);
+        closeAfter(host, fd, (mountFd) => idmapMount(Number(number), mountFd));
+        host.fs.write(syncFd, Buffer.from(SyncTag.MountIdmapped, 'latin1'));
         continue;
       }
       if (kind === SyncTag.NewInit && fd < 0 && newInit !== undefined && hasNumber) {
@@ -78,20 +81,20 @@ export function awaitReady(syncFd: number, failure: string, requests: InitReques
         requests.namespacesMade?.();
       }
       if (kind === SyncTag.SeccompListener && fd >= 0 && seccompListener !== undefined) {
-        closeAfter(fd, seccompListener);
+        closeAfter(host, fd, seccompListener);
         continue;
       }
-      if (fd >= 0) fs.closeSync(fd);
+      if (fd >= 0) host.fs.close(fd);
       if (kind === SyncTag.Ready) return { consoleFd };
       if (kind === SyncTag.RunHooks && runHooks !== undefined) {
-        fs.writeSync(syncFd, Buffer.from(SyncTag.HooksDone + runHooks(), 'utf8'));
+        host.fs.write(syncFd, Buffer.from(SyncTag.HooksDone + runHooks(), 'utf8'));
         continue;
       }
       if (kind === SyncTag.Error) throw new CistaError(`${failure}: ${data.toString('utf8', 1)}`);
       throw new CistaError('container init sent an unknown message');
     }
   } catch (e) {
-    if (consoleFd !== null) fs.closeSync(consoleFd);
+    if (consoleFd !== null) host.fs.close(consoleFd);
     throw e;
   }
 }

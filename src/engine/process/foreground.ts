@@ -1,4 +1,4 @@
-import { native } from '../native';
+import type { Host } from '../host/host';
 import { attachConsole } from './console';
 
 /** Signals a foreground `run` or `exec` passes on to its process, as runc does. */
@@ -8,17 +8,11 @@ const FORWARDED_SIGNALS: NodeJS.Signals[] = ['SIGHUP', 'SIGINT', 'SIGQUIT', 'SIG
  * Waits for a container process started in the foreground, forwarding our signals to it and, with
  * a terminal, proxying its pty; returns its exit status (128 + signal when killed).
  */
-export async function waitInForeground(pid: number, consoleFd: number | null): Promise<number> {
-  const forward = (signal: NodeJS.Signals) => {
-    try {
-      process.kill(pid, signal);
-    } catch {
-      // Already gone: the wait below returns.
-    }
-  };
+export async function waitInForeground(host: Pick<Host, 'fs' | 'proc' | 'addon'>, pid: number, consoleFd: number | null): Promise<number> {
+  const forward = (signal: NodeJS.Signals) => host.proc.signal(pid, signal);
   for (const signal of FORWARDED_SIGNALS) process.on(signal, forward);
-  const console = consoleFd === null ? undefined : attachConsole(consoleFd);
-  const exit = await native().waitPid(pid);
+  const console = consoleFd === null ? undefined : attachConsole(host, consoleFd);
+  const exit = await host.addon.waitPid(pid);
   await console?.drained();
   for (const signal of FORWARDED_SIGNALS) process.off(signal, forward);
   return exit.code ?? 128 + (exit.signal ?? 0);

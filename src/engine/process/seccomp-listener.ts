@@ -6,9 +6,9 @@
  */
 import * as path from 'node:path';
 
-import { CistaError } from '../errors';
+import { CistaError, errnoText } from '../errors';
 import type { HookState } from '../hooks/run';
-import { native } from '../native';
+import type { NativeAddon } from '../native';
 import { SPEC_VERSION_MAX } from '../spec/vocabulary';
 
 export interface SeccompListener {
@@ -17,7 +17,7 @@ export interface SeccompListener {
 }
 
 /** Sends `notifyFd` (not closed here) of the process `pid` to the listener; `state` is the container's. */
-export function sendToSeccompListener(listener: SeccompListener, notifyFd: number, pid: number, state: HookState): void {
+export function sendToSeccompListener(addon: NativeAddon, listener: SeccompListener, notifyFd: number, pid: number, state: HookState): void {
   const processState = {
     ociVersion: SPEC_VERSION_MAX,
     fds: ['seccompFd'],
@@ -26,8 +26,8 @@ export function sendToSeccompListener(listener: SeccompListener, notifyFd: numbe
     state,
   };
   try {
-    native().sendFdToSocket(path.resolve(listener.path), notifyFd, JSON.stringify(processState), 'seccomp listener');
+    addon.sendFdToSocket(path.resolve(listener.path), notifyFd, JSON.stringify(processState), 'seccomp listener');
   } catch (e) {
-    throw new CistaError(`linux.seccomp.listenerPath: ${(e as Error).message}`);
+    throw new CistaError(`linux.seccomp.listenerPath: ${errnoText(e)}`);
   }
 }

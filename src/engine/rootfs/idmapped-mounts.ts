@@ -7,8 +7,8 @@
  */
 import * as fs from 'node:fs';
 
-import { CistaError } from '../errors';
-import { native } from '../native';
+import { CistaError, errnoText } from '../errors';
+import type { Host } from '../host/host';
 
 export interface MountIdmap {
   /** The user namespace whose mapping the mount takes: one made with these maps, or a joined one by path. */
@@ -25,24 +25,27 @@ export class MountIdmapper {
   /** User namespace fds by the text of their maps (or path), so mounts with the same mapping share one. */
   private readonly namespaces = new Map<string, number>();
 
-  constructor(private readonly idmaps: ReadonlyMap<number, MountIdmap>) {}
+  constructor(
+    private readonly host: Pick<Host, 'fs' | 'addon'>,
+    private readonly idmaps: ReadonlyMap<number, MountIdmap>,
+  ) {}
 
   idmap(stepIndex: number, mountFd: number): void {
     const idmap = this.idmaps.get(stepIndex);
     if (idmap === undefined) throw new CistaError(`container init asked to idmap mount step ${stepIndex}, which the plan does not idmap`);
     const what = `idmapping ${idmap.pointer} (${idmap.destination})`;
     try {
-      native().idmapMount(mountFd, this.userNamespace(idmap), idmap.recursive);
+      this.host.addon.idmapMount(mountFd, this.userNamespace(idmap), idmap.recursive);
     } catch (e) {
-      const error = e as NodeJS.ErrnoException;
+      if (e instanceof CistaError) throw e;
       // EINVAL: the filesystem (or, with ridmap, a submount's) cannot be idmapped, or the source is idmapped already.
-      const hint = error.code === 'EINVAL' ? ' (does the filesystem of the source support idmapped mounts?)' : '';
-      throw new CistaError(`${what}: ${error.message}${hint}`);
+      const hint = (e as NodeJS.ErrnoException).code === 'EINVAL' ? ' (does the filesystem of the source support idmapped mounts?)' : '';
+      throw new CistaError(`${what}: ${errnoText(e)}${hint}`);
     }
   }
 
   close(): void {
-    for (const fd of this.namespaces.values()) fs.closeSync(fd);
+    for (const fd of this.namespaces.values()) this.host.fs.close(fd);
     this.namespaces.clear();
   }
 
@@ -52,9 +55,9 @@ export class MountIdmapper {
     let fd = this.namespaces.get(key);
     if (fd === undefined) {
       try {
-        fd = 'path' in source ? fs.openSync(source.path, 'r') : native().makeUserNamespace(source.uidMap, source.gidMap);
+        fd = 'path' in source ? this.host.fs.open(source.path, fs.constants.O_RDONLY) : this.host.addon.makeUserNamespace(source.uidMap, source.gidMap);
       } catch (e) {
-        throw new CistaError(`idmapping ${idmap.pointer} (${idmap.destination}): ${(e as Error).message}`);
+        throw new CistaError(`idmapping ${idmap.pointer} (${idmap.destination}): ${errnoText(e)}`);
       }
       this.namespaces.set(key, fd);
     }

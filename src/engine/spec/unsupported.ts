@@ -23,6 +23,8 @@ const UNSUPPORTED_FIELDS: readonly UnsupportedField[] = [
   { path: '/process/ioPriority' },
   { path: '/process/scheduler' },
   { path: '/process/execCPUAffinity' },
+  // Every mount of a plan is a new one: there is nothing to remount.
+  { path: '/mounts/*/options/*', only: (option) => option === 'remount' },
   { path: '/linux/namespaces/*/type', only: (type) => type === 'time' },
   { path: '/linux/timeOffsets' },
   { path: '/linux/mountLabel' },
@@ -65,7 +67,7 @@ export function rejectUnsupported(spec: Spec): void {
     for (const [pointer, value] of reach(spec, field.path.slice(1).split('/'))) {
       if (field.only ? field.only(value) : !isEmpty(value)) {
         const detail = field.only ? `${JSON.stringify(value)} ` : '';
-        throw new ConfigError(`config.json: ${pointer}: ${detail}not supported yet`);
+        throw new ConfigError(pointer, `${detail}not supported yet`);
       }
     }
   }

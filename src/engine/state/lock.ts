@@ -1,6 +1,4 @@
-import * as fs from 'node:fs';
-
-import { native } from '../native';
+import type { Host } from '../host/host';
 
 /**
  * Runs `fn` holding flock() on the container's directory: exclusive for operations that change the
@@ -8,10 +6,10 @@ import { native } from '../native';
  * `create` never leaves it held. `gone` runs instead when the directory does not exist (any more:
  * a concurrent delete may remove it between a look and the lock).
  */
-export function withContainerLock<T>(dir: string, exclusive: boolean, fn: () => T, gone: () => T): T {
+export function withContainerLock<T>(host: Pick<Host, 'addon' | 'fs'>, dir: string, exclusive: boolean, fn: () => T, gone: () => T): T {
   let fd: number;
   try {
-    fd = native().lockFile(dir, exclusive);
+    fd = host.addon.lockFile(dir, exclusive);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return gone();
     throw e;
@@ -19,6 +17,6 @@ export function withContainerLock<T>(dir: string, exclusive: boolean, fn: () => 
   try {
     return fn();
   } finally {
-    fs.closeSync(fd);
+    host.fs.close(fd);
   }
 }

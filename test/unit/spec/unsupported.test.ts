@@ -33,6 +33,7 @@ describe('rejectUnsupported', () => {
 
   it.each<[string, (spec: Spec) => void, string]>([
     ['a time namespace', (s) => s.linux!.namespaces!.unshift({ type: 'time' }), '/linux/namespaces/0/type: "time" not supported yet'],
+    ['the remount option', (s) => (s.mounts![0].options = ['nosuid', 'remount']), '/mounts/0/options/1: "remount" not supported yet'],
     ['a username', (s) => (s.process!.user = { username: 'nobody' }), '/process/user/username: not supported yet'],
     ['a command line', (s) => (s.process!.commandLine = 'sh'), '/process/commandLine: not supported yet'],
     ['other platforms', (s) => (s.windows = { layerFolders: [] }), '/windows: not supported yet'],

@@ -3,6 +3,8 @@
  * config.json that the test bind-mounts at /cista-conformance/config.json, and checks from inside
  * that the runtime applied it: process, user, rlimits, capabilities, no_new_privs, OOM score, names,
  * mounts, masked and read-only paths, devices, sysctls, uid/gid maps. It prints TAP and exits 0 when all checks pass.
+ * Each check's line names the field and the value it checked (test/conformance/inside.test.ts
+ * asserts that the lines for the fields a case sets are there: a skipped check shows).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -121,8 +123,8 @@ static void check_process(const struct json *config, int argc, char **argv) {
         want_cwd ? want_cwd->string : "?", cwd);
 
   const struct json *user = json_get(process, "user");
-  check(getuid() == (uid_t)json_get(user, "uid")->number && geteuid() == getuid(), "process.user.uid %d", (int)getuid());
-  check(getgid() == (gid_t)json_get(user, "gid")->number && getegid() == getgid(), "process.user.gid %d", (int)getgid());
+  check(getuid() == (uid_t)json_get(user, "uid")->number && geteuid() == getuid(), "process.user.uid is %d", (int)getuid());
+  check(getgid() == (gid_t)json_get(user, "gid")->number && getegid() == getgid(), "process.user.gid is %d", (int)getgid());
   gid_t groups[256];
   int ngroups = getgroups(256, groups);
   for (const struct json *g = json_get(user, "additionalGids") ? json_get(user, "additionalGids")->child : NULL; g; g = g->next) {
@@ -170,7 +172,8 @@ static void check_process(const struct json *config, int argc, char **argv) {
       check(got == sets[i].want, "process.capabilities.%s gives %016llx (want %016llx)", sets[i].name, got, sets[i].want);
     }
   }
-  check(status_long("NoNewPrivs:") == (nnp && nnp->boolean ? 1 : 0), "process.noNewPrivileges");
+  long no_new_privs = status_long("NoNewPrivs:");
+  check(no_new_privs == (nnp && nnp->boolean ? 1 : 0), "process.noNewPrivileges is %ld", no_new_privs);
 
   const struct json *oom = json_get(process, "oomScoreAdj");
   if (oom) {
@@ -210,7 +213,7 @@ static void check_filesystem(const struct json *config) {
   struct statvfs root;
   statvfs("/", &root);
   const struct json *readonly = json_path(config, "root", "readonly", NULL);
-  check(((root.f_flag & ST_RDONLY) != 0) == (readonly && readonly->boolean), "root.readonly");
+  check(((root.f_flag & ST_RDONLY) != 0) == (readonly && readonly->boolean), "root.readonly is %s", root.f_flag & ST_RDONLY ? "true" : "false");
 
   for (const struct json *m = json_get(config, "mounts") ? json_get(config, "mounts")->child : NULL; m; m = m->next) {
     const char *dest = json_get(m, "destination")->string;
@@ -220,9 +223,22 @@ static void check_filesystem(const struct json *config) {
       struct statvfs st;
       check(statvfs(dest, &st) == 0 && (st.f_flag & ST_RDONLY), "mount %s is read-only", dest);
     }
-    if (has_option(options, "nosuid")) {
+    static const struct { const char *option; unsigned long flag; } flags[] = {
+        {"nosuid", ST_NOSUID}, {"nodev", ST_NODEV}, {"noexec", ST_NOEXEC},
+    };
+    for (size_t i = 0; i < sizeof(flags) / sizeof(*flags); i++) {
+      if (!has_option(options, flags[i].option)) continue;
       struct statvfs st;
-      check(statvfs(dest, &st) == 0 && (st.f_flag & ST_NOSUID), "mount %s is nosuid", dest);
+      check(statvfs(dest, &st) == 0 && (st.f_flag & flags[i].flag), "mount %s is %s", dest, flags[i].option);
+    }
+    /* A tmpfs's mode= is its root's mode (devpts's is that of the ptys it makes). */
+    const struct json *type = json_get(m, "type");
+    int tmpfs = type && type->type == JSON_STRING && strcmp(type->string, "tmpfs") == 0;
+    for (const struct json *o = options && tmpfs ? options->child : NULL; o; o = o->next) {
+      if (strncmp(o->string, "mode=", 5) != 0) continue;
+      struct stat st;
+      unsigned want = (unsigned)strtoul(o->string + 5, NULL, 8);
+      check(stat(dest, &st) == 0 && (st.st_mode & 07777) == want, "mount %s has mode %04o", dest, want);
     }
   }
 
