@@ -86,15 +86,12 @@ void request_idmap(int mnt, size_t step_index) {
   if (reply[0] != SyncTag::kMountIdmapped) fail(0, "the runtime sent an unknown message instead of the idmapped mount");
 }
 
-void report_new_init(pid_t pid) {
-  std::string datagram = SyncTag::kNewInit + std::to_string(pid);
-  if (send(g_sync_fd, datagram.data(), datagram.size(), MSG_NOSIGNAL) != ssize_t(datagram.size())) {
-    fail(errno, "telling the runtime the pid of the container's init");
-  }
-}
-
 void send_seccomp_listener(int notify_fd) {
   send_with_fd(std::string(1, SyncTag::kSeccompListener), notify_fd, "sending the seccomp notify fd to the runtime");
+}
+
+void report_forked(int pidfd) {
+  send_with_fd(std::string(1, SyncTag::kForked), pidfd, "reporting the new init to the runtime");
 }
 
 void report_ready() {

@@ -23,8 +23,8 @@ void send_console(int master_fd);
 // Sends the detached bind `mnt` of plan.mounts[step_index] to the runtime (SyncTag::kIdmapMount)
 // and waits until it has idmapped it (SyncTag::kMountIdmapped); fails otherwise.
 void request_idmap(int mnt, size_t step_index);
-// Tells the runtime that `pid` (a CLONE_PARENT child, pid 1 of the new pid namespace) is the init now.
-void report_new_init(pid_t pid);
+// Hands the runtime a pidfd of the init's clone that goes on as the container's init (SyncTag::kForked).
+void report_forked(int pidfd);
 // Hands the seccomp notify fd to the runtime (SyncTag::kSeccompListener), for the listener socket.
 void send_seccomp_listener(int notify_fd);
 // Tells the runtime the container is set up and waiting on the exec fifo.
@@ -40,6 +40,11 @@ std::string run_hooks(const char* kind, const std::vector<PlanHook>& hooks, cons
 // namespaces.cc
 void join_namespaces(const LaunchPlan& plan);
 void unshare_late_namespaces(const LaunchPlan& plan);
+// Right after the unshare of a time namespace, which no process is in yet: its clock offsets.
+void set_time_offsets(const LaunchPlan& plan);
+// With plan.fork_into_namespaces: returns in a clone of the init born in the unshared pid and time
+// namespaces (the runtime's child); the original reports it and exits.
+void fork_into_namespaces(const LaunchPlan& plan);
 void set_host_names(const LaunchPlan& plan);
 
 // keyring.cc
@@ -59,6 +64,7 @@ void setup_console(const LaunchPlan& plan);
 // process.cc
 void apply_sysctls(const LaunchPlan& plan);
 void apply_rlimits(const LaunchPlan& plan);
+void apply_personality(const LaunchPlan& plan);
 // Switches to the plan's uid/gid/groups keeping capabilities, then sets the umask and cwd.
 void switch_user(const LaunchPlan& plan);
 void enter_cwd(const LaunchPlan& plan);
@@ -83,6 +89,15 @@ void apply_capabilities(const LaunchPlan& plan);
 // After the switch of user, CAP_SYS_ADMIN is only permitted: make it effective for seccomp().
 void raise_sys_admin();
 void apply_no_new_privileges(const LaunchPlan& plan);
+
+// scheduling.cc. The affinity is set first thing, once the runtime has put the init in the
+// container's cgroup; the scheduler and I/O priority while the init still holds its capabilities.
+void apply_cpu_affinity(const LaunchPlan& plan);
+void apply_scheduler(const LaunchPlan& plan);
+void apply_io_priority(const LaunchPlan& plan);
+
+// memory_policy.cc
+void apply_memory_policy(const LaunchPlan& plan);
 
 // seccomp.cc: seccomp(SECCOMP_SET_MODE_FILTER) with the plan's precompiled program, if any; the
 // notify fd of a filter with a listener goes to the runtime.

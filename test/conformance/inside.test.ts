@@ -198,6 +198,74 @@ describe('conformance, checked from inside the container', () => {
     );
   });
 
+  it('personality, scheduler, I/O priority and memory policy', () => {
+    conforms(
+      (c) => {
+        c.linux.personality = { domain: 'LINUX32' };
+        c.process.scheduler = { policy: 'SCHED_BATCH', nice: 7 };
+        c.process.ioPriority = { class: 'IOPRIO_CLASS_BE', priority: 6 };
+        c.linux.memoryPolicy = { mode: 'MPOL_INTERLEAVE', nodes: '0', flags: ['MPOL_F_STATIC_NODES'] };
+      },
+      [
+        'linux.personality is LINUX32',
+        'process.scheduler.policy is SCHED_BATCH',
+        'process.scheduler.nice is 7',
+        'process.ioPriority is class << 13 | priority (0x4006',
+        'linux.memoryPolicy.mode is MPOL_INTERLEAVE (0x8003',
+        'linux.memoryPolicy.nodes are 0',
+      ],
+    );
+  });
+
+  it('a real-time scheduler, with real-time runtime in the cgroup, and the idle I/O class', () => {
+    conforms(
+      (c) => {
+        c.process.scheduler = { policy: 'SCHED_RR', priority: 10, flags: ['SCHED_FLAG_RESET_ON_FORK'] };
+        // cgroup v1 (this host): real-time group scheduling needs real-time runtime for the cgroup.
+        c.linux.resources = { ...c.linux.resources, cpu: { realtimeRuntime: 10000, realtimePeriod: 1000000 } };
+        c.process.ioPriority = { class: 'IOPRIO_CLASS_IDLE' };
+      },
+      ['process.scheduler.policy is SCHED_RR', 'process.scheduler.priority is 10', 'process.ioPriority is class << 13 | priority (0x6000'],
+    );
+  });
+
+  it('SCHED_DEADLINE', () => {
+    conforms(
+      (c) => {
+        c.process.scheduler = { policy: 'SCHED_DEADLINE', runtime: 10_000_000, deadline: 30_000_000, period: 30_000_000 };
+      },
+      ['process.scheduler.policy is SCHED_DEADLINE', 'process.scheduler runtime and deadline are 10000000 and 30000000 ns'],
+    );
+  });
+
+  it('a time namespace with monotonic and boot time offsets (larger than any uptime here)', () => {
+    conforms(
+      (c) => {
+        c.linux.namespaces.push({ type: 'time' });
+        c.linux.timeOffsets = { monotonic: { secs: 10 * 365 * 86400, nanosecs: 5 }, boottime: { secs: 20 * 365 * 86400 } };
+      },
+      [
+        'linux.timeOffsets.monotonic is 315360000 s 5 ns',
+        'linux.timeOffsets.boottime is 630720000 s 0 ns',
+        'the monotonic clock reads at least its offset (315360000 s',
+        'the boottime clock reads at least its offset (630720000 s',
+      ],
+    );
+  });
+
+  it('a time namespace owned by a new user namespace', () => {
+    conforms(
+      (c) => {
+        c.linux.namespaces.push({ type: 'user' }, { type: 'time' });
+        c.linux.uidMappings = [{ containerID: 0, hostID: 100000, size: 65536 }];
+        c.linux.gidMappings = [{ containerID: 0, hostID: 100000, size: 65536 }];
+        c.linux.timeOffsets = { monotonic: { secs: 1000 * 86400 } };
+        c.mounts.push({ destination: '/tmp', type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'nodev', 'size=1m'] });
+      },
+      ['linux.uidMappings is /proc/self/uid_map', 'linux.timeOffsets.monotonic is 86400000 s 0 ns', 'the monotonic clock reads at least its offset (86400000 s'],
+    );
+  });
+
   it('namespaced sysctls', () => {
     conforms((c) => (c.linux.sysctl = { 'net.ipv4.ip_forward': '1', 'kernel.msgmax': '4096', 'fs.mqueue.queues_max': '128' }), [
       'sysctl net.ipv4.ip_forward is 1',

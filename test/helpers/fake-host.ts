@@ -37,12 +37,12 @@ interface FakeProcess {
 }
 
 interface FakeFd {
-  kind: 'file' | 'fifo' | 'lock' | 'path' | 'sync' | 'console' | 'mount' | 'seccomp' | 'userns';
+  kind: 'file' | 'fifo' | 'lock' | 'path' | 'sync' | 'console' | 'mount' | 'seccomp' | 'userns' | 'pidfd';
   file?: string;
   offset: number;
   /** sync: what the init still has to send. */
   messages?: string[];
-  /** sync: the init at the other end (it changes with SyncTag.NewInit). */
+  /** sync: the init at the other end (it changes with SyncTag.Forked); pidfd: its process. */
   pid?: number;
 }
 
@@ -193,6 +193,8 @@ export class FakeHost implements Host {
     readText: (file) =>
       this.effect('fs.readText', [file], () => {
         if (file === 0) return this.stdin;
+        const pidfd = /^\/proc\/self\/fdinfo\/(\d+)$/.exec(file);
+        if (pidfd !== null) return `Pid:\t${this.fd(Number(pidfd[1]), 'open').pid ?? 0}\n`;
         const node = this.node(file, 'open');
         if (node.kind === 'dir') throw systemError('EISDIR', 'read', file);
         return node.content;
@@ -361,8 +363,14 @@ export class FakeHost implements Host {
     receiveMessage: (n) =>
       this.effect('addon.receiveMessage', [n], () => {
         const sync = this.fd(n, 'recvmsg');
-        const message = sync.messages?.shift() ?? '';
-        if (message.startsWith(SyncTag.NewInit)) this.handOver(sync, Number(message.slice(1)));
+        let message = sync.messages?.shift() ?? '';
+        if (message.startsWith(SyncTag.Forked)) {
+          // "F<pid>" in initMessages: the init cloned itself as <pid>; the message has only the tag, and a pidfd.
+          const pid = Number(message.slice(1));
+          this.handOver(sync, pid);
+          message = SyncTag.Forked;
+          return { data: Buffer.from(message), fd: this.openFd({ kind: 'pidfd', offset: 0, pid }) };
+        }
         const kind = MESSAGE_FDS[message.slice(0, 1)];
         return { data: Buffer.from(message), fd: kind === undefined ? -1 : this.openFd({ kind, offset: 0 }) };
       }),
@@ -400,8 +408,8 @@ export class FakeHost implements Host {
   };
 
   /**
-   * SyncTag.NewInit: the init forked `pid` (CLONE_PARENT: cista's child too) into its new pid
-   * namespace and exits; the new one is in its cgroup and at the other end of the sync socket.
+   * SyncTag.Forked: the init cloned itself as `pid` (CLONE_PARENT: cista's child too) into the
+   * namespaces it unshared and exits; the clone is in its cgroup and at the other end of the sync socket.
    */
   private handOver(sync: FakeFd, pid: number): void {
     const old = this.processes.get(sync.pid!)!;

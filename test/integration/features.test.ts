@@ -145,7 +145,7 @@ describe('every value cista features advertises works', () => {
         }
       },
     );
-    const files: Record<string, string> = { pid: 'pid', network: 'net', mount: 'mnt', ipc: 'ipc', uts: 'uts', user: 'user', cgroup: 'cgroup' };
+    const files: Record<string, string> = { pid: 'pid', network: 'net', mount: 'mnt', ipc: 'ipc', uts: 'uts', user: 'user', cgroup: 'cgroup', time: 'time' };
     const inside = new Map(out.trim().split('\n').map((l) => l.split(' ') as [string, string]));
     for (const type of features.linux.namespaces) {
       const file = files[type];

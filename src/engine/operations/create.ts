@@ -4,9 +4,9 @@ import { type DeviceRule, defaultAllowedDevices } from '../cgroups';
 import { CistaError, ConfigError, errnoText } from '../errors';
 import { type Warn, hookState, runHooks, runHooksWarning } from '../hooks/run';
 import type { Host } from '../host/host';
+import { realHost } from '../host/real';
 import { checkIntelRdt } from '../intel-rdt';
 import { type NetDeviceMove, checkHostHasNetDevices, moveNetDevicesIn, planNetDevices } from '../net-devices';
-import { realHost } from '../host/real';
 import { initHelperPath } from '../native';
 import { buildLaunchPlan } from '../plan/build';
 import { MS_RDONLY } from '../plan/mount-flags';
@@ -68,12 +68,6 @@ function deviceRules(spec: Spec): DeviceRule[] {
     }
   }
   return [...rules, ...defaultAllowedDevices()];
-}
-
-/** Reaps the first init once it has handed over to its child (it exits right after saying so). */
-function reapExited(host: Pick<Host, 'addon' | 'clock'>, pid: number): void {
-  const deadline = host.clock.now() + 5000;
-  while (!host.addon.reapChild(pid) && host.clock.now() < deadline) host.clock.sleep(1);
 }
 
 /**
@@ -147,7 +141,13 @@ export function createContainer(options: CreateOptions, host: Host = realHost): 
         owner: host.proc.userName(),
         annotations: spec.annotations ?? {},
         cgroup: { driver: cgroup.driver, paths: cgroup.paths },
-        exec: { process: spec.process ?? null, seccomp: spec.linux?.seccomp ?? null, sessionKeyring: planned.plan.sessionKeyring },
+        exec: {
+          process: spec.process ?? null,
+          seccomp: spec.linux?.seccomp ?? null,
+          sessionKeyring: planned.plan.sessionKeyring,
+          personality: spec.linux?.personality ?? null,
+          memoryPolicy: spec.linux?.memoryPolicy ?? null,
+        },
         hostMounts,
       };
       const hooks = spec.hooks ?? {};
@@ -183,6 +183,7 @@ export function createContainer(options: CreateOptions, host: Host = realHost): 
             planBytes: encodedPlan.length,
             stateDirFd,
             idMaps: planned.idMaps,
+            initialCpuAffinity: null,
           });
         } catch (e) {
           // A namespace path of the wrong type, or id maps the kernel refuses: a failure of this
@@ -193,7 +194,7 @@ export function createContainer(options: CreateOptions, host: Host = realHost): 
         }
         let consoleFd: number | null;
         const idmapper = new MountIdmapper(host, planned.idmappedMounts);
-        // The init's pid changes once if it forks into a pid namespace it makes late (SyncTag.NewInit).
+        // The init's pid changes once if it forks into namespaces it made late (SyncTag.Forked).
         let initPid = spawned.pid;
         const rememberInit = (pid: number): void => {
           initPid = pid;
@@ -207,37 +208,42 @@ export function createContainer(options: CreateOptions, host: Host = realHost): 
           cgroup.join(spawned.pid);
           sendPlan(host, spawned.syncFd, encodedPlan);
           const listener = planned.seccomp?.listener ?? null;
-          consoleFd = awaitReady(host, spawned.syncFd, 'container init failed', {
-            newInit: (pid) => {
-              reapExited(host, initPid);
-              rememberInit(pid);
-            },
-            namespacesMade: () => {
-              if (netDevices === null) return;
-              // Each device is remembered before it moves, and forgotten again when the move fails:
-              // teardown must move back only what is ours, not a device of a joined namespace that
-              // already had the name.
-              const moved: NetDeviceMove[] = [];
-              moveNetDevicesIn(host, netDevices, initPid, {
-                pinning: () => remember({ netDevices: { ...netDevices, devices: [] } }),
-                moving: (device) => remember({ netDevices: { ...netDevices, devices: [...moved, device] } }),
-                moved: (device) => moved.push(device),
-                failed: () => remember({ netDevices: { ...netDevices, devices: moved } }),
-              });
-            },
-            // The init stops before pivot_root for these; the status they see is the one the container
-            // has once create returns (runtime-tools expects "created"; runc passes "creating").
-            runHooks: () => {
-              const state = hookState(record, 'created', initPid);
-              runHooks(host.proc, 'prestart', hooks.prestart ?? [], state);
-              runHooks(host.proc, 'createRuntime', hooks.createRuntime ?? [], state);
-              return JSON.stringify(state);
-            },
-            idmapMount: (stepIndex, mountFd) => idmapper.idmap(stepIndex, mountFd),
-            ...(listener !== null
-              ? { seccompListener: (fd: number) => sendToSeccompListener(host.addon, listener, fd, initPid, hookState(record, 'creating', initPid)) }
-              : {}),
-          }).consoleFd;
+          const firstInit = spawned.pid;
+          try {
+            consoleFd = awaitReady(host, spawned.syncFd, 'container init failed', {
+              // With a new time namespace, or a new pid namespace in a joined user namespace, the
+              // container's init is a clone of the first one (already in the cgroup, so a create
+              // killed before this line still leaves nothing running).
+              forked: rememberInit,
+              namespacesMade: () => {
+                if (netDevices === null) return;
+                // Each device is remembered before it moves, and forgotten again when the move fails:
+                // teardown must move back only what is ours, not a device of a joined namespace that
+                // already had the name.
+                const moved: NetDeviceMove[] = [];
+                moveNetDevicesIn(host, netDevices, initPid, {
+                  pinning: () => remember({ netDevices: { ...netDevices, devices: [] } }),
+                  moving: (device) => remember({ netDevices: { ...netDevices, devices: [...moved, device] } }),
+                  moved: (device) => moved.push(device),
+                  failed: () => remember({ netDevices: { ...netDevices, devices: moved } }),
+                });
+              },
+              // The init stops before pivot_root for these; the status they see is the one the container
+              // has once create returns (runtime-tools expects "created"; runc passes "creating").
+              runHooks: () => {
+                const state = hookState(record, 'created', initPid);
+                runHooks(host.proc, 'prestart', hooks.prestart ?? [], state);
+                runHooks(host.proc, 'createRuntime', hooks.createRuntime ?? [], state);
+                return JSON.stringify(state);
+              },
+              idmapMount: (stepIndex, mountFd) => idmapper.idmap(stepIndex, mountFd),
+              ...(listener !== null
+                ? { seccompListener: (fd: number) => sendToSeccompListener(host.addon, listener, fd, initPid, hookState(record, 'creating', initPid)) }
+                : {}),
+            }).consoleFd;
+          } finally {
+            if (initPid !== firstInit) host.addon.reapChild(firstInit);
+          }
         } finally {
           host.fs.close(spawned.syncFd);
           idmapper.close();

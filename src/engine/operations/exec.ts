@@ -1,4 +1,4 @@
-import { CistaError } from '../errors';
+import { CistaError, errnoText } from '../errors';
 import type { Host } from '../host/host';
 import { realHost } from '../host/real';
 import { initHelperPath } from '../native';
@@ -117,21 +117,27 @@ export async function execInContainer(options: ExecOptions, host: Host = realHos
   checkPreserveFds(host.fs, options.preserveFds);
   const started = withContainer(host, options.root, options.id, false, ({ dir, record, status }) => {
     if (status !== 'created' && status !== 'running') throw new CistaError(`cannot exec in a ${status} container`);
+    const label = options.processFile ?? 'exec';
     const execProcess =
       options.processFile !== undefined
-        ? validateProcess(record.ociVersion, readJsonDocument(host.fs, options.processFile, options.processFile), options.processFile)
-        : validateProcess(record.ociVersion, processFromFlags(record.exec.process, options), 'exec');
+        ? validateProcess(record.ociVersion, readJsonDocument(host.fs, options.processFile, options.processFile), label)
+        : validateProcess(record.ociVersion, processFromFlags(record.exec.process, options), label);
     if (execProcess.terminal === true && options.detach && options.consoleSocket === undefined) {
       throw new CistaError('exec: a detached process with a terminal needs --console-socket');
     }
     if (execProcess.terminal !== true && options.consoleSocket !== undefined) {
       throw new CistaError('--console-socket needs a terminal (--tty, or terminal in the process)');
     }
-    const planned = buildExecPlan(execProcess, {
-      namespaces: containerNamespaces(host, record.init.pid),
-      sessionKeyring: record.exec.sessionKeyring,
-      seccomp: record.exec.seccomp,
-    });
+    // Planning checks the process's values too (a CPU list, a scheduler): errors name the --process file.
+    const planned = checkConfigPart('/process', label, () =>
+      buildExecPlan(execProcess, {
+        namespaces: containerNamespaces(host, record.init.pid),
+        sessionKeyring: record.exec.sessionKeyring,
+        seccomp: record.exec.seccomp,
+        personality: record.exec.personality ?? null,
+        memoryPolicy: record.exec.memoryPolicy ?? null,
+      }),
+    );
     compileSeccompInto(host.addon, planned.plan, planned.seccomp);
     const encodedPlan = encodePlan(planned.plan);
     const cgroup = record.cgroup === null ? undefined : host.cgroups.reopen(record.cgroup);
@@ -144,10 +150,13 @@ export async function execInContainer(options: ExecOptions, host: Host = realHos
         cloneFlags: 0,
         cloneJoins: planned.cloneJoins,
         idMaps: null,
+        initialCpuAffinity: planned.initialCpuAffinity,
         preserveFds: options.preserveFds,
         planBytes: encodedPlan.length,
         stateDirFd,
       });
+    } catch (e) {
+      throw new CistaError(`starting the exec'd process: ${errnoText(e)}`);
     } finally {
       host.fs.close(stateDirFd);
     }

@@ -24,7 +24,7 @@ function seccompArchitectures(host: Pick<LookupHost, 'addon'>): string[] {
   return Object.entries(SECCOMP_ARCH_TOKENS)
     .filter(([, token]) => {
       try {
-        host.addon.compileSeccompFilter({ defaultAction: SCMP_ACT_ALLOW, architectures: [token], rules: [] });
+        host.addon.compileSeccompFilter({ defaultAction: SCMP_ACT_ALLOW, architectures: [token], rules: [], profileSyscalls: [] });
         return true;
       } catch {
         return false;
@@ -40,8 +40,7 @@ export function runtimeFeatures(host: Pick<LookupHost, 'addon'> = realLookupHost
     hooks: [...HOOK_NAMES],
     mountOptions: [...MOUNT_OPTIONS],
     linux: {
-      // Time namespaces (and their offsets) are refused as not supported yet.
-      namespaces: NAMESPACE_TYPES.filter((type) => type !== 'time'),
+      namespaces: [...NAMESPACE_TYPES],
       capabilities: [...CAPABILITIES],
       cgroup: { v1: true, v2: true, systemd: false, systemdUser: false, rdma: false },
       seccomp: {

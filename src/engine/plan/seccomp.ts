@@ -8,6 +8,7 @@ import { ConfigError } from '../errors';
 import type { LinuxSeccomp } from '../spec/schema';
 
 const EPERM = 1;
+const ENOSYS = 38;
 
 /** The input of the addon's compileSeccompFilter(). */
 export interface SeccompArgInput {
@@ -31,6 +32,13 @@ export interface SeccompFilterInput {
   /** SCMP_ARCH_* tokens (AUDIT_ARCH_* values) besides the native one. */
   architectures: number[];
   rules: SeccompRuleInput[];
+  /**
+   * Every syscall the profile names, rules left out included: per architecture, the addon answers
+   * ENOSYS to numbers above the highest of them (syscalls newer than the profile, as runc's stub
+   * does). Empty, so no stub, when the default action lets unknown syscalls through anyway or
+   * already is ENOSYS.
+   */
+  profileSyscalls: string[];
 }
 
 export interface SeccompPlan {
@@ -206,5 +214,9 @@ export function planSeccomp(seccomp: LinuxSeccomp | undefined): SeccompPlan | nu
   }
   // As the spec says, the listener is ignored when nothing notifies.
   const listener = notifies ? { path: listenerPath, metadata } : null;
-  return { filter: { defaultAction, architectures, rules }, flags, listener };
+  // runc counts SCMP_ACT_TRACE as permissive too: a tracer handles new syscalls itself.
+  const permissive = [SCMP_ACT_ALLOW, SCMP_ACT_LOG].includes(defaultAction) || seccomp.defaultAction === 'SCMP_ACT_TRACE';
+  const stub = !permissive && defaultAction !== scmpActErrno(ENOSYS);
+  const profileSyscalls = stub ? [...new Set((seccomp.syscalls ?? []).flatMap((call) => call.names))] : [];
+  return { filter: { defaultAction, architectures, rules, profileSyscalls }, flags, listener };
 }

@@ -13,13 +13,24 @@ export function sendPlan(host: Pick<Host, 'fs'>, syncFd: number, encodedPlan: Bu
 
 const MAX_REPLY = 64 * 1024;
 
+/** The pid (in our pid namespace) of the process a pidfd refers to. */
+function pidOfPidfd(host: Pick<Host, 'fs'>, fd: number): number {
+  const match = /^Pid:\s*(-?\d+)$/m.exec(host.fs.readText(`/proc/self/fdinfo/${fd}`));
+  if (match === null || Number(match[1]) <= 0) throw new CistaError('the container init forked a process that is already gone');
+  return Number(match[1]);
+}
+
 /** What the init may ask of the runtime while it sets up; a request without its handler is an error. */
-export interface InitRequests {
-  /** NewInit: the init forked into the pid namespace it made; `pid` carries on (the sender exits). */
-  newInit?: (pid: number) => void;
+export interface SetupHandlers {
+  /**
+   * Forked: the init went on in a clone born in the new namespaces (the runtime's child too) and
+   * its first process exits; `pid` is the clone's. The clone says nothing more before the first one
+   * is a zombie, so the caller can reap it without blocking once a later message came.
+   */
+  forked?: (pid: number) => void;
   /** Called once, before the first RunHooks or Ready: every namespace of the init exists by then. */
   namespacesMade?: () => void;
-  /** RunHooks: runs the prestart and createRuntime hooks (an exception fails the create) and returns the state JSON for the init's own hooks. */
+  /** RunHooks: runs the runtime's create-time hooks (an exception fails the create); returns the state JSON to answer. */
   runHooks?: () => string;
   /** IdmapMount: idmaps the detached bind of plan.mounts[stepIndex]; the caller closes `mountFd`. */
   idmapMount?: (stepIndex: number, mountFd: number) => void;
@@ -27,9 +38,9 @@ export interface InitRequests {
   seccompListener?: (notifyFd: number) => void;
 }
 
-function closeAfter(host: Pick<Host, 'fs'>, fd: number, use: (fd: number) => void): void {
+function closeAfter<T>(host: Pick<Host, 'fs'>, fd: number, use: (fd: number) => T): T {
   try {
-    use(fd);
+    return use(fd);
   } finally {
     host.fs.close(fd);
   }
@@ -44,9 +55,10 @@ export function awaitReady(
   host: Pick<Host, 'fs' | 'addon'>,
   syncFd: number,
   failure: string,
-  requests: InitRequests = {},
+  handlers: SetupHandlers = {},
 ): { consoleFd: number | null } {
   let consoleFd: number | null = null;
+  let forked = false;
   let namespacesMade = false;
   try {
     for (;;) {
@@ -63,22 +75,23 @@ export function awaitReady(
         consoleFd = fd;
         continue;
       }
-      const { idmapMount, seccompListener, runHooks, newInit } = requests;
-      // The decimal number that follows the tag of IdmapMount and NewInit.
-      const number = data.toString('latin1', 1);
-      const hasNumber = /^\d+$/.test(number);
-      if (kind === SyncTag.IdmapMount && fd >= 0 && idmapMount !== undefined && hasNumber) {
-        closeAfter(host, fd, (mountFd) => idmapMount(Number(number), mountFd));
-        host.fs.write(syncFd, Buffer.from(SyncTag.MountIdmapped, 'latin1'));
+      const { idmapMount, seccompListener, runHooks } = handlers;
+      if (kind === SyncTag.Forked && fd >= 0 && handlers.forked !== undefined && !forked) {
+        const pid = closeAfter(host, fd, (pidfd) => pidOfPidfd(host, pidfd));
+        forked = true;
+        handlers.forked(pid);
         continue;
       }
-      if (kind === SyncTag.NewInit && fd < 0 && newInit !== undefined && hasNumber) {
-        newInit(Number(number));
+      // The decimal step index that follows the tag of IdmapMount.
+      const stepIndex = data.toString('latin1', 1);
+      if (kind === SyncTag.IdmapMount && fd >= 0 && idmapMount !== undefined && /^\d+$/.test(stepIndex)) {
+        closeAfter(host, fd, (mountFd) => idmapMount(Number(stepIndex), mountFd));
+        host.fs.write(syncFd, Buffer.from(SyncTag.MountIdmapped, 'latin1'));
         continue;
       }
       if ((kind === SyncTag.RunHooks || kind === SyncTag.Ready) && !namespacesMade) {
         namespacesMade = true;
-        requests.namespacesMade?.();
+        handlers.namespacesMade?.();
       }
       if (kind === SyncTag.SeccompListener && fd >= 0 && seccompListener !== undefined) {
         closeAfter(host, fd, seccompListener);

@@ -5,7 +5,7 @@ import type { HostFiles } from '../host/host';
 import { parseJson, stringifyJson } from '../json';
 import type { NetDevicesRecord } from '../net-devices';
 import type { HostMountRecord } from '../rootfs/host-mounts';
-import type { Hook, LinuxSeccomp, Process } from '../spec/schema';
+import type { Hook, LinuxMemoryPolicy, LinuxPersonality, LinuxSeccomp, Process } from '../spec/schema';
 import type { ProcessIdentity } from './status';
 
 export const DEFAULT_ROOT = '/run/cista';
@@ -45,6 +45,9 @@ export interface ExecDefaults {
   /** /linux/seccomp: exec'd processes get the container's filter. */
   seccomp: LinuxSeccomp | null;
   sessionKeyring: string | null;
+  /** /linux/personality and /linux/memoryPolicy, which exec'd processes get too (absent in older records). */
+  personality?: LinuxPersonality | null;
+  memoryPolicy?: LinuxMemoryPolicy | null;
 }
 
 const ID_PATTERN = /^[A-Za-z0-9_+-][A-Za-z0-9_+.-]*$/;

@@ -62,8 +62,7 @@ describe('create', () => {
     const changes = host.changes();
     expect(changes.slice(changes.indexOf('fs.write sync fd'))).toEqual([
       'fs.write sync fd',
-      // NewInit: the first init is reaped, its successor journaled
-      'addon.reapChild 4000',
+      // Forked: the clone journaled as the init
       `fs.append ${ROOT}/c1/journal`,
       ...WRITE_STATE,
       // IdmapMount: a user namespace with the mount's mapping, the mount idmapped, the init told
@@ -83,6 +82,8 @@ describe('create', () => {
       'fs.write sync fd: hooks done + state',
       // SeccompListener: the notify fd to the agent
       'addon.sendFdToSocket /run/agent.sock',
+      // Ready: the first init, a zombie by now, reaped
+      'addon.reapChild 4000',
       // phase "created"
       ...WRITE_STATE,
       'fs.writeText /tmp/c1.pid.PID.tmp',
@@ -111,7 +112,7 @@ describe('create', () => {
   it.each([
     ['with a mount namespace of its own', machine],
     ["without one (its mounts in the host's table)", machineWithoutMountNamespace],
-    ['with every hand-over of the init (NewInit, an idmap, a netDevice, a seccomp agent)', machineWithHandOvers],
+    ['with every hand-over of the init (Forked, an idmap, a netDevice, a seccomp agent)', machineWithHandOvers],
   ])('undoes everything it did when any effect fails, and touches nothing else: %s', (_, makeMachine) => {
     const reference = makeMachine();
     create(reference);

@@ -39,7 +39,7 @@ export const NEW_INIT_PID = 4100;
 
 /**
  * The same with every hand-over between the init and the runtime during create: a new pid
- * namespace in a joined user namespace (the init forks its pid 1 and hands over, SyncTag.NewInit),
+ * namespace in a joined user namespace (the init clones itself into it and hands over, SyncTag.Forked),
  * a bind idmapped with a mapping of its own (a user namespace the addon makes), a host network
  * device moved into a new network namespace that is pinned, and a seccomp agent that gets the
  * notify fd.
@@ -66,7 +66,7 @@ export function machineWithHandOvers(): FakeHost {
   host.makeDirectory('/srv/data');
   host.writeFile('/proc/3000/ns/user', '');
   host.addNetDevice('veth0');
-  host.initMessages = [`${SyncTag.NewInit}${NEW_INIT_PID}`, `${SyncTag.IdmapMount}${idmapStep}`, SyncTag.RunHooks, SyncTag.SeccompListener, SyncTag.Ready];
+  host.initMessages = [`${SyncTag.Forked}${NEW_INIT_PID}`, `${SyncTag.IdmapMount}${idmapStep}`, SyncTag.RunHooks, SyncTag.SeccompListener, SyncTag.Ready];
   return host;
 }
 
