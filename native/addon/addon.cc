@@ -21,9 +21,14 @@ Napi::Value ThrowErrno(Napi::Env env, int err, const std::string& what, const st
 static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("spawnInit", Napi::Function::New(env, cista::SpawnInit));
   exports.Set("makeFifo", Napi::Function::New(env, cista::MakeFifo));
+  exports.Set("makePipe", Napi::Function::New(env, cista::MakePipe));
   exports.Set("openPath", Napi::Function::New(env, cista::OpenPath));
   exports.Set("lockFile", Napi::Function::New(env, cista::LockFile));
-  exports.Set("waitPid", Napi::Function::New(env, cista::WaitPid));
+  exports.Set("openPidfd", Napi::Function::New(env, cista::OpenPidfd));
+  exports.Set("exitStatusOf", Napi::Function::New(env, cista::ExitStatusOf));
+  exports.Set("watchReadable", Napi::Function::New(env, cista::WatchReadable));
+  exports.Set("cancelWatch", Napi::Function::New(env, cista::CancelWatch));
+  exports.Set("setWatchKeepsAlive", Napi::Function::New(env, cista::SetWatchKeepsAlive));
   exports.Set("reapChild", Napi::Function::New(env, cista::ReapChild));
   exports.Set("loadDeviceFilter", Napi::Function::New(env, cista::LoadDeviceFilter, "loadDeviceFilter"));
   exports.Set("compileSeccompFilter", Napi::Function::New(env, cista::CompileSeccompFilter, "compileSeccompFilter"));

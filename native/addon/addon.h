@@ -11,10 +11,17 @@ Napi::Value MakeUserNamespace(const Napi::CallbackInfo& info);
 
 // files.cc
 Napi::Value MakeFifo(const Napi::CallbackInfo& info);
+Napi::Value MakePipe(const Napi::CallbackInfo& info);
 Napi::Value OpenPath(const Napi::CallbackInfo& info);
 Napi::Value LockFile(const Napi::CallbackInfo& info);
-Napi::Value WaitPid(const Napi::CallbackInfo& info);
 Napi::Value ReapChild(const Napi::CallbackInfo& info);
+
+// event_loop.cc
+Napi::Value OpenPidfd(const Napi::CallbackInfo& info);
+Napi::Value ExitStatusOf(const Napi::CallbackInfo& info);
+Napi::Value WatchReadable(const Napi::CallbackInfo& info);
+Napi::Value CancelWatch(const Napi::CallbackInfo& info);
+Napi::Value SetWatchKeepsAlive(const Napi::CallbackInfo& info);
 
 // fd_passing.cc
 Napi::Value ReceiveMessage(const Napi::CallbackInfo& info);

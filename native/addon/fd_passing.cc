@@ -11,17 +11,20 @@
 
 namespace cista {
 
-// receiveMessage(fd, maxBytes) -> { data: Buffer, fd: number (-1: none) }. Blocks.
+// receiveMessage(fd, maxBytes, dontWait) -> { data: Buffer, fd: number (-1: none) }, or null with
+// dontWait when no message is there yet. Blocks otherwise.
 Napi::Value ReceiveMessage(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   int sock = info[0].As<Napi::Number>().Int32Value();
   size_t max = info[1].As<Napi::Number>().Uint32Value();
+  bool dont_wait = info.Length() > 2 && info[2].As<Napi::Boolean>();
   std::string data(max, '\0');
   FdMessage message(&data[0], max);
   ssize_t n;
   do {
-    n = recvmsg(sock, message.header(), MSG_CMSG_CLOEXEC);
+    n = recvmsg(sock, message.header(), MSG_CMSG_CLOEXEC | (dont_wait ? MSG_DONTWAIT : 0));
   } while (n < 0 && errno == EINTR);
+  if (n < 0 && dont_wait && errno == EAGAIN) return env.Null();
   if (n < 0) return ThrowErrno(env, errno, "receiving from the container init");
   int fd = message.received_fd();
   Napi::Object result = Napi::Object::New(env);

@@ -1,4 +1,4 @@
-// File primitives Node lacks: fifos, O_PATH fds, flock(), and a waitpid() off the main thread.
+// File primitives Node lacks: fifos, pipes, O_PATH fds, flock().
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
@@ -22,6 +22,17 @@ Napi::Value MakeFifo(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// makePipe() -> [readFd, writeFd], both close-on-exec: a container process's stdio, the other end
+// wrapped in a Node stream.
+Napi::Value MakePipe(const Napi::CallbackInfo& info) {
+  int fds[2];
+  if (pipe2(fds, O_CLOEXEC) != 0) return ThrowErrno(info.Env(), errno, "creating a pipe");
+  Napi::Array result = Napi::Array::New(info.Env(), 2);
+  result.Set(uint32_t(0), Napi::Number::New(info.Env(), fds[0]));
+  result.Set(uint32_t(1), Napi::Number::New(info.Env(), fds[1]));
+  return result;
+}
+
 // openPath(path) -> fd opened O_PATH|O_CLOEXEC
 Napi::Value OpenPath(const Napi::CallbackInfo& info) {
   std::string path = info[0].As<Napi::String>();
@@ -30,19 +41,23 @@ Napi::Value OpenPath(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), fd);
 }
 
-// lockFile(path, exclusive) -> fd holding a blocking flock(); closing the fd releases it.
+// lockFile(path, exclusive, tryOnly) -> fd holding flock(); closing the fd releases it. Blocks until
+// the lock is free, or with tryOnly returns -1 when it is held (the API retries on a timer: flock has
+// no fd to watch).
 Napi::Value LockFile(const Napi::CallbackInfo& info) {
   std::string path = info[0].As<Napi::String>();
   bool exclusive = info[1].As<Napi::Boolean>();
+  bool try_only = info.Length() > 2 && info[2].As<Napi::Boolean>();
   int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return ThrowErrno(info.Env(), errno, "opening " + path);
   int rc;
   do {
-    rc = flock(fd, exclusive ? LOCK_EX : LOCK_SH);
+    rc = flock(fd, (exclusive ? LOCK_EX : LOCK_SH) | (try_only ? LOCK_NB : 0));
   } while (rc != 0 && errno == EINTR);
   if (rc != 0) {
     int err = errno;
     close(fd);
+    if (try_only && err == EWOULDBLOCK) return Napi::Number::New(info.Env(), -1);
     return ThrowErrno(info.Env(), err, "locking " + path);
   }
   return Napi::Number::New(info.Env(), fd);
@@ -54,57 +69,6 @@ Napi::Value ReapChild(const Napi::CallbackInfo& info) {
   pid_t pid = info[0].As<Napi::Number>().Int32Value();
   int status;
   return Napi::Boolean::New(info.Env(), waitpid(pid, &status, WNOHANG) == pid);
-}
-
-namespace {
-
-class WaitWorker : public Napi::AsyncWorker {
- public:
-  WaitWorker(Napi::Env env, pid_t pid) : Napi::AsyncWorker(env), pid_(pid), deferred_(Napi::Promise::Deferred::New(env)) {}
-  Napi::Promise Promise() { return deferred_.Promise(); }
-
-  void Execute() override {
-    int rc;
-    do {
-      rc = waitpid(pid_, &status_, 0);
-    } while (rc < 0 && errno == EINTR);
-    if (rc < 0) err_ = errno;
-  }
-
-  void OnOK() override {
-    Napi::Env env = Env();
-    if (err_ != 0) {
-      Napi::Error e = Napi::Error::New(env, "waitpid: " + error_text(err_));
-      deferred_.Reject(e.Value());
-      return;
-    }
-    Napi::Object result = Napi::Object::New(env);
-    if (WIFSIGNALED(status_)) {
-      result.Set("code", env.Null());
-      result.Set("signal", Napi::Number::New(env, WTERMSIG(status_)));
-    } else {
-      result.Set("code", Napi::Number::New(env, WEXITSTATUS(status_)));
-      result.Set("signal", env.Null());
-    }
-    deferred_.Resolve(result);
-  }
-
- private:
-  pid_t pid_;
-  int status_ = 0;
-  int err_ = 0;
-  Napi::Promise::Deferred deferred_;
-};
-
-}  // namespace
-
-// waitPid(pid) -> Promise<{ code: number | null, signal: number | null }>
-Napi::Value WaitPid(const Napi::CallbackInfo& info) {
-  pid_t pid = info[0].As<Napi::Number>().Int32Value();
-  WaitWorker* worker = new WaitWorker(info.Env(), pid);
-  Napi::Promise promise = worker->Promise();
-  worker->Queue();
-  return promise;
 }
 
 }  // namespace cista

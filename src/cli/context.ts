@@ -1,3 +1,4 @@
+import { CistaError } from '../engine/errors';
 import { CliLog, type LogFormat } from './log';
 
 export interface GlobalOptions {
@@ -19,7 +20,7 @@ export class CliContext {
   /** A user error becomes one log line and exit code 1, never a stack trace (unless --debug). */
   fail(e: unknown): number {
     const error = e as Error;
-    const known = error?.name === 'CistaError' || error?.name === 'ConfigError';
+    const known = e instanceof CistaError;
     this.log.error(known ? error.message : `internal error: ${error?.message ?? String(e)}`);
     if (!known && this.globals.debug && error?.stack) process.stderr.write(`${error.stack}\n`);
     return 1;

@@ -4,17 +4,37 @@ import { PACKAGE_ROOT } from './paths';
 import { type SpawnRequest, encodeSpawnRequest } from '../generated/protocol';
 import type { SeccompFilterInput } from './plan/seccomp';
 
+/** How a process ended: an exit code, or the number of the signal that killed it. */
+export interface ExitStatus {
+  code: number | null;
+  signal: number | null;
+}
+
 /** The addon's functions (native/addon), typed. Loaded on first use: `state` and `list` never need it. */
 export interface NativeAddon {
   spawnInit(request: SpawnRequest): { pid: number; syncFd: number };
   makeFifo(path: string, mode: number): void;
+  /** [read end, write end], close-on-exec. */
+  makePipe(): [number, number];
   openPath(path: string): number;
-  lockFile(path: string, exclusive: boolean): number;
-  waitPid(pid: number): Promise<{ code: number | null; signal: number | null }>;
+  /** An fd holding flock() on path; with tryOnly, -1 when another holds it (never blocks). */
+  lockFile(path: string, exclusive: boolean, tryOnly?: boolean): number;
+  /** A pidfd of `pid`: readable once it has exited. */
+  openPidfd(pid: number): number;
+  /**
+   * The exit status behind a pidfd (reaping it when it is our child); 'unknown' for a process that is
+   * not our child when the kernel keeps no status for it (see native/addon/event_loop.cc).
+   */
+  exitStatusOf(pidfd: number): ExitStatus | 'running' | 'unknown';
+  /** Calls `callback` once when `fd` is readable, from Node's event loop; returns the watch's id. */
+  watchReadable(fd: number, callback: (error: Error | null) => void, keepAlive: boolean): number;
+  cancelWatch(id: number): void;
+  setWatchKeepsAlive(id: number, keepAlive: boolean): void;
   /** Reaps `pid` if it is an exited child of ours; never blocks. */
   reapChild(pid: number): boolean;
-  /** One datagram and the fd it carried (-1: none). */
+  /** One datagram and the fd it carried (-1: none); null with dontWait when none is there yet. */
   receiveMessage(fd: number, maxBytes: number): { data: Buffer; fd: number };
+  receiveMessage(fd: number, maxBytes: number, dontWait: true): { data: Buffer; fd: number } | null;
   /** Connects to an AF_UNIX stream socket and sends `payload` with `fd` attached; `what` names the socket in errors. */
   sendFdToSocket(socketPath: string, fd: number, payload: string, what: string): void;
   resizePty(masterFd: number, rows: number, columns: number): void;

@@ -1,8 +1,10 @@
 import * as path from 'node:path';
 
-import { type DeviceRule, defaultAllowedDevices } from '../cgroups';
-import { CistaError, ConfigError, errnoText } from '../errors';
+import { type CgroupManager, type DeviceRule, defaultAllowedDevices } from '../cgroups';
+import { NoCgroupManager } from '../cgroups/none';
+import { CistaError, ConfigError, ContainerExistsError, errnoText } from '../errors';
 import { type Warn, hookState, runHooks, runHooksWarning } from '../hooks/run';
+import { hostSecurityModules } from '../lsm';
 import type { Host } from '../host/host';
 import { realHost } from '../host/real';
 import { checkIntelRdt } from '../intel-rdt';
@@ -10,29 +12,36 @@ import { type NetDeviceMove, checkHostHasNetDevices, moveNetDevicesIn, planNetDe
 import { initHelperPath } from '../native';
 import { buildLaunchPlan } from '../plan/build';
 import { MS_RDONLY } from '../plan/mount-flags';
-import { encodePlan } from '../plan/plan';
+import { OWN_STDIO, type StdioFds, encodePlan } from '../plan/plan';
 import { awaitReady, sendPlan } from '../process/channel';
 import { checkPidFile, checkPreserveFds, writePidFile } from '../process/caller-files';
 import { sendConsoleToSocket } from '../process/console';
 import { sendToSeccompListener } from '../process/seccomp-listener';
+import { unprivilegedOnHost } from '../caller';
+import { checkRootlessConfig, spawnFailureHint } from '../rootless';
 import { recordHostMounts } from '../rootfs/host-mounts';
 import { MountIdmapper } from '../rootfs/idmapped-mounts';
 import { checkRootfs } from '../rootfs/root-path';
-import { loadSpec } from '../spec/load';
+import { loadSpec, validateSpecObject } from '../spec/load';
 import type { Spec } from '../spec/schema';
 import { checkSemantics } from '../spec/semantic';
 import { rejectUnsupported } from '../spec/unsupported';
 import { type OwnedResources, appendJournal } from '../state/journal';
 import { withContainerLock } from '../state/lock';
 import { identityOf } from '../state/status';
-import { type ContainerRecord, EXEC_FIFO, containerDir, makeRootDirectory, validateContainerId, writeRecord } from '../state/store';
+import { type ContainerRecord, EXEC_FIFO, containerDir, makeRootDirectory, validateContainerId, writeFileAtomic, writeRecord } from '../state/store';
 import { compileSeccompInto } from './compile-seccomp';
 import { teardownContainer } from './teardown';
 
 export interface CreateOptions {
   root: string;
   id: string;
-  bundle: string;
+  /** The bundle directory; with `spec`, none: the state directory becomes the bundle and gets its config.json. */
+  bundle?: string;
+  /** A config given as an object (the API's bundle-less create): its root.path must be absolute. */
+  spec?: unknown;
+  /** The fds that become the container process's stdin, stdout and stderr; default: ours. */
+  stdio?: StdioFds;
   pidFile?: string;
   consoleSocket?: string;
   noPivot?: boolean;
@@ -43,6 +52,8 @@ export interface CreateOptions {
   attachConsole?: boolean;
   /** Where poststop hooks that fail while a failed create is rolled back are reported. */
   warn?: Warn;
+  /** --debug: what cista chose where a config or the host left it a choice (rootless cgroups, labels ignored). */
+  debug?: (message: string) => void;
 }
 
 export interface CreatedContainer {
@@ -71,15 +82,52 @@ function deviceRules(spec: Spec): DeviceRule[] {
 }
 
 /**
+ * Device rules need a devices cgroup (v1) or a BPF program (v2, CAP_SYS_ADMIN on the host): a
+ * rootless caller's failures there are ignored, as runc's rootless cgroup manager ignores them.
+ */
+function applyDevices(cgroup: CgroupManager, rules: DeviceRule[], rootless: boolean, debug: (message: string) => void): void {
+  try {
+    cgroup.applyDevices(rules);
+  } catch (e) {
+    if (!rootless) throw e;
+    debug(`rootless: device rules not applied: ${errnoText(e)}`);
+  }
+}
+
+/**
+ * process.oomScoreAdj on the init. Lowering it below cista's own needs CAP_SYS_RESOURCE, which a
+ * rootless caller (or root without it in its bounding set) lacks: as in runc, raising is fine, and
+ * the error says what value works.
+ */
+function setOomScoreAdj(host: Host, pid: number, value: number): void {
+  try {
+    host.proc.setOomScoreAdj(pid, value);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EACCES') throw new CistaError(`setting process.oomScoreAdj to ${value}: ${errnoText(e)}`);
+    const own = host.proc.ownOomScoreAdj();
+    throw new ConfigError(
+      '/process/oomScoreAdj',
+      `lowering it to ${value} needs CAP_SYS_RESOURCE on the host, which cista (oom_score_adj ${own}) lacks: use a value of at least ${own}`,
+    );
+  }
+}
+
+/**
  * Creates a container and leaves its init waiting on the exec fifo. Everything that can be checked
  * is checked before the host is touched; after that, any failure tears down what was made.
  */
 export function createContainer(options: CreateOptions, host: Host = realHost): CreatedContainer {
   validateContainerId(options.id);
-  const bundle = path.resolve(options.bundle);
-  const { spec } = loadSpec(host.fs, bundle);
+  const dir = containerDir(options.root, options.id);
+  const bundle = options.spec === undefined ? path.resolve(options.bundle ?? '.') : dir;
+  const spec = options.spec === undefined ? loadSpec(host.fs, bundle).spec : validateSpecObject(options.spec);
+  if (options.spec !== undefined && spec.root !== undefined && !path.isAbsolute(spec.root.path)) {
+    throw new ConfigError('/root/path', 'must be absolute when the config is given without a bundle');
+  }
   checkSemantics(spec);
   rejectUnsupported(spec);
+  const who = host.proc.caller();
+  checkRootlessConfig(spec, who, () => host.fs.readText('/proc/self/limits'));
   if (options.pidFile !== undefined) checkPidFile(host.fs, options.pidFile);
   checkPreserveFds(host.fs, options.preserveFds ?? 0);
   checkIntelRdt(spec.linux?.intelRdt, host.proc.mountInfo());
@@ -92,7 +140,10 @@ export function createContainer(options: CreateOptions, host: Host = realHost): 
     throw new CistaError('--console-socket needs process.terminal set in config.json');
   }
 
-  const cgroup = host.cgroups.open({ containerId: options.id, cgroupsPath: spec.linux?.cgroupsPath });
+  const debug = options.debug ?? (() => {});
+  const rootless = unprivilegedOnHost(who);
+  const cgroup = host.cgroups.open({ containerId: options.id, cgroupsPath: spec.linux?.cgroupsPath, rootless: rootless ? { uid: who.uid } : undefined });
+  if (cgroup instanceof NoCgroupManager) debug('rootless: the caller cannot create the container\'s cgroups and the config names no cgroupsPath: running without cgroups');
   const devices = deviceRules(spec);
   const resourceWrites = cgroup.planResources(spec.linux?.resources);
   const planned = buildLaunchPlan(spec, {
@@ -100,7 +151,9 @@ export function createContainer(options: CreateOptions, host: Host = realHost): 
     bundle,
     noPivot: options.noPivot === true,
     noNewKeyring: options.noNewKeyring === true,
-    host: { isDirectory: (file) => host.fs.isDirectory(file) },
+    host: { isDirectory: (file) => host.fs.isDirectory(file), securityModules: hostSecurityModules(host.fs) },
+    caller: who,
+    debug,
     cgroupMountSteps: (mount, flags) =>
       cgroup.mountSteps(mount.destination, {
         readonly: (flags & MS_RDONLY) !== 0,
@@ -112,7 +165,6 @@ export function createContainer(options: CreateOptions, host: Host = realHost): 
   compileSeccompInto(host.addon, planned.plan, planned.seccomp);
   const encodedPlan = encodePlan(planned.plan);
   const hostMounts = planned.plan.rootfs?.ownMountNamespace === false ? recordHostMounts(host, planned.rootfs) : undefined;
-  const dir = containerDir(options.root, options.id);
   const netDevices = planNetDevices(spec, dir);
   if (netDevices !== null) checkHostHasNetDevices(host.fs, netDevices);
 
@@ -120,11 +172,13 @@ export function createContainer(options: CreateOptions, host: Host = realHost): 
   try {
     host.fs.mkdir(dir, 0o711);
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'EEXIST') throw new CistaError(`container with id exists: ${options.id}`);
+    if ((e as NodeJS.ErrnoException).code === 'EEXIST') throw new ContainerExistsError(options.id);
     throw e;
   }
   // The directory is ours: a failure before the lock is held removes it; after, the catch below does.
   let locked = false;
+  // A rootless container without cgroups records none (null), and delete then has none to remove.
+  const hasCgroups = Object.keys(cgroup.paths).length > 0;
   try {
     host.fs.chmod(dir, 0o711);
     return withContainerLock(host, dir, true, () => {
@@ -140,7 +194,7 @@ export function createContainer(options: CreateOptions, host: Host = realHost): 
         created: new Date(host.clock.now()).toISOString(),
         owner: host.proc.userName(),
         annotations: spec.annotations ?? {},
-        cgroup: { driver: cgroup.driver, paths: cgroup.paths },
+        cgroup: hasCgroups ? { driver: cgroup.driver, paths: cgroup.paths } : null,
         exec: {
           process: spec.process ?? null,
           seccomp: spec.linux?.seccomp ?? null,
@@ -164,12 +218,15 @@ export function createContainer(options: CreateOptions, host: Host = realHost): 
       };
       try {
         const { driver, paths } = cgroup;
-        remember({ creator: record.creator, cgroup: { driver, paths, created: cgroup.missingDirectories() }, hostMounts });
+        remember({ creator: record.creator, cgroup: hasCgroups ? { driver, paths, created: cgroup.missingDirectories() } : null, hostMounts });
+        if (options.spec !== undefined) writeFileAtomic(host.fs, path.join(dir, 'config.json'), JSON.stringify(spec), 0o600);
         host.addon.makeFifo(path.join(dir, EXEC_FIFO), 0o622);
-        cgroup.create();
-        // Narrowed to what create() made: a parent another runtime made meanwhile is not ours.
-        remember({ cgroup: { driver, paths, created: cgroup.createdDirectories() } });
-        cgroup.applyDevices(devices);
+        if (hasCgroups) {
+          cgroup.create();
+          // Narrowed to what create() made: a parent another runtime made meanwhile is not ours.
+          remember({ cgroup: { driver, paths, created: cgroup.createdDirectories() } });
+        }
+        applyDevices(cgroup, devices, rootless, debug);
         cgroup.applyResources(resourceWrites);
 
         const stateDirFd = host.addon.openPath(dir);
@@ -179,16 +236,18 @@ export function createContainer(options: CreateOptions, host: Host = realHost): 
             initPath: initHelperPath(),
             cloneFlags: planned.cloneFlags,
             cloneJoins: planned.cloneJoins,
+            childJoins: planned.childJoins,
             preserveFds: options.preserveFds ?? 0,
             planBytes: encodedPlan.length,
             stateDirFd,
             idMaps: planned.idMaps,
+            stdio: options.stdio ?? OWN_STDIO,
             initialCpuAffinity: null,
           });
         } catch (e) {
           // A namespace path of the wrong type, or id maps the kernel refuses: a failure of this
           // container, not of cista.
-          throw new CistaError(`starting the container init: ${errnoText(e)}`);
+          throw new CistaError(`starting the container init: ${errnoText(e)}${spawnFailureHint(e as NodeJS.ErrnoException, planned.cloneFlags, who)}`);
         } finally {
           host.fs.close(stateDirFd);
         }
@@ -203,7 +262,7 @@ export function createContainer(options: CreateOptions, host: Host = realHost): 
         try {
           // A create killed before this line leaves an init that exits by itself: it reads EOF on the sync socket.
           rememberInit(spawned.pid);
-          if (planned.oomScoreAdj !== null) host.proc.setOomScoreAdj(spawned.pid, planned.oomScoreAdj);
+          if (planned.oomScoreAdj !== null) setOomScoreAdj(host, spawned.pid, planned.oomScoreAdj);
           // In its cgroup before it reads the plan, so it unshares its cgroup namespace from there.
           cgroup.join(spawned.pid);
           sendPlan(host, spawned.syncFd, encodedPlan);

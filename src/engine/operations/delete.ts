@@ -1,4 +1,4 @@
-import { CistaError } from '../errors';
+import { ContainerStateError, NoContainerError } from '../errors';
 import { type Warn, hookState, runHooksWarning } from '../hooks/run';
 import type { Host } from '../host/host';
 import { realHost } from '../host/real';
@@ -19,7 +19,7 @@ export function deleteContainer(root: string, id: string, force: boolean, warn: 
   const dir = containerDir(root, id);
   const gone = (): undefined => {
     if (force) return undefined;
-    throw new CistaError(`container ${id} does not exist`);
+    throw new NoContainerError(id);
   };
   const deleted = withContainerLock(
     host,
@@ -37,7 +37,7 @@ export function deleteContainer(root: string, id: string, force: boolean, warn: 
       const owned = record ?? readJournal(host.fs, dir);
       if (!force) {
         const status = record !== undefined ? deriveStatus(host, dir, record) : owned.init && isAlive(host.proc, owned.init) ? 'running' : 'stopped';
-        if (status !== 'stopped') throw new CistaError(`cannot delete container ${id} that is not stopped: ${status}`);
+        if (status !== 'stopped') throw new ContainerStateError(`cannot delete container ${id} that is not stopped: ${status}`, status);
       }
       teardownContainer(host, dir, owned);
       return record;

@@ -1,12 +1,14 @@
-import { CistaError, errnoText } from '../errors';
+import { CistaError, ContainerStateError, errnoText } from '../errors';
 import type { Host } from '../host/host';
 import { realHost } from '../host/real';
 import { initHelperPath } from '../native';
 import { buildExecPlan } from '../plan/exec';
 import { NAMESPACE_FILES } from '../plan/namespaces';
-import { encodePlan } from '../plan/plan';
+import { OWN_STDIO, type StdioFds, encodePlan } from '../plan/plan';
 import { awaitReady, sendPlan } from '../process/channel';
 import { checkPidFile, checkPreserveFds, writePidFile } from '../process/caller-files';
+import { hostSecurityModules, processSecurity } from '../lsm';
+import { unprivilegedOnHost } from '../caller';
 import { sendConsoleToSocket } from '../process/console';
 import { sendToSeccompListener } from '../process/seccomp-listener';
 import { hookState } from '../hooks/run';
@@ -39,6 +41,14 @@ export interface ExecOptions {
   pidFile?: string;
   consoleSocket?: string;
   preserveFds: number;
+  /** The fds that become the process's stdin, stdout and stderr; default: ours. */
+  stdio?: StdioFds;
+}
+
+/** An exec'd process that runs: its host pid, and its pty master when it has a terminal and no console socket. */
+export interface StartedExec {
+  pid: number;
+  consoleFd: number | null;
 }
 
 
@@ -109,14 +119,14 @@ function killAndReap(host: Host, pid: number): void {
 
 /**
  * Starts a process in a created or running container, like `runc exec`: the init helper joins the
- * container's namespaces and cgroup and execs the process. Detached, returns 0 once it runs (the
- * caller, a shim or conmon, reaps it); in the foreground, returns its exit status.
+ * container's namespaces and cgroup and execs the process; returns once it runs. The caller is its
+ * parent and must reap it.
  */
-export async function execInContainer(options: ExecOptions, host: Host = realHost): Promise<number> {
+export function startExec(options: ExecOptions, host: Host = realHost): StartedExec {
   if (options.pidFile !== undefined) checkPidFile(host.fs, options.pidFile);
   checkPreserveFds(host.fs, options.preserveFds);
   const started = withContainer(host, options.root, options.id, false, ({ dir, record, status }) => {
-    if (status !== 'created' && status !== 'running') throw new CistaError(`cannot exec in a ${status} container`);
+    if (status !== 'created' && status !== 'running') throw new ContainerStateError(`cannot exec in a ${status} container`, status);
     const label = options.processFile ?? 'exec';
     const execProcess =
       options.processFile !== undefined
@@ -130,13 +140,25 @@ export async function execInContainer(options: ExecOptions, host: Host = realHos
     }
     // Planning checks the process's values too (a CPU list, a scheduler): errors name the --process file.
     const planned = checkConfigPart('/process', label, () =>
-      buildExecPlan(execProcess, {
-        namespaces: containerNamespaces(host, record.init.pid),
-        sessionKeyring: record.exec.sessionKeyring,
-        seccomp: record.exec.seccomp,
-        personality: record.exec.personality ?? null,
-        memoryPolicy: record.exec.memoryPolicy ?? null,
-      }),
+      buildExecPlan(
+        execProcess,
+        {
+          namespaces: containerNamespaces(host, record.init.pid),
+          sessionKeyring: record.exec.sessionKeyring,
+          seccomp: record.exec.seccomp,
+          personality: record.exec.personality ?? null,
+          memoryPolicy: record.exec.memoryPolicy ?? null,
+          // runc's exec: the process's own profile and label, or else the container's.
+          security: processSecurity(
+            {
+              apparmorProfile: execProcess.apparmorProfile || record.exec.process?.apparmorProfile,
+              selinuxLabel: execProcess.selinuxLabel || record.exec.process?.selinuxLabel,
+            },
+            hostSecurityModules(host.fs),
+          ),
+        },
+        unprivilegedOnHost(host.proc.caller()),
+      ),
     );
     compileSeccompInto(host.addon, planned.plan, planned.seccomp);
     const encodedPlan = encodePlan(planned.plan);
@@ -149,11 +171,13 @@ export async function execInContainer(options: ExecOptions, host: Host = realHos
         initPath: initHelperPath(),
         cloneFlags: 0,
         cloneJoins: planned.cloneJoins,
+        childJoins: planned.childJoins,
         idMaps: null,
         initialCpuAffinity: planned.initialCpuAffinity,
         preserveFds: options.preserveFds,
         planBytes: encodedPlan.length,
         stateDirFd,
+        stdio: options.stdio ?? OWN_STDIO,
       });
     } catch (e) {
       throw new CistaError(`starting the exec'd process: ${errnoText(e)}`);
@@ -192,6 +216,15 @@ export async function execInContainer(options: ExecOptions, host: Host = realHos
     killAndReap(host, started.pid);
     throw e;
   }
+  return { pid: started.pid, consoleFd };
+}
+
+/**
+ * `runc exec`: detached, returns 0 once the process runs (the caller, a shim or conmon, reaps it); in
+ * the foreground, returns its exit status.
+ */
+export async function execInContainer(options: ExecOptions, host: Host = realHost): Promise<number> {
+  const started = startExec(options, host);
   if (options.detach) return 0;
-  return waitInForeground(host, started.pid, consoleFd);
+  return waitInForeground(host, started.pid, started.consoleFd);
 }

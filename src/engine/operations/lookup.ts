@@ -1,4 +1,4 @@
-import { CistaError } from '../errors';
+import { NoContainerError } from '../errors';
 import type { LookupHost } from '../host/host';
 import { withContainerLock } from '../state/lock';
 import { type Status, deriveStatus } from '../state/status';
@@ -19,7 +19,7 @@ export function withContainer<T>(host: LookupHost, root: string, id: string, exc
   validateContainerId(id);
   const dir = containerDir(root, id);
   const missing = (): never => {
-    throw new CistaError(`container ${id} does not exist`);
+    throw new NoContainerError(id);
   };
   return withContainerLock(
     host,

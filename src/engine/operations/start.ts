@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 import { FifoAnswer } from '../../generated/protocol';
-import { CistaError } from '../errors';
+import { CistaError, ContainerStateError } from '../errors';
 import { type Warn, hookState, runHooksWarning } from '../hooks/run';
 import type { LookupHost } from '../host/host';
 import { realLookupHost } from '../host/real-lookup';
@@ -67,9 +67,9 @@ function awaitExec(host: LookupHost, fifo: string, record: ContainerRecord): voi
  */
 export function startContainer(root: string, id: string, warn: Warn = () => {}, host: LookupHost = realLookupHost): void {
   const record = withContainer(host, root, id, true, ({ dir, record, status }) => {
-    if (status === 'running') throw new CistaError('cannot start an already running container');
-    if (status === 'stopped') throw new CistaError('cannot start a container that has stopped');
-    if (status !== 'created') throw new CistaError(`cannot start a container in the ${status} state`);
+    if (status === 'running') throw new ContainerStateError('cannot start an already running container', status);
+    if (status === 'stopped') throw new ContainerStateError('cannot start a container that has stopped', status);
+    if (status !== 'created') throw new ContainerStateError(`cannot start a container in the ${status} state`, status);
     const fifo = path.join(dir, EXEC_FIFO);
     awaitExec(host, fifo, record);
     host.fs.unlink(fifo);

@@ -1,4 +1,4 @@
-import { CistaError } from '../errors';
+import { CistaError, ContainerStateError } from '../errors';
 import type { Host } from '../host/host';
 import { realHost } from '../host/real';
 import { checkConfigPart, readJsonDocument, validateSpecObject } from '../spec/load';
@@ -16,7 +16,7 @@ export function readResources(file: string, host: Pick<Host, 'fs'> = realHost): 
  */
 export function updateContainer(root: string, id: string, resources: unknown, label: string, host: Host = realHost): void {
   withContainer(host, root, id, true, ({ record, status }) => {
-    if (status === 'stopped' || status === 'creating') throw new CistaError(`cannot update a ${status} container`);
+    if (status === 'stopped' || status === 'creating') throw new ContainerStateError(`cannot update a ${status} container`, status);
     if (record.cgroup === null) throw new CistaError('the container has no cgroup to update');
     const cgroup = host.cgroups.reopen(record.cgroup);
     const writes = checkConfigPart('/linux/resources', label, () => {

@@ -4,6 +4,9 @@ import { ConfigError } from '../errors';
 import { hookArgv } from '../hooks/run';
 import type { MountIdmap } from '../rootfs/idmapped-mounts';
 import type { Hook, Mount, Process, Spec } from '../spec/schema';
+import { type SecurityModules, effectiveMountLabel, labelMounts, processSecurity } from '../lsm';
+import { type Caller, unprivilegedOnHost } from '../caller';
+import { idMapWriter } from '../rootless';
 import { formatIdMap } from '../spec/id-mappings';
 import { DEVICE_FILE_TYPES, RLIMIT_TYPES } from '../spec/vocabulary';
 import { capabilityMask } from './capabilities';
@@ -11,12 +14,14 @@ import { MS_BIND, MS_REC, MS_SLAVE, PROPAGATION, parseMountOptions } from './mou
 import { CLONE_NEWCGROUP, CLONE_NEWPID, CLONE_NEWTIME, CLONE_NEWUSER, NAMESPACE_FLAGS, planTimeOffsets } from './namespaces';
 import { planCpuAffinity, planIoPriority, planMemoryPolicy, planPersonality, planScheduler } from './process-attributes';
 import { type SeccompPlan, planSeccomp } from './seccomp';
-import { DestinationKind, type DeviceNode, type JoinNamespace, type LaunchPlan, MountKind, type MountStep, type PlanHook, type Symlink } from './plan';
+import { DestinationKind, type DeviceNode, type IdMaps, type JoinNamespace, type LaunchPlan, MountKind, type MountStep, type PlanHook, type Symlink } from './plan';
 
 /** What planning needs to know about the host; a fake in unit tests. */
 export interface HostView {
   /** true: a directory; false: something else; undefined: missing. */
   isDirectory(hostPath: string): boolean | undefined;
+  /** Whether AppArmor and SELinux are enabled. */
+  securityModules: SecurityModules;
 }
 
 export interface PlanOptions {
@@ -25,6 +30,10 @@ export interface PlanOptions {
   noPivot: boolean;
   noNewKeyring: boolean;
   host: HostView;
+  /** Who runs cista: an unprivileged caller writes id maps differently, and in a user namespace cannot mount sysfs for the host's network namespace. */
+  caller: Caller;
+  /** Hears what planning ignored (--debug). */
+  debug?: (message: string) => void;
   /** How a mount of type "cgroup" appears in the container (the cgroup driver knows its hierarchies). */
   cgroupMountSteps(mount: Mount, flags: number): MountStep[];
 }
@@ -40,10 +49,15 @@ export interface PlannedLaunch {
    */
   cloneJoins: JoinNamespace[];
   /**
-   * With a new user namespace: the text the runtime writes to the init's /proc/<pid>/uid_map and
-   * gid_map between clone() and the init's exec; null otherwise.
+   * A caller without privileges on the host cannot enter a joined pid namespace from its thread (nor
+   * return from it): the child enters it and goes on as its own child (SpawnRequest.childJoins).
    */
-  idMaps: { uidMap: string; gidMap: string } | null;
+  childJoins: JoinNamespace[];
+  /**
+   * With a new user namespace: what the runtime writes to the init's /proc/<pid>/uid_map and
+   * gid_map (and how) between clone() and the init's exec; null otherwise.
+   */
+  idMaps: IdMaps | null;
   /**
    * process.oomScoreAdj, written by the runtime to the init's /proc/<pid>/oom_score_adj (null: leave
    * it): lowering it takes CAP_SYS_RESOURCE in the host's user namespace, which an init in a new user
@@ -238,6 +252,8 @@ export function buildLaunchPlan(spec: Spec, options: PlanOptions): PlannedLaunch
   let cloneFlags = 0;
   let unshareFlags = 0;
   const cloneJoins: JoinNamespace[] = [];
+  const childJoins: JoinNamespace[] = [];
+  const unprivileged = unprivilegedOnHost(options.caller);
   const joins: JoinNamespace[] = [];
   const namespaces = linux.namespaces ?? [];
   const isJoined = (ns: { path?: string }) => ns.path !== undefined && ns.path !== '';
@@ -254,7 +270,8 @@ export function buildLaunchPlan(spec: Spec, options: PlanOptions): PlannedLaunch
     const flag = NAMESPACE_FLAGS[ns.type];
     if (isJoined(ns)) {
       const join = { type: flag, path: ns.path! };
-      if (flag === CLONE_NEWPID || createsUserNamespace) cloneJoins.push(join);
+      if (flag === CLONE_NEWPID && !createsUserNamespace && unprivileged) childJoins.push(join);
+      else if (flag === CLONE_NEWPID || createsUserNamespace) cloneJoins.push(join);
       // The user namespace is joined first: it governs the permission to join the others.
       else if (flag === CLONE_NEWUSER) joins.unshift(join);
       else joins.push(join);
@@ -269,19 +286,22 @@ export function buildLaunchPlan(spec: Spec, options: PlanOptions): PlannedLaunch
   const hasMountNamespace = namespaces.some((ns) => ns.type === 'mount');
   const rootfs = path.resolve(options.bundle, spec.root.path);
 
-  const mounts: MountStep[] = [];
-  const sysfsAsBind = hasUserNamespace && !createsNetworkNamespace;
+  const unlabelled: MountStep[] = [];
+  const sysfsAsBind = (hasUserNamespace || options.caller.inUserNamespace) && !createsNetworkNamespace;
   const idmappedMounts = new Map<number, MountIdmap>();
   (spec.mounts ?? []).forEach((m, i) => {
     const steps = planMount(m, i, options, sysfsAsBind);
     const idmap = planIdmap(m, i, spec);
     if (idmap !== null) {
       if (steps.length !== 1 || steps[0].kind !== MountKind.Bind) throw new ConfigError(`/mounts/${i}`, 'only a bind mount can be idmapped');
-      idmappedMounts.set(mounts.length, idmap);
+      idmappedMounts.set(unlabelled.length, idmap);
       steps[0].idmap = true;
     }
-    mounts.push(...steps);
+    unlabelled.push(...steps);
   });
+  const mountLabel = effectiveMountLabel(spec, unlabelled, options.host.securityModules, options.debug ?? (() => {}));
+  // One step for one step: the idmapped steps keep their indices.
+  const mounts = labelMounts(unlabelled, mountLabel);
   // runc populates /dev unless the host's /dev is bind-mounted over it.
   const devIsBind = (spec.mounts ?? []).some(
     (m) => path.posix.normalize(m.destination) === '/dev' && (m.type === 'bind' || (m.options ?? []).some((o) => o === 'bind' || o === 'rbind')),
@@ -321,9 +341,19 @@ export function buildLaunchPlan(spec: Spec, options: PlanOptions): PlannedLaunch
     createContainerHooks: (hooks.createContainer ?? []).map(planHook),
     startContainerHooks: (hooks.startContainer ?? []).map(planHook),
     waitForStart: true,
+    ...processSecurity(spec.process, options.host.securityModules),
+    mountLabel,
   };
-  const idMaps = createsUserNamespace
-    ? { uidMap: formatIdMap(linux.uidMappings ?? []), gidMap: formatIdMap(linux.gidMappings ?? []) }
-    : null;
-  return { plan, cloneFlags, cloneJoins, idMaps, oomScoreAdj: process.oomScoreAdj ?? null, rootfs, idmappedMounts, seccomp: planSeccomp(linux.seccomp) };
+  const idMaps = createsUserNamespace ? idMapWriter(linux.uidMappings ?? [], linux.gidMappings ?? [], options.caller) : null;
+  return {
+    plan,
+    cloneFlags,
+    cloneJoins,
+    childJoins,
+    idMaps,
+    oomScoreAdj: process.oomScoreAdj ?? null,
+    rootfs,
+    idmappedMounts,
+    seccomp: planSeccomp(linux.seccomp),
+  };
 }

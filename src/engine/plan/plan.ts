@@ -23,6 +23,7 @@ export {
   type SchedulerAttributes,
   type SeccompFilter,
   type SpawnRequest,
+  type StdioFds,
   type Symlink,
   type Sysctl,
   encodeLaunchPlan,
@@ -41,3 +42,8 @@ export function encodePlan(plan: Plan): Buffer {
     );
   }
 }
+
+import type { StdioFds } from '../../generated/protocol';
+
+/** A process that keeps the runtime's own stdin, stdout and stderr. */
+export const OWN_STDIO: StdioFds = { stdinFd: null, stdoutFd: null, stderrFd: null };

@@ -1,6 +1,7 @@
 import { SyncTag } from '../../generated/protocol';
 import { CistaError, errnoText } from '../errors';
 import type { Host } from '../host/host';
+import { whenReadable } from './readable';
 
 /**
  * The runtime's end of the sync socket (SOCK_SEQPACKET) to the init helper; the other end is
@@ -12,6 +13,13 @@ export function sendPlan(host: Pick<Host, 'fs'>, syncFd: number, encodedPlan: Bu
 }
 
 const MAX_REPLY = 64 * 1024;
+
+/** One datagram of the init and the fd it carried (-1: none). */
+export type InitMessage = { data: Buffer; fd: number };
+
+function receiveFailed(e: unknown): CistaError {
+  return new CistaError(`reading from the container init: ${errnoText(e)}`);
+}
 
 /** The pid (in our pid namespace) of the process a pidfd refers to. */
 function pidOfPidfd(host: Pick<Host, 'fs'>, fd: number): number {
@@ -62,11 +70,11 @@ export function awaitReady(
   let namespacesMade = false;
   try {
     for (;;) {
-      let message: { data: Buffer; fd: number };
+      let message: InitMessage;
       try {
         message = host.addon.receiveMessage(syncFd, MAX_REPLY);
       } catch (e) {
-        throw new CistaError(`reading from the container init: ${errnoText(e)}`);
+        throw receiveFailed(e);
       }
       const { data, fd } = message;
       if (data.length === 0) throw new CistaError('container init exited during setup without a reason');
@@ -109,5 +117,22 @@ export function awaitReady(
   } catch (e) {
     if (consoleFd !== null) host.fs.close(consoleFd);
     throw e;
+  }
+}
+
+/**
+ * One message of the init, received once the event loop sees the socket readable: never blocks.
+ * The long-lived API's form of awaitReady's receive; the conversation goes asynchronous on it next.
+ */
+export async function receiveFromInit(host: Pick<Host, 'addon'>, syncFd: number, signal?: AbortSignal): Promise<InitMessage> {
+  for (;;) {
+    let message: InitMessage | null;
+    try {
+      message = host.addon.receiveMessage(syncFd, MAX_REPLY, true);
+    } catch (e) {
+      throw receiveFailed(e);
+    }
+    if (message !== null) return message;
+    await whenReadable(syncFd, { signal });
   }
 }

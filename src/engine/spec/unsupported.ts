@@ -1,6 +1,6 @@
 /**
  * Fields cista does not implement yet. Running a container while silently ignoring part of its
- * configuration (an AppArmor profile, an SELinux label) would be worse than refusing it, so each such
+ * configuration (a username to resolve, a command line) would be worse than refusing it, so each such
  * field, when present and not empty, is an error. Delete a row when its feature lands.
  */
 import { ConfigError } from '../errors';
@@ -18,11 +18,8 @@ interface UnsupportedField {
 const UNSUPPORTED_FIELDS: readonly UnsupportedField[] = [
   { path: '/process/commandLine' },
   { path: '/process/user/username' },
-  { path: '/process/apparmorProfile' },
-  { path: '/process/selinuxLabel' },
   // Every mount of a plan is a new one: there is nothing to remount.
   { path: '/mounts/*/options/*', only: (option) => option === 'remount' },
-  { path: '/linux/mountLabel' },
   // Other platforms' sections: cista runs Linux containers only.
   { path: '/solaris' },
   { path: '/windows' },

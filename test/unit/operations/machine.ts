@@ -1,6 +1,5 @@
 /** A fake machine with one bundle, for the operation tests (see test/helpers/fake-host.ts). */
 import { SyncTag } from '../../../src/generated/protocol';
-import { buildLaunchPlan } from '../../../src/engine/plan/build';
 import { defaultSpec } from '../../../src/engine/spec/defaults';
 import type { Spec } from '../../../src/engine/spec/schema';
 import { FakeHost } from '../../helpers/fake-host';
@@ -45,28 +44,19 @@ export const NEW_INIT_PID = 4100;
  * notify fd.
  */
 export function machineWithHandOvers(): FakeHost {
-  let idmapStep = -1;
   const host = machineFor((spec) => {
     spec.linux!.namespaces!.push({ type: 'user', path: '/proc/3000/ns/user' });
     spec.linux!.netDevices = { veth0: { name: 'eth0' } };
     const mapping = [{ containerID: 0, hostID: 100000, size: 65536 }];
-    spec.mounts!.push({ destination: '/data', type: 'bind', source: '/srv/data', options: ['rbind', 'idmap'], uidMappings: mapping, gidMappings: mapping });
+    // First, so that its plan step is step 0.
+    spec.mounts!.unshift({ destination: '/data', type: 'bind', source: '/srv/data', options: ['rbind', 'idmap'], uidMappings: mapping, gidMappings: mapping });
     spec.linux!.seccomp!.listenerPath = '/run/agent.sock';
     spec.linux!.seccomp!.syscalls!.push({ names: ['mkdir'], action: 'SCMP_ACT_NOTIFY' });
-    const planned = buildLaunchPlan(spec, {
-      containerId: 'c1',
-      bundle: BUNDLE,
-      noPivot: false,
-      noNewKeyring: false,
-      host: { isDirectory: () => true },
-      cgroupMountSteps: () => [],
-    });
-    idmapStep = [...planned.idmappedMounts.keys()][0];
   });
   host.makeDirectory('/srv/data');
   host.writeFile('/proc/3000/ns/user', '');
   host.addNetDevice('veth0');
-  host.initMessages = [`${SyncTag.Forked}${NEW_INIT_PID}`, `${SyncTag.IdmapMount}${idmapStep}`, SyncTag.RunHooks, SyncTag.SeccompListener, SyncTag.Ready];
+  host.initMessages = [`${SyncTag.Forked}${NEW_INIT_PID}`, `${SyncTag.IdmapMount}0`, SyncTag.RunHooks, SyncTag.SeccompListener, SyncTag.Ready];
   return host;
 }
 

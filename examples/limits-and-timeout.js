@@ -1,0 +1,38 @@
+'use strict';
+// Resource limits from the config (memory, pids), a limit changed while it runs, and a command that
+// is killed when it overruns its timeout. Run as root: node examples/limits-and-timeout.js
+const { Runtime, defaultSpec } = require('cista');
+const { busyboxRootfs } = require('./rootfs');
+
+/** Reads a cgroup file of the container: cgroup v2 has one directory, v1 one per controller. */
+const cgroupFile = (controller, file) => `cat /sys/fs/cgroup/${file} 2>/dev/null || cat /sys/fs/cgroup/${controller}/${file}`;
+
+async function main() {
+  const runtime = new Runtime();
+  const spec = defaultSpec({ rootless: false });
+  spec.process.terminal = false;
+  spec.process.args = ['sleep', '1000000'];
+  spec.linux.resources = { ...spec.linux.resources, memory: { limit: 64 * 1024 * 1024 }, pids: { limit: 32 } };
+  const container = await runtime.create(`example-limits-${process.pid}`, { rootfs: busyboxRootfs(), spec });
+  try {
+    await container.start();
+    const pidsMax = await container.exec({ args: ['sh', '-c', cgroupFile('pids', 'pids.max')] });
+    console.log(`pids limit: ${pidsMax.stdout.trim()}`);
+    await container.update({ pids: { limit: 16 } });
+    const updated = await container.exec({ args: ['sh', '-c', cgroupFile('pids', 'pids.max')] });
+    console.log(`pids limit after update: ${updated.stdout.trim()}`);
+
+    try {
+      await container.exec({ args: ['sleep', '60'], timeout: 500 });
+    } catch (e) {
+      console.log(`sleep 60 with a 500 ms timeout: ${e.name}`);
+    }
+  } finally {
+    await container.delete({ force: true });
+  }
+}
+
+main().catch((e) => {
+  console.error(`${e.code ?? e.name}: ${e.message}`);
+  process.exit(1);
+});
