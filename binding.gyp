@@ -14,6 +14,7 @@
         "native/addon/console.cc",
         "native/addon/seccomp.cc",
         "native/addon/net_devices.cc",
+        "native/addon/probes.cc",
         "native/generated/protocol_decode.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")", "native"],

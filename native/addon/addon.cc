@@ -38,6 +38,10 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("makeUserNamespace", Napi::Function::New(env, cista::MakeUserNamespace));
   exports.Set("moveNetDevice", Napi::Function::New(env, cista::MoveNetDevice));
   exports.Set("resizePty", Napi::Function::New(env, cista::ResizePty));
+  exports.Set("makeRawTerminal", Napi::Function::New(env, cista::MakeRawTerminal));
+  exports.Set("restoreTerminal", Napi::Function::New(env, cista::RestoreTerminal));
+  exports.Set("seccompVersion", Napi::Function::New(env, cista::SeccompVersion));
+  exports.Set("probeKernel", Napi::Function::New(env, cista::ProbeKernel));
   exports.Set("receiveMessage", Napi::Function::New(env, cista::ReceiveMessage));
   exports.Set("sendFdToSocket", Napi::Function::New(env, cista::SendFdToSocket));
   return exports;
