@@ -33,6 +33,8 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("loadDeviceFilter", Napi::Function::New(env, cista::LoadDeviceFilter, "loadDeviceFilter"));
   exports.Set("compileSeccompFilter", Napi::Function::New(env, cista::CompileSeccompFilter, "compileSeccompFilter"));
   exports.Set("detachMount", Napi::Function::New(env, cista::DetachMount));
+  exports.Set("mountFilesystem", Napi::Function::New(env, cista::MountFilesystem));
+  exports.Set("setChildSubreaper", Napi::Function::New(env, cista::SetChildSubreaper));
   exports.Set("resizePty", Napi::Function::New(env, cista::ResizePty));
   exports.Set("receiveMessage", Napi::Function::New(env, cista::ReceiveMessage));
   exports.Set("sendFdToSocket", Napi::Function::New(env, cista::SendFdToSocket));

@@ -28,6 +28,10 @@ Napi::Value SendFdToSocket(const Napi::CallbackInfo& info);
 
 // mounts.cc
 Napi::Value DetachMount(const Napi::CallbackInfo& info);
+Napi::Value MountFilesystem(const Napi::CallbackInfo& info);
+
+// process.cc
+Napi::Value SetChildSubreaper(const Napi::CallbackInfo& info);
 
 // console.cc
 Napi::Value ResizePty(const Napi::CallbackInfo& info);

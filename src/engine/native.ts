@@ -39,6 +39,13 @@ export interface NativeAddon {
   resizePty(masterFd: number, rows: number, columns: number): void;
   /** umount2(MNT_DETACH | UMOUNT_NOFOLLOW) of the topmost mount at path. */
   detachMount(path: string): void;
+  /**
+   * A new filesystem (fsopen, one fsconfig per [key, value or null flag] option) or, with fstype "bind",
+   * a recursive clone of source, attached at target (a directory, its last component not followed).
+   */
+  mountFilesystem(target: string, fstype: string, source: string, options: Array<[string, string | null]>, readOnly: boolean): void;
+  /** prctl(PR_SET_CHILD_SUBREAPER, 1). */
+  setChildSubreaper(): void;
   /** Loads a cgroup device eBPF program and attaches it to a cgroup2 directory. */
   loadDeviceFilter(instructions: Buffer, cgroupDir: string): void;
   /** Compiles a resolved seccomp filter with libseccomp into a struct sock_filter array. */

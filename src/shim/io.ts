@@ -1,0 +1,60 @@
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import type { Readable, Writable } from 'node:stream';
+import { promisify } from 'node:util';
+
+import type { StdioOption } from '../api/stdio';
+
+/**
+ * A task's stdio as containerd passes it: fifo paths (created and opened by containerd before Create),
+ * or empty for none. stdout and stderr go to the container directly: the fifos' fds are handed to its
+ * process, so its output does not pass through (or depend on) the shim. stdin is copied from its fifo
+ * into a pipe, so that CloseIO can end it while containerd keeps the fifo open.
+ */
+export interface TaskIo {
+  stdin: string;
+  stdout: string;
+  stderr: string;
+  terminal: boolean;
+}
+
+/** fs.open as a promise of a plain fd (a FileHandle would close it when collected, under the stream). */
+const openFd = promisify(fs.open);
+
+function fifoPath(uri: string): string {
+  if (uri.startsWith('fifo://')) return uri.slice('fifo://'.length);
+  if (/^[a-z]+:\/\//.test(uri)) throw new Error(`stdio ${uri}: only fifos are supported yet (binary:// and file:// log URIs are not)`);
+  return uri;
+}
+
+/**
+ * An fd for the process's end of an output fifo. O_RDWR opens without waiting for a reader (containerd
+ * has one already); the shim closes its copy once the process has it, so containerd sees EOF when the
+ * process and its children are gone.
+ */
+export function openOutput(uri: string): StdioOption {
+  if (uri === '') return 'ignore';
+  return fs.openSync(fifoPath(uri), fs.constants.O_RDWR);
+}
+
+/** Our writing end of an output fifo as a stream (terminal output is copied by the shim). */
+export async function outputStream(uri: string): Promise<Writable | null> {
+  if (uri === '') return null;
+  const fd = await openFd(fifoPath(uri), fs.constants.O_WRONLY);
+  return new net.Socket({ fd, readable: false, writable: true });
+}
+
+/**
+ * containerd's stdin fifo as a stream. The open waits (in libuv's pool) for containerd's writer, so
+ * that reading does not see an end before containerd has opened it.
+ */
+export async function inputStream(uri: string): Promise<Readable | null> {
+  if (uri === '') return null;
+  const fd = await openFd(fifoPath(uri), fs.constants.O_RDONLY);
+  return new net.Socket({ fd, readable: true, writable: false });
+}
+
+/** Closes the fds openOutput gave (the process has its own copies). */
+export function closeOutputs(options: StdioOption[]): void {
+  for (const option of options) if (typeof option === 'number') fs.closeSync(option);
+}

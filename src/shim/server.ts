@@ -1,0 +1,79 @@
+/**
+ * The shim server (containerd-shim-cista-v2 without "start"): containerd's Task service over ttrpc,
+ * running the engine in this process. Also `delete`, containerd's cleanup after a shim that died.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+import { Runtime } from '../api/runtime';
+import { native } from '../engine/native';
+import { containerd } from '../generated/containerd';
+import { Publisher, timestamp } from './events';
+import { type ShimFlags, parseFlags, stateRoot } from './flags';
+import { reapOrphans } from './reaper';
+import { TASK_SERVICE, TaskService } from './service';
+import { TtrpcServer } from './ttrpc';
+
+const FLUSH_TIMEOUT_MS = 2000;
+
+function log(message: string): void {
+  process.stderr.write(`${new Date().toISOString()} cista shim ${process.pid}: ${message}\n`);
+}
+
+async function serve(flags: ShimFlags): Promise<void> {
+  // Orphaned descendants become ours (reaped by reapOrphans), as with containerd's own shims.
+  native().setChildSubreaper();
+  const runtime = new Runtime({ root: stateRoot(flags.namespace), onWarning: log });
+  const publisher = new Publisher(process.env.TTRPC_ADDRESS ?? `${flags.address}.ttrpc`, flags.namespace, log);
+  const server = new TtrpcServer();
+  const shutdown = (): void => {
+    server.close();
+    fs.rmSync(flags.socket, { force: true });
+    // Events still queued get a moment to reach containerd (which may be gone).
+    const timeout = new Promise((resolve) => setTimeout(resolve, FLUSH_TIMEOUT_MS));
+    void Promise.race([publisher.flushed(), timeout]).then(() => process.exit(0));
+  };
+  server.register(TASK_SERVICE, new TaskService(runtime, publisher, shutdown).handlers());
+  await server.listen(flags.socket);
+  reapOrphans();
+  process.on('SIGTERM', shutdown);
+  process.on('SIGPIPE', () => {});
+  // The bootstrap waits for this line (and the end of our stdout) before it answers containerd.
+  process.stdout.end('ready\n');
+}
+
+/** After a shim died: kill and delete the container, unmount its rootfs, answer a DeleteResponse. */
+async function cleanup(flags: ShimFlags): Promise<void> {
+  const runtime = new Runtime({ root: stateRoot(flags.namespace), onWarning: log });
+  let pid = 0;
+  try {
+    const container = await runtime.get(flags.id);
+    pid = container.pid;
+    await container.delete({ force: true });
+  } catch (e) {
+    if ((e as { code?: string }).code !== 'ENOCONTAINER') throw e;
+  }
+  try {
+    native().detachMount(path.join(flags.bundle, 'rootfs'));
+  } catch {
+    // Not mounted (or already gone): nothing to undo.
+  }
+  const response = containerd.task.v2.DeleteResponse.encode({ pid, exitStatus: 128 + 9, exitedAt: timestamp(Date.now()) }).finish();
+  process.stdout.write(response);
+}
+
+export function main(argv: string[]): void {
+  let flags: ShimFlags;
+  try {
+    flags = parseFlags(argv);
+  } catch (e) {
+    process.stderr.write(`containerd-shim-cista-v2: ${(e as Error).message}\n`);
+    process.exit(1);
+  }
+  const run = flags.action === 'delete' ? cleanup(flags) : serve(flags);
+  run.catch((e: Error) => {
+    log(e.stack ?? e.message);
+    process.stderr.write(`containerd-shim-cista-v2: ${e.message}\n`);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,136 @@
+/**
+ * A private containerd 1.6 for the shim's tests: its own config, root, state and socket under a
+ * scratch directory (never the system's), with containerd-shim-cista-v2 on its PATH, and a busybox
+ * image built from busybox-static and imported with `ctr images import`.
+ */
+import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+import { requireFile } from './prerequisites';
+
+const REPO = path.resolve(__dirname, '..', '..');
+export const SHIM = path.join(REPO, 'bin', 'containerd-shim-cista-v2');
+export const IMAGE = 'docker.io/library/cista-busybox:test';
+export const CISTA_RUNTIME = 'io.containerd.cista.v2';
+export const RUNC_RUNTIME = 'io.containerd.runc.v2';
+
+export interface Ctr {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function sha256(data: Buffer | string): string {
+  return createHash('sha256').update(data).digest('hex');
+}
+
+/** A docker-archive image (manifest.json, config, one layer) holding busybox and its applets. */
+function buildImage(dir: string): string {
+  const rootfs = path.join(dir, 'rootfs');
+  for (const d of ['bin', 'proc', 'sys', 'dev', 'tmp', 'etc', 'root']) fs.mkdirSync(path.join(rootfs, d), { recursive: true });
+  fs.copyFileSync('/bin/busybox', path.join(rootfs, 'bin', 'busybox'));
+  fs.chmodSync(path.join(rootfs, 'bin', 'busybox'), 0o755);
+  for (const applet of execFileSync('/bin/busybox', ['--list'], { encoding: 'utf8' }).split('\n').filter(Boolean)) {
+    if (!fs.existsSync(path.join(rootfs, 'bin', applet))) fs.symlinkSync('busybox', path.join(rootfs, 'bin', applet));
+  }
+  fs.writeFileSync(path.join(rootfs, 'etc', 'passwd'), 'root:x:0:0:root:/root:/bin/sh\n');
+  fs.writeFileSync(path.join(rootfs, 'etc', 'group'), 'root:x:0:\n');
+  const archive = path.join(dir, 'archive');
+  fs.mkdirSync(archive);
+  execFileSync('tar', ['-C', rootfs, '--numeric-owner', '--owner=0', '--group=0', '-cf', path.join(archive, 'layer.tar'), '.']);
+  const diffId = `sha256:${sha256(fs.readFileSync(path.join(archive, 'layer.tar')))}`;
+  const config = JSON.stringify({
+    architecture: 'amd64',
+    os: 'linux',
+    config: { Env: ['PATH=/bin'], Cmd: ['sh'], WorkingDir: '/' },
+    rootfs: { type: 'layers', diff_ids: [diffId] },
+  });
+  const configName = `${sha256(config)}.json`;
+  fs.writeFileSync(path.join(archive, configName), config);
+  fs.writeFileSync(path.join(archive, 'manifest.json'), JSON.stringify([{ Config: configName, RepoTags: [IMAGE.replace('docker.io/library/', '')], Layers: ['layer.tar'] }]));
+  const tar = path.join(dir, 'image.tar');
+  execFileSync('tar', ['-C', archive, '-cf', tar, '.']);
+  return tar;
+}
+
+export class Containerd {
+  readonly socket: string;
+  readonly namespace = 'cista-test';
+  private process: ChildProcess | null = null;
+  readonly log: string;
+
+  private constructor(readonly dir: string) {
+    this.socket = path.join(dir, 'c.sock');
+    this.log = path.join(dir, 'containerd.log');
+  }
+
+  /** Starts containerd (returns once its socket answers) and imports the image. */
+  static async start(): Promise<Containerd> {
+    requireFile('/usr/bin/containerd', 'containerd (Debian package containerd) is needed for the shim tests');
+    requireFile('/bin/busybox', 'busybox-static is needed to build the test image');
+    requireFile(path.join(REPO, 'dist', 'shim', 'server.js'), 'the shim is built by npm run build');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ctd-'));
+    const c = new Containerd(dir);
+    const bin = path.join(dir, 'bin');
+    fs.mkdirSync(bin);
+    fs.symlinkSync(SHIM, path.join(bin, 'containerd-shim-cista-v2'));
+    const config = path.join(dir, 'config.toml');
+    fs.writeFileSync(
+      config,
+      [
+        'version = 2',
+        `root = "${dir}/root"`,
+        `state = "${dir}/state"`,
+        'disabled_plugins = ["io.containerd.grpc.v1.cri"]',
+        '[grpc]',
+        `  address = "${c.socket}"`,
+        '[ttrpc]',
+        `  address = "${c.socket}.ttrpc"`,
+        '[debug]',
+        '  level = "debug"',
+        '',
+      ].join('\n'),
+    );
+    const log = fs.openSync(c.log, 'a');
+    c.process = spawn('containerd', ['--config', config], {
+      env: { ...process.env, PATH: `${bin}:${process.env.PATH}` },
+      stdio: ['ignore', log, log],
+    });
+    fs.closeSync(log);
+    for (let i = 0; i < 200 && c.ctr(['version']).status !== 0; i++) await new Promise((r) => setTimeout(r, 50));
+    const version = c.ctr(['version']);
+    if (version.status !== 0) throw new Error(`containerd did not start: ${version.stderr}\n${fs.readFileSync(c.log, 'utf8').slice(-2000)}`);
+    const imported = c.ctr(['images', 'import', buildImage(dir)]);
+    if (imported.status !== 0) throw new Error(`ctr images import: ${imported.stderr}`);
+    return c;
+  }
+
+  ctr(args: string[], input?: string): Ctr {
+    const r = spawnSync('ctr', ['--address', this.socket, '--namespace', this.namespace, ...args], { encoding: 'utf8', input, timeout: 60_000 });
+    return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+  }
+
+  /** ctr that must succeed: its stdout. */
+  ok(args: string[], input?: string): string {
+    const r = this.ctr(args, input);
+    if (r.status !== 0) throw new Error(`ctr ${args.join(' ')}: exit ${r.status}: ${r.stderr}`);
+    return r.stdout;
+  }
+
+  /** Stops containerd (tasks should be gone) and removes its directories. */
+  async stop(): Promise<void> {
+    const child = this.process;
+    if (child !== null && child.exitCode === null) {
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      await exited;
+    }
+    // Snapshots are overlay mounts under the root: unmount any left before removing it.
+    const mounts = fs.readFileSync('/proc/self/mountinfo', 'utf8').split('\n').map((l) => l.split(' ')[4]).filter((m) => m?.startsWith(this.dir));
+    for (const m of mounts.reverse()) spawnSync('umount', ['-l', m]);
+    fs.rmSync(this.dir, { recursive: true, force: true });
+  }
+}

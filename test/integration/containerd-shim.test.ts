@@ -1,0 +1,87 @@
+/**
+ * containerd-shim-cista-v2 under a real containerd 1.6 (private instance, test/helpers/containerd.ts),
+ * driven with ctr as a user would: every task operation goes through the shim's ttrpc Task service.
+ */
+import * as fs from 'node:fs';
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { CISTA_RUNTIME, Containerd, IMAGE } from '../helpers/containerd';
+import { requireRoot } from '../helpers/prerequisites';
+
+let ctd: Containerd;
+
+beforeAll(async () => {
+  requireRoot();
+  ctd = await Containerd.start();
+}, 120_000);
+
+afterAll(async () => {
+  await ctd?.stop();
+});
+
+/** A shim for this test's group still running (ps of the test's own shim processes). */
+function shimPids(): number[] {
+  return fs
+    .readdirSync('/proc')
+    .filter((p) => /^\d+$/.test(p))
+    .filter((p) => {
+      try {
+        const cmdline = fs.readFileSync(`/proc/${p}/cmdline`, 'utf8');
+        return cmdline.includes('containerd-shim-cista-v2') && cmdline.includes(ctd.socket);
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
+
+describe('ctr with runtime io.containerd.cista.v2', () => {
+  it('runs a container: its output and its exit code reach ctr, and nothing is left', () => {
+    const r = ctd.ctr(['run', '--rm', '--runtime', CISTA_RUNTIME, IMAGE, 'shim-run', 'sh', '-c', 'echo hello from $(hostname); echo to stderr >&2; exit 7']);
+    expect(r.stdout).toBe('hello from shim-run\n');
+    expect(r.stderr).toContain('to stderr');
+    expect(r.status).toBe(7);
+    expect(ctd.ok(['containers', 'list', '-q'])).toBe('');
+    expect(fs.existsSync('/run/containerd/cista/cista-test/shim-run')).toBe(false);
+  });
+
+  it('feeds stdin to the container and ends it', () => {
+    const r = ctd.ctr(['run', '--rm', '--runtime', CISTA_RUNTIME, IMAGE, 'shim-stdin', 'sh', '-c', 'tr a-z A-Z'], 'piped in\n');
+    expect(r.stdout).toBe('PIPED IN\n');
+    expect(r.status).toBe(0);
+  });
+
+  it('runs detached, then exec, task ps, pause/resume, metrics, kill and delete', () => {
+    const id = 'shim-detached';
+    ctd.ok(['run', '-d', '--runtime', CISTA_RUNTIME, IMAGE, id, 'sleep', '1000']);
+    try {
+      expect(ctd.ok(['task', 'list'])).toMatch(new RegExp(`${id}\\s+\\d+\\s+RUNNING`));
+      const exec = ctd.ctr(['task', 'exec', '--exec-id', 'e1', id, 'sh', '-c', 'echo exec says $((6*7)); exit 3']);
+      expect(exec.stdout).toBe('exec says 42\n');
+      expect(exec.status).toBe(3);
+
+      ctd.ok(['task', 'exec', '-d', '--exec-id', 'e2', id, 'sleep', '1000']);
+      const ps = ctd.ok(['task', 'ps', id]).trim().split('\n').slice(1);
+      expect(ps.length).toBe(2);
+
+      ctd.ok(['task', 'pause', id]);
+      expect(ctd.ok(['task', 'list'])).toMatch(new RegExp(`${id}\\s+\\d+\\s+PAUSED`));
+      ctd.ok(['task', 'resume', id]);
+      expect(ctd.ok(['task', 'list'])).toMatch(new RegExp(`${id}\\s+\\d+\\s+RUNNING`));
+
+      const metrics = ctd.ok(['task', 'metrics', '--format', 'json', id]);
+      expect(JSON.parse(metrics).memory.usage.usage).toBeGreaterThan(0);
+
+      ctd.ok(['task', 'kill', '--signal', 'SIGKILL', id]);
+      const waited = ctd.ctr(['task', 'delete', id]);
+      expect(waited.status).toBe(0);
+      expect(ctd.ok(['task', 'list', '-q'])).toBe('');
+    } finally {
+      ctd.ctr(['task', 'delete', '--force', id]);
+      ctd.ctr(['containers', 'delete', id]);
+    }
+    expect(fs.existsSync(`/run/containerd/cista/cista-test/${id}`)).toBe(false);
+    expect(shimPids()).toEqual([]);
+  });
+});
