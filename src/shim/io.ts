@@ -1,9 +1,9 @@
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import type { Readable, Writable } from 'node:stream';
-import { promisify } from 'node:util';
 
 import type { StdioOption } from '../api/stdio';
+import { native } from '../engine/native';
 
 /**
  * A task's stdio as containerd passes it: fifo paths (created and opened by containerd before Create),
@@ -17,9 +17,6 @@ export interface TaskIo {
   stderr: string;
   terminal: boolean;
 }
-
-/** fs.open as a promise of a plain fd (a FileHandle would close it when collected, under the stream). */
-const openFd = promisify(fs.open);
 
 function fifoPath(uri: string): string {
   if (uri.startsWith('fifo://')) return uri.slice('fifo://'.length);
@@ -37,21 +34,29 @@ export function openOutput(uri: string): StdioOption {
   return fs.openSync(fifoPath(uri), fs.constants.O_RDWR);
 }
 
-/** Our writing end of an output fifo as a stream (terminal output is copied by the shim). */
-export async function outputStream(uri: string): Promise<Writable | null> {
+/**
+ * Our writing end of an output fifo as a stream (terminal output is copied by the shim). Non-blocking:
+ * containerd opened its reader before Create; without one this fails (ENXIO) rather than waiting.
+ */
+export function outputStream(uri: string): Writable | null {
   if (uri === '') return null;
-  const fd = await openFd(fifoPath(uri), fs.constants.O_WRONLY);
+  const fd = fs.openSync(fifoPath(uri), fs.constants.O_WRONLY | fs.constants.O_NONBLOCK);
   return new net.Socket({ fd, readable: false, writable: true });
 }
 
 /**
- * containerd's stdin fifo as a stream. The open waits (in libuv's pool) for containerd's writer, so
- * that reading does not see an end before containerd has opened it.
+ * containerd's stdin fifo as a stream, once a writer has come. Opened without waiting (a thread blocked
+ * in open() would also hold up the shim's exit), it is only read after it first polls readable: data,
+ * or the hang-up of a writer that has been and gone. Before any writer, reading would see an end.
  */
-export async function inputStream(uri: string): Promise<Readable | null> {
-  if (uri === '') return null;
-  const fd = await openFd(fifoPath(uri), fs.constants.O_RDONLY);
-  return new net.Socket({ fd, readable: true, writable: false });
+export function inputStream(uri: string, onStream: (input: Readable) => void): void {
+  if (uri === '') return;
+  const fd = fs.openSync(fifoPath(uri), fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+  native().watchReadable(
+    fd,
+    () => onStream(new net.Socket({ fd, readable: true, writable: false })),
+    false,
+  );
 }
 
 /** Closes the fds openOutput gave (the process has its own copies). */

@@ -25,7 +25,7 @@ async function serve(flags: ShimFlags): Promise<void> {
   native().setChildSubreaper();
   const runtime = new Runtime({ root: stateRoot(flags.namespace), onWarning: log });
   const publisher = new Publisher(process.env.TTRPC_ADDRESS ?? `${flags.address}.ttrpc`, flags.namespace, log);
-  const server = new TtrpcServer();
+  const server = new TtrpcServer(flags.debug ? log : undefined);
   const shutdown = (): void => {
     server.close();
     fs.rmSync(flags.socket, { force: true });

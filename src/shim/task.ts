@@ -69,24 +69,18 @@ export class TaskProcess {
 
   /**
    * Once created: closes our copies of the output fds and starts the copies from (and to) the fifos.
-   * Not awaited by Create: opening stdin's fifo waits for containerd's writer, which may come later.
+   * stdin is read once containerd's writer has come (it may never: ctr run without a terminal).
    */
   attach(stdio: StdioOption[], stdin: Writable | null, terminal: Terminal | null): void {
     closeOutputs(stdio);
     this.terminal = terminal;
     this.stdin = terminal ?? stdin;
     const target = this.stdin;
-    if (target !== null) {
-      void inputStream(this.io.stdin).then(
-        (input) => input !== null && pipeKeepingOpen(input, target, terminal !== null),
-        () => target.end(),
-      );
-    }
+    if (target !== null) inputStream(this.io.stdin, (input) => pipeKeepingOpen(input, target, terminal !== null));
     if (terminal !== null) {
-      void outputStream(this.io.stdout).then(
-        (output) => (output !== null ? terminal.pipe(output) : terminal.resume()),
-        () => terminal.resume(),
-      );
+      const output = outputStream(this.io.stdout);
+      if (output !== null) terminal.pipe(output);
+      else terminal.resume();
     }
   }
 

@@ -16,6 +16,9 @@ export class TtrpcServer {
   private readonly connections = new Set<net.Socket>();
   readonly server = net.createServer((socket) => this.serve(socket));
 
+  /** trace: each call and its outcome, for -debug. */
+  constructor(private readonly trace?: (message: string) => void) {}
+
   register(service: string, methods: Record<string, Handler>): void {
     for (const [method, handler] of Object.entries(methods)) this.handlers.set(`${service}/${method}`, handler);
   }
@@ -67,9 +70,13 @@ export class TtrpcServer {
       return { status: { code: Code.UNIMPLEMENTED, message: `${request.service}/${request.method}: not implemented` } };
     }
     try {
-      return { status: { code: Code.OK }, payload: await handler(request.payload) };
+      const payload = await handler(request.payload);
+      this.trace?.(`${request.method}: ok`);
+      return { status: { code: Code.OK }, payload };
     } catch (e) {
-      return { status: statusOf(e) };
+      const status = statusOf(e);
+      this.trace?.(`${request.method}: ${status.code} ${status.message}`);
+      return { status };
     }
   }
 }

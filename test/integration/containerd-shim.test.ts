@@ -36,10 +36,15 @@ function shimPids(): number[] {
     .map(Number);
 }
 
+async function until(condition: () => boolean): Promise<void> {
+  for (let i = 0; i < 100 && !condition(); i++) await new Promise((r) => setTimeout(r, 50));
+  expect(condition()).toBe(true);
+}
+
 describe('ctr with runtime io.containerd.cista.v2', () => {
   it('runs a container: its output and its exit code reach ctr, and nothing is left', () => {
-    const r = ctd.ctr(['run', '--rm', '--runtime', CISTA_RUNTIME, IMAGE, 'shim-run', 'sh', '-c', 'echo hello from $(hostname); echo to stderr >&2; exit 7']);
-    expect(r.stdout).toBe('hello from shim-run\n');
+    const r = ctd.ctr(['run', '--rm', '--runtime', CISTA_RUNTIME, IMAGE, 'shim-run', 'sh', '-c', 'echo hello from $$; echo to stderr >&2; exit 7']);
+    expect(r.stdout).toBe('hello from 1\n');
     expect(r.stderr).toContain('to stderr');
     expect(r.status).toBe(7);
     expect(ctd.ok(['containers', 'list', '-q'])).toBe('');
@@ -52,7 +57,7 @@ describe('ctr with runtime io.containerd.cista.v2', () => {
     expect(r.status).toBe(0);
   });
 
-  it('runs detached, then exec, task ps, pause/resume, metrics, kill and delete', () => {
+  it('runs detached, then exec, task ps, pause/resume, metrics, kill and delete', async () => {
     const id = 'shim-detached';
     ctd.ok(['run', '-d', '--runtime', CISTA_RUNTIME, IMAGE, id, 'sleep', '1000']);
     try {
@@ -74,8 +79,10 @@ describe('ctr with runtime io.containerd.cista.v2', () => {
       expect(JSON.parse(metrics).memory.usage.usage).toBeGreaterThan(0);
 
       ctd.ok(['task', 'kill', '--signal', 'SIGKILL', id]);
-      const waited = ctd.ctr(['task', 'delete', id]);
-      expect(waited.status).toBe(0);
+      await until(() => /STOPPED/.test(ctd.ok(['task', 'list'])));
+      const deleted = ctd.ctr(['task', 'delete', id]);
+      expect(deleted.stderr).toContain('exit with non-zero exit code 137');
+      expect(deleted.status).toBe(0);
       expect(ctd.ok(['task', 'list', '-q'])).toBe('');
     } finally {
       ctd.ctr(['task', 'delete', '--force', id]);
