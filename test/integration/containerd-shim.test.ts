@@ -2,6 +2,7 @@
  * containerd-shim-cista-v2 under a real containerd 1.6 (private instance, test/helpers/containerd.ts),
  * driven with ctr as a user would: every task operation goes through the shim's ttrpc Task service.
  */
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -89,6 +90,31 @@ describe('ctr with runtime io.containerd.cista.v2', () => {
       ctd.ctr(['containers', 'delete', id]);
     }
     expect(fs.existsSync(`/run/containerd/cista/cista-test/${id}`)).toBe(false);
+    expect(shimPids()).toEqual([]);
+  });
+
+  it('gives -t a terminal through the console socket (ctr under script(1) for a tty)', () => {
+    const command = `ctr --address ${ctd.socket} --namespace ${ctd.namespace} run --rm -t --runtime ${CISTA_RUNTIME} ${IMAGE} shim-tty sh -c 'test -t 0 && test -t 1 && echo is a tty; stty size'`;
+    const r = spawnSync('script', ['-qec', command, '/dev/null'], { encoding: 'utf8', input: '', timeout: 60_000 });
+    expect(r.stdout).toContain('is a tty');
+    expect(r.status).toBe(0);
+  });
+
+  it('cleans up after a shim killed with SIGKILL: containerd runs its delete, nothing is left', async () => {
+    const id = 'shim-killed';
+    ctd.ok(['run', '-d', '--runtime', CISTA_RUNTIME, IMAGE, id, 'sleep', '1000']);
+    const [shim] = shimPids();
+    const initPid = Number(new RegExp(`^${id}\\s+(\\d+)`, 'm').exec(ctd.ok(['task', 'list']))![1]);
+    expect(fs.existsSync(`/proc/${initPid}`)).toBe(true);
+    process.kill(shim, 'SIGKILL');
+    // containerd sees the shim's connection close and runs `containerd-shim-cista-v2 delete`.
+    await until(() => !fs.existsSync(`/run/containerd/cista/cista-test/${id}`));
+    await until(() => !fs.existsSync(`/proc/${initPid}`) || fs.readFileSync(`/proc/${initPid}/stat`, 'utf8').includes(') Z'));
+    ctd.ctr(['task', 'delete', '--force', id]);
+    ctd.ok(['containers', 'delete', id]);
+    expect(ctd.ok(['task', 'list', '-q'])).toBe('');
+    const mounts = fs.readFileSync('/proc/self/mountinfo', 'utf8');
+    expect(mounts).not.toContain(`/${id}/rootfs`);
     expect(shimPids()).toEqual([]);
   });
 });
