@@ -48,15 +48,26 @@ export function outputStream(uri: string): Writable | null {
  * containerd's stdin fifo as a stream, once a writer has come. Opened without waiting (a thread blocked
  * in open() would also hold up the shim's exit), it is only read after it first polls readable: data,
  * or the hang-up of a writer that has been and gone. Before any writer, reading would see an end.
+ * Returns what closes it.
  */
-export function inputStream(uri: string, onStream: (input: Readable) => void): void {
-  if (uri === '') return;
+export function inputStream(uri: string, onStream: (input: Readable) => void): () => void {
+  if (uri === '') return () => {};
   const fd = fs.openSync(fifoPath(uri), fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
-  native().watchReadable(
+  let stream: net.Socket | null = null;
+  const watch = native().watchReadable(
     fd,
-    () => onStream(new net.Socket({ fd, readable: true, writable: false })),
+    () => {
+      stream = new net.Socket({ fd, readable: true, writable: false });
+      onStream(stream);
+    },
     false,
   );
+  // Returns the way to let go of it (the process is deleted): a writer that never came leaves the fd watched.
+  return () => {
+    if (stream !== null) return stream.destroy();
+    native().cancelWatch(watch);
+    fs.closeSync(fd);
+  };
 }
 
 /** Closes the fds openOutput gave (the process has its own copies). */

@@ -40,6 +40,7 @@ async function serve(flags: ShimFlags): Promise<void> {
   process.on('SIGPIPE', () => {});
   // The bootstrap waits for this line (and the end of our stdout) before it answers containerd.
   process.stdout.end('ready\n');
+  if (flags.debug) log(`serving ${(process.uptime() * 1000).toFixed(0)} ms after the process started`);
 }
 
 /** After a shim died: kill and delete the container, unmount its rootfs, answer a DeleteResponse. */

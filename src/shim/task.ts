@@ -35,6 +35,8 @@ export class TaskProcess {
   handle: ContainerProcess | null = null;
   terminal: Terminal | null = null;
   stdin: Writable | null = null;
+  /** Lets go of stdin's fifo (at Delete). */
+  closeInput: () => void = () => {};
   private readonly exited: Promise<TaskExit>;
   private onExit!: (exit: TaskExit) => void;
 
@@ -76,7 +78,7 @@ export class TaskProcess {
     this.terminal = terminal;
     this.stdin = terminal ?? stdin;
     const target = this.stdin;
-    if (target !== null) inputStream(this.io.stdin, (input) => pipeKeepingOpen(input, target, terminal !== null));
+    if (target !== null) this.closeInput = inputStream(this.io.stdin, (input) => pipeKeepingOpen(input, target, terminal !== null));
     if (terminal !== null) {
       const output = outputStream(this.io.stdout);
       if (output !== null) terminal.pipe(output);

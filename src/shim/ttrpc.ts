@@ -69,9 +69,10 @@ export class TtrpcServer {
     if (handler === undefined) {
       return { status: { code: Code.UNIMPLEMENTED, message: `${request.service}/${request.method}: not implemented` } };
     }
+    const started = performance.now();
     try {
       const payload = await handler(request.payload);
-      this.trace?.(`${request.method}: ok`);
+      this.trace?.(`${request.method}: ok (${(performance.now() - started).toFixed(1)} ms)`);
       return { status: { code: Code.OK }, payload };
     } catch (e) {
       const status = statusOf(e);

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CISTA_RUNTIME, Containerd, IMAGE } from '../helpers/containerd';
 import { requireRoot } from '../helpers/prerequisites';
 
-let ctd: Containerd;
+let ctd: InstanceType<typeof Containerd>;
 
 beforeAll(async () => {
   requireRoot();
@@ -20,22 +20,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await ctd?.stop();
 });
-
-/** A shim for this test's group still running (ps of the test's own shim processes). */
-function shimPids(): number[] {
-  return fs
-    .readdirSync('/proc')
-    .filter((p) => /^\d+$/.test(p))
-    .filter((p) => {
-      try {
-        const cmdline = fs.readFileSync(`/proc/${p}/cmdline`, 'utf8');
-        return cmdline.includes('containerd-shim-cista-v2') && cmdline.includes(ctd.socket);
-      } catch {
-        return false;
-      }
-    })
-    .map(Number);
-}
 
 async function until(condition: () => boolean): Promise<void> {
   for (let i = 0; i < 100 && !condition(); i++) await new Promise((r) => setTimeout(r, 50));
@@ -90,7 +74,7 @@ describe('ctr with runtime io.containerd.cista.v2', () => {
       ctd.ctr(['containers', 'delete', id]);
     }
     expect(fs.existsSync(`/run/containerd/cista/cista-test/${id}`)).toBe(false);
-    expect(shimPids()).toEqual([]);
+    expect(ctd.shimPids()).toEqual([]);
   });
 
   it('gives -t a terminal through the console socket (ctr under script(1) for a tty)', () => {
@@ -103,7 +87,7 @@ describe('ctr with runtime io.containerd.cista.v2', () => {
   it('cleans up after a shim killed with SIGKILL: containerd runs its delete, nothing is left', async () => {
     const id = 'shim-killed';
     ctd.ok(['run', '-d', '--runtime', CISTA_RUNTIME, IMAGE, id, 'sleep', '1000']);
-    const [shim] = shimPids();
+    const [shim] = ctd.shimPids();
     const initPid = Number(new RegExp(`^${id}\\s+(\\d+)`, 'm').exec(ctd.ok(['task', 'list']))![1]);
     expect(fs.existsSync(`/proc/${initPid}`)).toBe(true);
     process.kill(shim, 'SIGKILL');
@@ -115,6 +99,28 @@ describe('ctr with runtime io.containerd.cista.v2', () => {
     expect(ctd.ok(['task', 'list', '-q'])).toBe('');
     const mounts = fs.readFileSync('/proc/self/mountinfo', 'utf8');
     expect(mounts).not.toContain(`/${id}/rootfs`);
-    expect(shimPids()).toEqual([]);
+    expect(ctd.shimPids()).toEqual([]);
+  });
+
+  it('serves the containers of one pod (io.kubernetes.cri.sandbox-id) from one shim process', async () => {
+    const pod = ['--annotation', 'io.kubernetes.cri.sandbox-id=pod-a'];
+    const ids = ['shim-pod-1', 'shim-pod-2'];
+    try {
+      for (const id of ids) ctd.ok(['run', '-d', ...pod, '--runtime', CISTA_RUNTIME, IMAGE, id, 'sleep', '1000']);
+      expect(ctd.shimPids().length).toBe(1);
+      expect(ctd.ok(['task', 'exec', '--exec-id', 'e', ids[1], 'echo', 'second']).trim()).toBe('second');
+      // The first container's end leaves the shim serving the second.
+      ctd.ok(['task', 'kill', '--signal', 'SIGKILL', ids[0]]);
+      await until(() => new RegExp(`${ids[0]}\\s+\\d+\\s+STOPPED`).test(ctd.ok(['task', 'list'])));
+      ctd.ctr(['task', 'delete', ids[0]]);
+      expect(ctd.ok(['task', 'list'])).toMatch(new RegExp(`${ids[1]}\\s+\\d+\\s+RUNNING`));
+      expect(ctd.shimPids().length).toBe(1);
+    } finally {
+      for (const id of ids) {
+        ctd.ctr(['task', 'delete', '--force', id]);
+        ctd.ctr(['containers', 'delete', id]);
+      }
+    }
+    await until(() => ctd.shimPids().length === 0);
   });
 });

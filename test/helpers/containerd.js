@@ -1,34 +1,32 @@
+'use strict';
 /**
  * A private containerd 1.6 for the shim's tests: its own config, root, state and socket under a
  * scratch directory (never the system's), with containerd-shim-cista-v2 on its PATH, and a busybox
- * image built from busybox-static and imported with `ctr images import`.
+ * image built from busybox-static and imported with `ctr images import`. Plain CommonJS: the shim's
+ * tests and bench/containerd.js both use it.
  */
-import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
+const { execFileSync, spawn, spawnSync } = require('node:child_process');
+const { createHash } = require('node:crypto');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
 
-import { requireFile } from './prerequisites';
-
-const REPO = path.resolve(__dirname, '..', '..');
-export const SHIM = path.join(REPO, 'bin', 'containerd-shim-cista-v2');
-export const IMAGE = 'docker.io/library/cista-busybox:test';
-export const CISTA_RUNTIME = 'io.containerd.cista.v2';
-export const RUNC_RUNTIME = 'io.containerd.runc.v2';
-
-export interface Ctr {
-  status: number | null;
-  stdout: string;
-  stderr: string;
+function requireFile(file, what) {
+  if (!fs.existsSync(file)) throw new Error(`prerequisite missing: ${what} (${file})`);
 }
 
-function sha256(data: Buffer | string): string {
+const REPO = path.resolve(__dirname, '..', '..');
+const SHIM = path.join(REPO, 'bin', 'containerd-shim-cista-v2');
+const IMAGE = 'docker.io/library/cista-busybox:test';
+const CISTA_RUNTIME = 'io.containerd.cista.v2';
+const RUNC_RUNTIME = 'io.containerd.runc.v2';
+
+function sha256(data) {
   return createHash('sha256').update(data).digest('hex');
 }
 
 /** A docker-archive image (manifest.json, config, one layer) holding busybox and its applets. */
-function buildImage(dir: string): string {
+function buildImage(dir) {
   const rootfs = path.join(dir, 'rootfs');
   for (const d of ['bin', 'proc', 'sys', 'dev', 'tmp', 'etc', 'root']) fs.mkdirSync(path.join(rootfs, d), { recursive: true });
   fs.copyFileSync('/bin/busybox', path.join(rootfs, 'bin', 'busybox'));
@@ -56,19 +54,17 @@ function buildImage(dir: string): string {
   return tar;
 }
 
-export class Containerd {
-  readonly socket: string;
-  readonly namespace = 'cista-test';
-  private process: ChildProcess | null = null;
-  readonly log: string;
-
-  private constructor(readonly dir: string) {
+class Containerd {
+  constructor(dir) {
+    this.dir = dir;
+    this.namespace = 'cista-test';
+    this.process = null;
     this.socket = path.join(dir, 'c.sock');
     this.log = path.join(dir, 'containerd.log');
   }
 
   /** Starts containerd (returns once its socket answers) and imports the image. */
-  static async start(): Promise<Containerd> {
+  static async start() {
     requireFile('/usr/bin/containerd', 'containerd (Debian package containerd) is needed for the shim tests');
     requireFile('/bin/busybox', 'busybox-static is needed to build the test image');
     requireFile(path.join(REPO, 'dist', 'shim', 'server.js'), 'the shim is built by npm run build');
@@ -108,20 +104,37 @@ export class Containerd {
     return c;
   }
 
-  ctr(args: string[], input?: string): Ctr {
+  /** Pids of this containerd's cista shims (their command lines carry its socket). */
+  shimPids() {
+    return fs
+      .readdirSync('/proc')
+      .filter((p) => /^\d+$/.test(p))
+      .filter((p) => {
+        try {
+          const cmdline = fs.readFileSync(`/proc/${p}/cmdline`, 'utf8');
+          return cmdline.includes('containerd-shim-cista-v2') && cmdline.includes(this.socket);
+        } catch {
+          return false;
+        }
+      })
+      .map(Number);
+  }
+
+  /** ctr against this containerd: { status, stdout, stderr }. */
+  ctr(args, input) {
     const r = spawnSync('ctr', ['--address', this.socket, '--namespace', this.namespace, ...args], { encoding: 'utf8', input, timeout: 60_000 });
     return { status: r.status, stdout: r.stdout, stderr: r.stderr };
   }
 
   /** ctr that must succeed: its stdout. */
-  ok(args: string[], input?: string): string {
+  ok(args, input) {
     const r = this.ctr(args, input);
     if (r.status !== 0) throw new Error(`ctr ${args.join(' ')}: exit ${r.status}: ${r.stderr}`);
     return r.stdout;
   }
 
   /** Stops containerd (tasks should be gone) and removes its directories. */
-  async stop(): Promise<void> {
+  async stop() {
     const child = this.process;
     if (child !== null && child.exitCode === null) {
       const exited = new Promise((r) => child.once('exit', r));
@@ -134,3 +147,5 @@ export class Containerd {
     fs.rmSync(this.dir, { recursive: true, force: true });
   }
 }
+
+module.exports = { Containerd, SHIM, IMAGE, CISTA_RUNTIME, RUNC_RUNTIME };
