@@ -64,9 +64,12 @@ export function inputStream(uri: string, onStream: (input: Readable) => void): (
   );
   // Returns the way to let go of it (the process is deleted): a writer that never came leaves the fd watched.
   return () => {
-    if (stream !== null) return stream.destroy();
-    native().cancelWatch(watch);
-    fs.closeSync(fd);
+    if (stream !== null) {
+      stream.destroy();
+    } else {
+      native().cancelWatch(watch);
+      fs.closeSync(fd);
+    }
   };
 }
 
