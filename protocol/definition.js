@@ -264,6 +264,7 @@ module.exports = {
           'Namespaces (thread-joinable ones only) the calling thread enters around clone(), so the child is born in them.',
         ),
         field('preserveFds', 'u32', 'Caller fds 3..3+preserveFds-1 that reach the container as they are.'),
+        field('planBytes', 'u32', 'Size of the encoded plan, sent to the init as one datagram: the sync socket is made to hold it.'),
         field('stateDirFd', 'u32', "O_PATH fd of the container's state directory, which holds the exec fifo the init blocks on until `start`."),
         field(
           'idMaps',

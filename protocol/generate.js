@@ -267,6 +267,14 @@ const TS_RUNTIME = `function fieldError(where: string, problem: string): Error {
   return new Error(\`\${where}: \${problem}\`);
 }
 
+/** A message above the size the other side accepts: input can reach it (tens of thousands of mounts), so callers tell it apart. */
+export class MessageTooLarge extends Error {
+  constructor(readonly what: string, readonly bytes: number, readonly maxBytes: number) {
+    super(\`the \${what} is \${bytes} bytes, more than the \${maxBytes} the other side accepts\`);
+    this.name = 'MessageTooLarge';
+  }
+}
+
 class Writer {
   private buffer = Buffer.alloc(1024);
   private length = 0;
@@ -334,7 +342,7 @@ class Writer {
   }
 
   finish(what: string, maxBytes: number): Buffer {
-    if (this.length > maxBytes) throw new Error(\`the \${what} is \${this.length} bytes, more than the \${maxBytes} the other side accepts\`);
+    if (this.length > maxBytes) throw new MessageTooLarge(what, this.length, maxBytes);
     return Buffer.from(this.buffer.subarray(0, this.length));
   }
 

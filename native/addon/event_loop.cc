@@ -49,8 +49,9 @@ struct Watch {
   Watch(Napi::Env env, Napi::Function fn) : callback(Napi::Persistent(fn)), context(env, "cista.fdWatch") {}
 };
 
-std::unordered_map<uint32_t, Watch*> watches;
-uint32_t next_watch_id = 1;
+// Per thread: each worker thread has its own event loop, and a watch's callback runs on its loop's thread.
+thread_local std::unordered_map<uint32_t, Watch*> watches;
+thread_local uint32_t next_watch_id = 1;
 
 void close_watch(Watch* watch) {
   watches.erase(watch->id);

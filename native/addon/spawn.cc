@@ -221,6 +221,7 @@ Napi::Value SpawnInit(const Napi::CallbackInfo& info) {
   const std::string& init_path = request.init_path;
   int preserve_fds = int(request.preserve_fds);
   int state_dir_fd = int(request.state_dir_fd);
+  int plan_bytes = int(request.plan_bytes);
 
   int err = 0;
   int memfd = seal_init_binary(init_path, &err);
@@ -231,6 +232,12 @@ Napi::Value SpawnInit(const Napi::CallbackInfo& info) {
     err = errno;
     close(memfd);
     return ThrowErrno(env, err, "creating the sync socket");
+  }
+  // The plan goes in one datagram, which must fit the sender's buffer (about 208 KiB by default):
+  // SO_SNDBUFFORCE passes wmem_max (needs CAP_NET_ADMIN), SO_SNDBUF is the fallback within it.
+  int send_buffer = plan_bytes + (64 << 10);
+  if (setsockopt(pair[0], SOL_SOCKET, SO_SNDBUFFORCE, &send_buffer, sizeof send_buffer) != 0) {
+    setsockopt(pair[0], SOL_SOCKET, SO_SNDBUF, &send_buffer, sizeof send_buffer);
   }
 
   int maps_ready[2] = {-1, -1};

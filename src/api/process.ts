@@ -31,7 +31,9 @@ export interface RunControl {
   timeout?: number;
 }
 
-const SIGNAL_NAMES = new Map<number, NodeJS.Signals>(Object.entries(os.constants.signals).map(([name, n]) => [n, name as NodeJS.Signals]));
+/** Signal numbers to names; the first name of a number wins (SIGABRT, not its alias SIGIOT). */
+const SIGNAL_NAMES = new Map<number, NodeJS.Signals>();
+for (const [name, n] of Object.entries(os.constants.signals)) if (!SIGNAL_NAMES.has(n)) SIGNAL_NAMES.set(n, name as NodeJS.Signals);
 
 export function processExit(status: ExitStatus): ProcessExit {
   return { exitCode: status.code, signal: status.signal === null ? null : (SIGNAL_NAMES.get(status.signal) ?? null) };

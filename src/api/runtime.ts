@@ -101,9 +101,9 @@ export class Runtime {
     }
   }
 
-  /** Every container under the root. */
+  /** Every container under the root; one whose state.json is damaged is a warning (onWarning), not an error. */
   async list(): Promise<OciState[]> {
-    return listContainers(this.root);
+    return listContainers(this.root, this.context.warn);
   }
 
   /** A handle on an existing container; rejects with ENOCONTAINER when there is none. */

@@ -5,7 +5,8 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import Ajv from 'ajv';
+import Ajv, { _, type KeywordCxt } from 'ajv';
+import { _Code } from 'ajv/dist/compile/codegen/code';
 import standaloneCode from 'ajv/dist/standalone';
 import { ConfigSchema } from '../engine/spec/schema';
 
@@ -30,10 +31,36 @@ function hoistNamedSchemas(schema: unknown, named: Map<string, JsonSchema>, isRo
   return { $ref: id };
 }
 
+/** A bigint literal in generated code; BigInt() first, so only an integer's digits get in. */
+function bigintLiteral(digits: string): _Code {
+  return new _Code(`${BigInt(digits)}n`);
+}
+
+/**
+ * `integerRange: [min, max]` (decimal strings): the value is an integer in that range, exactly: a
+ * bigint (parseJson's integer literals beyond 2^53) or an integral number; one beyond 2^53 (written
+ * with an exponent, or passed through the API) is compared as the exact integer it holds, so 2^64
+ * is no "18446744073709551615".
+ */
+function integerRangeCode(cxt: KeywordCxt): void {
+  const { data } = cxt;
+  const [min, max] = cxt.schema as [string, string];
+  const inRange = (value: _Code) => _`${value} >= ${bigintLiteral(min)} && ${value} <= ${bigintLiteral(max)}`;
+  cxt.fail(
+    _`!(typeof ${data} == "bigint" ? ${inRange(data as unknown as _Code)} : Number.isSafeInteger(${data}) ? ${inRange(data as unknown as _Code)} : Number.isInteger(${data}) && ${inRange(_`BigInt(${data})`)})`,
+  );
+}
+
 /** The complete text of the generated module. */
 export function compileConfigValidator(): string {
   // messages: false because load.ts words every error itself from the keyword and its params.
   const ajv = new Ajv({ allErrors: false, strict: true, messages: false, inlineRefs: false, code: { source: true } });
+  ajv.addKeyword({
+    keyword: 'integerRange',
+    schemaType: 'array',
+    code: integerRangeCode,
+    error: { message: 'integer out of range', params: ({ schema }) => _`{min: ${String(schema[0])}, max: ${String(schema[1])}}` },
+  });
   const named = new Map<string, JsonSchema>();
   const root = hoistNamedSchemas(ConfigSchema, named) as JsonSchema;
   for (const schema of named.values()) ajv.addSchema(schema);

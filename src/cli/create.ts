@@ -15,7 +15,7 @@ export const CREATE_OPTIONS: Record<string, OptionSpec> = {
 
 export function createOptions(cli: CliContext, args: ParsedArgs): CreateOptions {
   const preserve = stringOption(args, 'preserve-fds') ?? '0';
-  if (!/^\d+$/.test(preserve)) throw new CistaError(`--preserve-fds must be a number, not "${preserve}"`);
+  if (!/^\d+$/.test(preserve)) throw new CistaError(`--preserve-fds must be a number, not ${JSON.stringify(preserve)}`);
   return {
     root: cli.globals.root,
     id: args.positionals[0],

@@ -2,7 +2,7 @@ import { CistaError } from '../engine/errors';
 import { type CommandSpec, flag, listOption, stringOption } from './command';
 
 function parseId(text: string, what: string): number {
-  if (!/^\d+$/.test(text)) throw new CistaError(`${what} must be a number, not "${text}"`);
+  if (!/^\d+$/.test(text)) throw new CistaError(`${what} must be a number, not ${JSON.stringify(text)}`);
   return Number(text);
 }
 
@@ -10,7 +10,7 @@ function parseId(text: string, what: string): number {
 function parseUser(text: string | undefined): { uid: number; gid?: number } | undefined {
   if (text === undefined) return undefined;
   const [uid, gid, extra] = text.split(':');
-  if (extra !== undefined) throw new CistaError(`--user must be uid[:gid], not "${text}"`);
+  if (extra !== undefined) throw new CistaError(`--user must be uid[:gid], not ${JSON.stringify(text)}`);
   return { uid: parseId(uid, '--user uid'), gid: gid === undefined ? undefined : parseId(gid, '--user gid') };
 }
 

@@ -19,9 +19,9 @@ export const command: CommandSpec = {
   positionals: [],
   async run(args, cli) {
     const format = stringOption(args, 'format') ?? 'table';
-    if (format !== 'table' && format !== 'json') throw new CistaError(`--format must be table or json, not "${format}"`);
+    if (format !== 'table' && format !== 'json') throw new CistaError(`--format must be table or json, not ${JSON.stringify(format)}`);
     const { listContainers } = await import('../engine/operations/list');
-    const states = listContainers(cli.globals.root);
+    const states = listContainers(cli.globals.root, (message) => cli.log.warn(message));
     if (flag(args, 'quiet')) process.stdout.write(states.map((s) => `${s.id}\n`).join(''));
     else if (format === 'json') process.stdout.write(`${JSON.stringify(states)}\n`);
     else process.stdout.write(table(states));

@@ -7,6 +7,11 @@ export type LogFormat = 'text' | 'json';
  * and time); clients read the last error line from it. The file is created before anything else
  * can fail, because containerd reports a missing log file instead of the real error.
  */
+/** Callers read the first line of stderr (containerd, podman): a message with line breaks in it stays one line. */
+function oneLine(msg: string): string {
+  return msg.replace(/\r?\n/g, '\\n');
+}
+
 export class CliLog {
   private fd: number | undefined;
 
@@ -25,13 +30,13 @@ export class CliLog {
   /** A failure that does not fail the command (a poststart or poststop hook): logged like an error. */
   warn(msg: string): void {
     this.write('warning', msg);
-    process.stderr.write(`cista: warning: ${msg}\n`);
+    process.stderr.write(`cista: warning: ${oneLine(msg)}\n`);
   }
 
   /** One line to the log file (if any) and one readable line on stderr. */
   error(msg: string): void {
     this.write('error', msg);
-    process.stderr.write(`cista: ${msg}\n`);
+    process.stderr.write(`cista: ${oneLine(msg)}\n`);
   }
 
   private write(level: string, msg: string): void {

@@ -60,6 +60,13 @@ function commandHelp(c: CommandSpec): string {
   return `Usage: cista ${c.name} [options] ${args}\n\n${c.summary}\n\nOptions:\n${optionLines({ ...c.options, help: { type: 'boolean', short: 'h', description: 'show help' } })}\n`;
 }
 
+/** node:util's parseArgs errors, some of several lines, as one line naming the flag. */
+function parseErrorLine(error: Error & { code?: string }): string {
+  const ambiguous = /^Option '(-[^']*)' argument is ambiguous/.exec(error.message);
+  if (ambiguous !== null) return `${ambiguous[1]}: a value starting with "-" is written ${ambiguous[1]}=VALUE`;
+  return error.message.split('\n')[0];
+}
+
 function parseOptions(args: string[], options: Record<string, OptionSpec>, allowPositionals: boolean): ParsedArgs {
   try {
     const parsed = parseArgs({
@@ -70,7 +77,7 @@ function parseOptions(args: string[], options: Record<string, OptionSpec>, allow
     });
     return { options: parsed.values as ParsedArgs['options'], positionals: parsed.positionals, trailing: [] };
   } catch (e) {
-    throw new CistaError((e as Error).message);
+    throw new CistaError(parseErrorLine(e as Error & { code?: string }));
   }
 }
 
@@ -96,7 +103,7 @@ function splitAtCommand(argv: string[]): { globals: string[]; name: string | und
 
 function globalOptions(parsed: ParsedArgs): GlobalOptions {
   const logFormat = parsed.options['log-format'] ?? 'text';
-  if (logFormat !== 'text' && logFormat !== 'json') throw new CistaError(`--log-format must be text or json, not "${logFormat}"`);
+  if (logFormat !== 'text' && logFormat !== 'json') throw new CistaError(`--log-format must be text or json, not ${JSON.stringify(logFormat)}`);
   return {
     root: (parsed.options.root as string | undefined) ?? '/run/cista',
     log: parsed.options.log as string | undefined,
@@ -123,7 +130,7 @@ async function dispatch(cli: CliContext, c: CommandSpec, rest: string[]): Promis
   }
   const required = c.positionals.filter((p) => p.required).length;
   if (args.positionals.length < required) throw new CistaError(`${c.name}: missing argument <${c.positionals[args.positionals.length].name}>`);
-  if (args.positionals.length > c.positionals.length) throw new CistaError(`${c.name}: unexpected argument "${args.positionals[c.positionals.length]}"`);
+  if (args.positionals.length > c.positionals.length) throw new CistaError(`${c.name}: unexpected argument ${JSON.stringify(args.positionals[c.positionals.length])}`);
   cli.log.debug(`${c.name} ${rest.join(' ')}`);
   const code = (await c.run(args, cli)) ?? 0;
   cli.log.debug(`${c.name} done, exit code ${code}`);
@@ -153,7 +160,7 @@ export async function main(argv: string[]): Promise<void> {
     return;
   }
   try {
-    if (c === undefined) throw new CistaError(`unknown command "${name}" (see cista --help)`);
+    if (c === undefined) throw new CistaError(`unknown command ${JSON.stringify(name)} (see cista --help)`);
     process.exitCode = await dispatch(cli, c, rest);
   } catch (e) {
     process.exitCode = cli.fail(e);

@@ -20,7 +20,7 @@ export const command: CommandSpec = {
   positionals: [{ name: 'container-id', required: true }],
   async run(args, cli) {
     const format = stringOption(args, 'format') ?? 'table';
-    if (format !== 'table' && format !== 'json') throw new CistaError(`--format must be table or json, not "${format}"`);
+    if (format !== 'table' && format !== 'json') throw new CistaError(`--format must be table or json, not ${JSON.stringify(format)}`);
     const { containerPids } = await import('../engine/operations/ps');
     const pids = containerPids(cli.globals.root, args.positionals[0]);
     if (format === 'json') process.stdout.write(`${JSON.stringify(pids)}\n`);

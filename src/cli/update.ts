@@ -37,7 +37,7 @@ export const command: CommandSpec = {
     for (const [name, f] of Object.entries(LIMIT_FLAGS)) {
       const text = stringOption(args, name);
       if (text === undefined) continue;
-      if (f.kind === 'number' && !/^-?\d+$/.test(text)) throw new CistaError(`--${name} must be a number, not "${text}"`);
+      if (f.kind === 'number' && !/^-?\d+$/.test(text)) throw new CistaError(`--${name} must be a number, not ${JSON.stringify(text)}`);
       resources[f.section] = { ...(resources[f.section] ?? {}), [f.field]: f.kind === 'number' ? Number(text) : text };
     }
     updateContainer(cli.globals.root, args.positionals[0], resources, file === undefined ? 'update' : file === '-' ? 'stdin' : file);

@@ -41,3 +41,10 @@ export function editConfig(bundle: string, edit: (config: Config) => void): void
   edit(config);
   fs.writeFileSync(path.join(bundle, 'config.json'), JSON.stringify(config, null, '\t'));
 }
+
+/** A config edit: no mount namespace of its own, so the container's mounts go into the host's table. */
+export function withoutMountNamespace(c: Config): void {
+  c.linux.namespaces = c.linux.namespaces.filter((ns: { type: string }) => ns.type !== 'mount');
+  delete c.linux.maskedPaths;
+  delete c.linux.readonlyPaths;
+}

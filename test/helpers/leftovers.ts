@@ -45,3 +45,18 @@ export function leftovers(root: string, id: string, bundleDir: string): string[]
   }
   return found;
 }
+
+/** The directories named `name` directly below each cgroup hierarchy: a test's parent of cgroupsPath. */
+export function parentCgroups(name: string): string[] {
+  return fs.readdirSync('/sys/fs/cgroup').map((c) => path.join('/sys/fs/cgroup', c, name)).filter((dir) => fs.existsSync(dir));
+}
+
+/** Running or stopped, not gone and not a zombie waiting for pid 1 to reap it. */
+export function isRunning(pid: number): boolean {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return !/^[ZX]$/.test(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0]);
+  } catch {
+    return false;
+  }
+}

@@ -193,8 +193,11 @@ describe('the Node API', () => {
 
   it('runs 50 containers concurrently', async () => {
     const bundle = scratch.bundle('api8', ['sh', '-c', 'echo $((1 + 1))']);
+    const fds = fs.readdirSync('/proc/self/fd').length;
     const results = await Promise.all(Array.from({ length: 50 }, (_, i) => runtime.run(`api8-${i}`, { bundle })));
     expect(results.every((r) => r.exitCode === 0 && r.stdout === '2\n')).toBe(true);
+    // Pipes, pidfds and sync sockets all closed.
+    expect(fs.readdirSync('/proc/self/fd').length).toBe(fds);
     for (let i = 0; i < 50; i++) expect(leftovers(scratch.root, `api8-${i}`, bundle)).toEqual([]);
     expect(zombieChildren()).toEqual([]);
   });

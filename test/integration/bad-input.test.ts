@@ -67,6 +67,18 @@ describe('bad input is refused cleanly', () => {
     expectRefused(brokenBundle((c) => (c.root.path = 'no-such-rootfs')), /rootfs .*no-such-rootfs/);
   });
 
+  it.each([['/'], ['../../../../../../../..']])('a rootfs that is a symlink to %s, like runc', (target) => {
+    const bundle = brokenBundle((c) => (c.root.path = 'rootlink'));
+    fs.symlinkSync(target, path.join(bundle, 'rootlink'));
+    expectRefused(bundle, /config\.json: \/root\/path: invalid rootfs .*\/rootlink: .*\/rootlink is a symlink/);
+  });
+
+  it('a rootfs reached through a symlinked directory in the bundle', () => {
+    const bundle = brokenBundle((c) => (c.root.path = 'via/rootfs'));
+    fs.symlinkSync('/', path.join(bundle, 'via'));
+    expectRefused(bundle, /config\.json: \/root\/path: invalid rootfs .*\/via\/rootfs: .*\/via is a symlink/);
+  });
+
   it('a missing executable fails at create, like runc', () => {
     expectRefused(brokenBundle((c) => (c.process.args = ['/no/such/binary'])), /\/no\/such\/binary.*no such file or directory/i);
   });
@@ -76,7 +88,7 @@ describe('bad input is refused cleanly', () => {
   });
 
   it('invalid container ids', () => {
-    for (const id of ['../escape', 'a/b', '.hidden', 'x'.repeat(1025)]) {
+    for (const id of ['../escape', 'a/b', '.hidden', 'x'.repeat(256)]) {
       const r = cista(scratch.root, ['create', '--bundle', good, id]);
       expect(r.code).toBe(1);
       expect(r.stderr).toMatch(/invalid container id/);
@@ -104,5 +116,65 @@ describe('bad input is refused cleanly', () => {
   it('unknown flags and missing arguments', () => {
     expect(cista(scratch.root, ['create', '--no-such-flag', 'x']).code).toBe(1);
     expect(cista(scratch.root, ['start']).code).toBe(1);
+  });
+});
+
+/** Tens of thousands of mounts: a plan larger than the default socket buffer, or than the init accepts. */
+function manyMounts(count: number): (c: Config) => void {
+  return (c) => {
+    c.root.readonly = false;
+    for (let i = 0; i < count; i++) c.mounts.push({ destination: `/tmp/many/m${i}`, type: 'tmpfs', source: 'tmpfs', options: ['size=4k'] });
+  };
+}
+
+/**
+ * Mistakes in what the user passes: each gets one line naming the flag or the JSON path (and the
+ * limit where there is one), exit 1, no "internal error", and nothing left behind.
+ */
+describe('user input errors are one line, never "internal error"', () => {
+  const fileAsRoot = () => {
+    const file = path.join(scratch.dir, 'not-a-directory');
+    fs.writeFileSync(file, '');
+    return file;
+  };
+  const cases: ReadonlyArray<[name: string, args: () => string[], message: RegExp, root?: () => string]> = [
+    ['an id of 256 characters', () => ['create', '--bundle', good, 'i'.repeat(256)], /^invalid container id: 256 characters, at most 255$/],
+    ['an id of 1024 characters (state)', () => ['state', 'i'.repeat(1024)], /^invalid container id: 1024 characters, at most 255$/],
+    ['an id with a newline (create)', () => ['create', '--bundle', good, 'a\nb'], /^invalid container id "a\\nb": use letters/],
+    ['an id with a newline (delete --force)', () => ['delete', '--force', 'a\nb'], /^invalid container id "a\\nb": use letters/],
+    ['--pid-file in a missing directory', () => ['create', '--bundle', good, '--pid-file', path.join(scratch.dir, 'missing', 'pid'), 'pidfile'], /^--pid-file .*\/missing\/pid: the directory .*\/missing does not exist$/],
+    ['--preserve-fds 100000', () => ['create', '--bundle', good, '--preserve-fds', '100000', 'fds'], /^--preserve-fds 100000: at most \d+ \(fds 3 to \d+, below the open-files limit \d+\)$/],
+    ['--preserve-fds -1', () => ['create', '--bundle', good, '--preserve-fds', '-1', 'fds'], /^--preserve-fds: a value starting with "-" is written --preserve-fds=VALUE$/],
+    ['--preserve-fds=-1', () => ['create', '--bundle', good, '--preserve-fds=-1', 'fds'], /^--preserve-fds must be a number, not "-1"$/],
+    ['exec --preserve-fds 100000', () => ['exec', '--preserve-fds', '100000', 'none', 'true'], /^--preserve-fds 100000: at most \d+/],
+    ['--root naming a file (create)', () => ['create', '--bundle', good, 'rootfile'], /^--root .*not-a-directory: not a directory$/, fileAsRoot],
+    ['--root naming a file (list)', () => ['list'], /^--root .*not-a-directory: not a directory$/, fileAsRoot],
+    ['100000 mounts', () => ['create', '--bundle', brokenBundle(manyMounts(100000)), 'mounts'], /^config\.json: the launch plan is \d+ bytes, more than the init accepts \(4194304 bytes\): 1000\d\d mounts/],
+  ];
+
+  it.each(cases)('%s', (_name, args, message, root = () => scratch.root) => {
+    const r = cista(root(), args());
+    expect(r.code).toBe(1);
+    expect(r.stderr).not.toMatch(/internal error/);
+    const lines = r.stderr.split('\n').filter(Boolean);
+    expect(lines).toHaveLength(1);
+    expect(lines[0].replace(/^cista: /, '')).toMatch(message);
+    for (const id of fs.existsSync(scratch.root) ? fs.readdirSync(scratch.root) : []) expect(id).toBe('never');
+  });
+
+  it('a plan larger than the socket buffer goes through (6000 mounts)', () => {
+    const bundle = brokenBundle(manyMounts(6000));
+    editConfig(bundle, (c) => (c.process.args = ['sh', '-c', 'grep -c " /tmp/many/" /proc/self/mountinfo']));
+    const r = cista(scratch.root, ['run', '--bundle', bundle, 'many-mounts']);
+    expect(r).toMatchObject({ code: 0, stdout: '6000\n', stderr: '' });
+    expect(leftovers(scratch.root, 'many-mounts', bundle)).toEqual([]);
+  });
+
+  it('an id of 255 characters works', () => {
+    const id = 'l'.repeat(255);
+    expect(cista(scratch.root, ['create', '--bundle', good, id])).toMatchObject({ code: 0, stderr: '' });
+    expect(JSON.parse(cista(scratch.root, ['state', id]).stdout).status).toBe('created');
+    expect(cista(scratch.root, ['delete', '--force', id]).code).toBe(0);
+    expect(leftovers(scratch.root, id, good)).toEqual([]);
   });
 });

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { type Config, Scratch } from '../helpers/bundle';
+import { type Config, Scratch, withoutMountNamespace } from '../helpers/bundle';
 import { CISTA, cista } from '../helpers/cli';
 import { leftovers } from '../helpers/leftovers';
 import { requireRoot } from '../helpers/prerequisites';
@@ -35,14 +35,7 @@ describe('a create killed at any point', () => {
   it.each<[string, (c: Config) => void]>([
     ['', () => {}],
     // Its mounts are then in the host's mount table.
-    [
-      ' without a mount namespace of its own',
-      (c) => {
-        c.linux.namespaces = c.linux.namespaces.filter((ns: { type: string }) => ns.type !== 'mount');
-        delete c.linux.maskedPaths;
-        delete c.linux.readonlyPaths;
-      },
-    ],
+    [' without a mount namespace of its own', withoutMountNamespace],
   ])('is cleaned up completely by delete --force%s', async (name, edit) => {
     const bundle = scratch.bundle(`victim${name === '' ? '' : '-no-mount-ns'}`, ['sleep', '1000'], edit);
     // Spread over the whole create (about 0.3 s on an idle machine, more under load): before the

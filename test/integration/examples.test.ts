@@ -32,6 +32,10 @@ describe('examples/', () => {
     expect(ran.code).toBe(0);
   });
 
+  it('terminal.js runs a shell on a terminal of its size', () => {
+    expect(example('terminal')).toEqual({ code: 0, stdout: 'window: 30 120, terminal: /dev/pts/0\nshell exited with 4\n', stderr: '' });
+  });
+
   it('limits-and-timeout.js sets and updates limits and times a command out', () => {
     expect(example('limits-and-timeout')).toEqual({
       code: 0,

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { type Config, Scratch } from '../helpers/bundle';
+import { type Config, Scratch, withoutMountNamespace } from '../helpers/bundle';
 import { cista } from '../helpers/cli';
 import { requireRoot } from '../helpers/prerequisites';
 
@@ -98,17 +98,12 @@ describe('what the default config looks like from inside', () => {
   it('without a mount namespace of its own, mounts below root.path in the host table and removes them at delete', () => {
     const hostMounts = () => fs.readFileSync('/proc/self/mountinfo', 'utf8');
     const before = hostMounts();
-    const withoutMountNs = (c: Config) => {
-      c.linux.namespaces = c.linux.namespaces.filter((ns: { type: string }) => ns.type !== 'mount');
-      delete c.linux.maskedPaths;
-      delete c.linux.readonlyPaths;
-    };
-    const out = inside('readlink /proc/self/ns/mnt; test -d /usr || echo in-rootfs; touch /x 2>/dev/null || echo ro; ls /dev/null /dev/shm', withoutMountNs);
+    const out = inside('readlink /proc/self/ns/mnt; test -d /usr || echo in-rootfs; touch /x 2>/dev/null || echo ro; ls /dev/null /dev/shm', withoutMountNamespace);
     expect(out).toBe(`${fs.readlinkSync('/proc/self/ns/mnt')}\nin-rootfs\nro\n/dev/null\n\n/dev/shm:\n`);
     expect(hostMounts()).toBe(before);
 
     // While it exists its mounts are in the host's table, all below its rootfs; delete takes them all.
-    const bundle = scratch.bundle('no-mount-ns', ['true'], withoutMountNs);
+    const bundle = scratch.bundle('no-mount-ns', ['true'], withoutMountNamespace);
     expect(cista(scratch.root, ['create', '--bundle', bundle, 'no-mount-ns']).code).toBe(0);
     try {
       const added = hostMounts().split('\n').filter((line) => !before.includes(line));

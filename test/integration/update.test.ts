@@ -52,7 +52,7 @@ describe('update', () => {
     fs.writeFileSync(file, JSON.stringify({ memory: { limit: -5 } }));
     expect(cista(scratch.root, ['update', '-r', file, ID])).toMatchObject({ code: 1, stderr: `cista: ${file}: /memory/limit: -5 is neither a byte count nor -1 (unlimited)\n` });
     fs.writeFileSync(file, JSON.stringify({ pids: { limit: 'x' } }));
-    expect(cista(scratch.root, ['update', '-r', file, ID])).toMatchObject({ code: 1, stderr: `cista: ${file}: /pids/limit: must be an integer\n` });
+    expect(cista(scratch.root, ['update', '-r', file, ID])).toMatchObject({ code: 1, stderr: `cista: ${file}: /pids/limit: must be an integer from -9223372036854775808 to 9223372036854775807\n` });
     expect(cista(scratch.root, ['update', '--memory', 'lots', ID])).toMatchObject({ code: 1, stderr: 'cista: --memory must be a number, not "lots"\n' });
     expect(cgroupFile('pids', 'pids.max')).toBe('7');
   });

@@ -43,7 +43,7 @@ describe('official runtime-spec fixtures', () => {
       'linux-hugepage.json':
         'config.json: /linux/resources/hugepageLimits/0/pageSize: "64kB" is not a page size such as 2MB or 1GB',
       'linux-netdevice.json': 'config.json: /linux/netDevices/eth0/name: must be a string',
-      'linux-rdma.json': 'config.json: /linux/resources/rdma/mlx5_1/hcaHandles: must be an integer',
+      'linux-rdma.json': 'config.json: /linux/resources/rdma/mlx5_1/hcaHandles: must be an integer from 0 to 4294967295',
     });
   });
 

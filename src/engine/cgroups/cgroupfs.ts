@@ -12,19 +12,24 @@ function errorCode(error: unknown): string | undefined {
   return (error as NodeJS.ErrnoException | undefined)?.code;
 }
 
-/** mkdir -p that returns the directories it created, outermost first. */
-export function makeCgroupDir(dir: string): string[] {
+/** The directories of `dir`'s path that do not exist yet, outermost first: what makeCgroupDir would make. */
+export function missingCgroupDirs(dir: string): string[] {
   const missing: string[] = [];
   for (let current = dir; !fs.existsSync(current); current = path.dirname(current)) missing.unshift(current);
+  return missing;
+}
+
+/** mkdir -p that returns the directories it created, outermost first. */
+export function makeCgroupDir(dir: string): string[] {
   const created: string[] = [];
-  for (const dir of missing) {
+  for (const missing of missingCgroupDirs(dir)) {
     try {
-      fs.mkdirSync(dir);
-      created.push(dir);
+      fs.mkdirSync(missing);
+      created.push(missing);
     } catch (error) {
       // Another runtime may create a shared parent at the same moment; then it is not ours.
       if (errorCode(error) === 'EEXIST') continue;
-      throw new CistaError(`cgroup: mkdir ${dir}: ${errorMessage(error)}`);
+      throw new CistaError(`cgroup: mkdir ${missing}: ${errorMessage(error)}`);
     }
   }
   return created;

@@ -41,6 +41,8 @@ export interface CgroupManager {
   readonly paths: Record<string, string>;
   /** mkdir -p, remembering which directories were created so that destroy() removes only those. */
   create(): void;
+  /** What create() would make now, outermost first per hierarchy: recorded before create() (a kill may come at any mkdir). */
+  missingDirectories(): string[];
   /** What create() made, outermost first per hierarchy: to record in state.json for delete. */
   createdDirectories(): string[];
   /** Moves pid into the container's cgroup in every hierarchy. */

@@ -6,6 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ConfigError } from '../errors';
+import type { Integer64 } from '../spec/schema';
 
 /** The JSON Pointer below which every field handled here lives. */
 export const RESOURCES = '/linux/resources';
@@ -39,7 +40,7 @@ export function checkCpusetList(pointer: string, list: string): void {
 }
 
 /** "major:minor", refusing negative numbers (the schema allows any int64). */
-export function deviceNumber(pointer: string, device: { major: number; minor: number }): string {
+export function deviceNumber(pointer: string, device: { major: Integer64; minor: Integer64 }): string {
   if (device.major < 0 || device.minor < 0) throw resourceError(pointer, `device ${device.major}:${device.minor} has a negative number`);
   return `${device.major}:${device.minor}`;
 }
@@ -49,12 +50,12 @@ export const MIN_CPU_SHARES = 2;
 export const MAX_CPU_SHARES = 262144;
 
 /** A memory value: a byte count, or -1 for unlimited. */
-export function checkMemoryValue(pointer: string, value: number): void {
+export function checkMemoryValue(pointer: string, value: Integer64): void {
   if (value < -1) throw resourceError(pointer, `${value} is neither a byte count nor -1 (unlimited)`);
 }
 
 /** limit and swap (v1's memory+swap) as the kernel would accept them; 0 is unset. */
-export function checkMemoryAndSwap(limit: number, swap: number): void {
+export function checkMemoryAndSwap(limit: Integer64, swap: Integer64): void {
   checkMemoryValue(`${RESOURCES}/memory/limit`, limit);
   checkMemoryValue(`${RESOURCES}/memory/swap`, swap);
   if (swap > 0 && limit <= 0) throw resourceError(`${RESOURCES}/memory/swap`, 'a memory+swap limit needs memory.limit set too');
@@ -63,13 +64,13 @@ export function checkMemoryAndSwap(limit: number, swap: number): void {
   }
 }
 
-export function checkCpuShares(shares: number): void {
+export function checkCpuShares(shares: Integer64): void {
   if (shares < MIN_CPU_SHARES || shares > MAX_CPU_SHARES) {
     throw resourceError(`${RESOURCES}/cpu/shares`, `${shares} is outside the kernel's range ${MIN_CPU_SHARES}-${MAX_CPU_SHARES}`);
   }
 }
 
-export function checkCpuQuota(quota: number): void {
+export function checkCpuQuota(quota: Integer64): void {
   if (quota < -1) throw resourceError(`${RESOURCES}/cpu/quota`, `${quota} is neither a positive number of microseconds nor -1 (unlimited)`);
 }
 

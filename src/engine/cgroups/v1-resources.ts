@@ -23,7 +23,7 @@ import {
  */
 export function v1ResourceWrites(resources: LinuxResources | undefined, mounted: ReadonlySet<string>): CgroupWrite[] {
   const writes: CgroupWrite[] = [];
-  const add = (controller: string, pointer: string, file: string, value: string | number, fallback?: CgroupWrite['fallback']): void => {
+  const add = (controller: string, pointer: string, file: string, value: string | number | bigint, fallback?: CgroupWrite['fallback']): void => {
     if (!mounted.has(controller)) throw resourceError(pointer, `the ${controller} cgroup controller is not mounted on this host (cgroup v1)`);
     writes.push({ pointer, controller, file, value: String(value), ...(fallback ? { fallback } : {}) });
   };

@@ -5,6 +5,7 @@ import { MS_BIND, MS_NODEV, MS_NOEXEC, MS_NOSUID, MS_RDONLY, MS_REC } from '../p
 import {
   cgroupPidsRecursive,
   makeCgroupDir,
+  missingCgroupDirs,
   readCgroupFile,
   removeCgroupDir,
   removeCgroupDirIfUnused,
@@ -60,6 +61,10 @@ export class V1CgroupManager implements CgroupManager {
         }
       }
     }
+  }
+
+  missingDirectories(): string[] {
+    return this.directories().flatMap(missingCgroupDirs);
   }
 
   createdDirectories(): string[] {

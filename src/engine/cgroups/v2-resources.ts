@@ -4,7 +4,7 @@
  * Fields with no v2 equivalent are refused rather than ignored, unless set to what v2 always does.
  * As in runc, a numeric limit of 0 means "not set".
  */
-import type { LinuxResources } from '../spec/schema';
+import type { Integer64, LinuxResources } from '../spec/schema';
 import { jsonPointer } from '../spec/json-pointer';
 import {
   CgroupWrite,
@@ -30,7 +30,7 @@ export function blkioWeightToIoWeight(weight: number): number {
 }
 
 /** -1 is "max" in v2 files. */
-function limitValue(value: number): string {
+function limitValue(value: Integer64): string {
   return value === -1 ? 'max' : String(value);
 }
 
@@ -45,7 +45,7 @@ function checkBlkioWeight(pointer: string, weight: number): void {
  */
 export function v2ResourceWrites(resources: LinuxResources | undefined): CgroupWrite[] {
   const writes: CgroupWrite[] = [];
-  const add = (controller: string, pointer: string, file: string, value: string | number, fallback?: CgroupWrite['fallback']): void => {
+  const add = (controller: string, pointer: string, file: string, value: string | number | bigint, fallback?: CgroupWrite['fallback']): void => {
     writes.push({ pointer, controller, file, value: String(value), ...(fallback ? { fallback } : {}) });
   };
   const refuse = (pointer: string, what: string): never => {
@@ -62,7 +62,7 @@ export function v2ResourceWrites(resources: LinuxResources | undefined): CgroupW
     const swap = memory.swap ?? 0;
     checkMemoryAndSwap(limit, swap);
     // v2 limits swap alone: memory.swap.max = (memory+swap) - memory; written before memory.max as runc does.
-    if (swap !== 0) add('memory', `${pointer}/swap`, 'memory.swap.max', swap === -1 ? 'max' : swap - limit);
+    if (swap !== 0) add('memory', `${pointer}/swap`, 'memory.swap.max', swap === -1 ? 'max' : BigInt(swap) - BigInt(limit));
     if (limit !== 0) add('memory', `${pointer}/limit`, 'memory.max', limitValue(limit));
     const reservation = memory.reservation ?? 0;
     checkMemoryValue(`${pointer}/reservation`, reservation);
@@ -120,7 +120,7 @@ export function v2ResourceWrites(resources: LinuxResources | undefined): CgroupW
     if (cpu.idle !== undefined) add('cpu', `${pointer}/idle`, 'cpu.idle', cpu.idle);
     if ((cpu.shares ?? 0) !== 0) {
       checkCpuShares(cpu.shares!);
-      add('cpu', `${pointer}/shares`, 'cpu.weight', cpuSharesToWeight(cpu.shares!));
+      add('cpu', `${pointer}/shares`, 'cpu.weight', cpuSharesToWeight(Number(cpu.shares!)));
     }
     const quota = cpu.quota ?? 0;
     const period = cpu.period ?? 0;

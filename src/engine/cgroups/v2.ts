@@ -6,6 +6,7 @@ import { MS_BIND, MS_RDONLY } from '../plan/mount-flags';
 import {
   cgroupPidsRecursive,
   makeCgroupDir,
+  missingCgroupDirs,
   readCgroupFile,
   removeCgroupDir,
   removeCgroupDirIfUnused,
@@ -37,6 +38,10 @@ export class V2CgroupManager implements CgroupManager {
 
   create(): void {
     this.created = makeCgroupDir(this.dir);
+  }
+
+  missingDirectories(): string[] {
+    return missingCgroupDirs(this.dir);
   }
 
   createdDirectories(): string[] {

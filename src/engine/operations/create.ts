@@ -8,17 +8,20 @@ import { type Warn, hookState, runHooks, runHooksWarning } from '../hooks/run';
 import { native, initHelperPath } from '../native';
 import { buildLaunchPlan } from '../plan/build';
 import { MS_RDONLY } from '../plan/mount-flags';
-import { OWN_STDIO, type StdioFds, encodeLaunchPlan } from '../plan/plan';
+import { OWN_STDIO, type StdioFds, encodePlan } from '../plan/plan';
 import { awaitReady, sendPlan } from '../process/channel';
+import { checkPidFile, checkPreserveFds, writePidFile } from '../process/caller-files';
 import { sendConsoleToSocket } from '../process/console';
 import { recordHostMounts } from '../rootfs/host-mounts';
+import { checkRootfs } from '../rootfs/root-path';
 import { loadSpec, validateSpecObject } from '../spec/load';
 import type { Spec } from '../spec/schema';
 import { checkSemantics } from '../spec/semantic';
 import { rejectUnsupported } from '../spec/unsupported';
+import { type OwnedResources, appendJournal } from '../state/journal';
 import { withContainerLock } from '../state/lock';
 import { startTimeOf } from '../state/process';
-import { type ContainerRecord, EXEC_FIFO, containerDir, readRecord, validateContainerId, writeFileAtomic, writeRecord } from '../state/store';
+import { type ContainerRecord, EXEC_FIFO, containerDir, makeRootDirectory, validateContainerId, writeFileAtomic, writeRecord } from '../state/store';
 import { compileSeccompInto } from './compile-seccomp';
 import { teardownContainer } from './teardown';
 
@@ -56,13 +59,13 @@ function deviceRules(spec: Spec): DeviceRule[] {
   const rules: DeviceRule[] = (spec.linux?.resources?.devices ?? []).map((d) => ({
     allow: d.allow,
     type: (d.type ?? 'a') as DeviceRule['type'],
-    major: d.major ?? null,
-    minor: d.minor ?? null,
+    major: d.major === undefined ? null : Number(d.major),
+    minor: d.minor === undefined ? null : Number(d.minor),
     access: d.access ?? 'rwm',
   }));
   for (const d of spec.linux?.devices ?? []) {
     if (d.type === 'b' || d.type === 'c' || d.type === 'u') {
-      rules.push({ allow: true, type: d.type === 'b' ? 'b' : 'c', major: d.major ?? null, minor: d.minor ?? null, access: 'rwm' });
+      rules.push({ allow: true, type: d.type === 'b' ? 'b' : 'c', major: Number(d.major ?? 0), minor: Number(d.minor ?? 0), access: 'rwm' });
     }
   }
   return [...rules, ...defaultAllowedDevices()];
@@ -109,6 +112,8 @@ export function createContainer(options: CreateOptions): CreatedContainer {
   }
   checkSemantics(spec);
   rejectUnsupported(spec);
+  if (options.pidFile !== undefined) checkPidFile(options.pidFile);
+  checkPreserveFds(options.preserveFds ?? 0);
   if (options.systemdCgroup) throw new CistaError('the systemd cgroup driver is not supported yet (--systemd-cgroup)');
   const terminal = spec.process?.terminal === true;
   if (terminal && options.consoleSocket === undefined && !options.attachConsole) {
@@ -134,14 +139,12 @@ export function createContainer(options: CreateOptions): CreatedContainer {
         cgroupNamespace: (spec.linux?.namespaces ?? []).some((ns) => ns.type === 'cgroup'),
       }),
   });
-  if (hostIsDirectory(planned.rootfs) !== true) {
-    throw new ConfigError(`config.json: /root/path: rootfs ${planned.rootfs} does not exist or is not a directory`);
-  }
+  checkRootfs(bundle, spec.root?.path ?? '', planned.rootfs);
   compileSeccompInto(planned.plan, planned.seccomp);
-  const encodedPlan = encodeLaunchPlan(planned.plan);
+  const encodedPlan = encodePlan(planned.plan);
   const hostMounts = planned.plan.rootfs?.ownMountNamespace === false ? recordHostMounts(planned.rootfs) : undefined;
 
-  fs.mkdirSync(options.root, { recursive: true, mode: 0o700 });
+  makeRootDirectory(options.root);
   try {
     fs.mkdirSync(dir, { mode: 0o711 });
   } catch (e) {
@@ -170,13 +173,21 @@ export function createContainer(options: CreateOptions): CreatedContainer {
     if ((hooks.poststart ?? []).length > 0 || (hooks.poststop ?? []).length > 0) {
       record.hooks = { poststart: hooks.poststart ?? [], poststop: hooks.poststop ?? [] };
     }
-    try {
+    // What the container will own is recorded before it is made (journal.ts), so that a create
+    // killed at any system call leaves what delete --force removes.
+    const remember = (owned: OwnedResources): void => {
+      appendJournal(dir, owned);
+      Object.assign(record, owned);
       writeRecord(dir, record);
+    };
+    try {
+      const { driver, paths } = cgroup;
+      remember({ creator: record.creator, cgroup: { driver, paths, created: cgroup.missingDirectories() }, hostMounts });
       if (options.spec !== undefined) writeFileAtomic(path.join(dir, 'config.json'), JSON.stringify(spec), 0o600);
       native().makeFifo(path.join(dir, EXEC_FIFO), 0o622);
       cgroup.create();
-      record.cgroup = { driver: cgroup.driver, paths: cgroup.paths, created: cgroup.createdDirectories() };
-      writeRecord(dir, record);
+      // Narrowed to what create() made: a parent another runtime made meanwhile is not ours.
+      remember({ cgroup: { driver, paths, created: cgroup.createdDirectories() } });
       cgroup.applyDevices(devices);
       cgroup.applyResources(resourceWrites);
 
@@ -188,6 +199,7 @@ export function createContainer(options: CreateOptions): CreatedContainer {
           cloneFlags: planned.cloneFlags,
           cloneJoins: planned.cloneJoins,
           preserveFds: options.preserveFds ?? 0,
+          planBytes: encodedPlan.length,
           stateDirFd,
           idMaps: planned.idMaps,
           stdio: options.stdio ?? OWN_STDIO,
@@ -201,8 +213,8 @@ export function createContainer(options: CreateOptions): CreatedContainer {
       }
       let consoleFd: number | null;
       try {
-        record.init = { pid: spawned.pid, startTime: startTimeOf(spawned.pid) ?? 0 };
-        writeRecord(dir, record);
+        // A create killed before this line leaves an init that exits by itself: it reads EOF on the sync socket.
+        remember({ init: { pid: spawned.pid, startTime: startTimeOf(spawned.pid) ?? 0 } });
         if (planned.oomScoreAdj !== null) writeOomScoreAdj(spawned.pid, planned.oomScoreAdj);
         // In its cgroup before it reads the plan, so it unshares its cgroup namespace from there.
         cgroup.join(spawned.pid);
@@ -225,17 +237,16 @@ export function createContainer(options: CreateOptions): CreatedContainer {
       }
       record.phase = 'created';
       writeRecord(dir, record);
-      if (options.pidFile !== undefined) {
-        // Digits only, no newline: containerd's shim parses it with Atoi.
-        writeFileAtomic(path.resolve(options.pidFile), String(spawned.pid), 0o644);
-      }
+      if (options.pidFile !== undefined) writePidFile(options.pidFile, spawned.pid);
       return { id: options.id, pid: spawned.pid, dir, consoleFd };
     } catch (e) {
-      teardownContainer(dir, readRecord(dir) ?? record);
+      teardownContainer(dir, record);
       // The spec's lifecycle goes on with destroy and poststop after a failed create hook; runc runs
       // them after any failed create, and so do we.
       runHooksWarning('poststop', hooks.poststop ?? [], hookState(record, 'stopped', undefined), options.warn ?? (() => {}));
       throw e;
     }
+  }, () => {
+    throw new CistaError(`container ${options.id} was deleted while it was being created`);
   });
 }

@@ -1,21 +1,20 @@
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 
 import { reopenCgroupManager } from '../cgroups';
-import { CistaError, ConfigError, ContainerStateError } from '../errors';
+import { CistaError, ContainerStateError } from '../errors';
 import { initHelperPath, native } from '../native';
 import { buildExecPlan } from '../plan/exec';
 import { NAMESPACE_FILES } from '../plan/namespaces';
-import { OWN_STDIO, type StdioFds, encodeLaunchPlan } from '../plan/plan';
+import { OWN_STDIO, type StdioFds, encodePlan } from '../plan/plan';
 import { awaitReady, sendPlan } from '../process/channel';
+import { checkPidFile, checkPreserveFds, writePidFile } from '../process/caller-files';
 import { sendConsoleToSocket } from '../process/console';
 import { waitInForeground } from '../process/foreground';
-import { checkConfigPart, validateSpecObject } from '../spec/load';
+import { checkConfigPart, readJsonDocument, validateSpecObject } from '../spec/load';
 import type { Process, Spec } from '../spec/schema';
 import { checkProcess } from '../spec/semantic';
 import { rejectUnsupported } from '../spec/unsupported';
 import { NAMESPACE_TYPES, type NamespaceType } from '../spec/vocabulary';
-import { writeFileAtomic } from '../state/store';
 import { compileSeccompInto } from './compile-seccomp';
 import { withContainer } from './lookup';
 
@@ -47,20 +46,6 @@ export interface ExecOptions {
 export interface StartedExec {
   pid: number;
   consoleFd: number | null;
-}
-
-function readProcessFile(file: string): unknown {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new ConfigError(`${file}: cannot read: ${(e as Error).message.split(', ')[0]}`);
-  }
-  try {
-    return JSON.parse(text);
-  } catch (e) {
-    throw new ConfigError(`${file}: invalid JSON: ${(e as Error).message.replace(/\s+/g, ' ')}`);
-  }
 }
 
 /** The container's process as `exec` without --process starts from it, with the flags applied (runc's rules). */
@@ -133,11 +118,13 @@ function containerNamespaces(initPid: number): Array<{ type: NamespaceType; path
  * parent and must reap it.
  */
 export function startExec(options: ExecOptions): StartedExec {
+  if (options.pidFile !== undefined) checkPidFile(options.pidFile);
+  checkPreserveFds(options.preserveFds);
   const started = withContainer(options.root, options.id, false, ({ dir, record, status }) => {
     if (status !== 'created' && status !== 'running') throw new ContainerStateError(`cannot exec in a ${status} container`, status);
     const execProcess =
       options.processFile !== undefined
-        ? validateProcess(record.ociVersion, readProcessFile(options.processFile), options.processFile)
+        ? validateProcess(record.ociVersion, readJsonDocument(options.processFile, options.processFile), options.processFile)
         : validateProcess(record.ociVersion, processFromFlags(record.exec.process, options), 'exec');
     if (execProcess.terminal === true && options.detach && options.consoleSocket === undefined) {
       throw new CistaError('exec: a detached process with a terminal needs --console-socket');
@@ -151,7 +138,7 @@ export function startExec(options: ExecOptions): StartedExec {
       seccomp: record.exec.seccomp,
     });
     compileSeccompInto(planned.plan, planned.seccomp);
-    const encodedPlan = encodeLaunchPlan(planned.plan);
+    const encodedPlan = encodePlan(planned.plan);
     const cgroup = record.cgroup === null ? undefined : reopenCgroupManager(record.cgroup.driver, record.cgroup.paths);
 
     const stateDirFd = native().openPath(dir);
@@ -163,6 +150,7 @@ export function startExec(options: ExecOptions): StartedExec {
         cloneJoins: planned.cloneJoins,
         idMaps: null,
         preserveFds: options.preserveFds,
+        planBytes: encodedPlan.length,
         stateDirFd,
         stdio: options.stdio ?? OWN_STDIO,
       });
@@ -190,7 +178,7 @@ export function startExec(options: ExecOptions): StartedExec {
     sendConsoleToSocket(started.consoleFd, options.consoleSocket);
     started.consoleFd = null;
   }
-  if (options.pidFile !== undefined) writeFileAtomic(path.resolve(options.pidFile), String(started.pid), 0o644);
+  if (options.pidFile !== undefined) writePidFile(options.pidFile, started.pid);
   return started;
 }
 

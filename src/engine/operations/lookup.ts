@@ -2,7 +2,6 @@ import { NoContainerError } from '../errors';
 import { withContainerLock } from '../state/lock';
 import { type Status, deriveStatus } from '../state/status';
 import { type ContainerRecord, containerDir, readRecord, validateContainerId } from '../state/store';
-import * as fs from 'node:fs';
 
 export interface LockedContainer {
   dir: string;
@@ -12,15 +11,22 @@ export interface LockedContainer {
 
 /**
  * Runs `fn` on a container under its lock. A container whose directory vanished while we waited
- * for the lock (a concurrent delete) does not exist.
+ * for the lock (a concurrent delete) does not exist; one whose state.json is damaged is a
+ * DamagedStateError naming the file.
  */
 export function withContainer<T>(root: string, id: string, exclusive: boolean, fn: (c: LockedContainer) => T): T {
   validateContainerId(id);
   const dir = containerDir(root, id);
-  if (!fs.existsSync(dir)) throw new NoContainerError(id);
-  return withContainerLock(dir, exclusive, () => {
-    const record = readRecord(dir);
-    if (record === undefined) throw new NoContainerError(id);
-    return fn({ dir, record, status: deriveStatus(dir, record) });
-  });
+  const missing = (): never => {
+    throw new NoContainerError(id);
+  };
+  return withContainerLock(
+    dir,
+    exclusive,
+    () => {
+      const record = readRecord(dir) ?? missing();
+      return fn({ dir, record, status: deriveStatus(dir, record) });
+    },
+    missing,
+  );
 }

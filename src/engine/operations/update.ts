@@ -1,25 +1,12 @@
-import * as fs from 'node:fs';
-
 import { reopenCgroupManager } from '../cgroups';
-import { CistaError, ConfigError, ContainerStateError } from '../errors';
-import { checkConfigPart, validateSpecObject } from '../spec/load';
+import { CistaError, ContainerStateError } from '../errors';
+import { checkConfigPart, readJsonDocument, validateSpecObject } from '../spec/load';
 import type { LinuxResources, Spec } from '../spec/schema';
 import { withContainer } from './lookup';
 
 /** Reads update's --resources: a file, or "-" for stdin (containerd's shim). */
 export function readResources(file: string): unknown {
-  const label = file === '-' ? 'stdin' : file;
-  let text: string;
-  try {
-    text = fs.readFileSync(file === '-' ? 0 : file, 'utf8');
-  } catch (e) {
-    throw new ConfigError(`${label}: cannot read: ${(e as Error).message.split(', ')[0]}`);
-  }
-  try {
-    return JSON.parse(text);
-  } catch (e) {
-    throw new ConfigError(`${label}: invalid JSON: ${(e as Error).message.replace(/\s+/g, ' ')}`);
-  }
+  return file === '-' ? readJsonDocument(0, 'stdin') : readJsonDocument(file, file);
 }
 
 /**

@@ -138,8 +138,9 @@ function planDevices(spec: Spec, setupDev: boolean): DeviceNode[] {
     const node: DeviceNode = {
       path: d.path,
       fileType: DEVICE_FILE_TYPES[d.type],
-      major: d.major ?? 0,
-      minor: d.minor ?? 0,
+      // Numbers within the kernel's range (checkSemantics), so exact as numbers.
+      major: Number(d.major ?? 0),
+      minor: Number(d.minor ?? 0),
       mode: (d.fileMode ?? 0o666) & 0o7777,
       uid: d.uid ?? 0,
       gid: d.gid ?? 0,
@@ -179,7 +180,7 @@ export function planProcess(process: Process): ProcessSteps {
     args: process.args ?? [],
     env: process.env ?? [],
     terminal: process.terminal === true,
-    consoleSize: process.consoleSize ? { rows: process.consoleSize.height, columns: process.consoleSize.width } : null,
+    consoleSize: process.consoleSize ? { rows: Number(process.consoleSize.height), columns: Number(process.consoleSize.width) } : null,
   };
 }
 

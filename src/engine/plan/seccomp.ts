@@ -95,13 +95,7 @@ export const SECCOMP_FLAG_BITS: Readonly<Record<string, number>> = {
 
 /** The kernel passes at most six syscall arguments. */
 const MAX_SYSCALL_ARGUMENTS = 6;
-const U64_MAX = 0xffffffffffffffffn;
 
-function u64(value: number): bigint {
-  // JSON numbers above 2^53 arrive rounded; 2^64-1 rounds up to 2^64.
-  const v = BigInt(value);
-  return v > U64_MAX ? U64_MAX : v;
-}
 
 function resolveAction(action: string, errnoRet: number | undefined, pointer: string, errnoPointer: string): number {
   if (errnoRet !== undefined && action !== 'SCMP_ACT_ERRNO' && action !== 'SCMP_ACT_TRACE') {
@@ -172,7 +166,7 @@ export function planSeccomp(seccomp: LinuxSeccomp | undefined): SeccompPlan | nu
       }
       const op = SECCOMP_OPERATOR_VALUES[arg.op];
       if (op === undefined) throw new ConfigError(`config.json: ${pointer}/args/${j}/op: unknown operator ${JSON.stringify(arg.op)}`);
-      return { index: arg.index, op, value: u64(arg.value), valueTwo: u64(arg.valueTwo ?? 0) };
+      return { index: arg.index, op, value: BigInt(arg.value), valueTwo: BigInt(arg.valueTwo ?? 0) };
     });
     // libseccomp refuses a rule whose action is the default one; runc leaves it out as well.
     if (action === defaultAction) return;

@@ -2,6 +2,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ConfigError } from '../errors';
+import { parseJson } from '../json';
 import { PACKAGE_ROOT } from '../paths';
 import { jsonPointer, valueAtPointer } from './json-pointer';
 import type { Spec } from './schema';
@@ -64,6 +65,8 @@ function describeViolation(violation: SchemaViolation, document: unknown): strin
     case 'minimum':
     case 'maximum':
       return at(instancePath, `must be ${String(params.comparison)} ${String(params.limit)}`);
+    case 'integerRange':
+      return at(instancePath, `must be an integer from ${String(params.min)} to ${String(params.max)}`);
     case 'minItems':
       return at(instancePath, `must have at least ${String(params.limit)} item(s)`);
     default:
@@ -105,22 +108,29 @@ function systemErrorSummary(error: unknown): string {
 }
 
 /**
+ * Reads and parses a JSON document given by the user (config.json, exec's --process, update's
+ * --resources; 0 is stdin) with every integer exact; failures are ConfigErrors starting with `label`.
+ */
+export function readJsonDocument(source: string | 0, label: string): unknown {
+  let text: string;
+  try {
+    text = fs.readFileSync(source, 'utf8');
+  } catch (error) {
+    throw new ConfigError(`${label}: cannot read${source === 0 ? '' : ` ${source}`}: ${systemErrorSummary(error)}`);
+  }
+  try {
+    return parseJson(text);
+  } catch (error) {
+    if (!(error instanceof SyntaxError)) throw error;
+    throw new ConfigError(`${label}: invalid JSON: ${error.message}`);
+  }
+}
+
+/**
  * Reads and schema-checks <bundleDir>/config.json. `raw` is the parsed document as read (the same
  * object as `spec`, typed loosely) for callers that keep or forward it untouched.
  */
 export function loadSpec(bundleDir: string): { spec: Spec; raw: unknown } {
-  const file = path.join(bundleDir, 'config.json');
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (error) {
-    throw new ConfigError(`config.json: cannot read ${file}: ${systemErrorSummary(error)}`);
-  }
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (error) {
-    throw new ConfigError(`config.json: invalid JSON: ${(error as Error).message.replace(/\s+/g, ' ')}`);
-  }
+  const raw = readJsonDocument(path.join(bundleDir, 'config.json'), 'config.json');
   return { spec: validateSpecObject(raw), raw };
 }

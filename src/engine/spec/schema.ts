@@ -48,18 +48,29 @@ function LooseObject() {
   return Type.Unsafe<Record<string, unknown>>({ type: 'object' });
 }
 
-// JSON numbers beyond 2^53 lose precision when parsed; the bounds still reject the absurd.
-const Int32 = () => Type.Integer({ minimum: -2147483648, maximum: 2147483647 });
-const Int64 = () => Type.Integer({ minimum: -9223372036854775808, maximum: 9223372036854775807 });
-const Uint8 = () => Type.Integer({ minimum: 0, maximum: 255 });
-const Uint16 = () => Type.Integer({ minimum: 0, maximum: 65535 });
-const Uint32 = () => Type.Integer({ minimum: 0, maximum: 4294967295 });
-const Uint64 = () => Type.Integer({ minimum: 0, maximum: 18446744073709551615 });
+/**
+ * An integer from min to max, checked exactly by the `integerRange` keyword that
+ * src/build/compile-validator.ts defines: a safe-integer number, or a bigint, which parseJson
+ * (src/engine/json.ts) gives for integers beyond 2^53 so that 64-bit values keep every digit.
+ */
+function IntegerRange<T extends number | bigint>(min: bigint, max: bigint) {
+  return Type.Unsafe<T>({ integerRange: [String(min), String(max)] });
+}
+
+/** A 64-bit field's value: a number while exact as one, a bigint beyond 2^53. */
+export type Integer64 = number | bigint;
+
+const Int32 = () => IntegerRange<number>(-(2n ** 31n), 2n ** 31n - 1n);
+const Int64 = () => IntegerRange<Integer64>(-(2n ** 63n), 2n ** 63n - 1n);
+const Uint8 = () => IntegerRange<number>(0n, 2n ** 8n - 1n);
+const Uint16 = () => IntegerRange<number>(0n, 2n ** 16n - 1n);
+const Uint32 = () => IntegerRange<number>(0n, 2n ** 32n - 1n);
+const Uint64 = () => IntegerRange<Integer64>(0n, 2n ** 64n - 1n);
 /**
  * A device's mode in decimal: permission bits (0o777 = 511), maybe with the file type bits as
  * stat(2) reports them (podman copies st_mode of the host device, e.g. 8630 = 0o20666).
  */
-const DeviceFileMode = () => Type.Integer({ minimum: 0, maximum: 0o177777 });
+const DeviceFileMode = () => IntegerRange<number>(0n, 0o177777n);
 const Strings = () => Type.Array(Type.String());
 const StringMap = () => Type.Record(Type.String(), Type.String());
 const OptionalArray = <T extends TSchema>(item: T) => Optional(Type.Array(item));
@@ -75,7 +86,7 @@ export const HookSchema = Type.Object({
   path: Type.String(),
   args: Optional(Strings()),
   env: Optional(Strings()),
-  timeout: Optional(Type.Integer({ minimum: 1 })),
+  timeout: Optional(IntegerRange<number>(1n, 2n ** 31n - 1n)),
 }, { $id: 'Hook' });
 export type Hook = Static<typeof HookSchema>;
 
@@ -172,7 +183,7 @@ export const ProcessSchema = Type.Object({
   rlimits: OptionalArray(RlimitSchema),
   noNewPrivileges: Optional(Type.Boolean()),
   apparmorProfile: Optional(Type.String()),
-  oomScoreAdj: Optional(Type.Integer()),
+  oomScoreAdj: Optional(Int32()),
   selinuxLabel: Optional(Type.String()),
   ioPriority: Optional(IoPrioritySchema),
   scheduler: Optional(SchedulerSchema),

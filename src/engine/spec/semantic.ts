@@ -13,6 +13,19 @@ function fail(pointer: string, problem: string): never {
   throw new ConfigError(`config.json: ${pointer}: ${problem}`);
 }
 
+/** The kernel's device numbers: a 12-bit major and a 20-bit minor (dev_t as mknod(2) decodes it). */
+const DEVICE_NUMBER_LIMITS = { major: 2 ** 12 - 1, minor: 2 ** 20 - 1 } as const;
+/** A terminal's rows and columns are unsigned shorts (struct winsize). */
+const MAX_CONSOLE_DIMENSION = 65535;
+
+function checkDeviceNumbers(pointer: string, device: { major?: number | bigint; minor?: number | bigint }): void {
+  for (const field of ['major', 'minor'] as const) {
+    const value = device[field];
+    const limit = DEVICE_NUMBER_LIMITS[field];
+    if (value !== undefined && (value < 0 || value > limit)) fail(`${pointer}/${field}`, `${value} is outside the kernel's ${field} numbers 0 to ${limit}`);
+  }
+}
+
 /** True when resolving the `..` components of an absolute path lexically climbs above / (as in /../etc). */
 function climbsAboveRoot(absolutePath: string): boolean {
   let depth = 0;
@@ -74,6 +87,10 @@ export function checkProcess(spec: Spec): void {
     seenRlimits.add(rlimit.type);
     if (rlimit.soft > rlimit.hard) fail(`${pointer}/soft`, 'must not exceed the hard limit');
   });
+  for (const field of ['height', 'width'] as const) {
+    const value = process.consoleSize?.[field];
+    if (value !== undefined && value > MAX_CONSOLE_DIMENSION) fail(`/process/consoleSize/${field}`, `${value} exceeds a terminal's ${MAX_CONSOLE_DIMENSION}`);
+  }
 }
 
 function checkNames(spec: Spec, namespaces: Set<NamespaceType>): void {
@@ -158,7 +175,9 @@ function checkDevices(spec: Spec): void {
         if (device[field] === undefined) fail(`${pointer}/${field}`, `is required for device type "${device.type}"`);
       }
     }
+    checkDeviceNumbers(pointer, device);
   });
+  (spec.linux?.resources?.devices ?? []).forEach((rule, index) => checkDeviceNumbers(jsonPointer('linux', 'resources', 'devices', index), rule));
 }
 
 function checkSysctl(spec: Spec, namespaces: Set<NamespaceType>): void {

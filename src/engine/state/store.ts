@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 import { CistaError } from '../errors';
+import { parseJson, stringifyJson } from '../json';
 import type { HostMountRecord } from '../rootfs/host-mounts';
 import type { Hook, LinuxSeccomp, Process } from '../spec/schema';
 import type { ProcessIdentity } from './process';
@@ -44,12 +45,30 @@ export interface ExecDefaults {
 }
 
 const ID_PATTERN = /^[A-Za-z0-9_+-][A-Za-z0-9_+.-]*$/;
-const MAX_ID_LENGTH = 1024;
+/** NAME_MAX: the state directory and the container's cgroup are named after the id. */
+export const MAX_ID_LENGTH = 255;
 
 export function validateContainerId(id: string): void {
   if (id === '') throw new CistaError('container id cannot be empty');
-  if (id.length > MAX_ID_LENGTH || !ID_PATTERN.test(id) || id === '.' || id === '..') {
-    throw new CistaError(`invalid container id "${id}": use letters, digits and _ + - . (not starting with .), at most ${MAX_ID_LENGTH} characters`);
+  if (id.length > MAX_ID_LENGTH) throw new CistaError(`invalid container id: ${id.length} characters, at most ${MAX_ID_LENGTH}`);
+  if (!ID_PATTERN.test(id)) {
+    // JSON.stringify: a newline or a control character in the id must not break the one-line error.
+    throw new CistaError(`invalid container id ${JSON.stringify(id)}: use letters, digits and _ + - . (not starting with .)`);
+  }
+}
+
+/** The error for a --root that exists but is no directory. */
+function rootNotDirectory(root: string): CistaError {
+  return new CistaError(`--root ${root}: not a directory`);
+}
+
+/** mkdir -p of the state root (create). */
+export function makeRootDirectory(root: string): void {
+  try {
+    fs.mkdirSync(root, { recursive: true, mode: 0o700 });
+  } catch (e) {
+    if (['EEXIST', 'ENOTDIR'].includes((e as NodeJS.ErrnoException).code ?? '')) throw rootNotDirectory(root);
+    throw e;
   }
 }
 
@@ -57,15 +76,55 @@ export function containerDir(root: string, id: string): string {
   return path.join(root, id);
 }
 
+/** state.json cannot be read as a record: the message names the file and what is wrong with it. */
+export class DamagedStateError extends CistaError {
+  constructor(dir: string, problem: string) {
+    const id = path.basename(dir);
+    super(`container ${id}: ${path.join(dir, STATE_FILE)} ${problem} (cista delete --force ${id} removes the container)`);
+  }
+}
+
+const isObject = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object' && !Array.isArray(value);
+const isIdentity = (value: unknown) => isObject(value) && typeof value.pid === 'number' && typeof value.startTime === 'number';
+
+/** The first field a record needs to derive a status and tear down that is missing or of the wrong kind. */
+function missingField(record: Record<string, unknown>): string | undefined {
+  const checks: Record<string, (value: unknown) => boolean> = {
+    ociVersion: (v) => typeof v === 'string',
+    id: (v) => typeof v === 'string',
+    phase: (v) => v === 'creating' || v === 'created',
+    init: isIdentity,
+    creator: isIdentity,
+    bundle: (v) => typeof v === 'string',
+    rootfs: (v) => typeof v === 'string',
+    created: (v) => typeof v === 'string',
+    annotations: isObject,
+    cgroup: (v) => v === null || (isObject(v) && (v.driver === 'v1' || v.driver === 'v2') && isObject(v.paths)),
+    exec: isObject,
+  };
+  return Object.keys(checks).find((field) => !checks[field](record[field]));
+}
+
+/** The container's record; undefined when there is none (a create that had not written it yet). */
 export function readRecord(dir: string): ContainerRecord | undefined {
   let text: string;
   try {
     text = fs.readFileSync(path.join(dir, STATE_FILE), 'utf8');
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw e;
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return undefined;
+    throw new DamagedStateError(dir, code === 'EISDIR' ? 'is a directory, not a file' : `cannot be read: ${(e as Error).message.split(',')[0]}`);
   }
-  return JSON.parse(text) as ContainerRecord;
+  let value: unknown;
+  try {
+    value = parseJson(text);
+  } catch (e) {
+    throw new DamagedStateError(dir, `is not valid JSON: ${(e as Error).message}`);
+  }
+  if (!isObject(value)) throw new DamagedStateError(dir, 'is not a JSON object');
+  const missing = missingField(value);
+  if (missing !== undefined) throw new DamagedStateError(dir, `lacks a valid "${missing}"`);
+  return value as unknown as ContainerRecord;
 }
 
 /** Writes a file atomically: a temp file in the same directory, then rename(2). */
@@ -76,7 +135,7 @@ export function writeFileAtomic(file: string, content: string, mode = 0o600): vo
 }
 
 export function writeRecord(dir: string, record: ContainerRecord): void {
-  writeFileAtomic(path.join(dir, STATE_FILE), JSON.stringify(record));
+  writeFileAtomic(path.join(dir, STATE_FILE), stringifyJson(record));
 }
 
 export function listContainerIds(root: string): string[] {
@@ -88,6 +147,7 @@ export function listContainerIds(root: string): string[] {
       .sort();
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    if ((e as NodeJS.ErrnoException).code === 'ENOTDIR') throw rootNotDirectory(root);
     throw e;
   }
 }

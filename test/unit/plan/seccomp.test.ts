@@ -104,12 +104,12 @@ describe('planSeccomp', () => {
     expect(plan.filter.rules.map((r) => r.syscall)).toEqual(['write', 'getpid']);
   });
 
-  it('clamps 64-bit values that JSON rounded up past 2^64-1', () => {
+  it('carries 64-bit values exactly (parseJson gives bigints beyond 2^53)', () => {
     const plan = planSeccomp({
       defaultAction: 'SCMP_ACT_ALLOW',
-      syscalls: [{ names: ['ioctl'], action: 'SCMP_ACT_ERRNO', args: [{ index: 1, op: 'SCMP_CMP_EQ', value: 18446744073709551615 }] }],
+      syscalls: [{ names: ['ioctl'], action: 'SCMP_ACT_ERRNO', args: [{ index: 1, op: 'SCMP_CMP_MASKED_EQ', value: 18446744073709551614n, valueTwo: 9007199254740993n }] }],
     })!;
-    expect(plan.filter.rules[0].args[0].value).toBe(0xffffffffffffffffn);
+    expect(plan.filter.rules[0].args[0]).toMatchObject({ value: 0xfffffffffffffffen, valueTwo: 9007199254740993n });
   });
 
   it('refuses what it cannot honour, naming the JSON path', () => {

@@ -41,10 +41,10 @@ describe('schema error messages', () => {
 
   it('states numeric bounds', () => {
     expect(schemaError({ ...minimal(), hooks: { poststop: [{ path: '/bin/true', timeout: 0 }] } })).toBe(
-      'config.json: /hooks/poststop/0/timeout: must be >= 1',
+      'config.json: /hooks/poststop/0/timeout: must be an integer from 1 to 2147483647',
     );
     expect(schemaError({ ...minimal(), process: { cwd: '/', user: { uid: -1 } } })).toBe(
-      'config.json: /process/user/uid: must be >= 0',
+      'config.json: /process/user/uid: must be an integer from 0 to 4294967295',
     );
   });
 

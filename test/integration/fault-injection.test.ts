@@ -1,0 +1,146 @@
+/**
+ * Kills `create` and `delete --force` at every system call that changes the host (strace's
+ * -e inject=SYSCALL:signal=KILL:when=N), then checks that `delete --force` leaves nothing: no state
+ * directory, no cgroup (parents of cgroupsPath included), no mount, no process.
+ *
+ * Why these calls cover every system call of create and delete: a SIGKILL injected at a call's
+ * entry stops the process before the call runs, so killing it at a call that changes nothing on
+ * the host (read, stat, mmap, ...) leaves exactly what a kill at the next call that does change
+ * something leaves. Each run's injection point is taken from a traced run without injection
+ * (every occurrence after the first touch of the state root), and each injected run must die.
+ */
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { type Config, Scratch, withoutMountNamespace } from '../helpers/bundle';
+import { CISTA, cista } from '../helpers/cli';
+import { leftovers, parentCgroups } from '../helpers/leftovers';
+import { requireFile, requireRoot } from '../helpers/prerequisites';
+
+const STRACE = '/usr/bin/strace';
+const PARENT = 'cista-fault-injection';
+
+/**
+ * System calls that change the host, or start a process that may: files and directories (cgroups
+ * and the state dir), writes (cgroup files, state.json, the plan to the init), mounts, signals,
+ * clone. openat counts only with O_CREAT (opening a cgroup file for writing changes nothing yet).
+ */
+const CHANGING = [
+  'mkdir', 'mkdirat', 'rmdir', 'unlink', 'unlinkat', 'rename', 'renameat', 'renameat2', 'mknod', 'mknodat', 'symlink', 'symlinkat',
+  'link', 'linkat', 'chmod', 'fchmod', 'fchmodat', 'chown', 'fchown', 'fchownat', 'truncate', 'ftruncate', 'open', 'openat', 'creat',
+  'write', 'writev', 'pwrite64', 'sendmsg', 'sendto', 'clone', 'clone3', 'fork', 'vfork', 'kill', 'tgkill', 'mount', 'umount2',
+  'move_mount', 'open_tree', 'fsmount', 'mount_setattr', 'bpf',
+];
+
+interface InjectionPoint {
+  syscall: string;
+  /** The how-manieth call of `syscall` in the process (strace counts per system call). */
+  when: number;
+  /** The call as the traced run made it, to name a failing point. */
+  call: string;
+}
+
+let scratch: Scratch;
+
+beforeAll(() => {
+  requireRoot();
+  requireFile(STRACE, 'strace is needed to inject faults (scripts/install-deps.sh installs it)');
+  scratch = new Scratch('fault-injection');
+});
+afterAll(() => {
+  for (const id of fs.existsSync(scratch.root) ? fs.readdirSync(scratch.root) : []) cista(scratch.root, ['delete', '--force', id]);
+  scratch.cleanup();
+});
+
+/** node itself runs the CLI, so that strace's per-process call counts see no shell or env before it. */
+function strace(straceArgs: string[], cistaArgs: string[]) {
+  return spawnSync(STRACE, [...straceArgs, process.execPath, CISTA, '--root', scratch.root, ...cistaArgs], { stdio: 'ignore', timeout: 60_000 });
+}
+
+/** Every call of CHANGING that the command makes from its first touch of the state root on. */
+function injectionPoints(cistaArgs: string[]): InjectionPoint[] {
+  const log = path.join(scratch.dir, 'trace.log');
+  const traced = strace(['-o', log, '-e', `trace=${CHANGING.join(',')}`], cistaArgs);
+  expect(traced.status, `traced run of cista ${cistaArgs.join(' ')}`).toBe(0);
+  const counts = new Map<string, number>();
+  const points: InjectionPoint[] = [];
+  let touched = false;
+  for (const line of fs.readFileSync(log, 'utf8').split('\n')) {
+    const syscall = /^(\w+)\(/.exec(line)?.[1];
+    if (syscall === undefined) continue;
+    const when = (counts.get(syscall) ?? 0) + 1;
+    counts.set(syscall, when);
+    touched ||= line.includes(scratch.root);
+    if (!touched) continue;
+    if ((syscall === 'openat' || syscall === 'open') && !line.includes('O_CREAT')) continue;
+    points.push({ syscall, when, call: line.slice(0, 120) });
+  }
+  return points;
+}
+
+function killedAt(point: InjectionPoint, cistaArgs: string[]) {
+  return strace(['-o', '/dev/null', '-e', `trace=${point.syscall}`, '-e', `inject=${point.syscall}:signal=KILL:when=${point.when}`], cistaArgs);
+}
+
+/** What delete --force leaves after a kill at `point`: its failure, or the leftovers; empty when clean. */
+function cleanupProblems(id: string, bundle: string, point: InjectionPoint): string[] {
+  const at = `killed at ${point.syscall} #${point.when} (${point.call})`;
+  const deleted = cista(scratch.root, ['delete', '--force', id]);
+  if (deleted.code !== 0 || deleted.stderr !== '') return [`${at}: delete --force exited ${deleted.code}: ${deleted.stderr.trim()}`];
+  const listed = cista(scratch.root, ['list', '--quiet']);
+  const left = [...leftovers(scratch.root, id, bundle), ...parentCgroups(PARENT).map((dir) => `parent cgroup ${dir}`)];
+  if (listed.code !== 0 || listed.stdout !== '') left.push(`list: ${listed.code} ${listed.stdout}${listed.stderr}`);
+  return left.map((thing) => `${at}: ${thing}`);
+}
+
+function faultBundle(name: string, edit: (c: Config) => void = () => {}): string {
+  return scratch.bundle(name, ['sleep', '1000'], (c) => {
+    c.linux.cgroupsPath = `/${PARENT}/${name}`;
+    edit(c);
+  });
+}
+
+describe('fault injection', () => {
+  it.each<[string, (c: Config) => void]>([
+    ['fi-create', () => {}],
+    // Its mounts are then in the host's mount table.
+    ['fi-create-host-mounts', withoutMountNamespace],
+  ])('create (%s) killed at each call that changes the host leaves what delete --force removes', (id, edit) => {
+    const bundle = faultBundle(id, edit);
+    const args = ['create', '--bundle', bundle, id];
+    const points = injectionPoints(args);
+    expect(cleanupProblems(id, bundle, { syscall: 'none', when: 0, call: 'the traced run' })).toEqual([]);
+    expect(points.length).toBeGreaterThan(40);
+    const problems: string[] = [];
+    for (const point of points) {
+      const run = killedAt(point, args);
+      if (run.signal !== 'SIGKILL') problems.push(`${point.syscall} #${point.when} (${point.call}) was not reached: exit ${run.status}`);
+      problems.push(...cleanupProblems(id, bundle, point));
+    }
+    expect(problems).toEqual([]);
+  }, 900_000);
+
+  it('delete --force killed at each call that changes the host leaves what the next delete --force removes', () => {
+    const id = 'fi-delete';
+    const bundle = faultBundle(id);
+    const createAndStart = () => {
+      expect(cista(scratch.root, ['create', '--bundle', bundle, id])).toMatchObject({ code: 0, stderr: '' });
+      expect(cista(scratch.root, ['start', id])).toMatchObject({ code: 0, stderr: '' });
+    };
+    const args = ['delete', '--force', id];
+    createAndStart();
+    const points = injectionPoints(args);
+    expect(cleanupProblems(id, bundle, { syscall: 'none', when: 0, call: 'the traced run' })).toEqual([]);
+    expect(points.length).toBeGreaterThan(20);
+    const problems: string[] = [];
+    for (const point of points) {
+      createAndStart();
+      const run = killedAt(point, args);
+      if (run.signal !== 'SIGKILL') problems.push(`${point.syscall} #${point.when} (${point.call}) was not reached: exit ${run.status}`);
+      problems.push(...cleanupProblems(id, bundle, point));
+    }
+    expect(problems).toEqual([]);
+  }, 900_000);
+});
