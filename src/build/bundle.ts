@@ -11,10 +11,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { buildSync } from 'esbuild';
 
-/** Each program and its entry: the CLI, and the containerd shim's bootstrap (`start`) and server. */
+/** Each program and its entry: the CLI and the containerd shim's server. */
 const programs: Array<[entry: string, outfile: string]> = [
   [path.join('src', 'cli', 'main.ts'), path.join('dist', 'cli', 'cista.js')],
-  [path.join('src', 'shim', 'bootstrap.ts'), path.join('dist', 'shim', 'bootstrap.js')],
   [path.join('src', 'shim', 'server.ts'), path.join('dist', 'shim', 'server.js')],
 ];
 

@@ -1,6 +1,7 @@
 /**
- * The shim server (containerd-shim-cista-v2 without "start"): containerd's Task service over ttrpc,
- * running the engine in this process. Also `delete`, containerd's cleanup after a shim that died.
+ * The shim server: containerd's Task service over ttrpc, running the engine in this process. `start`
+ * runs it (bin/containerd-shim-cista-v2 starts it in the background and relays the address it prints),
+ * or finds the live one of the container's group; `delete` is containerd's cleanup after a shim died.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -10,6 +11,7 @@ import { native } from '../engine/native';
 import { containerd } from '../generated/containerd';
 import { Publisher, timestamp } from './events';
 import { type ShimFlags, parseFlags, stateRoot } from './flags';
+import { groupSocket } from './group';
 import { reapOrphans } from './reaper';
 import { TASK_SERVICE, TaskService } from './service';
 import { TtrpcServer } from './ttrpc';
@@ -18,6 +20,29 @@ const FLUSH_TIMEOUT_MS = 2000;
 
 function log(message: string): void {
   process.stderr.write(`${new Date().toISOString()} cista shim ${process.pid}: ${message}\n`);
+}
+
+/**
+ * Writes the address where containerd looks for it and answers it on stdout, then closes stdout: the
+ * launcher reads until its end (process.stdout.end() would leave fd 1 open). /dev/null takes fd 1 over,
+ * so that nothing opened later lands on it.
+ */
+function answer(flags: ShimFlags, address: string): void {
+  fs.writeFileSync(path.join(flags.bundle, 'address'), address);
+  fs.writeSync(1, address);
+  fs.closeSync(1);
+  fs.openSync('/dev/null', 'w');
+}
+
+async function start(flags: ShimFlags): Promise<void> {
+  const { socket, serving } = await groupSocket(flags);
+  if (serving) {
+    answer(flags, `unix://${socket}`);
+    return;
+  }
+  await serve({ ...flags, socket });
+  fs.writeFileSync(path.join(flags.bundle, 'shim.pid'), String(process.pid));
+  answer(flags, `unix://${socket}`);
 }
 
 async function serve(flags: ShimFlags): Promise<void> {
@@ -38,8 +63,6 @@ async function serve(flags: ShimFlags): Promise<void> {
   reapOrphans();
   process.on('SIGTERM', shutdown);
   process.on('SIGPIPE', () => {});
-  // The bootstrap waits for this line (and the end of our stdout) before it answers containerd.
-  process.stdout.end('ready\n');
   if (flags.debug) log(`serving ${(process.uptime() * 1000).toFixed(0)} ms after the process started`);
 }
 
@@ -63,7 +86,7 @@ async function cleanup(flags: ShimFlags): Promise<void> {
   process.stdout.write(response);
 }
 
-export function main(argv: string[]): void {
+function main(argv: string[]): void {
   let flags: ShimFlags;
   try {
     flags = parseFlags(argv);
@@ -71,10 +94,12 @@ export function main(argv: string[]): void {
     process.stderr.write(`containerd-shim-cista-v2: ${(e as Error).message}\n`);
     process.exit(1);
   }
-  const run = flags.action === 'delete' ? cleanup(flags) : serve(flags);
+  const run = flags.action === 'delete' ? cleanup(flags) : flags.action === 'start' ? start(flags) : serve(flags);
   run.catch((e: Error) => {
     log(e.stack ?? e.message);
     process.stderr.write(`containerd-shim-cista-v2: ${e.message}\n`);
     process.exit(1);
   });
 }
+
+if (require.main === module) main(process.argv.slice(2));

@@ -17,6 +17,8 @@ function requireFile(file, what) {
 
 const REPO = path.resolve(__dirname, '..', '..');
 const SHIM = path.join(REPO, 'bin', 'containerd-shim-cista-v2');
+/** The shim server's bundle, in its processes' command lines (as the launcher names it). */
+const SERVER = path.join('dist', 'shim', 'server.js');
 const IMAGE = 'docker.io/library/cista-busybox:test';
 const CISTA_RUNTIME = 'io.containerd.cista.v2';
 const RUNC_RUNTIME = 'io.containerd.runc.v2';
@@ -112,7 +114,7 @@ class Containerd {
       .filter((p) => {
         try {
           const cmdline = fs.readFileSync(`/proc/${p}/cmdline`, 'utf8');
-          return cmdline.includes('containerd-shim-cista-v2') && cmdline.includes(this.socket);
+          return cmdline.includes(SERVER) && cmdline.includes(this.socket);
         } catch {
           return false;
         }
