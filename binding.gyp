@@ -41,6 +41,8 @@
         "native/init/keyring.cc",
         "native/init/process.cc",
         "native/init/capabilities.cc",
+        "native/init/scheduling.cc",
+        "native/init/memory_policy.cc",
         "native/init/seccomp.cc",
         "native/init/hooks.cc"
       ],

@@ -7,10 +7,10 @@
  * may restate what is here: test/unit/protocol/single-definition.test.ts looks for second copies.
  *
  * Names are camelCase here and in TypeScript, snake_case in C++ (struct and enum names stay as they
- * are). Field types: bool, u32, u64, string (UTF-8, no NUL byte), bytes, an enum or struct name,
+ * are). Field types: bool, u32, i32, u64, string (UTF-8, no NUL byte), bytes, an enum or struct name,
  * list<T> and optional<T>. Encoding: little-endian; bool and presence bytes are exactly 0 or 1; enums
- * are u32; strings and bytes are a u32 length + the bytes; lists a u32 count + the items; optional<T>
- * a presence byte + T. A message starts with a u32 format version derived from a hash of its layout,
+ * are u32; i32 is two's complement; strings and bytes are a u32 length + the bytes; lists a u32
+ * count + the items; optional<T> a presence byte + T. A message starts with a u32 format version derived from a hash of its layout,
  * so any change of a field's order or type is a new version without anyone having to remember it.
  */
 
@@ -19,10 +19,20 @@ function field(name, type, doc, extra) {
   return { name, type, doc, ...extra };
 }
 
+/** A CPU or NUMA node mask as the kernel takes it: unsigned longs, id n is bit n % 64 of word n / 64. */
+function bitmapField(name, doc, minUnits = 0) {
+  return field(name, 'optional<bytes>', doc, { unit: 8, unitName: 'unsigned long', minUnits, maxUnits: 'MAX_BITMAP_WORDS' });
+}
+
 module.exports = {
   constants: [
     { name: 'SOCK_FILTER_SIZE', value: 8, doc: 'sizeof(struct sock_filter): one classic BPF instruction.' },
     { name: 'MAX_BPF_INSTRUCTIONS', value: 4096, doc: "BPF_MAXINSNS: the kernel's limit on the length of a classic BPF program." },
+    {
+      name: 'MAX_BITMAP_WORDS',
+      value: 128,
+      doc: "The largest CPU or NUMA node mask in a plan, in unsigned longs: 8192 bits, x86_64's largest NR_CPUS (the kernel ignores bits beyond its own).",
+    },
     {
       name: 'MAX_MESSAGE_BYTES',
       value: 4 << 20,
@@ -36,8 +46,14 @@ module.exports = {
       name: 'SyncTag',
       doc:
         'First byte of a datagram on the sync socket (SOCK_SEQPACKET). runtime -> init: the encoded LaunchPlan, then ' +
-        '(with awaitHooks) HooksDone. init -> runtime: RunHooks, Console, then Ready; or Error at any point.',
+        '(with awaitHooks) HooksDone. init -> runtime: Forked (with forkIntoNamespaces), RunHooks, Console, then Ready; ' +
+        'or Error at any point.',
       values: [
+        {
+          name: 'Forked',
+          char: 'F',
+          doc: "init -> runtime: the init has cloned the container's init into the new namespaces (forkIntoNamespaces), a pidfd of it attached (SCM_RIGHTS), and exits; the new one speaks from here on.",
+        },
         { name: 'RunHooks', char: 'H', doc: 'init -> runtime, right before pivot_root: run the prestart and createRuntime hooks.' },
         { name: 'HooksDone', char: 'G', doc: "runtime -> init: the runtime's hooks ran; the container state JSON follows." },
         { name: 'Console', char: 'C', doc: 'init -> runtime: the pty master is attached (SCM_RIGHTS).' },
@@ -167,6 +183,31 @@ module.exports = {
       ],
     },
     {
+      name: 'SchedulerAttributes',
+      doc: 'struct sched_attr for sched_setattr(2), every name resolved to its number.',
+      fields: [
+        field('policy', 'u32', 'SCHED_OTHER, SCHED_FIFO, ...'),
+        field('flags', 'u64', 'SCHED_FLAG_* bits.'),
+        field('nice', 'i32'),
+        field('priority', 'u32', 'sched_priority: 1 to 99 for SCHED_FIFO and SCHED_RR, else 0.'),
+        field('runtime', 'u64', 'SCHED_DEADLINE, in nanoseconds.'),
+        field('deadline', 'u64'),
+        field('period', 'u64'),
+      ],
+    },
+    {
+      name: 'MemoryPolicy',
+      doc: 'set_mempolicy(2) arguments.',
+      fields: [
+        field('mode', 'u32', 'MPOL_* mode ORed with its MPOL_F_* flags.'),
+        field('nodes', 'bytes', 'The node mask: unsigned longs, node n is bit n % 64 of word n / 64 (empty: no nodes).', {
+          unit: 8,
+          unitName: 'unsigned long',
+          maxUnits: 'MAX_BITMAP_WORDS',
+        }),
+      ],
+    },
+    {
       name: 'PlanHook',
       doc: "A hook the init runs itself (createContainer, startContainer): the spec's hook, defaults applied.",
       fields: [
@@ -206,6 +247,16 @@ module.exports = {
           'u32',
           'CLONE_NEW* flags the init unshares itself after joining (the cgroup namespace, once placed in its cgroup).',
         ),
+        field(
+          'timeOffsets',
+          'optional<string>',
+          'With CLONE_NEWTIME in unshareFlags: the text written to /proc/self/timens_offsets right after the unshare, while no process is in the new time namespace yet; null: none.',
+        ),
+        field(
+          'forkIntoNamespaces',
+          'bool',
+          "After the unshare, clone() the init (CLONE_PARENT: the runtime's child, as the init is) and go on in the copy: only children enter a new time namespace, and the copy is pid 1 of a new pid namespace unshared with it (runc's and crun's second fork). The first init reports SyncTag.Forked and exits.",
+        ),
         field('sessionKeyring', 'optional<string>', 'Name of a new session keyring to join (runc: "_ses.<id>"); null with --no-new-keyring.'),
         field('hostname', 'optional<string>', 'null: leave as is.'),
         field('domainname', 'optional<string>', 'null: leave as is.'),
@@ -228,6 +279,15 @@ module.exports = {
           'optional<SeccompFilter>',
           'The seccomp filter; null: none. The init loads it before dropping capabilities, or, with noNewPrivileges, right before execve.',
         ),
+        field('personality', 'optional<u32>', 'personality(2) persona (PER_LINUX or PER_LINUX32); null: inherited.'),
+        field('scheduler', 'optional<SchedulerAttributes>', 'sched_setattr(2) of the process; null: inherited.'),
+        field('ioPriority', 'optional<u32>', 'ioprio_set(IOPRIO_WHO_PROCESS) value: class << 13 | level; null: inherited.'),
+        bitmapField(
+          'cpuAffinity',
+          "sched_setaffinity(2) mask set once the init is in the container's cgroup: exec's `final`, or all CPUs to drop the runtime's affinity (as runc); null: keep the one it was started with.",
+          1,
+        ),
+        field('memoryPolicy', 'optional<MemoryPolicy>', 'The NUMA memory policy of the process; null: inherited.'),
         field('cwd', 'string'),
         field('args', 'list<string>'),
         field('env', 'list<string>'),
@@ -264,6 +324,11 @@ module.exports = {
           'Namespaces (thread-joinable ones only) the calling thread enters around clone(), so the child is born in them.',
         ),
         field('preserveFds', 'u32', 'Caller fds 3..3+preserveFds-1 that reach the container as they are.'),
+        bitmapField(
+          'initialCpuAffinity',
+          "exec's `initial` CPU affinity, which the runtime's thread takes around clone() so that the child starts with it; null: the runtime's.",
+          1,
+        ),
         field('planBytes', 'u32', 'Size of the encoded plan, sent to the init as one datagram: the sync socket is made to hold it.'),
         field('stateDirFd', 'u32', "O_PATH fd of the container's state directory, which holds the exec fifo the init blocks on until `start`."),
         field(

@@ -19,7 +19,7 @@ const ROOT = path.join(__dirname, '..');
 const DEFINITION = 'protocol/definition.js';
 const BANNER = `Generated from ${DEFINITION} by protocol/generate.js: do not edit.`;
 
-const SCALAR_SIZES = { bool: 1, u32: 4, u64: 8, string: 4, bytes: 4 };
+const SCALAR_SIZES = { bool: 1, u32: 4, i32: 4, u64: 8, string: 4, bytes: 4 };
 /** Hashed into every format version with the layout: bump it when the encoding rules below change. */
 const ENCODING = 1;
 
@@ -60,7 +60,7 @@ function load() {
       fieldNames.add(f.name);
       f.parsed = parse(f.type, where);
       if (f.omittable && f.type !== 'bool') throw new Error(`${where}: only a bool may be omittable`);
-      if (f.type === 'bytes') {
+      if ((f.parsed.of ?? f.parsed).kind === 'bytes') {
         f.unitSize = constant(f.unit ?? 1, where);
         f.minUnitsValue = constant(f.minUnits ?? 0, where);
         f.maxUnitsValue = constant(f.maxUnits, where);
@@ -96,7 +96,7 @@ function load() {
   }
   /** The wire layout only (no docs, no names of things that do not travel): what the version hashes. */
   function layout(t, f) {
-    if (t.kind === 'list' || t.kind === 'optional') return `${t.kind}<${layout(t.of)}>`;
+    if (t.kind === 'list' || t.kind === 'optional') return `${t.kind}<${layout(t.of, f)}>`;
     if (t.kind === 'enum') return `${t.name}(${enums.get(t.name).values.map((v) => v.value).join(',')})`;
     if (t.kind === 'struct') return `${t.name}{${structs.get(t.name).fields.map((g) => `${g.name}:${layout(g.parsed, g)}`).join(';')}}`;
     if (t.kind === 'bytes') return `bytes(${f.unitSize}*${f.minUnitsValue}..${f.maxUnitsValue})`;
@@ -151,6 +151,7 @@ function tsType(t) {
   switch (t.kind) {
     case 'bool': return 'boolean';
     case 'u32': return 'number';
+    case 'i32': return 'number';
     case 'u64': return 'bigint';
     case 'string': return 'string';
     case 'bytes': return 'Buffer';
@@ -309,6 +310,12 @@ class Writer {
     this.buffer.writeUInt32LE(v, at);
   }
 
+  i32(v: number, where: string): void {
+    if (!Number.isInteger(v) || v < -0x80000000 || v > 0x7fffffff) throw fieldError(where, \`\${String(v)} is not an i32\`);
+    const at = this.reserve(4);
+    this.buffer.writeInt32LE(v, at);
+  }
+
   u64(v: bigint, where: string): void {
     if (typeof v !== 'bigint' || v < 0n || v > 0xffffffffffffffffn) throw fieldError(where, \`\${String(v)} is not a u64\`);
     const at = this.reserve(8);
@@ -390,6 +397,10 @@ class Reader {
     return this.buffer.readUInt32LE(this.take(4, where));
   }
 
+  i32(where: string): number {
+    return this.buffer.readInt32LE(this.take(4, where));
+  }
+
   u64(where: string): bigint {
     return this.buffer.readBigUInt64LE(this.take(8, where));
   }
@@ -441,6 +452,7 @@ function cppType(t) {
   switch (t.kind) {
     case 'bool': return 'bool';
     case 'u32': return 'uint32_t';
+    case 'i32': return 'int32_t';
     case 'u64': return 'uint64_t';
     case 'string': return 'std::string';
     case 'bytes': return 'std::vector<uint8_t>';
@@ -451,7 +463,7 @@ function cppType(t) {
 
 function cppDefault(t, enums) {
   if (t.kind === 'bool') return ' = false';
-  if (t.kind === 'u32' || t.kind === 'u64') return ' = 0';
+  if (t.kind === 'u32' || t.kind === 'i32' || t.kind === 'u64') return ' = 0';
   if (t.kind === 'enum') return ` = ${t.name}::${enums.get(t.name).values[0].name}`;
   return '';
 }
@@ -625,6 +637,8 @@ const CPP_READER = `class Reader {
     take(b, 4, where);
     return uint32_t(b[0]) | uint32_t(b[1]) << 8 | uint32_t(b[2]) << 16 | uint32_t(b[3]) << 24;
   }
+  // Two's complement, as the TypeScript side writes it.
+  int32_t i32(const char* where) { return int32_t(u32(where)); }
   uint64_t u64(const char* where) {
     uint64_t lo = u32(where);
     uint64_t hi = u32(where);
@@ -759,6 +773,7 @@ const CPP_WRITER = `class Writer {
   void u32(uint32_t v) {
     for (int i = 0; i < 4; i++) out_.push_back(uint8_t(v >> (8 * i)));
   }
+  void i32(int32_t v) { u32(uint32_t(v)); }
   void u64(uint64_t v) {
     u32(uint32_t(v));
     u32(uint32_t(v >> 32));

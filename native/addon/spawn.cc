@@ -185,6 +185,33 @@ class ThreadNamespaces {
   std::vector<Saved> saved_;
 };
 
+// exec's `initial` CPU affinity: set on the calling thread around clone(), so that the child runs
+// with it from its first instruction (as runc's thread does around its fork), then put back.
+class ThreadAffinity {
+ public:
+  ~ThreadAffinity() { restore(); }
+
+  bool set(const std::vector<uint8_t>& mask, int* err) {
+    if (mask.empty()) return true;
+    if (sched_getaffinity(0, sizeof(saved_), reinterpret_cast<cpu_set_t*>(saved_)) != 0 ||
+        sched_setaffinity(0, mask.size(), reinterpret_cast<const cpu_set_t*>(mask.data())) != 0) {
+      *err = errno;
+      return false;
+    }
+    changed_ = true;
+    return true;
+  }
+
+  void restore() {
+    if (changed_) sched_setaffinity(0, sizeof(saved_), reinterpret_cast<const cpu_set_t*>(saved_));
+    changed_ = false;
+  }
+
+ private:
+  uint64_t saved_[kMaxBitmapWords];
+  bool changed_ = false;
+};
+
 int write_proc_file(long pid, const char* name, const std::string& text) {
   std::string path = "/proc/" + std::to_string(pid) + "/" + name;
   int fd = open(path.c_str(), O_WRONLY | O_CLOEXEC);
@@ -276,6 +303,14 @@ Napi::Value SpawnInit(const Napi::CallbackInfo& info) {
   setup.argv[3] = nullptr;
   setup.envp[0] = nullptr;
 
+  ThreadAffinity thread_affinity;
+  if (request.has_initial_cpu_affinity && !thread_affinity.set(request.initial_cpu_affinity, &err)) {
+    close(memfd);
+    close(pair[0]);
+    close(pair[1]);
+    close_maps_ready();
+    return ThrowErrno(env, err, "setting the initial CPU affinity");
+  }
   ThreadNamespaces thread_namespaces;
   std::string failed_path;
   if (!thread_namespaces.enter(request.clone_joins, &err, &failed_path)) {
@@ -290,6 +325,7 @@ Napi::Value SpawnInit(const Napi::CallbackInfo& info) {
   if (pid == 0) child_main(&setup);
   err = errno;
   thread_namespaces.restore();
+  thread_affinity.restore();
 
   close(memfd);
   close(pair[1]);

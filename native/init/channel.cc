@@ -73,6 +73,13 @@ void send_console(int master_fd) {
   if (sendmsg(g_sync_fd, message.header(), MSG_NOSIGNAL) != 1) fail(errno, "sending the pty master to the runtime");
 }
 
+void report_forked(int pidfd) {
+  char kind = SyncTag::kForked;
+  FdMessage message(&kind, 1);
+  message.attach(pidfd);
+  if (sendmsg(g_sync_fd, message.header(), MSG_NOSIGNAL) != 1) fail(errno, "reporting the new init to the runtime");
+}
+
 void report_ready() {
   if (send(g_sync_fd, &SyncTag::kReady, 1, MSG_NOSIGNAL) != 1) fail(errno, "reporting readiness to the runtime");
   g_ready_sent = true;

@@ -18,6 +18,8 @@ void receive_plan(LaunchPlan* plan);
 std::string await_runtime_hooks();
 // Hands the pty master to the runtime (SyncTag::kConsole + the fd by SCM_RIGHTS).
 void send_console(int master_fd);
+// Hands the runtime a pidfd of the init's clone that goes on as the container's init (SyncTag::kForked).
+void report_forked(int pidfd);
 // Tells the runtime the container is set up and waiting on the exec fifo.
 void report_ready();
 // Reports `what` (with the errno text when err != 0) and exits 1. Before report_ready() the message
@@ -31,6 +33,11 @@ std::string run_hooks(const char* kind, const std::vector<PlanHook>& hooks, cons
 // namespaces.cc
 void join_namespaces(const LaunchPlan& plan);
 void unshare_late_namespaces(const LaunchPlan& plan);
+// Right after the unshare of a time namespace, which no process is in yet: its clock offsets.
+void set_time_offsets(const LaunchPlan& plan);
+// With plan.fork_into_namespaces: returns in a clone of the init born in the unshared pid and time
+// namespaces (the runtime's child); the original reports it and exits.
+void fork_into_namespaces(const LaunchPlan& plan);
 void set_host_names(const LaunchPlan& plan);
 
 // keyring.cc
@@ -50,6 +57,7 @@ void setup_console(const LaunchPlan& plan);
 // process.cc
 void apply_sysctls(const LaunchPlan& plan);
 void apply_rlimits(const LaunchPlan& plan);
+void apply_personality(const LaunchPlan& plan);
 // Switches to the plan's uid/gid/groups keeping capabilities, then sets the umask and cwd.
 void switch_user(const LaunchPlan& plan);
 void enter_cwd(const LaunchPlan& plan);
@@ -74,6 +82,15 @@ void apply_capabilities(const LaunchPlan& plan);
 // After the switch of user, CAP_SYS_ADMIN is only permitted: make it effective for seccomp().
 void raise_sys_admin();
 void apply_no_new_privileges(const LaunchPlan& plan);
+
+// scheduling.cc. The affinity is set first thing, once the runtime has put the init in the
+// container's cgroup; the scheduler and I/O priority while the init still holds its capabilities.
+void apply_cpu_affinity(const LaunchPlan& plan);
+void apply_scheduler(const LaunchPlan& plan);
+void apply_io_priority(const LaunchPlan& plan);
+
+// memory_policy.cc
+void apply_memory_policy(const LaunchPlan& plan);
 
 // seccomp.cc: seccomp(SECCOMP_SET_MODE_FILTER) with the plan's precompiled program, if any.
 void load_seccomp(const LaunchPlan& plan);

@@ -25,9 +25,13 @@ int main(int argc, char** argv) {
 
   LaunchPlan plan;
   receive_plan(&plan);
+  // The runtime put us in the container's cgroup before it sent the plan.
+  apply_cpu_affinity(plan);
 
   join_namespaces(plan);
   unshare_late_namespaces(plan);
+  set_time_offsets(plan);
+  fork_into_namespaces(plan);
   set_host_names(plan);
   join_session_keyring(plan);
 
@@ -45,6 +49,11 @@ int main(int argc, char** argv) {
   apply_sysctls(plan);
   finish_rootfs(plan);
   apply_rlimits(plan);
+  // Real-time policies, negative nice values and the real-time I/O class need the init's capabilities.
+  apply_scheduler(plan);
+  apply_io_priority(plan);
+  apply_personality(plan);
+  apply_memory_policy(plan);
 
   drop_bounding_set(plan);
   keep_capabilities_across_setuid();

@@ -1,4 +1,4 @@
-// The container process's own attributes: sysctls, rlimits, credentials, cwd, and exec.
+// The container process's own attributes: sysctls, rlimits, personality, credentials, cwd, and exec.
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -6,6 +6,7 @@
 #include <linux/openat2.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/personality.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
@@ -81,6 +82,10 @@ void apply_rlimits(const LaunchPlan& plan) {
     if (prlimit64(0, __rlimit_resource(l.resource), &value, nullptr) != 0)
       fail(errno, "setting rlimit type " + std::to_string(l.resource));
   }
+}
+
+void apply_personality(const LaunchPlan& plan) {
+  if (plan.has_personality && personality(plan.personality) == -1) fail(errno, "setting the personality");
 }
 
 void switch_user(const LaunchPlan& plan) {

@@ -5,10 +5,10 @@ import { type Config, Scratch, editConfig, readConfig } from './bundle';
 import { REPO, exec } from './cli';
 import { requireFile } from './prerequisites';
 
-const SOURCES = ['checker.c', 'json.c'].map((f) => path.join(REPO, 'runtime-tools', 'checker', f));
+const SOURCES = ['checker.c', 'json.c'].map((f) => path.join(REPO, 'test', 'checker', f));
 
 /**
- * Builds runtime-tools/checker (static, with the addon's toolchain) into the scratch directory and
+ * Builds test/checker (static, with the addon's toolchain) into the scratch directory and
  * returns a bundle whose process is the checker, reading the bundle's own config.json bind-mounted at
  * /cista-conformance. `edit` shapes the config first.
  */

@@ -60,3 +60,19 @@ export function isRunning(pid: number): boolean {
     return false;
   }
 }
+
+/** This process's zombie children: what a process started and never reaped would be. */
+export function zombieChildren(): number[] {
+  const zombies: number[] = [];
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${entry}/stat`, 'latin1');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (fields[0] === 'Z' && Number(fields[1]) === process.pid) zombies.push(Number(entry));
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  return zombies;
+}

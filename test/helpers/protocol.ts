@@ -93,6 +93,8 @@ function value(type: string, f: FieldDefinition, rng: Random, mode: Mode, depth:
       return mode === 'max' || (mode === 'random' && rng.below(2) === 1);
     case 'u32':
       return mode === 'min' ? 0 : mode === 'max' ? 0xffffffff : rng.pick([0, 1, 0x7fffffff, 0x80000000, 0xffffffff, rng.u32()]);
+    case 'i32':
+      return mode === 'min' ? -0x80000000 : mode === 'max' ? 0x7fffffff : rng.pick([0, -1, 1, -20, 19, rng.u32() | 0]);
     case 'u64': {
       const random = (BigInt(rng.u32()) << 32n) | BigInt(rng.u32());
       return mode === 'min' ? 0n : mode === 'max' ? 0xffffffffffffffffn : rng.pick([0n, 1n, 1n << 63n, 0xffffffffffffffffn, random]);

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CistaError, ConfigError, ContainerStateError, NoContainerError, Runtime } from '../../src/api';
 import { Scratch, editConfig, readConfig } from '../helpers/bundle';
 import { cista } from '../helpers/cli';
-import { leftovers } from '../helpers/leftovers';
+import { leftovers, zombieChildren } from '../helpers/leftovers';
 import { requireRoot } from '../helpers/prerequisites';
 
 let scratch: Scratch;
@@ -20,22 +20,6 @@ afterAll(async () => {
   for (const s of await runtime.list()) await (await runtime.get(s.id)).delete({ force: true });
   scratch.cleanup();
 });
-
-/** Our zombie children: what a process left unreaped would be. */
-function zombieChildren(): number[] {
-  const zombies: number[] = [];
-  for (const entry of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = fs.readFileSync(`/proc/${entry}/stat`, 'latin1');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (fields[0] === 'Z' && Number(fields[1]) === process.pid) zombies.push(Number(entry));
-    } catch {
-      // Gone meanwhile.
-    }
-  }
-  return zombies;
-}
 
 async function readToEnd(stream: NodeJS.ReadableStream): Promise<string> {
   let text = '';
@@ -102,7 +86,7 @@ describe('the Node API', () => {
     editConfig(bundle, (c) => (c.process.cwd = 'relative'));
     const config = await rejection(runtime.create('api4', { bundle }));
     expect(config).toBeInstanceOf(ConfigError);
-    expect(config.code).toBe('ECONFIG');
+    expect(config).toMatchObject({ code: 'ECONFIG', pointer: '/process/cwd' });
     expect(leftovers(scratch.root, 'api4', bundle)).toEqual([]);
 
     const missing = await rejection(runtime.get('nope'));

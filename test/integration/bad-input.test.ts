@@ -63,6 +63,15 @@ describe('bad input is refused cleanly', () => {
     expectRefused(brokenBundle((c) => (c.linux.intelRdt = { closID: 'x' })), /config\.json: \/linux\/intelRdt: not supported yet/);
   });
 
+  it('a NUL byte in any string, which a C string would cut short', () => {
+    expectRefused(brokenBundle((c) => (c.process.env = ['PATH=/bin', 'A=b\u0000c'])), /config\.json: \/process\/env\/1: must not contain a NUL byte/);
+    expectRefused(brokenBundle((c) => (c.hostname = 'a\u0000')), /config\.json: \/hostname: must not contain a NUL byte/);
+  });
+
+  it('a remount, which the init cannot do, before anything is touched', () => {
+    expectRefused(brokenBundle((c) => (c.mounts[1].options = ['nosuid', 'remount'])), /config\.json: \/mounts\/1\/options\/1: "remount" not supported yet/);
+  });
+
   it('a missing rootfs', () => {
     expectRefused(brokenBundle((c) => (c.root.path = 'no-such-rootfs')), /rootfs .*no-such-rootfs/);
   });

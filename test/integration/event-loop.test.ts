@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -6,9 +7,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { Runtime } from '../../src/api';
 import { waitForExit } from '../../src/engine/process/exit';
+import { realHost } from '../../src/engine/host/real';
 import { withContainerLock, withContainerLockAsync } from '../../src/engine/state/lock';
 import { Scratch } from '../helpers/bundle';
-import { leftovers } from '../helpers/leftovers';
+import { leftovers, zombieChildren } from '../helpers/leftovers';
 import { requireRoot } from '../helpers/prerequisites';
 
 // The primitives under the API wait on Node's event loop: no thread parked per process, no call
@@ -57,34 +59,54 @@ describe('waiting on the event loop', () => {
     expect(leftovers(scratch.root, 'ev1', bundle)).toEqual([]);
   });
 
-  it('waits for processes that are not its children through their pidfd, leaking no fd over 1000 waits', async () => {
+  it('waits for 1000 exec\'d processes, its children, leaving no fd and no zombie', async () => {
+    const bundle = scratch.bundle('ev2', ['sleep', '1000']);
+    const container = await runtime.create('ev2', { bundle });
+    await container.start();
     const before = openFds();
     for (let i = 0; i < 1000; i++) {
-      // libuv is the parent and reaps it; we only watch.
-      const child = spawn('/bin/sh', ['-c', 'exit 3'], { stdio: 'ignore' });
-      const exit = await waitForExit(child.pid!);
-      expect(exit).toEqual(kernelKeepsExitStatus() ? { code: 3, signal: null } : { code: null, signal: null });
+      const spawned = await container.spawn({ args: ['sh', '-c', `exit ${i % 7}`], stdio: 'ignore' });
+      expect(await spawned.wait()).toEqual({ exitCode: i % 7, signal: null });
     }
-    // Let libuv reap and close what is still pending.
-    await new Promise((resolve) => setTimeout(resolve, 100));
     expect(openFds()).toBe(before);
-  }, 120_000);
+    expect(zombieChildren()).toEqual([]);
+    await container.delete({ force: true });
+    expect(leftovers(scratch.root, 'ev2', bundle)).toEqual([]);
+  }, 300_000);
+
+  it('waits for a process that is not its child through its pidfd', async () => {
+    // The shell (libuv's child) starts the sleep and reaps it; we only watch the sleep.
+    const shell = spawn('/bin/sh', ['-c', 'sleep 0.3 & echo $!; wait $!; exit 0'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    const [line] = (await once(shell.stdout!, 'data')) as [Buffer];
+    const exit = await waitForExit(Number(line.toString().trim()));
+    expect(exit).toEqual(kernelKeepsExitStatus() ? { code: 0, signal: null } : { code: null, signal: null });
+    const [code] = await once(shell, 'exit');
+    expect(code).toBe(0);
+  });
 
   it('takes a held lock once it is released, without blocking the loop meanwhile', async () => {
     const dir = fs.mkdtempSync(path.join(scratch.dir, 'lock-'));
     const order: string[] = [];
     let locked!: Promise<void>;
-    withContainerLock(dir, true, () => {
-      locked = withContainerLockAsync(dir, false, () => {
-        order.push('async lock');
-      });
-      order.push('sync lock released');
-    });
+    withContainerLock(
+      realHost,
+      dir,
+      true,
+      () => {
+        locked = withContainerLockAsync(realHost, dir, false, () => {
+          order.push('async lock');
+        });
+        order.push('sync lock released');
+      },
+      () => {
+        throw new Error('the directory is there');
+      },
+    );
     await locked;
     expect(order).toEqual(['sync lock released', 'async lock']);
     const aborted = new AbortController();
-    const held = withContainerLockAsync(dir, true, async () => {
-      const waiting = withContainerLockAsync(dir, true, () => 'never', aborted.signal);
+    const held = withContainerLockAsync(realHost, dir, true, async () => {
+      const waiting = withContainerLockAsync(realHost, dir, true, () => 'never', aborted.signal);
       aborted.abort(new Error('gave up'));
       await expect(waiting).rejects.toThrow('gave up');
     });

@@ -68,7 +68,13 @@ describe('exec', () => {
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const pid = Number(fs.readFileSync(pidFile, 'utf8'));
-    expect(fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8')).toContain('sleep');
+    // Detached, exec returns once the init is set up: its execve() of the process may still be under way.
+    let cmdline = '';
+    for (let i = 0; i < 100 && !cmdline.includes('sleep'); i++) {
+      cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      if (!cmdline.includes('sleep')) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
+    }
+    expect(cmdline).toContain('sleep');
     expect(fs.readlinkSync(`/proc/${pid}/ns/pid`)).toBe(fs.readlinkSync(`/proc/${initPid()}/ns/pid`));
     // It runs in the container's mount namespace: another exec sees what it wrote.
     let seen = '';
@@ -84,6 +90,10 @@ describe('exec', () => {
     const bad = cista(scratch.root, ['exec', '--process', processFile, ID]);
     expect(bad.code).not.toBe(0);
     expect(bad.stderr).toBe(`cista: ${processFile}: /cwd: must be an absolute path, not "relative"\n`);
+    fs.writeFileSync(processFile, JSON.stringify({ args: ['echo', 'a\u0000b'], cwd: '/' }));
+    const nul = cista(scratch.root, ['exec', '--process', processFile, ID]);
+    expect(nul.code).not.toBe(0);
+    expect(nul.stderr).toBe(`cista: ${processFile}: /args/1: must not contain a NUL byte (\\u0000): C strings end at it\n`);
     const missing = cista(scratch.root, ['exec', ID, '/nonexistent']);
     expect(missing.code).not.toBe(0);
     expect(missing.stderr).toMatch(/^cista: exec failed: exec: "\/nonexistent": stat \/nonexistent: no such file or directory\n$/);

@@ -1,10 +1,11 @@
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { type Config, Scratch } from '../helpers/bundle';
-import { cista } from '../helpers/cli';
+import { REPO, cista, exec } from '../helpers/cli';
 import { leftovers } from '../helpers/leftovers';
-import { requireRoot } from '../helpers/prerequisites';
+import { requireFile, requireRoot } from '../helpers/prerequisites';
 
 let scratch: Scratch;
 let counter = 0;
@@ -99,6 +100,48 @@ describe('linux.seccomp', () => {
     expect(Number(lines[1])).toBeGreaterThan(3);
     expect(lines[2]).toBe('Seccomp:\t2');
     expect(lines.slice(3)).toEqual(["mkdir: can't create directory '/tmp/y': Operation not permitted", 'mkdir=1', '']);
+  });
+
+  describe('syscalls newer than the profile get ENOSYS, as with runc', () => {
+    /** syscall-errno (test/helpers/syscall-errno.c) built static into the bundle's /bin. */
+    function probe(numbers: number[], profile: Config): string {
+      requireFile('/usr/bin/gcc', 'gcc builds the syscall probe');
+      const binary = path.join(scratch.dir, 'syscall-errno');
+      if (!fs.existsSync(binary)) {
+        const built = exec('gcc', ['-static', '-O2', '-o', binary, path.join(REPO, 'test', 'helpers', 'syscall-errno.c')]);
+        expect(built.stderr).toBe('');
+      }
+      const r = run(`/bin/syscall-errno ${numbers.join(' ')}`, profile, (c) => {
+        fs.copyFileSync(binary, path.join(scratch.dir, `sc${counter - 1}`, 'rootfs', 'bin', 'syscall-errno'));
+        c.process.noNewPrivileges = true;
+      });
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+      return r.stdout;
+    }
+    // x86_64 numbers. The allow-list's highest is faccessat2 (439); 450 (set_mempolicy_home_node)
+    // is newer, mkdir (83) older and left out, 1000 unknown to any kernel.
+    const NUMBERS = [450, 83, 1000];
+    const allowList = (defaultAction: string, defaultErrnoRet?: number): Config => ({
+      defaultAction,
+      ...(defaultErrnoRet === undefined ? {} : { defaultErrnoRet }),
+      architectures: X86,
+      syscalls: [{ names: COMMON_SYSCALLS, action: 'SCMP_ACT_ALLOW' }],
+    });
+
+    it('with a default errno: ENOSYS above the highest syscall the profile names, the default below it', () => {
+      expect(probe(NUMBERS, allowList('SCMP_ACT_ERRNO'))).toBe('450=ENOSYS\n83=EPERM\n1000=ENOSYS\n');
+    });
+
+    it('with a default kill, the newer syscall still gets ENOSYS instead', () => {
+      expect(probe([450, 1000], allowList('SCMP_ACT_KILL_PROCESS'))).toBe('450=ENOSYS\n1000=ENOSYS\n');
+    });
+
+    it('counts the names of rules with the default action too (runc does)', () => {
+      const profile = allowList('SCMP_ACT_ERRNO');
+      profile.syscalls.push({ names: ['set_mempolicy_home_node'], action: 'SCMP_ACT_ERRNO' });
+      expect(probe(NUMBERS, profile)).toBe('450=EPERM\n83=EPERM\n1000=ENOSYS\n');
+    });
   });
 
   it('refuses SCMP_ACT_NOTIFY with one clear line and leaves nothing behind', () => {

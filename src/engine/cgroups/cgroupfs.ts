@@ -1,12 +1,8 @@
 /** File operations on cgroup directories shared by the v1 and v2 drivers. */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { CistaError } from '../errors';
+import { CistaError, errnoText } from '../errors';
 import { sleepSync } from '../sleep';
-
-function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
 
 function errorCode(error: unknown): string | undefined {
   return (error as NodeJS.ErrnoException | undefined)?.code;
@@ -29,7 +25,7 @@ export function makeCgroupDir(dir: string): string[] {
     } catch (error) {
       // Another runtime may create a shared parent at the same moment; then it is not ours.
       if (errorCode(error) === 'EEXIST') continue;
-      throw new CistaError(`cgroup: mkdir ${missing}: ${errorMessage(error)}`);
+      throw new CistaError(`cgroup: mkdir ${missing}: ${errnoText(error)}`);
     }
   }
   return created;
@@ -39,7 +35,7 @@ export function writeCgroupFile(dir: string, file: string, value: string): void 
   try {
     fs.writeFileSync(path.join(dir, file), value);
   } catch (error) {
-    throw new CistaError(`cgroup: write ${JSON.stringify(value)} to ${path.join(dir, file)}: ${errorMessage(error)}`);
+    throw new CistaError(`cgroup: write ${JSON.stringify(value)} to ${path.join(dir, file)}: ${errnoText(error)}`);
   }
 }
 
@@ -47,7 +43,7 @@ export function readCgroupFile(dir: string, file: string): string {
   try {
     return fs.readFileSync(path.join(dir, file), 'utf8');
   } catch (error) {
-    throw new CistaError(`cgroup: read ${path.join(dir, file)}: ${errorMessage(error)}`);
+    throw new CistaError(`cgroup: read ${path.join(dir, file)}: ${errnoText(error)}`);
   }
 }
 
@@ -60,7 +56,7 @@ export function cgroupPidsRecursive(dir: string): number[] {
       entries = fs.readdirSync(current, { withFileTypes: true });
     } catch (error) {
       if (errorCode(error) === 'ENOENT') return;
-      throw new CistaError(`cgroup: read ${current}: ${errorMessage(error)}`);
+      throw new CistaError(`cgroup: read ${current}: ${errnoText(error)}`);
     }
     for (const line of readCgroupFile(current, 'cgroup.procs').split('\n')) {
       if (line !== '') pids.add(Number(line));
@@ -77,7 +73,7 @@ export function removeCgroupDirIfUnused(dir: string): void {
     fs.rmdirSync(dir);
   } catch (error) {
     if (['ENOENT', 'ENOTEMPTY', 'EBUSY'].includes(errorCode(error) ?? '')) return;
-    throw new CistaError(`cgroup: rmdir ${dir}: ${errorMessage(error)}`);
+    throw new CistaError(`cgroup: rmdir ${dir}: ${errnoText(error)}`);
   }
 }
 
@@ -91,7 +87,7 @@ export function removeCgroupDir(dir: string): void {
     entries = fs.readdirSync(dir, { withFileTypes: true });
   } catch (error) {
     if (errorCode(error) === 'ENOENT') return;
-    throw new CistaError(`cgroup: read ${dir}: ${errorMessage(error)}`);
+    throw new CistaError(`cgroup: read ${dir}: ${errnoText(error)}`);
   }
   for (const entry of entries) if (entry.isDirectory()) removeCgroupDir(path.join(dir, entry.name));
   for (let delayMs = 10; ; delayMs *= 2) {
@@ -100,7 +96,7 @@ export function removeCgroupDir(dir: string): void {
       return;
     } catch (error) {
       if (errorCode(error) === 'ENOENT') return;
-      if (errorCode(error) !== 'EBUSY' || delayMs > 640) throw new CistaError(`cgroup: rmdir ${dir}: ${errorMessage(error)}`);
+      if (errorCode(error) !== 'EBUSY' || delayMs > 640) throw new CistaError(`cgroup: rmdir ${dir}: ${errnoText(error)}`);
       sleepSync(delayMs);
     }
   }

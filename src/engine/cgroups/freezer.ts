@@ -5,7 +5,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-import { CistaError } from '../errors';
+import { CistaError, errnoText } from '../errors';
 import { sleepSync } from '../sleep';
 
 /** The cgroups recorded in state.json. */
@@ -56,7 +56,7 @@ export function setFrozen(cgroups: RecordedCgroups, frozen: boolean): void {
       // v1 may stay FREEZING when a task was busy; writing FROZEN again retries (as runc does).
       fs.writeFileSync(file, wanted);
     } catch (e) {
-      throw new CistaError(`${frozen ? 'freezing' : 'thawing'} the container: ${file}: ${(e as Error).message.split(', ')[0]}`);
+      throw new CistaError(`${frozen ? 'freezing' : 'thawing'} the container: ${file}: ${errnoText(e)}`);
     }
     const settled = cgroups.driver === 'v2' ? v2Settled(path.dirname(file), frozen) : readState(file) === wanted;
     if (settled) return;

@@ -3,7 +3,7 @@
  * cgroupfs managers. File I/O is done here with node:fs; only bpf() goes through the addon.
  */
 import * as fs from 'node:fs';
-import { CistaError } from '../errors';
+import { CistaError, errnoText } from '../errors';
 import { MountStep } from '../plan/plan';
 import { DeviceFilterLoader, loadDeviceFilterWithAddon } from './device-filter-loader';
 import { DeviceRule } from './devices';
@@ -76,7 +76,7 @@ function readProcFile(file: string): string {
   try {
     return fs.readFileSync(file, 'utf8');
   } catch (error) {
-    throw new CistaError(`cgroup: read ${file}: ${error instanceof Error ? error.message : String(error)}`);
+    throw new CistaError(`cgroup: read ${file}: ${errnoText(error)}`);
   }
 }
 

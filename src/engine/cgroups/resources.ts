@@ -5,7 +5,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ConfigError } from '../errors';
+import { ConfigError, errnoText } from '../errors';
 import type { Integer64 } from '../spec/schema';
 
 /** The JSON Pointer below which every field handled here lives. */
@@ -27,7 +27,7 @@ export interface CgroupWrite extends CgroupFileValue {
 
 /** The error for a value cista refuses before touching the host. */
 export function resourceError(pointer: string, message: string): ConfigError {
-  return new ConfigError(`config.json: ${pointer}: ${message}`);
+  return new ConfigError(pointer, message);
 }
 
 /** A cpuset list as the kernel parses it: "0-3,5,7-8" (ranges ascending). */
@@ -80,15 +80,6 @@ export function rdmaLimitLine(device: string, limits: { hcaHandles?: number; hca
   if (limits.hcaHandles !== undefined) parts.push(`hca_handle=${limits.hcaHandles}`);
   if (limits.hcaObjects !== undefined) parts.push(`hca_object=${limits.hcaObjects}`);
   return parts.length === 0 ? null : `${device} ${parts.join(' ')}`;
-}
-
-/** "no such file or directory (ENOENT)" from Node's "ENOENT: no such file or directory, open '...'". */
-export function errnoText(error: unknown): string {
-  const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  const message = error instanceof Error ? error.message : String(error);
-  const text = code !== undefined && message.startsWith(`${code}: `) ? message.slice(code.length + 2).replace(/, \w+( '.*')?$/, '') : message;
-  // libuv words ENOTSUP (EOPNOTSUPP on Linux) "operation not supported on socket", which misleads here.
-  return code === undefined ? text : `${text.replace(/ on socket$/, '')} (${code})`;
 }
 
 /** Performs the writes in order; the first failure names the config field and the file. */

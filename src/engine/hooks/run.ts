@@ -3,15 +3,11 @@
  * poststart (start), poststop (delete). createContainer and startContainer run in the container's
  * namespaces, in cista-init (native/init/hooks.cc), with the same argv/env/stdin rules.
  *
- * Hooks are user programs the spec requires us to run, so they are spawned directly (no shell).
- * Only type imports here: `start` and `delete` load this module.
+ * Hooks are user programs the spec requires us to run, so they are spawned directly (no shell),
+ * by the host (HostProcesses.run).
  */
-import { spawnSync } from 'node:child_process';
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
-
 import { CistaError } from '../errors';
+import type { HostProcesses } from '../host/host';
 import type { Hook } from '../spec/schema';
 import type { ContainerRecord } from '../state/store';
 
@@ -72,44 +68,26 @@ export function oneLine(output: Buffer | string | null): string {
   return (output ?? '').toString().trim().replace(/\s*\n\s*/g, ' ');
 }
 
-/**
- * Runs one hook to completion; returns why it failed, or undefined when it exited 0. Its output goes
- * to files, not pipes: we wait for the hook to exit, not for a daemon it started to close its stdout.
- */
-function runHook(hook: Hook, stdin: string): string | undefined {
+/** Runs one hook to completion; returns why it failed, or undefined when it exited 0. */
+function runHook(proc: HostProcesses, hook: Hook, stdin: string): string | undefined {
   const [argv0, ...args] = hookArgv(hook);
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cista-hook-'));
-  const stdout = fs.openSync(path.join(dir, 'stdout'), 'w+');
-  const stderr = fs.openSync(path.join(dir, 'stderr'), 'w+');
-  try {
-    const result = spawnSync(hook.path, args, {
-      argv0,
-      env: hookEnvironment(hook),
-      input: stdin,
-      timeout: hook.timeout !== undefined ? hook.timeout * 1000 : undefined,
-      killSignal: 'SIGKILL',
-      stdio: ['pipe', stdout, stderr],
-    });
-    const code = (result.error as NodeJS.ErrnoException | undefined)?.code;
-    if (code === 'ETIMEDOUT') return `timed out after ${hook.timeout}s, killed`;
-    // A hook need not read its stdin: EPIPE on the state it left unread is no failure.
-    if (result.error !== undefined && code !== 'EPIPE' && result.status === null && result.signal === null) {
-      return `cannot execute ${hook.path}: ${code ?? result.error.message}`;
-    }
-    if (result.status === 0) return undefined;
-    const reason = result.status !== null ? `exit status ${result.status}` : `killed by ${result.signal}`;
-    return `${reason}, stdout: ${oneLine(readHead(stdout))}, stderr: ${oneLine(readHead(stderr))}`;
-  } finally {
-    fs.closeSync(stdout);
-    fs.closeSync(stderr);
-    fs.rmSync(dir, { recursive: true, force: true });
+  const result = proc.run({
+    path: hook.path,
+    argv0,
+    args,
+    env: hookEnvironment(hook),
+    stdin,
+    timeoutMs: hook.timeout !== undefined ? hook.timeout * 1000 : undefined,
+  });
+  const code = result.errorCode;
+  if (code === 'ETIMEDOUT') return `timed out after ${hook.timeout}s, killed`;
+  // A hook need not read its stdin: EPIPE on the state it left unread is no failure.
+  if (code !== undefined && code !== 'EPIPE' && result.status === null && result.signal === null) {
+    return `cannot execute ${hook.path}: ${code}`;
   }
-}
-
-/** A hook's output only goes into an error message: its first 16 KiB are enough. */
-function readHead(fd: number): Buffer {
-  const buffer = Buffer.alloc(16 * 1024);
-  return buffer.subarray(0, fs.readSync(fd, buffer, 0, buffer.length, 0));
+  if (result.status === 0) return undefined;
+  const reason = result.status !== null ? `exit status ${result.status}` : `killed by ${result.signal}`;
+  return `${reason}, stdout: ${oneLine(result.stdout)}, stderr: ${oneLine(result.stderr)}`;
 }
 
 function failure(kind: HookKind, index: number, reason: string): string {
@@ -117,19 +95,19 @@ function failure(kind: HookKind, index: number, reason: string): string {
 }
 
 /** Runs the hooks in order; the first failure throws (prestart, createRuntime). */
-export function runHooks(kind: HookKind, hooks: readonly Hook[], state: HookState): void {
+export function runHooks(proc: HostProcesses, kind: HookKind, hooks: readonly Hook[], state: HookState): void {
   const stdin = JSON.stringify(state);
   hooks.forEach((hook, index) => {
-    const reason = runHook(hook, stdin);
+    const reason = runHook(proc, hook, stdin);
     if (reason !== undefined) throw new CistaError(failure(kind, index, reason));
   });
 }
 
 /** Runs every hook in order; a failure is a warning and the next hook still runs (poststart, poststop). */
-export function runHooksWarning(kind: HookKind, hooks: readonly Hook[], state: HookState, warn: Warn): void {
+export function runHooksWarning(proc: HostProcesses, kind: HookKind, hooks: readonly Hook[], state: HookState, warn: Warn): void {
   const stdin = JSON.stringify(state);
   hooks.forEach((hook, index) => {
-    const reason = runHook(hook, stdin);
+    const reason = runHook(proc, hook, stdin);
     if (reason !== undefined) warn(failure(kind, index, reason));
   });
 }

@@ -1,16 +1,16 @@
-import { ConfigError } from '../errors';
-import { native } from '../native';
+import { ConfigError, errnoText } from '../errors';
+import type { NativeAddon } from '../native';
 import type { LaunchPlan } from '../plan/plan';
 import type { SeccompPlan } from '../plan/seccomp';
 
 /** Compiles a planned linux.seccomp with libseccomp (in the addon) into the plan's BPF program. */
-export function compileSeccompInto(plan: LaunchPlan, seccomp: SeccompPlan | null): void {
+export function compileSeccompInto(addon: NativeAddon, plan: LaunchPlan, seccomp: SeccompPlan | null): void {
   if (seccomp === null) return;
   let program: Buffer;
   try {
-    program = native().compileSeccompFilter(seccomp.filter);
+    program = addon.compileSeccompFilter(seccomp.filter);
   } catch (e) {
-    throw new ConfigError(`config.json: /linux/seccomp: ${(e as Error).message}`);
+    throw new ConfigError('/linux/seccomp', errnoText(e));
   }
   plan.seccomp = { program, flags: seccomp.flags };
 }

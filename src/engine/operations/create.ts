@@ -1,11 +1,11 @@
-import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 
-import { type DeviceRule, defaultAllowedDevices, openCgroupManager } from '../cgroups';
-import { CistaError, ConfigError, ContainerExistsError } from '../errors';
+import { type DeviceRule, defaultAllowedDevices } from '../cgroups';
+import { CistaError, ConfigError, ContainerExistsError, errnoText } from '../errors';
 import { type Warn, hookState, runHooks, runHooksWarning } from '../hooks/run';
-import { native, initHelperPath } from '../native';
+import type { Host } from '../host/host';
+import { realHost } from '../host/real';
+import { initHelperPath } from '../native';
 import { buildLaunchPlan } from '../plan/build';
 import { MS_RDONLY } from '../plan/mount-flags';
 import { OWN_STDIO, type StdioFds, encodePlan } from '../plan/plan';
@@ -20,7 +20,7 @@ import { checkSemantics } from '../spec/semantic';
 import { rejectUnsupported } from '../spec/unsupported';
 import { type OwnedResources, appendJournal } from '../state/journal';
 import { withContainerLock } from '../state/lock';
-import { startTimeOf } from '../state/process';
+import { identityOf } from '../state/status';
 import { type ContainerRecord, EXEC_FIFO, containerDir, makeRootDirectory, validateContainerId, writeFileAtomic, writeRecord } from '../state/store';
 import { compileSeccompInto } from './compile-seccomp';
 import { teardownContainer } from './teardown';
@@ -71,59 +71,32 @@ function deviceRules(spec: Spec): DeviceRule[] {
   return [...rules, ...defaultAllowedDevices()];
 }
 
-function hostIsDirectory(hostPath: string): boolean | undefined {
-  try {
-    return fs.statSync(hostPath).isDirectory();
-  } catch {
-    return undefined;
-  }
-}
-
-/** Written by the runtime, not the init: see PlannedLaunch.oomScoreAdj. */
-function writeOomScoreAdj(pid: number, value: number): void {
-  try {
-    fs.writeFileSync(`/proc/${pid}/oom_score_adj`, String(value));
-  } catch (e) {
-    const error = e as NodeJS.ErrnoException;
-    const reason = error.code === 'EACCES' ? 'permission denied (lowering it needs CAP_SYS_RESOURCE)' : error.message;
-    throw new CistaError(`setting process.oomScoreAdj to ${value}: ${reason}`);
-  }
-}
-
-function ownerName(): string {
-  try {
-    return os.userInfo().username;
-  } catch {
-    return '';
-  }
-}
-
 /**
  * Creates a container and leaves its init waiting on the exec fifo. Everything that can be checked
  * is checked before the host is touched; after that, any failure tears down what was made.
  */
-export function createContainer(options: CreateOptions): CreatedContainer {
+export function createContainer(options: CreateOptions, host: Host = realHost): CreatedContainer {
   validateContainerId(options.id);
   const dir = containerDir(options.root, options.id);
   const bundle = options.spec === undefined ? path.resolve(options.bundle ?? '.') : dir;
-  const spec = options.spec === undefined ? loadSpec(bundle).spec : validateSpecObject(options.spec);
+  const spec = options.spec === undefined ? loadSpec(host.fs, bundle).spec : validateSpecObject(options.spec);
   if (options.spec !== undefined && spec.root !== undefined && !path.isAbsolute(spec.root.path)) {
-    throw new ConfigError('config.json: /root/path: must be absolute when the config is given without a bundle');
+    throw new ConfigError('/root/path', 'must be absolute when the config is given without a bundle');
   }
   checkSemantics(spec);
   rejectUnsupported(spec);
-  if (options.pidFile !== undefined) checkPidFile(options.pidFile);
-  checkPreserveFds(options.preserveFds ?? 0);
+  if (options.pidFile !== undefined) checkPidFile(host.fs, options.pidFile);
+  checkPreserveFds(host.fs, options.preserveFds ?? 0);
   if (options.systemdCgroup) throw new CistaError('the systemd cgroup driver is not supported yet (--systemd-cgroup)');
   const terminal = spec.process?.terminal === true;
   if (terminal && options.consoleSocket === undefined && !options.attachConsole) {
-    throw new ConfigError('config.json: /process/terminal: a terminal needs --console-socket when cista detaches');
+    throw new ConfigError('/process/terminal', 'a terminal needs --console-socket when cista detaches');
   }
   if (!terminal && options.consoleSocket !== undefined) {
     throw new CistaError('--console-socket needs process.terminal set in config.json');
   }
 
-  const cgroup = openCgroupManager({ containerId: options.id, cgroupsPath: spec.linux?.cgroupsPath });
+  const cgroup = host.cgroups.open({ containerId: options.id, cgroupsPath: spec.linux?.cgroupsPath });
   const devices = deviceRules(spec);
   const resourceWrites = cgroup.planResources(spec.linux?.resources);
   const planned = buildLaunchPlan(spec, {
@@ -131,7 +104,7 @@ export function createContainer(options: CreateOptions): CreatedContainer {
     bundle,
     noPivot: options.noPivot === true,
     noNewKeyring: options.noNewKeyring === true,
-    host: { isDirectory: hostIsDirectory },
+    host: { isDirectory: (file) => host.fs.isDirectory(file) },
     cgroupMountSteps: (mount, flags) =>
       cgroup.mountSteps(mount.destination, {
         readonly: (flags & MS_RDONLY) !== 0,
@@ -139,114 +112,148 @@ export function createContainer(options: CreateOptions): CreatedContainer {
         cgroupNamespace: (spec.linux?.namespaces ?? []).some((ns) => ns.type === 'cgroup'),
       }),
   });
-  checkRootfs(bundle, spec.root?.path ?? '', planned.rootfs);
-  compileSeccompInto(planned.plan, planned.seccomp);
+  checkRootfs(host.fs, bundle, spec.root?.path ?? '', planned.rootfs);
+  compileSeccompInto(host.addon, planned.plan, planned.seccomp);
   const encodedPlan = encodePlan(planned.plan);
-  const hostMounts = planned.plan.rootfs?.ownMountNamespace === false ? recordHostMounts(planned.rootfs) : undefined;
+  const hostMounts = planned.plan.rootfs?.ownMountNamespace === false ? recordHostMounts(host, planned.rootfs) : undefined;
 
-  makeRootDirectory(options.root);
+  makeRootDirectory(host.fs, options.root);
   try {
-    fs.mkdirSync(dir, { mode: 0o711 });
+    host.fs.mkdir(dir, 0o711);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'EEXIST') throw new ContainerExistsError(options.id);
     throw e;
   }
-  fs.chmodSync(dir, 0o711);
-
-  return withContainerLock(dir, true, () => {
-    const record: ContainerRecord = {
-      ociVersion: spec.ociVersion,
-      id: options.id,
-      phase: 'creating',
-      init: { pid: 0, startTime: 0 },
-      creator: { pid: process.pid, startTime: startTimeOf(process.pid) ?? 0 },
-      bundle,
-      rootfs: planned.rootfs,
-      created: new Date().toISOString(),
-      owner: ownerName(),
-      annotations: spec.annotations ?? {},
-      cgroup: { driver: cgroup.driver, paths: cgroup.paths },
-      exec: { process: spec.process ?? null, seccomp: spec.linux?.seccomp ?? null, sessionKeyring: planned.plan.sessionKeyring },
-      hostMounts,
-    };
-    const hooks = spec.hooks ?? {};
-    if ((hooks.poststart ?? []).length > 0 || (hooks.poststop ?? []).length > 0) {
-      record.hooks = { poststart: hooks.poststart ?? [], poststop: hooks.poststop ?? [] };
-    }
-    // What the container will own is recorded before it is made (journal.ts), so that a create
-    // killed at any system call leaves what delete --force removes.
-    const remember = (owned: OwnedResources): void => {
-      appendJournal(dir, owned);
-      Object.assign(record, owned);
-      writeRecord(dir, record);
-    };
-    try {
-      const { driver, paths } = cgroup;
-      remember({ creator: record.creator, cgroup: { driver, paths, created: cgroup.missingDirectories() }, hostMounts });
-      if (options.spec !== undefined) writeFileAtomic(path.join(dir, 'config.json'), JSON.stringify(spec), 0o600);
-      native().makeFifo(path.join(dir, EXEC_FIFO), 0o622);
-      cgroup.create();
-      // Narrowed to what create() made: a parent another runtime made meanwhile is not ours.
-      remember({ cgroup: { driver, paths, created: cgroup.createdDirectories() } });
-      cgroup.applyDevices(devices);
-      cgroup.applyResources(resourceWrites);
-
-      const stateDirFd = native().openPath(dir);
-      let spawned: { pid: number; syncFd: number };
+  // The directory is ours: a failure before the lock is held removes it; after, the catch below does.
+  let locked = false;
+  try {
+    host.fs.chmod(dir, 0o711);
+    return withContainerLock(host, dir, true, () => {
+      locked = true;
+      const record: ContainerRecord = {
+        ociVersion: spec.ociVersion,
+        id: options.id,
+        phase: 'creating',
+        init: { pid: 0, startTime: 0 },
+        creator: identityOf(host.proc, host.proc.self),
+        bundle,
+        rootfs: planned.rootfs,
+        created: new Date(host.clock.now()).toISOString(),
+        owner: host.proc.userName(),
+        annotations: spec.annotations ?? {},
+        cgroup: { driver: cgroup.driver, paths: cgroup.paths },
+        exec: {
+          process: spec.process ?? null,
+          seccomp: spec.linux?.seccomp ?? null,
+          sessionKeyring: planned.plan.sessionKeyring,
+          personality: spec.linux?.personality ?? null,
+          memoryPolicy: spec.linux?.memoryPolicy ?? null,
+        },
+        hostMounts,
+      };
+      const hooks = spec.hooks ?? {};
+      if ((hooks.poststart ?? []).length > 0 || (hooks.poststop ?? []).length > 0) {
+        record.hooks = { poststart: hooks.poststart ?? [], poststop: hooks.poststop ?? [] };
+      }
+      // What the container will own is recorded before it is made (journal.ts), so that a create
+      // killed at any system call leaves what delete --force removes; in memory first, so that a
+      // create whose journal write fails still rolls back what it has (the init, once spawned).
+      const remember = (owned: OwnedResources): void => {
+        Object.assign(record, owned);
+        appendJournal(host.fs, dir, owned);
+        writeRecord(host.fs, dir, record);
+      };
       try {
-        spawned = native().spawnInit({
-          initPath: initHelperPath(),
-          cloneFlags: planned.cloneFlags,
-          cloneJoins: planned.cloneJoins,
-          preserveFds: options.preserveFds ?? 0,
-          planBytes: encodedPlan.length,
-          stateDirFd,
-          idMaps: planned.idMaps,
-          stdio: options.stdio ?? OWN_STDIO,
-        });
+        const { driver, paths } = cgroup;
+        remember({ creator: record.creator, cgroup: { driver, paths, created: cgroup.missingDirectories() }, hostMounts });
+        if (options.spec !== undefined) writeFileAtomic(host.fs, path.join(dir, 'config.json'), JSON.stringify(spec), 0o600);
+        host.addon.makeFifo(path.join(dir, EXEC_FIFO), 0o622);
+        cgroup.create();
+        // Narrowed to what create() made: a parent another runtime made meanwhile is not ours.
+        remember({ cgroup: { driver, paths, created: cgroup.createdDirectories() } });
+        cgroup.applyDevices(devices);
+        cgroup.applyResources(resourceWrites);
+
+        const stateDirFd = host.addon.openPath(dir);
+        let spawned: { pid: number; syncFd: number };
+        try {
+          spawned = host.addon.spawnInit({
+            initPath: initHelperPath(),
+            cloneFlags: planned.cloneFlags,
+            cloneJoins: planned.cloneJoins,
+            preserveFds: options.preserveFds ?? 0,
+            planBytes: encodedPlan.length,
+            stateDirFd,
+            idMaps: planned.idMaps,
+            stdio: options.stdio ?? OWN_STDIO,
+            initialCpuAffinity: null,
+          });
+        } catch (e) {
+          // A namespace path of the wrong type, or id maps the kernel refuses: a failure of this
+          // container, not of cista.
+          throw new CistaError(`starting the container init: ${errnoText(e)}`);
+        } finally {
+          host.fs.close(stateDirFd);
+        }
+        let consoleFd: number | null;
+        try {
+          // A create killed before this line leaves an init that exits by itself: it reads EOF on the sync socket.
+          remember({ init: identityOf(host.proc, spawned.pid) });
+          if (planned.oomScoreAdj !== null) host.proc.setOomScoreAdj(spawned.pid, planned.oomScoreAdj);
+          // In its cgroup before it reads the plan, so it unshares its cgroup namespace from there.
+          cgroup.join(spawned.pid);
+          sendPlan(host, spawned.syncFd, encodedPlan);
+          const firstInit = spawned.pid;
+          try {
+            consoleFd = awaitReady(host, spawned.syncFd, 'container init failed', {
+              // The init stops before pivot_root for these; the status they see is the one the container
+              // has once create returns (runtime-tools expects "created"; runc passes "creating").
+              runHooks: () => {
+                const state = hookState(record, 'created', spawned.pid);
+                runHooks(host.proc, 'prestart', hooks.prestart ?? [], state);
+                runHooks(host.proc, 'createRuntime', hooks.createRuntime ?? [], state);
+                return JSON.stringify(state);
+              },
+              // With a new time namespace the container's init is a clone of the first one (already
+              // in the cgroup, so a create killed before this line still leaves nothing running).
+              forked: (pid) => {
+                spawned = { ...spawned, pid };
+                remember({ init: identityOf(host.proc, pid) });
+              },
+            }).consoleFd;
+          } finally {
+            if (spawned.pid !== firstInit) host.addon.reapChild(firstInit);
+          }
+        } finally {
+          host.fs.close(spawned.syncFd);
+        }
+        try {
+          if (consoleFd !== null && options.consoleSocket !== undefined) {
+            const masterFd = consoleFd;
+            consoleFd = null;
+            sendConsoleToSocket(host, masterFd, options.consoleSocket);
+          }
+          record.phase = 'created';
+          writeRecord(host.fs, dir, record);
+          if (options.pidFile !== undefined) writePidFile(host.fs, options.pidFile, spawned.pid);
+        } catch (e) {
+          if (consoleFd !== null) host.fs.close(consoleFd);
+          throw e;
+        }
+        return { id: options.id, pid: spawned.pid, dir, consoleFd };
       } catch (e) {
-        // A namespace path of the wrong type, or id maps the kernel refuses: a failure of this
-        // container, not of cista.
-        throw new CistaError(`starting the container init: ${(e as Error).message}`);
-      } finally {
-        fs.closeSync(stateDirFd);
+        // The record in memory is the newest (state.json may not have the init yet).
+        teardownContainer(host, dir, record);
+        // The spec's lifecycle goes on with destroy and poststop after a failed create hook; runc runs
+        // them after any failed create, and so do we.
+        runHooksWarning(host.proc, 'poststop', hooks.poststop ?? [], hookState(record, 'stopped', undefined), options.warn ?? (() => {}));
+        throw e;
       }
-      let consoleFd: number | null;
-      try {
-        // A create killed before this line leaves an init that exits by itself: it reads EOF on the sync socket.
-        remember({ init: { pid: spawned.pid, startTime: startTimeOf(spawned.pid) ?? 0 } });
-        if (planned.oomScoreAdj !== null) writeOomScoreAdj(spawned.pid, planned.oomScoreAdj);
-        // In its cgroup before it reads the plan, so it unshares its cgroup namespace from there.
-        cgroup.join(spawned.pid);
-        sendPlan(spawned.syncFd, encodedPlan);
-        // The init stops before pivot_root for these; the status they see is the one the container
-        // has once create returns (runtime-tools expects "created"; runc passes "creating").
-        const pid = spawned.pid;
-        consoleFd = awaitReady(spawned.syncFd, 'container init failed', () => {
-          const state = hookState(record, 'created', pid);
-          runHooks('prestart', hooks.prestart ?? [], state);
-          runHooks('createRuntime', hooks.createRuntime ?? [], state);
-          return JSON.stringify(state);
-        }).consoleFd;
-      } finally {
-        fs.closeSync(spawned.syncFd);
-      }
-      if (consoleFd !== null && options.consoleSocket !== undefined) {
-        sendConsoleToSocket(consoleFd, options.consoleSocket);
-        consoleFd = null;
-      }
-      record.phase = 'created';
-      writeRecord(dir, record);
-      if (options.pidFile !== undefined) writePidFile(options.pidFile, spawned.pid);
-      return { id: options.id, pid: spawned.pid, dir, consoleFd };
-    } catch (e) {
-      teardownContainer(dir, record);
-      // The spec's lifecycle goes on with destroy and poststop after a failed create hook; runc runs
-      // them after any failed create, and so do we.
-      runHooksWarning('poststop', hooks.poststop ?? [], hookState(record, 'stopped', undefined), options.warn ?? (() => {}));
-      throw e;
-    }
-  }, () => {
-    throw new CistaError(`container ${options.id} was deleted while it was being created`);
-  });
+    }, () => {
+      throw new CistaError(`container ${options.id} was deleted while it was being created`);
+    });
+  } catch (e) {
+    if (!locked) teardownContainer(host, dir, {});
+    throw e;
+  }
 }

@@ -1,11 +1,10 @@
-import * as fs from 'node:fs';
-
 import { ContainerStateError, NoContainerError } from '../errors';
 import { type Warn, hookState, runHooksWarning } from '../hooks/run';
-import { withContainerLock } from '../state/lock';
-import { deriveStatus } from '../state/status';
+import type { Host } from '../host/host';
+import { realHost } from '../host/real';
 import { readJournal } from '../state/journal';
-import { isAlive } from '../state/process';
+import { withContainerLock } from '../state/lock';
+import { deriveStatus, isAlive } from '../state/status';
 import { type ContainerRecord, DamagedStateError, containerDir, readRecord, validateContainerId } from '../state/store';
 import { teardownContainer } from './teardown';
 
@@ -15,7 +14,7 @@ import { teardownContainer } from './teardown';
  * once. A container whose state.json is damaged is torn down from its journal. The poststop hooks
  * run once everything is gone; one that fails is a warning.
  */
-export function deleteContainer(root: string, id: string, force: boolean, warn: Warn = () => {}): void {
+export function deleteContainer(root: string, id: string, force: boolean, warn: Warn = () => {}, host: Host = realHost): void {
   validateContainerId(id);
   const dir = containerDir(root, id);
   const gone = (): undefined => {
@@ -23,27 +22,28 @@ export function deleteContainer(root: string, id: string, force: boolean, warn: 
     throw new NoContainerError(id);
   };
   const deleted = withContainerLock(
+    host,
     dir,
     true,
     (): ContainerRecord | undefined => {
       let record: ContainerRecord | undefined;
       try {
-        record = readRecord(dir);
+        record = readRecord(host.fs, dir);
       } catch (e) {
         if (!(e instanceof DamagedStateError)) throw e;
       }
       // Removed while we waited for the lock.
-      if (!fs.existsSync(dir)) return gone();
-      const owned = record ?? readJournal(dir);
+      if (!host.fs.exists(dir)) return gone();
+      const owned = record ?? readJournal(host.fs, dir);
       if (!force) {
-        const status = record !== undefined ? deriveStatus(dir, record) : owned.init && isAlive(owned.init) ? 'running' : 'stopped';
+        const status = record !== undefined ? deriveStatus(host, dir, record) : owned.init && isAlive(host.proc, owned.init) ? 'running' : 'stopped';
         if (status !== 'stopped') throw new ContainerStateError(`cannot delete container ${id} that is not stopped: ${status}`, status);
       }
-      teardownContainer(dir, owned);
+      teardownContainer(host, dir, owned);
       return record;
     },
     gone,
   );
   const poststop = deleted?.hooks?.poststop ?? [];
-  if (poststop.length > 0) runHooksWarning('poststop', poststop, hookState(deleted!, 'stopped', undefined), warn);
+  if (poststop.length > 0) runHooksWarning(host.proc, 'poststop', poststop, hookState(deleted!, 'stopped', undefined), warn);
 }

@@ -1,8 +1,7 @@
-import * as fs from 'node:fs';
-
-import { reopenCgroupManager } from '../cgroups';
-import { CistaError, ContainerStateError } from '../errors';
-import { initHelperPath, native } from '../native';
+import { CistaError, ContainerStateError, errnoText } from '../errors';
+import type { Host } from '../host/host';
+import { realHost } from '../host/real';
+import { initHelperPath } from '../native';
 import { buildExecPlan } from '../plan/exec';
 import { NAMESPACE_FILES } from '../plan/namespaces';
 import { OWN_STDIO, type StdioFds, encodePlan } from '../plan/plan';
@@ -47,6 +46,7 @@ export interface StartedExec {
   pid: number;
   consoleFd: number | null;
 }
+
 
 /** The container's process as `exec` without --process starts from it, with the flags applied (runc's rules). */
 function processFromFlags(defaults: Process | null, options: ExecOptions): Process {
@@ -96,20 +96,21 @@ function validateProcess(ociVersion: string, process: unknown, label: string): P
 }
 
 /** The init's namespaces that are not the runtime's own: the ones an exec'd process joins. */
-function containerNamespaces(initPid: number): Array<{ type: NamespaceType; path: string }> {
+function containerNamespaces(host: Host, initPid: number): Array<{ type: NamespaceType; path: string }> {
   const joined: Array<{ type: NamespaceType; path: string }> = [];
   for (const type of NAMESPACE_TYPES) {
     const file = NAMESPACE_FILES[type];
-    const theirs = `/proc/${initPid}/ns/${file}`;
-    let differs: boolean;
-    try {
-      differs = fs.readlinkSync(theirs) !== fs.readlinkSync(`/proc/self/ns/${file}`);
-    } catch {
-      continue; // A namespace type this kernel does not have.
-    }
-    if (differs) joined.push({ type, path: theirs });
+    const theirs = host.proc.namespace(initPid, file);
+    // undefined: a namespace type this kernel does not have.
+    if (theirs !== undefined && theirs !== host.proc.namespace('self', file)) joined.push({ type, path: `/proc/${initPid}/ns/${file}` });
   }
   return joined;
+}
+
+/** Ends an exec'd process that will not be handed over; it is our child. */
+function killAndReap(host: Host, pid: number): void {
+  host.proc.signal(pid, 'SIGKILL');
+  host.addon.reapChild(pid);
 }
 
 /**
@@ -117,77 +118,90 @@ function containerNamespaces(initPid: number): Array<{ type: NamespaceType; path
  * container's namespaces and cgroup and execs the process; returns once it runs. The caller is its
  * parent and must reap it.
  */
-export function startExec(options: ExecOptions): StartedExec {
-  if (options.pidFile !== undefined) checkPidFile(options.pidFile);
-  checkPreserveFds(options.preserveFds);
-  const started = withContainer(options.root, options.id, false, ({ dir, record, status }) => {
+export function startExec(options: ExecOptions, host: Host = realHost): StartedExec {
+  if (options.pidFile !== undefined) checkPidFile(host.fs, options.pidFile);
+  checkPreserveFds(host.fs, options.preserveFds);
+  const started = withContainer(host, options.root, options.id, false, ({ dir, record, status }) => {
     if (status !== 'created' && status !== 'running') throw new ContainerStateError(`cannot exec in a ${status} container`, status);
+    const label = options.processFile ?? 'exec';
     const execProcess =
       options.processFile !== undefined
-        ? validateProcess(record.ociVersion, readJsonDocument(options.processFile, options.processFile), options.processFile)
-        : validateProcess(record.ociVersion, processFromFlags(record.exec.process, options), 'exec');
+        ? validateProcess(record.ociVersion, readJsonDocument(host.fs, options.processFile, options.processFile), label)
+        : validateProcess(record.ociVersion, processFromFlags(record.exec.process, options), label);
     if (execProcess.terminal === true && options.detach && options.consoleSocket === undefined) {
       throw new CistaError('exec: a detached process with a terminal needs --console-socket');
     }
     if (execProcess.terminal !== true && options.consoleSocket !== undefined) {
       throw new CistaError('--console-socket needs a terminal (--tty, or terminal in the process)');
     }
-    const planned = buildExecPlan(execProcess, {
-      namespaces: containerNamespaces(record.init.pid),
-      sessionKeyring: record.exec.sessionKeyring,
-      seccomp: record.exec.seccomp,
-    });
-    compileSeccompInto(planned.plan, planned.seccomp);
+    // Planning checks the process's values too (a CPU list, a scheduler): errors name the --process file.
+    const planned = checkConfigPart('/process', label, () =>
+      buildExecPlan(execProcess, {
+        namespaces: containerNamespaces(host, record.init.pid),
+        sessionKeyring: record.exec.sessionKeyring,
+        seccomp: record.exec.seccomp,
+        personality: record.exec.personality ?? null,
+        memoryPolicy: record.exec.memoryPolicy ?? null,
+      }),
+    );
+    compileSeccompInto(host.addon, planned.plan, planned.seccomp);
     const encodedPlan = encodePlan(planned.plan);
-    const cgroup = record.cgroup === null ? undefined : reopenCgroupManager(record.cgroup.driver, record.cgroup.paths);
+    const cgroup = record.cgroup === null ? undefined : host.cgroups.reopen(record.cgroup);
 
-    const stateDirFd = native().openPath(dir);
+    const stateDirFd = host.addon.openPath(dir);
     let spawned: { pid: number; syncFd: number };
     try {
-      spawned = native().spawnInit({
+      spawned = host.addon.spawnInit({
         initPath: initHelperPath(),
         cloneFlags: 0,
         cloneJoins: planned.cloneJoins,
         idMaps: null,
+        initialCpuAffinity: planned.initialCpuAffinity,
         preserveFds: options.preserveFds,
         planBytes: encodedPlan.length,
         stateDirFd,
         stdio: options.stdio ?? OWN_STDIO,
       });
+    } catch (e) {
+      throw new CistaError(`starting the exec'd process: ${errnoText(e)}`);
     } finally {
-      fs.closeSync(stateDirFd);
+      host.fs.close(stateDirFd);
     }
     try {
       cgroup?.join(spawned.pid);
-      sendPlan(spawned.syncFd, encodedPlan);
-      return { pid: spawned.pid, consoleFd: awaitReady(spawned.syncFd, 'exec failed').consoleFd };
+      sendPlan(host, spawned.syncFd, encodedPlan);
+      return { pid: spawned.pid, consoleFd: awaitReady(host, spawned.syncFd, 'exec failed').consoleFd };
     } catch (e) {
-      try {
-        process.kill(spawned.pid, 'SIGKILL');
-      } catch {
-        // Already gone.
-      }
-      native().reapChild(spawned.pid);
+      killAndReap(host, spawned.pid);
       throw e;
     } finally {
-      fs.closeSync(spawned.syncFd);
+      host.fs.close(spawned.syncFd);
     }
   });
 
-  if (started.consoleFd !== null && options.consoleSocket !== undefined) {
-    sendConsoleToSocket(started.consoleFd, options.consoleSocket);
-    started.consoleFd = null;
+  let consoleFd = started.consoleFd;
+  try {
+    if (consoleFd !== null && options.consoleSocket !== undefined) {
+      const masterFd = consoleFd;
+      consoleFd = null;
+      sendConsoleToSocket(host, masterFd, options.consoleSocket);
+    }
+    if (options.pidFile !== undefined) writePidFile(host.fs, options.pidFile, started.pid);
+  } catch (e) {
+    // As runc: a process whose caller cannot be told about it does not stay.
+    if (consoleFd !== null) host.fs.close(consoleFd);
+    killAndReap(host, started.pid);
+    throw e;
   }
-  if (options.pidFile !== undefined) writePidFile(options.pidFile, started.pid);
-  return started;
+  return { pid: started.pid, consoleFd };
 }
 
 /**
  * `runc exec`: detached, returns 0 once the process runs (the caller, a shim or conmon, reaps it); in
  * the foreground, returns its exit status.
  */
-export async function execInContainer(options: ExecOptions): Promise<number> {
-  const started = startExec(options);
+export async function execInContainer(options: ExecOptions, host: Host = realHost): Promise<number> {
+  const started = startExec(options, host);
   if (options.detach) return 0;
-  return waitInForeground(started.pid, started.consoleFd);
+  return waitInForeground(host, started.pid, started.consoleFd);
 }

@@ -1,10 +1,13 @@
 /**
  * `cista features`: what this build implements, in the runtime-spec's features document
  * (features.md), so that a client can check before it creates. Every list comes from the tables
- * the validation and the plan use, so it cannot claim more than cista does.
+ * the validation and the plan use, so it cannot claim more than cista does
+ * (test/integration/features.test.ts uses each value in a container).
  */
-import { FLAG_OPTIONS, PROPAGATION } from '../plan/mount-flags';
-import { SECCOMP_ARCH_TOKENS, SECCOMP_FLAG_BITS } from '../plan/seccomp';
+import type { LookupHost } from '../host/host';
+import { realLookupHost } from '../host/real-lookup';
+import { MOUNT_OPTIONS } from '../plan/mount-flags';
+import { SCMP_ACT_ALLOW, SECCOMP_ARCH_TOKENS, SECCOMP_FLAG_BITS } from '../plan/seccomp';
 import {
   CAPABILITIES,
   HOOK_NAMES,
@@ -16,22 +19,35 @@ import {
   SPEC_VERSION_MIN,
 } from '../spec/vocabulary';
 
-export function runtimeFeatures(): Record<string, unknown> {
+/** The architectures the libseccomp cista is linked with knows: the table has some only newer ones do. */
+function seccompArchitectures(host: Pick<LookupHost, 'addon'>): string[] {
+  return Object.entries(SECCOMP_ARCH_TOKENS)
+    .filter(([, token]) => {
+      try {
+        host.addon.compileSeccompFilter({ defaultAction: SCMP_ACT_ALLOW, architectures: [token], rules: [], profileSyscalls: [] });
+        return true;
+      } catch {
+        return false;
+      }
+    })
+    .map(([name]) => name);
+}
+
+export function runtimeFeatures(host: Pick<LookupHost, 'addon'> = realLookupHost): Record<string, unknown> {
   return {
     ociVersionMin: SPEC_VERSION_MIN,
     ociVersionMax: SPEC_VERSION_MAX,
     hooks: [...HOOK_NAMES],
-    mountOptions: [...Object.keys(FLAG_OPTIONS), ...Object.keys(PROPAGATION)].sort(),
+    mountOptions: [...MOUNT_OPTIONS],
     linux: {
-      // Time namespaces (and their offsets) are refused as not supported yet.
-      namespaces: NAMESPACE_TYPES.filter((type) => type !== 'time'),
+      namespaces: [...NAMESPACE_TYPES],
       capabilities: [...CAPABILITIES],
       cgroup: { v1: true, v2: true, systemd: false, systemdUser: false, rdma: false },
       seccomp: {
         enabled: true,
         actions: SECCOMP_ACTIONS.filter((action) => action !== 'SCMP_ACT_NOTIFY'),
         operators: [...SECCOMP_OPERATORS],
-        archs: Object.keys(SECCOMP_ARCH_TOKENS),
+        archs: seccompArchitectures(host),
         knownFlags: [...SECCOMP_FLAGS],
         supportedFlags: Object.keys(SECCOMP_FLAG_BITS),
       },

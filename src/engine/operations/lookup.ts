@@ -1,4 +1,5 @@
 import { NoContainerError } from '../errors';
+import type { LookupHost } from '../host/host';
 import { withContainerLock } from '../state/lock';
 import { type Status, deriveStatus } from '../state/status';
 import { type ContainerRecord, containerDir, readRecord, validateContainerId } from '../state/store';
@@ -14,18 +15,19 @@ export interface LockedContainer {
  * for the lock (a concurrent delete) does not exist; one whose state.json is damaged is a
  * DamagedStateError naming the file.
  */
-export function withContainer<T>(root: string, id: string, exclusive: boolean, fn: (c: LockedContainer) => T): T {
+export function withContainer<T>(host: LookupHost, root: string, id: string, exclusive: boolean, fn: (c: LockedContainer) => T): T {
   validateContainerId(id);
   const dir = containerDir(root, id);
   const missing = (): never => {
     throw new NoContainerError(id);
   };
   return withContainerLock(
+    host,
     dir,
     exclusive,
     () => {
-      const record = readRecord(dir) ?? missing();
-      return fn({ dir, record, status: deriveStatus(dir, record) });
+      const record = readRecord(host.fs, dir) ?? missing();
+      return fn({ dir, record, status: deriveStatus(host, dir, record) });
     },
     missing,
   );

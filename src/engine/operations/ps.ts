@@ -1,13 +1,15 @@
-import { reopenCgroupManager } from '../cgroups';
 import { CistaError } from '../errors';
+import type { Host } from '../host/host';
+import { realHost } from '../host/real';
 import { withContainer } from './lookup';
 
 /** The host pids of every process in the container's cgroup (containerd's shim asks with `ps --format json`). */
-export function containerPids(root: string, id: string): number[] {
-  return withContainer(root, id, false, ({ record, status }) => {
+export function containerPids(root: string, id: string, host: Host = realHost): number[] {
+  return withContainer(host, root, id, false, ({ record, status }) => {
     if (status === 'stopped') return [];
     if (record.cgroup === null) throw new CistaError(`container ${id} has no cgroup to list`);
-    return reopenCgroupManager(record.cgroup.driver, record.cgroup.paths)
+    return host.cgroups
+      .reopen(record.cgroup)
       .pids()
       .sort((a, b) => a - b);
   });

@@ -4,12 +4,13 @@ import * as path from 'node:path';
 import { FifoAnswer } from '../../generated/protocol';
 import { CistaError, ContainerStateError } from '../errors';
 import { type Warn, hookState, runHooksWarning } from '../hooks/run';
-import { isAlive } from '../state/process';
+import type { LookupHost } from '../host/host';
+import { realLookupHost } from '../host/real-lookup';
+import { isAlive } from '../state/status';
 import { type ContainerRecord, EXEC_FIFO } from '../state/store';
-import { sleepSync } from '../sleep';
 import { withContainer } from './lookup';
 
-const O_NONBLOCK = fs.constants.O_NONBLOCK;
+const { O_NONBLOCK, O_RDONLY } = fs.constants;
 const STARTED = FifoAnswer.Started.charCodeAt(0);
 const REFUSED = FifoAnswer.Refused.charCodeAt(0);
 
@@ -18,8 +19,8 @@ const REFUSED = FifoAnswer.Refused.charCodeAt(0);
  * startContainer hooks passed, then end of file when its close-on-exec write end goes with the exec
  * of the process; or FifoAnswer.Refused + why it will not start. Non-blocking, so that an init that died meanwhile cannot hang us.
  */
-function awaitExec(fifo: string, record: ContainerRecord): void {
-  const fd = fs.openSync(fifo, fs.constants.O_RDONLY | O_NONBLOCK);
+function awaitExec(host: LookupHost, fifo: string, record: ContainerRecord): void {
+  const fd = host.fs.open(fifo, O_RDONLY | O_NONBLOCK);
   const chunks: Buffer[] = [];
   const buffer = Buffer.alloc(4096);
   /** Reads what the init has written so far; true at end of file. */
@@ -27,7 +28,7 @@ function awaitExec(fifo: string, record: ContainerRecord): void {
     for (;;) {
       let n: number;
       try {
-        n = fs.readSync(fd, buffer, 0, buffer.length, null);
+        n = host.fs.read(fd, buffer);
       } catch (e) {
         if ((e as NodeJS.ErrnoException).code === 'EAGAIN') return false;
         throw e;
@@ -41,7 +42,7 @@ function awaitExec(fifo: string, record: ContainerRecord): void {
       const ended = drain();
       // End of file counts once something was read: before the init opens its end there is none.
       let answer = Buffer.concat(chunks);
-      if (!(ended && answer.length > 0) && !isAlive(record.init)) {
+      if (!(ended && answer.length > 0) && !isAlive(host.proc, record.init)) {
         // It may have answered, exec'd and exited since the read above: what it wrote is still here.
         drain();
         answer = Buffer.concat(chunks);
@@ -52,10 +53,10 @@ function awaitExec(fifo: string, record: ContainerRecord): void {
         if (answer[0] === STARTED) return;
         throw new CistaError(answer.toString('utf8', 1));
       }
-      sleepSync(1);
+      host.clock.sleep(1);
     }
   } finally {
-    fs.closeSync(fd);
+    host.fs.close(fd);
   }
 }
 
@@ -64,16 +65,16 @@ function awaitExec(fifo: string, record: ContainerRecord): void {
  * exec the process; the poststart hooks run once it has, outside the lock (a hook may ask for the
  * container's state). A failing poststart hook is a warning: the container keeps running.
  */
-export function startContainer(root: string, id: string, warn: Warn = () => {}): void {
-  const record = withContainer(root, id, true, ({ dir, record, status }) => {
+export function startContainer(root: string, id: string, warn: Warn = () => {}, host: LookupHost = realLookupHost): void {
+  const record = withContainer(host, root, id, true, ({ dir, record, status }) => {
     if (status === 'running') throw new ContainerStateError('cannot start an already running container', status);
     if (status === 'stopped') throw new ContainerStateError('cannot start a container that has stopped', status);
     if (status !== 'created') throw new ContainerStateError(`cannot start a container in the ${status} state`, status);
     const fifo = path.join(dir, EXEC_FIFO);
-    awaitExec(fifo, record);
-    fs.unlinkSync(fifo);
+    awaitExec(host, fifo, record);
+    host.fs.unlink(fifo);
     return record;
   });
   const poststart = record.hooks?.poststart ?? [];
-  if (poststart.length > 0) runHooksWarning('poststart', poststart, hookState(record, 'running', record.init.pid), warn);
+  if (poststart.length > 0) runHooksWarning(host.proc, 'poststart', poststart, hookState(record, 'running', record.init.pid), warn);
 }

@@ -1,30 +1,23 @@
-import * as fs from 'node:fs';
-
-import { type CgroupManager, reopenCgroupManager } from '../cgroups';
-import { isFrozen, setFrozen } from '../cgroups/freezer';
-import { native } from '../native';
+import type { CgroupManager } from '../cgroups';
+import type { Host } from '../host/host';
 import { detachHostMounts } from '../rootfs/host-mounts';
-import { isAlive } from '../state/process';
 import type { OwnedResources } from '../state/journal';
-import { sleepSync } from '../sleep';
+import { isAlive } from '../state/status';
 
 const SIGKILL = 9;
 const EXIT_WAIT_MS = 5000;
 
-function signal(pid: number, sig: number): void {
+/**
+ * The container's cgroups; none when the record names no usable ones (a create that died early).
+ * A host that fails to say (an errno) fails the teardown before the state is gone, so that
+ * `delete --force` can be tried again; going on would leave the cgroups and their processes.
+ */
+function reopenRecordedCgroup(host: Host, owned: OwnedResources): CgroupManager | undefined {
+  if (owned.cgroup === null || owned.cgroup === undefined) return undefined;
   try {
-    process.kill(pid, sig);
+    return host.cgroups.reopen(owned.cgroup);
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'ESRCH') throw e;
-  }
-}
-
-/** The container's cgroups; none when the record names no usable ones (a create that died early). */
-function reopenRecordedCgroup(record: OwnedResources): CgroupManager | undefined {
-  if (record.cgroup === null || record.cgroup === undefined) return undefined;
-  try {
-    return reopenCgroupManager(record.cgroup.driver, record.cgroup.paths, record.cgroup.created);
-  } catch {
+    if ((e as NodeJS.ErrnoException).code !== undefined) throw e;
     return undefined;
   }
 }
@@ -36,19 +29,19 @@ function reopenRecordedCgroup(record: OwnedResources): CgroupManager | undefined
  * `delete` and to roll back a failed `create`; `owned` comes from state.json or, when that is
  * damaged, from the journal.
  */
-export function teardownContainer(dir: string, owned: OwnedResources): void {
+export function teardownContainer(host: Host, dir: string, owned: OwnedResources): void {
   const init = owned.init ?? { pid: 0, startTime: 0 };
-  const cgroup = reopenRecordedCgroup(owned);
-  if (isAlive(init)) signal(init.pid, SIGKILL);
+  const cgroup = reopenRecordedCgroup(host, owned);
+  if (isAlive(host.proc, init)) host.proc.signal(init.pid, SIGKILL);
   // Without a pid namespace of its own, the container's other processes outlive its init.
-  for (const pid of cgroup?.pids() ?? []) signal(pid, SIGKILL);
+  for (const pid of cgroup?.pids() ?? []) host.proc.signal(pid, SIGKILL);
   // Frozen processes die only once thawed.
-  if (owned.cgroup && isFrozen(owned.cgroup)) setFrozen(owned.cgroup, false);
-  const deadline = Date.now() + EXIT_WAIT_MS;
-  while (isAlive(init) && Date.now() < deadline) sleepSync(5);
+  if (owned.cgroup && host.freezer.isFrozen(owned.cgroup)) host.freezer.setFrozen(owned.cgroup, false);
+  const deadline = host.clock.now() + EXIT_WAIT_MS;
+  while (isAlive(host.proc, init) && host.clock.now() < deadline) host.clock.sleep(5);
   // When we are its parent (a create rolling back), no zombie stays behind.
-  if (init.pid > 0) native().reapChild(init.pid);
-  if (owned.hostMounts !== undefined) detachHostMounts(owned.hostMounts);
+  if (init.pid > 0) host.addon.reapChild(init.pid);
+  if (owned.hostMounts !== undefined) detachHostMounts(host, owned.hostMounts);
   cgroup?.destroy();
-  fs.rmSync(dir, { recursive: true, force: true });
+  host.fs.remove(dir);
 }

@@ -7,7 +7,8 @@ import { formatIdMap } from '../spec/id-mappings';
 import { DEVICE_FILE_TYPES, RLIMIT_TYPES } from '../spec/vocabulary';
 import { capabilityMask } from './capabilities';
 import { MS_BIND, MS_REC, MS_SLAVE, PROPAGATION, parseMountOptions } from './mount-flags';
-import { CLONE_NEWCGROUP, CLONE_NEWPID, CLONE_NEWUSER, NAMESPACE_FLAGS } from './namespaces';
+import { CLONE_NEWCGROUP, CLONE_NEWPID, CLONE_NEWTIME, CLONE_NEWUSER, NAMESPACE_FLAGS, planTimeOffsets } from './namespaces';
+import { planCpuAffinity, planIoPriority, planMemoryPolicy, planPersonality, planScheduler } from './process-attributes';
 import { type SeccompPlan, planSeccomp } from './seccomp';
 import { DestinationKind, type DeviceNode, type JoinNamespace, type LaunchPlan, MountKind, type MountStep, type PlanHook, type Symlink } from './plan';
 
@@ -92,7 +93,7 @@ function planMount(mount: Mount, index: number, options: PlanOptions, sysfsAsBin
     const source = isSysfsBind ? '/sys' : path.resolve(options.bundle, mount.source ?? '');
     const isDirectory = options.host.isDirectory(source);
     if (isDirectory === undefined) {
-      throw new ConfigError(`config.json: /mounts/${index}/source: bind source ${source} does not exist`);
+      throw new ConfigError(`/mounts/${index}/source`, `bind source ${source} does not exist`);
     }
     const bindFlags = MS_BIND | (isSysfsBind ? MS_REC : parsed.flags & MS_REC);
     return [
@@ -156,7 +157,21 @@ function planDevices(spec: Spec, setupDev: boolean): DeviceNode[] {
 /** What the init does for the process itself: limits, identity, capabilities, program, terminal. Shared by create and exec. */
 export type ProcessSteps = Pick<
   LaunchPlan,
-  'rlimits' | 'uid' | 'gid' | 'additionalGids' | 'umask' | 'capabilities' | 'noNewPrivileges' | 'seccomp' | 'cwd' | 'args' | 'env' | 'terminal' | 'consoleSize'
+  | 'rlimits'
+  | 'uid'
+  | 'gid'
+  | 'additionalGids'
+  | 'umask'
+  | 'capabilities'
+  | 'noNewPrivileges'
+  | 'seccomp'
+  | 'scheduler'
+  | 'ioPriority'
+  | 'cwd'
+  | 'args'
+  | 'env'
+  | 'terminal'
+  | 'consoleSize'
 >;
 
 export function planProcess(process: Process): ProcessSteps {
@@ -176,6 +191,8 @@ export function planProcess(process: Process): ProcessSteps {
     },
     noNewPrivileges: process.noNewPrivileges === true,
     seccomp: null,
+    scheduler: planScheduler(process),
+    ioPriority: planIoPriority(process),
     cwd: process.cwd,
     args: process.args ?? [],
     env: process.env ?? [],
@@ -194,7 +211,7 @@ export function buildLaunchPlan(spec: Spec, options: PlanOptions): PlannedLaunch
   // Without a process (allowed until start) the init sets the container up with no capabilities
   // and no program: it waits, and start refuses it.
   const process = spec.process ?? { cwd: '/', args: [] };
-  if (spec.root === undefined) throw new ConfigError('config.json: /root: is required');
+  if (spec.root === undefined) throw new ConfigError('/root', 'is required');
 
   let cloneFlags = 0;
   let unshareFlags = 0;
@@ -207,6 +224,10 @@ export function buildLaunchPlan(spec: Spec, options: PlanOptions): PlannedLaunch
   // the init makes its new namespaces itself, after joining it (pid aside: validation refuses a
   // new one with a joined user namespace).
   const joinsUserNamespace = namespaces.some((ns) => ns.type === 'user' && isJoined(ns));
+  // The kernel puts only children in a new time namespace (or, since some 6.x, a process at execve):
+  // the init unshares it (with a new pid namespace, whose pid 1 must be in it too), writes the
+  // offsets while it is empty, and forks into both, as runc's and crun's inits do.
+  const createsTimeNamespace = namespaces.some((ns) => ns.type === 'time' && !isJoined(ns));
   for (const ns of namespaces) {
     const flag = NAMESPACE_FLAGS[ns.type];
     if (isJoined(ns)) {
@@ -215,7 +236,12 @@ export function buildLaunchPlan(spec: Spec, options: PlanOptions): PlannedLaunch
       // The user namespace is joined first: it governs the permission to join the others.
       else if (flag === CLONE_NEWUSER) joins.unshift(join);
       else joins.push(join);
-    } else if (flag === CLONE_NEWCGROUP || (joinsUserNamespace && flag !== CLONE_NEWPID)) {
+    } else if (
+      flag === CLONE_NEWCGROUP ||
+      flag === CLONE_NEWTIME ||
+      (flag === CLONE_NEWPID && createsTimeNamespace) ||
+      (joinsUserNamespace && flag !== CLONE_NEWPID)
+    ) {
       unshareFlags |= flag;
     } else {
       cloneFlags |= flag;
@@ -239,6 +265,8 @@ export function buildLaunchPlan(spec: Spec, options: PlanOptions): PlannedLaunch
   const plan: LaunchPlan = {
     joinNamespaces: joins,
     unshareFlags,
+    timeOffsets: planTimeOffsets(linux),
+    forkIntoNamespaces: createsTimeNamespace,
     sessionKeyring: options.noNewKeyring ? null : `_ses.${options.containerId}`,
     hostname: spec.hostname ?? null,
     domainname: spec.domainname ?? null,
@@ -258,6 +286,9 @@ export function buildLaunchPlan(spec: Spec, options: PlanOptions): PlannedLaunch
     readonlyPaths: linux.readonlyPaths ?? [],
     sysctls: Object.entries(linux.sysctl ?? {}).map(([key, value]) => ({ path: key.replace(/\./g, '/'), value })),
     ...planProcess(process),
+    personality: planPersonality(linux),
+    cpuAffinity: planCpuAffinity(process, false).final,
+    memoryPolicy: planMemoryPolicy(linux),
     awaitHooks: [hooks.prestart, hooks.createRuntime, hooks.createContainer, hooks.startContainer].some((list) => (list ?? []).length > 0),
     createContainerHooks: (hooks.createContainer ?? []).map(planHook),
     startContainerHooks: (hooks.startContainer ?? []).map(planHook),

@@ -3,11 +3,12 @@
  * process steps of create. No rootfs steps: joining the container's mount namespace puts the process
  * at the container's root.
  */
-import type { LinuxSeccomp, Process } from '../spec/schema';
+import type { LinuxMemoryPolicy, LinuxPersonality, LinuxSeccomp, Process } from '../spec/schema';
 import type { NamespaceType } from '../spec/vocabulary';
 import { planProcess } from './build';
 import { CLONE_NEWPID, CLONE_NEWUSER, NAMESPACE_FLAGS } from './namespaces';
 import type { JoinNamespace, LaunchPlan } from './plan';
+import { planCpuAffinity, planMemoryPolicy, planPersonality } from './process-attributes';
 import { type SeccompPlan, planSeccomp } from './seccomp';
 
 export interface ExecTarget {
@@ -17,6 +18,9 @@ export interface ExecTarget {
   sessionKeyring: string | null;
   /** The container's linux.seccomp: exec'd processes get the same filter. */
   seccomp: LinuxSeccomp | null;
+  /** The container's linux.personality and linux.memoryPolicy, which exec'd processes get too (as runc's). */
+  personality: LinuxPersonality | null;
+  memoryPolicy: LinuxMemoryPolicy | null;
 }
 
 export interface PlannedExec {
@@ -25,6 +29,8 @@ export interface PlannedExec {
   cloneJoins: JoinNamespace[];
   /** For the addon's compileSeccompFilter(), as in create. */
   seccomp: SeccompPlan | null;
+  /** process.execCPUAffinity.initial as a mask for the spawn request; null: the runtime's own. */
+  initialCpuAffinity: Buffer | null;
 }
 
 export function buildExecPlan(process: Process, target: ExecTarget): PlannedExec {
@@ -37,9 +43,12 @@ export function buildExecPlan(process: Process, target: ExecTarget): PlannedExec
     else if (flag === CLONE_NEWUSER) joins.unshift({ type: flag, path: ns.path });
     else joins.push({ type: flag, path: ns.path });
   }
+  const affinity = planCpuAffinity(process, true);
   const plan: LaunchPlan = {
     joinNamespaces: joins,
     unshareFlags: 0,
+    timeOffsets: null,
+    forkIntoNamespaces: false,
     sessionKeyring: target.sessionKeyring,
     hostname: null,
     domainname: null,
@@ -51,10 +60,13 @@ export function buildExecPlan(process: Process, target: ExecTarget): PlannedExec
     readonlyPaths: [],
     sysctls: [],
     ...planProcess(process),
+    personality: planPersonality({ personality: target.personality ?? undefined }),
+    cpuAffinity: affinity.final,
+    memoryPolicy: planMemoryPolicy({ memoryPolicy: target.memoryPolicy ?? undefined }),
     awaitHooks: false,
     createContainerHooks: [],
     startContainerHooks: [],
     waitForStart: false,
   };
-  return { plan, cloneJoins, seccomp: planSeccomp(target.seccomp ?? undefined) };
+  return { plan, cloneJoins, seccomp: planSeccomp(target.seccomp ?? undefined), initialCpuAffinity: affinity.initial };
 }

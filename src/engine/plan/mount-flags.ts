@@ -62,7 +62,6 @@ export const FLAG_OPTIONS: Readonly<Record<string, { clear: boolean; flag: numbe
   nosymfollow: { clear: false, flag: MS_NOSYMFOLLOW },
   rbind: { clear: false, flag: MS_BIND | MS_REC },
   relatime: { clear: false, flag: MS_RELATIME },
-  remount: { clear: false, flag: MS_REMOUNT },
   ro: { clear: false, flag: MS_RDONLY },
   rw: { clear: true, flag: MS_RDONLY },
   silent: { clear: false, flag: MS_SILENT },
@@ -70,6 +69,18 @@ export const FLAG_OPTIONS: Readonly<Record<string, { clear: boolean; flag: numbe
   suid: { clear: true, flag: MS_NOSUID },
   sync: { clear: false, flag: MS_SYNCHRONOUS },
 };
+
+const TMPCOPYUP = 'tmpcopyup';
+
+/** runc's extensions, which the runtime interprets (see ParsedMountOptions.tmpCopyUp). */
+export const RUNTIME_OPTIONS: readonly string[] = [TMPCOPYUP];
+
+/**
+ * Every mount option cista gives a meaning to, which `features` advertises; any other option is
+ * filesystem data. `remount` is not among them: every mount of a plan is a new one, and
+ * unsupported.ts refuses the option.
+ */
+export const MOUNT_OPTIONS: readonly string[] = [...Object.keys(FLAG_OPTIONS), ...Object.keys(PROPAGATION), ...RUNTIME_OPTIONS].sort();
 
 export interface ParsedMountOptions {
   flags: number;
@@ -87,7 +98,7 @@ export function parseMountOptions(options: readonly string[]): ParsedMountOption
   let tmpCopyUp = false;
   for (const option of options) {
     const flagOption = FLAG_OPTIONS[option];
-    if (option === 'tmpcopyup') {
+    if (option === TMPCOPYUP) {
       tmpCopyUp = true;
     } else if (flagOption !== undefined) {
       flags = flagOption.clear ? flags & ~flagOption.flag : flags | flagOption.flag;

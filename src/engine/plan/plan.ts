@@ -14,11 +14,13 @@ export {
   type IdMaps,
   type JoinNamespace,
   type LaunchPlan,
+  type MemoryPolicy,
   MountKind,
   type MountStep,
   type PlanHook,
   type Rlimit,
   type RootfsPlan,
+  type SchedulerAttributes,
   type SeccompFilter,
   type SpawnRequest,
   type StdioFds,
@@ -34,7 +36,8 @@ export function encodePlan(plan: Plan): Buffer {
   } catch (e) {
     if (!(e instanceof MessageTooLarge)) throw e;
     throw new ConfigError(
-      `config.json: the launch plan is ${e.bytes} bytes, more than the init accepts (${e.maxBytes} bytes): ` +
+      '',
+      `the launch plan is ${e.bytes} bytes, more than the init accepts (${e.maxBytes} bytes): ` +
         `${plan.mounts.length} mounts, ${plan.devices.length} devices, ${plan.env.length} env entries, ${plan.args.length} args`,
     );
   }

@@ -8,6 +8,7 @@ import { ConfigError } from '../errors';
 import type { LinuxSeccomp } from '../spec/schema';
 
 const EPERM = 1;
+const ENOSYS = 38;
 
 /** The input of the addon's compileSeccompFilter(). */
 export interface SeccompArgInput {
@@ -31,6 +32,13 @@ export interface SeccompFilterInput {
   /** SCMP_ARCH_* tokens (AUDIT_ARCH_* values) besides the native one. */
   architectures: number[];
   rules: SeccompRuleInput[];
+  /**
+   * Every syscall the profile names, rules left out included: per architecture, the addon answers
+   * ENOSYS to numbers above the highest of them (syscalls newer than the profile, as runc's stub
+   * does). Empty, so no stub, when the default action lets unknown syscalls through anyway or
+   * already is ENOSYS.
+   */
+  profileSyscalls: string[];
 }
 
 export interface SeccompPlan {
@@ -99,7 +107,7 @@ const MAX_SYSCALL_ARGUMENTS = 6;
 
 function resolveAction(action: string, errnoRet: number | undefined, pointer: string, errnoPointer: string): number {
   if (errnoRet !== undefined && action !== 'SCMP_ACT_ERRNO' && action !== 'SCMP_ACT_TRACE') {
-    throw new ConfigError(`config.json: ${errnoPointer}: only SCMP_ACT_ERRNO and SCMP_ACT_TRACE take an errno, not ${action}`);
+    throw new ConfigError(errnoPointer, `only SCMP_ACT_ERRNO and SCMP_ACT_TRACE take an errno, not ${action}`);
   }
   switch (action) {
     case 'SCMP_ACT_KILL':
@@ -118,9 +126,9 @@ function resolveAction(action: string, errnoRet: number | undefined, pointer: st
     case 'SCMP_ACT_LOG':
       return SCMP_ACT_LOG;
     case 'SCMP_ACT_NOTIFY':
-      throw new ConfigError(`config.json: ${pointer}: "SCMP_ACT_NOTIFY" not supported yet`);
+      throw new ConfigError(pointer, '"SCMP_ACT_NOTIFY" not supported yet');
     default:
-      throw new ConfigError(`config.json: ${pointer}: unknown seccomp action ${JSON.stringify(action)}`);
+      throw new ConfigError(pointer, `unknown seccomp action ${JSON.stringify(action)}`);
   }
 }
 
@@ -132,10 +140,10 @@ export function planSeccomp(seccomp: LinuxSeccomp | undefined): SeccompPlan | nu
   if (seccomp === undefined) return null;
   const base = '/linux/seccomp';
   if (seccomp.listenerPath !== undefined && seccomp.listenerPath !== '') {
-    throw new ConfigError(`config.json: ${base}/listenerPath: not supported yet`);
+    throw new ConfigError(`${base}/listenerPath`, 'not supported yet');
   }
   if (seccomp.listenerMetadata !== undefined && seccomp.listenerMetadata !== '') {
-    throw new ConfigError(`config.json: ${base}/listenerMetadata: not supported yet`);
+    throw new ConfigError(`${base}/listenerMetadata`, 'not supported yet');
   }
   const defaultAction = resolveAction(seccomp.defaultAction, seccomp.defaultErrnoRet, `${base}/defaultAction`, `${base}/defaultErrnoRet`);
 
@@ -144,7 +152,7 @@ export function planSeccomp(seccomp: LinuxSeccomp | undefined): SeccompPlan | nu
     const bit = SECCOMP_FLAG_BITS[name];
     if (bit === undefined) {
       const known = name === 'SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV';
-      throw new ConfigError(`config.json: ${base}/flags/${i}: ${JSON.stringify(name)} ${known ? 'not supported yet' : 'is not a seccomp filter flag'}`);
+      throw new ConfigError(`${base}/flags/${i}`, `${JSON.stringify(name)} ${known ? 'not supported yet' : 'is not a seccomp filter flag'}`);
     }
     flags |= bit;
   });
@@ -152,7 +160,7 @@ export function planSeccomp(seccomp: LinuxSeccomp | undefined): SeccompPlan | nu
   const architectures: number[] = [];
   (seccomp.architectures ?? []).forEach((name, i) => {
     const token = SECCOMP_ARCH_TOKENS[name];
-    if (token === undefined) throw new ConfigError(`config.json: ${base}/architectures/${i}: unknown architecture ${JSON.stringify(name)}`);
+    if (token === undefined) throw new ConfigError(`${base}/architectures/${i}`, `unknown architecture ${JSON.stringify(name)}`);
     if (!architectures.includes(token)) architectures.push(token);
   });
 
@@ -162,10 +170,10 @@ export function planSeccomp(seccomp: LinuxSeccomp | undefined): SeccompPlan | nu
     const action = resolveAction(call.action, call.errnoRet, `${pointer}/action`, `${pointer}/errnoRet`);
     const conditions: SeccompArgInput[] = (call.args ?? []).map((arg, j) => {
       if (arg.index >= MAX_SYSCALL_ARGUMENTS) {
-        throw new ConfigError(`config.json: ${pointer}/args/${j}/index: ${arg.index} is not a syscall argument (0 to 5)`);
+        throw new ConfigError(`${pointer}/args/${j}/index`, `${arg.index} is not a syscall argument (0 to 5)`);
       }
       const op = SECCOMP_OPERATOR_VALUES[arg.op];
-      if (op === undefined) throw new ConfigError(`config.json: ${pointer}/args/${j}/op: unknown operator ${JSON.stringify(arg.op)}`);
+      if (op === undefined) throw new ConfigError(`${pointer}/args/${j}/op`, `unknown operator ${JSON.stringify(arg.op)}`);
       return { index: arg.index, op, value: BigInt(arg.value), valueTwo: BigInt(arg.valueTwo ?? 0) };
     });
     // libseccomp refuses a rule whose action is the default one; runc leaves it out as well.
@@ -179,5 +187,9 @@ export function planSeccomp(seccomp: LinuxSeccomp | undefined): SeccompPlan | nu
       else rules.push({ syscall, action, args: conditions });
     }
   });
-  return { filter: { defaultAction, architectures, rules }, flags };
+  // runc counts SCMP_ACT_TRACE as permissive too: a tracer handles new syscalls itself.
+  const permissive = [SCMP_ACT_ALLOW, SCMP_ACT_LOG].includes(defaultAction) || seccomp.defaultAction === 'SCMP_ACT_TRACE';
+  const stub = !permissive && defaultAction !== scmpActErrno(ENOSYS);
+  const profileSyscalls = stub ? [...new Set((seccomp.syscalls ?? []).flatMap((call) => call.names))] : [];
+  return { filter: { defaultAction, architectures, rules, profileSyscalls }, flags };
 }

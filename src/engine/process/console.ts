@@ -1,8 +1,7 @@
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tty from 'node:tty';
 
-import { native } from '../native';
+import type { Host } from '../host/host';
 
 export interface AttachedConsole {
   /** Resolves once everything the container wrote has reached our stdout, and restores the terminal. */
@@ -14,16 +13,16 @@ export interface AttachedConsole {
  * our stdin goes to the pty (raw, when it is a terminal), the pty's output to our stdout, and our
  * terminal's size to the pty.
  */
-export function attachConsole(masterFd: number): AttachedConsole {
+export function attachConsole(host: Pick<Host, 'fs' | 'addon'>, masterFd: number): AttachedConsole {
   const master = new tty.ReadStream(masterFd);
   const stdin = process.stdin;
   const rawTerminal = stdin.isTTY === true;
   if (rawTerminal) stdin.setRawMode(true);
-  const toContainer = (chunk: Buffer) => fs.writeSync(masterFd, chunk);
+  const toContainer = (chunk: Buffer) => host.fs.write(masterFd, chunk);
   stdin.on('data', toContainer);
   const resize = () => {
     const { rows, columns } = process.stdout;
-    if (rows > 0 && columns > 0) native().resizePty(masterFd, rows, columns);
+    if (rows > 0 && columns > 0) host.addon.resizePty(masterFd, rows, columns);
   };
   if (process.stdout.isTTY) {
     resize();
@@ -49,10 +48,10 @@ export function attachConsole(masterFd: number): AttachedConsole {
 }
 
 /** Hands a pty master to the client's --console-socket (SCM_RIGHTS, as runc's recvtty expects) and closes ours. */
-export function sendConsoleToSocket(masterFd: number, socketPath: string): void {
+export function sendConsoleToSocket(host: Pick<Host, 'fs' | 'addon'>, masterFd: number, socketPath: string): void {
   try {
-    native().sendFdToSocket(path.resolve(socketPath), masterFd, '/dev/ptmx');
+    host.addon.sendFdToSocket(path.resolve(socketPath), masterFd, '/dev/ptmx');
   } finally {
-    fs.closeSync(masterFd);
+    host.fs.close(masterFd);
   }
 }

@@ -16,7 +16,8 @@ const UNKNOWN_STATUS_MAX_INTERVAL_MS = 100;
  * resolves with its status, and our child is reaped then, so it never stays a zombie. For a process
  * that is not our child the kernel keeps the status since Linux 6.15 (PIDFD_INFO_EXIT) once its
  * parent has reaped it; before that kernel, or when its parent reaps it later than a second after it
- * exited, both fields are null. The watch keeps Node running only while keepAlive is on.
+ * exited, both fields are null. The watch keeps Node running only while keepAlive is on. Never for a
+ * child that child_process started: reaping it here would hide its exit from libuv.
  */
 export class ExitWatch {
   readonly exited: Promise<ExitStatus>;

@@ -1,3 +1,4 @@
+import type { Host } from '../host/host';
 import { attachConsole } from './console';
 import { waitForExit } from './exit';
 
@@ -8,16 +9,10 @@ const FORWARDED_SIGNALS: NodeJS.Signals[] = ['SIGHUP', 'SIGINT', 'SIGQUIT', 'SIG
  * Waits for a container process started in the foreground, forwarding our signals to it and, with
  * a terminal, proxying its pty; returns its exit status (128 + signal when killed).
  */
-export async function waitInForeground(pid: number, consoleFd: number | null): Promise<number> {
-  const forward = (signal: NodeJS.Signals) => {
-    try {
-      process.kill(pid, signal);
-    } catch {
-      // Already gone: the wait below returns.
-    }
-  };
+export async function waitInForeground(host: Pick<Host, 'fs' | 'proc' | 'addon'>, pid: number, consoleFd: number | null): Promise<number> {
+  const forward = (signal: NodeJS.Signals) => host.proc.signal(pid, signal);
   for (const signal of FORWARDED_SIGNALS) process.on(signal, forward);
-  const console = consoleFd === null ? undefined : attachConsole(consoleFd);
+  const console = consoleFd === null ? undefined : attachConsole(host, consoleFd);
   const exit = await waitForExit(pid);
   await console?.drained();
   for (const signal of FORWARDED_SIGNALS) process.off(signal, forward);

@@ -4,9 +4,7 @@
  * which mounts were at the rootfs before, and teardown detaches the ones that were not, so that
  * unlike runc nothing stays behind.
  */
-import * as fs from 'node:fs';
-
-import { native } from '../native';
+import type { Host } from '../host/host';
 import { type MountInfoEntry, parseMountInfo } from '../mountinfo';
 
 export interface HostMountRecord {
@@ -19,22 +17,24 @@ export interface HostMountRecord {
 /** At most this many mounts stacked at the rootfs are detached: the init makes one. */
 const MAX_DETACHES = 16;
 
-function mountsAt(mountPoint: string): MountInfoEntry[] {
-  return parseMountInfo(fs.readFileSync('/proc/self/mountinfo', 'utf8')).filter((m) => m.mountPoint === mountPoint);
+type MountHost = Pick<Host, 'fs' | 'proc' | 'addon'>;
+
+function mountsAt(host: MountHost, mountPoint: string): MountInfoEntry[] {
+  return parseMountInfo(host.proc.mountInfo()).filter((m) => m.mountPoint === mountPoint);
 }
 
-export function recordHostMounts(rootfs: string): HostMountRecord {
-  const real = fs.realpathSync(rootfs);
-  return { rootfs: real, mountIdsBefore: mountsAt(real).map((m) => m.id) };
+export function recordHostMounts(host: MountHost, rootfs: string): HostMountRecord {
+  const real = host.fs.realpath(rootfs);
+  return { rootfs: real, mountIdsBefore: mountsAt(host, real).map((m) => m.id) };
 }
 
 /** Detaches, with everything below them, the mounts at the rootfs that the container added. */
-export function detachHostMounts(record: HostMountRecord): void {
+export function detachHostMounts(host: MountHost, record: HostMountRecord): void {
   const before = new Set(record.mountIdsBefore);
   for (let i = 0; i < MAX_DETACHES; i++) {
     // mountinfo lists stacked mounts bottom first: the last one is what umount2 takes off.
-    const top = mountsAt(record.rootfs).at(-1);
+    const top = mountsAt(host, record.rootfs).at(-1);
     if (top === undefined || before.has(top.id)) return;
-    native().detachMount(record.rootfs);
+    host.addon.detachMount(record.rootfs);
   }
 }

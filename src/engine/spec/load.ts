@@ -1,11 +1,13 @@
 /** Reading config.json and checking it against the schema, with one-line errors that name the JSON path. */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ConfigError } from '../errors';
+import { ConfigError, errnoText } from '../errors';
+import type { HostFiles } from '../host/host';
 import { parseJson } from '../json';
 import { PACKAGE_ROOT } from '../paths';
 import { jsonPointer, valueAtPointer } from './json-pointer';
 import type { Spec } from './schema';
+import { rejectNulBytes } from './semantic';
 import { PATTERN_EXPLANATIONS } from './vocabulary';
 
 /** The parts of an ajv error the generated validator reports (it is built with messages: false). */
@@ -46,10 +48,10 @@ const TYPE_NAMES: Readonly<Record<string, string>> = {
   array: 'an array',
 };
 
-/** "<path>: <what is wrong>" for one schema violation, in words a user can act on. */
-function describeViolation(violation: SchemaViolation, document: unknown): string {
+/** One schema violation as the ConfigError that names its path and says what is wrong. */
+function describeViolation(violation: SchemaViolation, document: unknown): ConfigError {
   const { instancePath, keyword, params } = violation;
-  const at = (pointer: string, problem: string) => (pointer === '' ? problem : `${pointer}: ${problem}`);
+  const at = (pointer: string, problem: string) => new ConfigError(pointer, problem);
   switch (keyword) {
     case 'required':
       return at(instancePath + jsonPointer(String(params.missingProperty)), 'is required');
@@ -79,8 +81,9 @@ export function validateSpecObject(document: unknown): Spec {
   const validate = loadConfigValidator();
   if (!validate(document)) {
     const [violation] = validate.errors ?? [];
-    throw new ConfigError(`config.json: ${violation ? describeViolation(violation, document) : 'fails the schema'}`);
+    throw violation ? describeViolation(violation, document) : new ConfigError('', 'fails the schema');
   }
+  rejectNulBytes(document);
   return document as Spec;
 }
 
@@ -93,36 +96,28 @@ export function checkConfigPart<T>(pointer: '/process' | '/linux/resources', lab
   try {
     return check();
   } catch (e) {
-    if (!(e instanceof ConfigError)) throw e;
-    const prefix = `config.json: ${pointer}`;
-    if (!e.message.startsWith(prefix)) throw e;
-    const rest = e.message.slice(prefix.length);
-    throw new ConfigError(`${label}: ${rest.startsWith('/') ? rest : rest.replace(/^: /, '')}`);
+    if (!(e instanceof ConfigError) || e.document !== 'config.json') throw e;
+    if (e.pointer !== pointer && !e.pointer.startsWith(`${pointer}/`)) throw e;
+    throw new ConfigError(e.pointer.slice(pointer.length), e.problem, label);
   }
-}
-
-/** The first line of a Node system error without the repeated path, e.g. "ENOENT: no such file or directory". */
-function systemErrorSummary(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
-  return message.split(', ')[0];
 }
 
 /**
  * Reads and parses a JSON document given by the user (config.json, exec's --process, update's
  * --resources; 0 is stdin) with every integer exact; failures are ConfigErrors starting with `label`.
  */
-export function readJsonDocument(source: string | 0, label: string): unknown {
+export function readJsonDocument(files: Pick<HostFiles, 'readText'>, source: string | 0, label: string): unknown {
   let text: string;
   try {
-    text = fs.readFileSync(source, 'utf8');
+    text = files.readText(source);
   } catch (error) {
-    throw new ConfigError(`${label}: cannot read${source === 0 ? '' : ` ${source}`}: ${systemErrorSummary(error)}`);
+    throw new ConfigError('', `cannot read${source === 0 || source === label ? '' : ` ${source}`}: ${errnoText(error)}`, label);
   }
   try {
     return parseJson(text);
   } catch (error) {
     if (!(error instanceof SyntaxError)) throw error;
-    throw new ConfigError(`${label}: invalid JSON: ${error.message}`);
+    throw new ConfigError('', `invalid JSON: ${error.message}`, label);
   }
 }
 
@@ -130,7 +125,7 @@ export function readJsonDocument(source: string | 0, label: string): unknown {
  * Reads and schema-checks <bundleDir>/config.json. `raw` is the parsed document as read (the same
  * object as `spec`, typed loosely) for callers that keep or forward it untouched.
  */
-export function loadSpec(bundleDir: string): { spec: Spec; raw: unknown } {
-  const raw = readJsonDocument(path.join(bundleDir, 'config.json'), 'config.json');
+export function loadSpec(files: Pick<HostFiles, 'readText'>, bundleDir: string): { spec: Spec; raw: unknown } {
+  const raw = readJsonDocument(files, path.join(bundleDir, 'config.json'), 'config.json');
   return { spec: validateSpecObject(raw), raw };
 }

@@ -10,7 +10,7 @@ import type { Spec } from './schema';
 import { CAPABILITIES, CAPABILITY_SETS, DEVICE_FILE_TYPES, HOOK_NAMES, RLIMIT_TYPES, S_IFMT, type NamespaceType } from './vocabulary';
 
 function fail(pointer: string, problem: string): never {
-  throw new ConfigError(`config.json: ${pointer}: ${problem}`);
+  throw new ConfigError(pointer, problem);
 }
 
 /** The kernel's device numbers: a 12-bit major and a 20-bit minor (dev_t as mknod(2) decodes it). */
@@ -196,6 +196,24 @@ function checkPathLists(spec: Spec, namespaces: Set<NamespaceType>): void {
     const paths = spec.linux?.[field] ?? [];
     paths.forEach((entry, index) => requireAbsolute(jsonPointer('linux', field, index), entry));
     if (paths.length > 0 && !namespaces.has('mount')) fail(`/linux/${field}`, 'needs a private mount namespace');
+  }
+}
+
+/**
+ * Every string of a config ends up a C string (in the plan, a mount's data, a hook's argv) or next
+ * to one, and C strings end at a NUL byte: one inside would cut the value short unseen. Any
+ * document (config.json, --process, --resources) is refused with the first such string's path.
+ */
+export function rejectNulBytes(value: unknown, pointer = ''): void {
+  if (typeof value === 'string') {
+    if (value.includes('\0')) fail(pointer, 'must not contain a NUL byte (\\u0000): C strings end at it');
+  } else if (Array.isArray(value)) {
+    value.forEach((item, index) => rejectNulBytes(item, pointer + jsonPointer(index)));
+  } else if (value !== null && typeof value === 'object') {
+    for (const [key, item] of Object.entries(value)) {
+      if (key.includes('\0')) fail(pointer, `the key ${JSON.stringify(key)} must not contain a NUL byte: C strings end at it`);
+      rejectNulBytes(item, pointer + jsonPointer(key));
+    }
   }
 }
 

@@ -20,18 +20,13 @@ const UNSUPPORTED_FIELDS: readonly UnsupportedField[] = [
   { path: '/process/user/username' },
   { path: '/process/apparmorProfile' },
   { path: '/process/selinuxLabel' },
-  { path: '/process/ioPriority' },
-  { path: '/process/scheduler' },
-  { path: '/process/execCPUAffinity' },
+  // Every mount of a plan is a new one: there is nothing to remount.
+  { path: '/mounts/*/options/*', only: (option) => option === 'remount' },
   { path: '/mounts/*/uidMappings' },
   { path: '/mounts/*/gidMappings' },
-  { path: '/linux/namespaces/*/type', only: (type) => type === 'time' },
-  { path: '/linux/timeOffsets' },
   { path: '/linux/netDevices' },
   { path: '/linux/mountLabel' },
   { path: '/linux/intelRdt' },
-  { path: '/linux/personality' },
-  { path: '/linux/memoryPolicy' },
   // Other platforms' sections: cista runs Linux containers only.
   { path: '/solaris' },
   { path: '/windows' },
@@ -74,11 +69,12 @@ function rejectUnsupportedNamespaceMix(spec: Spec): void {
   const user = namespaces.find((ns) => ns.type === 'user');
   if (user === undefined) return;
   namespaces.forEach((ns, index) => {
-    if (user.path === undefined && ns.type === 'mount' && ns.path !== undefined) {
-      throw new ConfigError(`config.json: /linux/namespaces/${index}/path: joining a mount namespace together with a new user namespace is not supported yet`);
+    // A thread cannot enter a time namespace either (and the init, once in the new user namespace, may not).
+    if (user.path === undefined && (ns.type === 'mount' || ns.type === 'time') && ns.path !== undefined) {
+      throw new ConfigError(`/linux/namespaces/${index}/path`, `joining a ${ns.type} namespace together with a new user namespace is not supported yet`);
     }
     if (user.path !== undefined && ns.type === 'pid' && ns.path === undefined) {
-      throw new ConfigError(`config.json: /linux/namespaces/${index}/type: a new pid namespace in a joined user namespace is not supported yet`);
+      throw new ConfigError(`/linux/namespaces/${index}/type`, 'a new pid namespace in a joined user namespace is not supported yet');
     }
   });
 }
@@ -90,7 +86,7 @@ export function rejectUnsupported(spec: Spec): void {
     for (const [pointer, value] of reach(spec, field.path.slice(1).split('/'))) {
       if (field.only ? field.only(value) : !isEmpty(value)) {
         const detail = field.only ? `${JSON.stringify(value)} ` : '';
-        throw new ConfigError(`config.json: ${pointer}: ${detail}not supported yet`);
+        throw new ConfigError(pointer, `${detail}not supported yet`);
       }
     }
   }

@@ -5,9 +5,9 @@
  * rewritten, but a damaged state.json (truncated, garbage, a directory) cannot take the journal
  * along: `delete --force` then tears down what the journal names. A torn last line is skipped.
  */
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 
+import type { HostFiles } from '../host/host';
 import { parseJson, stringifyJson } from '../json';
 import type { ContainerRecord } from './store';
 
@@ -16,15 +16,15 @@ export const JOURNAL_FILE = 'journal';
 /** What teardown needs: the processes to kill, the cgroups to remove, the host mounts to detach. */
 export type OwnedResources = Partial<Pick<ContainerRecord, 'creator' | 'init' | 'cgroup' | 'hostMounts'>>;
 
-export function appendJournal(dir: string, entry: OwnedResources): void {
-  fs.appendFileSync(path.join(dir, JOURNAL_FILE), `${stringifyJson(entry)}\n`, { mode: 0o600 });
+export function appendJournal(files: HostFiles, dir: string, entry: OwnedResources): void {
+  files.append(path.join(dir, JOURNAL_FILE), `${stringifyJson(entry)}\n`, 0o600);
 }
 
 /** The journal's entries merged in order, later ones winning; nothing when there is none. */
-export function readJournal(dir: string): OwnedResources {
+export function readJournal(files: HostFiles, dir: string): OwnedResources {
   let text: string;
   try {
-    text = fs.readFileSync(path.join(dir, JOURNAL_FILE), 'utf8');
+    text = files.readText(path.join(dir, JOURNAL_FILE));
   } catch {
     return {};
   }

@@ -1,6 +1,4 @@
-import * as fs from 'node:fs';
-
-import { native } from '../native';
+import type { Host } from '../host/host';
 
 /**
  * Runs `fn` holding flock() on the container's directory: exclusive for operations that change the
@@ -8,10 +6,10 @@ import { native } from '../native';
  * `create` never leaves it held. `gone` runs instead when the directory does not exist (any more:
  * a concurrent delete may remove it between a look and the lock).
  */
-export function withContainerLock<T>(dir: string, exclusive: boolean, fn: () => T, gone: () => T): T {
+export function withContainerLock<T>(host: Pick<Host, 'addon' | 'fs'>, dir: string, exclusive: boolean, fn: () => T, gone: () => T): T {
   let fd: number;
   try {
-    fd = native().lockFile(dir, exclusive);
+    fd = host.addon.lockFile(dir, exclusive);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return gone();
     throw e;
@@ -19,7 +17,7 @@ export function withContainerLock<T>(dir: string, exclusive: boolean, fn: () => 
   try {
     return fn();
   } finally {
-    fs.closeSync(fd);
+    host.fs.close(fd);
   }
 }
 
@@ -31,16 +29,22 @@ const MAX_LOCK_RETRY_MS = 50;
  * (LOCK_NB) on a timer that backs off from 1 ms to 50 ms; no thread is parked and the event loop
  * never blocks. An aborted `signal` stops the wait.
  */
-export async function withContainerLockAsync<T>(dir: string, exclusive: boolean, fn: () => Promise<T> | T, signal?: AbortSignal): Promise<T> {
-  let fd = native().lockFile(dir, exclusive, true);
+export async function withContainerLockAsync<T>(
+  host: Pick<Host, 'addon' | 'fs'>,
+  dir: string,
+  exclusive: boolean,
+  fn: () => Promise<T> | T,
+  signal?: AbortSignal,
+): Promise<T> {
+  let fd = host.addon.lockFile(dir, exclusive, true);
   for (let delay = 1; fd < 0; delay = Math.min(delay * 2, MAX_LOCK_RETRY_MS)) {
     signal?.throwIfAborted();
     await new Promise((resolve) => setTimeout(resolve, delay));
-    fd = native().lockFile(dir, exclusive, true);
+    fd = host.addon.lockFile(dir, exclusive, true);
   }
   try {
     return await fn();
   } finally {
-    fs.closeSync(fd);
+    host.fs.close(fd);
   }
 }

@@ -1,11 +1,11 @@
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-import { CistaError } from '../errors';
+import { CistaError, errnoText } from '../errors';
+import type { HostFiles } from '../host/host';
 import { parseJson, stringifyJson } from '../json';
 import type { HostMountRecord } from '../rootfs/host-mounts';
-import type { Hook, LinuxSeccomp, Process } from '../spec/schema';
-import type { ProcessIdentity } from './process';
+import type { Hook, LinuxMemoryPolicy, LinuxPersonality, LinuxSeccomp, Process } from '../spec/schema';
+import type { ProcessIdentity } from './status';
 
 export const DEFAULT_ROOT = '/run/cista';
 export const STATE_FILE = 'state.json';
@@ -42,6 +42,9 @@ export interface ExecDefaults {
   /** /linux/seccomp: exec'd processes get the container's filter. */
   seccomp: LinuxSeccomp | null;
   sessionKeyring: string | null;
+  /** /linux/personality and /linux/memoryPolicy, which exec'd processes get too (absent in older records). */
+  personality?: LinuxPersonality | null;
+  memoryPolicy?: LinuxMemoryPolicy | null;
 }
 
 const ID_PATTERN = /^[A-Za-z0-9_+-][A-Za-z0-9_+.-]*$/;
@@ -63,9 +66,9 @@ function rootNotDirectory(root: string): CistaError {
 }
 
 /** mkdir -p of the state root (create). */
-export function makeRootDirectory(root: string): void {
+export function makeRootDirectory(files: HostFiles, root: string): void {
   try {
-    fs.mkdirSync(root, { recursive: true, mode: 0o700 });
+    files.mkdir(root, 0o700, true);
   } catch (e) {
     if (['EEXIST', 'ENOTDIR'].includes((e as NodeJS.ErrnoException).code ?? '')) throw rootNotDirectory(root);
     throw e;
@@ -106,14 +109,14 @@ function missingField(record: Record<string, unknown>): string | undefined {
 }
 
 /** The container's record; undefined when there is none (a create that had not written it yet). */
-export function readRecord(dir: string): ContainerRecord | undefined {
+export function readRecord(files: HostFiles, dir: string): ContainerRecord | undefined {
   let text: string;
   try {
-    text = fs.readFileSync(path.join(dir, STATE_FILE), 'utf8');
+    text = files.readText(path.join(dir, STATE_FILE));
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return undefined;
-    throw new DamagedStateError(dir, code === 'EISDIR' ? 'is a directory, not a file' : `cannot be read: ${(e as Error).message.split(',')[0]}`);
+    throw new DamagedStateError(dir, code === 'EISDIR' ? 'is a directory, not a file' : `cannot be read: ${errnoText(e)}`);
   }
   let value: unknown;
   try {
@@ -128,23 +131,24 @@ export function readRecord(dir: string): ContainerRecord | undefined {
 }
 
 /** Writes a file atomically: a temp file in the same directory, then rename(2). */
-export function writeFileAtomic(file: string, content: string, mode = 0o600): void {
+export function writeFileAtomic(files: HostFiles, file: string, content: string, mode = 0o600): void {
   const temp = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(temp, content, { mode });
-  fs.renameSync(temp, file);
-}
-
-export function writeRecord(dir: string, record: ContainerRecord): void {
-  writeFileAtomic(path.join(dir, STATE_FILE), stringifyJson(record));
-}
-
-export function listContainerIds(root: string): string[] {
   try {
-    return fs
-      .readdirSync(root, { withFileTypes: true })
-      .filter((e) => e.isDirectory())
-      .map((e) => e.name)
-      .sort();
+    files.writeText(temp, content, mode);
+    files.rename(temp, file);
+  } catch (e) {
+    files.remove(temp);
+    throw e;
+  }
+}
+
+export function writeRecord(files: HostFiles, dir: string, record: ContainerRecord): void {
+  writeFileAtomic(files, path.join(dir, STATE_FILE), stringifyJson(record));
+}
+
+export function listContainerIds(files: HostFiles, root: string): string[] {
+  try {
+    return files.listDirectories(root);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
     if ((e as NodeJS.ErrnoException).code === 'ENOTDIR') throw rootNotDirectory(root);

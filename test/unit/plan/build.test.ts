@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { buildLaunchPlan, type PlanOptions } from '../../../src/engine/plan/build';
 import { capabilityMask } from '../../../src/engine/plan/capabilities';
 import { MS_BIND, MS_NODEV, MS_NOEXEC, MS_NOSUID, MS_PRIVATE, MS_RDONLY, MS_REC, MS_SLAVE } from '../../../src/engine/plan/mount-flags';
-import { CLONE_NEWCGROUP, CLONE_NEWIPC, CLONE_NEWNET, CLONE_NEWNS, CLONE_NEWPID, CLONE_NEWUSER, CLONE_NEWUTS } from '../../../src/engine/plan/namespaces';
+import { CLONE_NEWCGROUP, CLONE_NEWIPC, CLONE_NEWNET, CLONE_NEWNS, CLONE_NEWPID, CLONE_NEWTIME, CLONE_NEWUSER, CLONE_NEWUTS } from '../../../src/engine/plan/namespaces';
+import { ALL_CPUS } from '../../../src/engine/plan/process-attributes';
 import { DestinationKind, MountKind } from '../../../src/engine/plan/plan';
 import type { Spec } from '../../../src/engine/spec/schema';
 
@@ -94,6 +95,32 @@ describe('buildLaunchPlan', () => {
     const { plan, cloneFlags } = buildLaunchPlan(s, options);
     expect(cloneFlags).toBe(CLONE_NEWNS);
     expect(plan.unshareFlags).toBe(CLONE_NEWCGROUP);
+  });
+
+  it('unshares new time and pid namespaces in the init, which writes the offsets and forks into both', () => {
+    const s = spec({ linux: { namespaces: [{ type: 'pid' }, { type: 'mount' }, { type: 'time' }], timeOffsets: { monotonic: { secs: 10 } } } });
+    const { plan, cloneFlags } = buildLaunchPlan(s, options);
+    expect(cloneFlags).toBe(CLONE_NEWNS);
+    expect(plan.unshareFlags).toBe(CLONE_NEWTIME | CLONE_NEWPID);
+    expect(plan.timeOffsets).toBe('monotonic 10 0\n');
+    expect(plan.forkIntoNamespaces).toBe(true);
+    // A joined time namespace is entered at once: no fork, the pid namespace made by clone().
+    const joined = buildLaunchPlan(spec({ linux: { namespaces: [{ type: 'pid' }, { type: 'time', path: '/proc/9/ns/time' }] } }), options);
+    expect(joined).toMatchObject({ cloneFlags: CLONE_NEWPID, plan: { unshareFlags: 0, forkIntoNamespaces: false } });
+    expect(buildLaunchPlan(spec(), options).plan.forkIntoNamespaces).toBe(false);
+  });
+
+  it('plans the personality, scheduler, I/O priority, memory policy, and an affinity reset (execCPUAffinity is for exec)', () => {
+    const s = spec();
+    s.process!.scheduler = { policy: 'SCHED_IDLE' };
+    s.process!.ioPriority = { class: 'IOPRIO_CLASS_BE', priority: 4 };
+    s.process!.execCPUAffinity = { final: '1' };
+    s.linux!.personality = { domain: 'LINUX32' };
+    s.linux!.memoryPolicy = { mode: 'MPOL_LOCAL' };
+    const { plan } = buildLaunchPlan(s, options);
+    expect(plan).toMatchObject({ personality: 8, ioPriority: (2 << 13) | 4, memoryPolicy: { mode: 4 }, cpuAffinity: ALL_CPUS });
+    expect(plan.scheduler).toMatchObject({ policy: 5, nice: 0 });
+    expect(buildLaunchPlan(spec(), options).plan).toMatchObject({ personality: null, scheduler: null, ioPriority: null, memoryPolicy: null, timeOffsets: null });
   });
 
   it('creates a new user namespace with the others at clone(), with the id maps to write', () => {

@@ -6,6 +6,8 @@ import { type LaunchPlan, encodeLaunchPlan } from '../../../src/engine/plan/plan
 const empty: LaunchPlan = {
   joinNamespaces: [],
   unshareFlags: 0,
+  timeOffsets: null,
+  forkIntoNamespaces: false,
   sessionKeyring: null,
   hostname: null,
   domainname: null,
@@ -24,6 +26,11 @@ const empty: LaunchPlan = {
   capabilities: { bounding: 0n, effective: 0n, permitted: 0n, inheritable: 0n, ambient: 0n },
   noNewPrivileges: false,
   seccomp: null,
+  personality: null,
+  scheduler: null,
+  ioPriority: null,
+  cpuAffinity: null,
+  memoryPolicy: null,
   cwd: '/',
   args: ['true'],
   env: [],
@@ -44,11 +51,13 @@ describe('encodeLaunchPlan', () => {
     expect(bytes.readUInt32LE(0)).toBe(LAUNCH_PLAN_VERSION);
     expect(bytes.readUInt32LE(4)).toBe(0); // no namespaces to join
     expect(bytes.readUInt32LE(8)).toBe(0); // unshare flags
-    expect(bytes[12]).toBe(0); // no session keyring
-    expect(bytes[13]).toBe(1); // hostname present
-    expect(bytes.readUInt32LE(14)).toBe(2);
-    expect(bytes.toString('utf8', 18, 20)).toBe('ab');
-    expect(bytes[20]).toBe(0); // no domainname
+    expect(bytes[12]).toBe(0); // no time offsets
+    expect(bytes[13]).toBe(0); // no fork into namespaces
+    expect(bytes[14]).toBe(0); // no session keyring
+    expect(bytes[15]).toBe(1); // hostname present
+    expect(bytes.readUInt32LE(16)).toBe(2);
+    expect(bytes.toString('utf8', 20, 22)).toBe('ab');
+    expect(bytes[22]).toBe(0); // no domainname
   });
 
   it('ends with cwd, args, env, the terminal, the hooks, then whether to wait for start', () => {

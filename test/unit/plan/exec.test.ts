@@ -16,6 +16,8 @@ describe('buildExecPlan', () => {
       ],
       sessionKeyring: '_ses.c1',
       seccomp: null,
+      personality: null,
+      memoryPolicy: null,
     });
     expect(cloneJoins).toEqual([{ type: CLONE_NEWPID, path: '/proc/9/ns/pid' }]);
     expect(plan.joinNamespaces).toEqual([
@@ -27,7 +29,7 @@ describe('buildExecPlan', () => {
   });
 
   it('sets nothing up but the process, and does not wait for start', () => {
-    const { plan, seccomp } = buildExecPlan(process, { namespaces: [], sessionKeyring: null, seccomp: null });
+    const { plan, seccomp } = buildExecPlan(process, { namespaces: [], sessionKeyring: null, seccomp: null, personality: null, memoryPolicy: null });
     expect(plan).toMatchObject({ rootfs: null, mounts: [], devices: [], sysctls: [], hostname: null, unshareFlags: 0, waitForStart: false });
     expect(plan).toMatchObject({ uid: 5, gid: 6, cwd: '/work', args: ['sh'], env: ['A=1'], terminal: false });
     expect(plan.capabilities.bounding).toBe(1n << 5n);
@@ -39,7 +41,20 @@ describe('buildExecPlan', () => {
       namespaces: [],
       sessionKeyring: null,
       seccomp: { defaultAction: 'SCMP_ACT_ALLOW', syscalls: [{ names: ['mkdir'], action: 'SCMP_ACT_ERRNO' }] },
+      personality: null,
+      memoryPolicy: null,
     });
     expect(seccomp).not.toBeNull();
+  });
+
+  it("gives the process the container's personality and memory policy, its own scheduling, and execCPUAffinity", () => {
+    const planned = buildExecPlan(
+      { ...process, scheduler: { policy: 'SCHED_BATCH', nice: 3 }, ioPriority: { class: 'IOPRIO_CLASS_IDLE' }, execCPUAffinity: { initial: '0', final: '1' } },
+      { namespaces: [], sessionKeyring: null, seccomp: null, personality: { domain: 'LINUX32' }, memoryPolicy: { mode: 'MPOL_BIND', nodes: '0' } },
+    );
+    expect(planned.plan).toMatchObject({ personality: 8, ioPriority: 3 << 13, memoryPolicy: { mode: 2, nodes: Buffer.from([1, 0, 0, 0, 0, 0, 0, 0]) } });
+    expect(planned.plan.scheduler).toMatchObject({ policy: 3, nice: 3 });
+    expect(planned.initialCpuAffinity).toEqual(Buffer.from([1, 0, 0, 0, 0, 0, 0, 0]));
+    expect(planned.plan.cpuAffinity).toEqual(Buffer.from([2, 0, 0, 0, 0, 0, 0, 0]));
   });
 });

@@ -3,6 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+import { realFiles } from '../../../src/engine/host/real-lookup';
 import { checkRootfs } from '../../../src/engine/rootfs/root-path';
 
 let bundle: string;
@@ -18,7 +19,7 @@ beforeAll(() => {
 });
 afterAll(() => fs.rmSync(bundle, { recursive: true, force: true }));
 
-const check = (rootPath: string) => () => checkRootfs(bundle, rootPath, path.resolve(bundle, rootPath));
+const check = (rootPath: string) => () => checkRootfs(realFiles, bundle, rootPath, path.resolve(bundle, rootPath));
 
 describe('checkRootfs', () => {
   it('accepts a directory in the bundle, relative or absolute, and one reached with ..', () => {

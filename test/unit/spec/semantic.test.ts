@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../../src/engine/errors';
 import type { Spec } from '../../../src/engine/spec/schema';
-import { checkSemantics } from '../../../src/engine/spec/semantic';
+import { checkSemantics, rejectNulBytes } from '../../../src/engine/spec/semantic';
 import { runnableSpec } from './spec-fixtures';
 
 function semanticError(edit: (spec: Spec) => void): string | undefined {
@@ -240,5 +240,33 @@ describe('checkSemantics', () => {
     ];
     expect(all).toHaveLength(41);
     expect(semanticError((s) => (s.process!.capabilities = { bounding: all, ambient: all }))).toBeUndefined();
+  });
+});
+
+describe('rejectNulBytes', () => {
+  const nulError = (document: unknown): ConfigError | undefined => {
+    try {
+      rejectNulBytes(document);
+      return undefined;
+    } catch (error) {
+      return error as ConfigError;
+    }
+  };
+
+  it.each<[string, unknown, string]>([
+    ['an argument', { process: { args: ['sh', '-c', 'a\u0000b'] } }, '/process/args/2'],
+    ['a mount option', { mounts: [{ destination: '/x', options: ['size=1\u0000'] }] }, '/mounts/0/options/0'],
+    ['an annotation key', { annotations: { 'a\u0000b': 'c' } }, '/annotations'],
+    ['a hostname', { hostname: '\u0000' }, '/hostname'],
+  ])('refuses a NUL byte in %s, naming its path', (_, document, pointer) => {
+    const error = nulError(document);
+    expect(error).toBeInstanceOf(ConfigError);
+    expect(error!.pointer).toBe(pointer);
+    expect(error!.message).toMatch(new RegExp(`^config\\.json: ${pointer}: (the key "a\\\\u0000b" )?must not contain a NUL byte`));
+    expect(error!.message).not.toMatch(/[\n\u0000]/);
+  });
+
+  it('accepts strings without one', () => {
+    expect(nulError(runnableSpec())).toBeUndefined();
   });
 });

@@ -24,7 +24,13 @@ describe('rejectUnsupported', () => {
         s.linux!.seccomp = { defaultAction: 'SCMP_ACT_ALLOW' };
         s.linux!.rootfsPropagation = 'slave';
         s.linux!.cgroupsPath = '/cista/box';
-        s.linux!.namespaces!.push({ type: 'user' });
+        s.linux!.namespaces!.push({ type: 'user' }, { type: 'time' });
+        s.linux!.timeOffsets = { monotonic: { secs: 1 } };
+        s.linux!.personality = { domain: 'LINUX32' };
+        s.linux!.memoryPolicy = { mode: 'MPOL_BIND', nodes: '0' };
+        s.process!.scheduler = { policy: 'SCHED_BATCH', nice: 5 };
+        s.process!.ioPriority = { class: 'IOPRIO_CLASS_IDLE' };
+        s.process!.execCPUAffinity = { initial: '0', final: '0-1' };
         s.linux!.uidMappings = [{ containerID: 0, hostID: 1000, size: 10 }];
         s.linux!.gidMappings = [{ containerID: 0, hostID: 1000, size: 10 }];
       }),
@@ -43,7 +49,12 @@ describe('rejectUnsupported', () => {
       (s) => (s.linux!.namespaces = [{ type: 'user', path: '/proc/1/ns/user' }, { type: 'pid' }]),
       '/linux/namespaces/1/type: a new pid namespace in a joined user namespace is not supported yet',
     ],
-    ['a time namespace', (s) => s.linux!.namespaces!.unshift({ type: 'time' }), '/linux/namespaces/0/type: "time" not supported yet'],
+    [
+      'a joined time namespace with a new user namespace',
+      (s) => (s.linux!.namespaces = [{ type: 'user' }, { type: 'time', path: '/proc/1/ns/time' }]),
+      '/linux/namespaces/1/path: joining a time namespace together with a new user namespace is not supported yet',
+    ],
+    ['the remount option', (s) => (s.mounts![0].options = ['nosuid', 'remount']), '/mounts/0/options/1: "remount" not supported yet'],
     ['idmapped mounts', (s) => (s.mounts![0].uidMappings = [{ containerID: 0, hostID: 1, size: 1 }]), '/mounts/0/uidMappings: not supported yet'],
     ['a username', (s) => (s.process!.user = { username: 'nobody' }), '/process/user/username: not supported yet'],
     ['a command line', (s) => (s.process!.commandLine = 'sh'), '/process/commandLine: not supported yet'],

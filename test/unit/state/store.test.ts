@@ -3,6 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
+import { realFiles } from '../../../src/engine/host/real-lookup';
 import { JOURNAL_FILE, appendJournal, readJournal } from '../../../src/engine/state/journal';
 import { type ContainerRecord, DamagedStateError, MAX_ID_LENGTH, readRecord, validateContainerId, writeRecord } from '../../../src/engine/state/store';
 
@@ -31,12 +32,12 @@ const record: ContainerRecord = {
 
 describe('readRecord', () => {
   it('reads back what writeRecord wrote, 64-bit values exact', () => {
-    writeRecord(dir, record);
-    expect(readRecord(dir)).toStrictEqual(record);
+    writeRecord(realFiles, dir, record);
+    expect(readRecord(realFiles, dir)).toStrictEqual(record);
   });
 
   it('is undefined without a state.json', () => {
-    expect(readRecord(dir)).toBeUndefined();
+    expect(readRecord(realFiles, dir)).toBeUndefined();
   });
 
   it.each<[string, (file: string) => void, string]>([
@@ -49,27 +50,27 @@ describe('readRecord', () => {
   ])('names the file and what is wrong when it is %s', (_kind, damage, problem) => {
     const file = path.join(dir, 'state.json');
     damage(file);
-    expect(() => readRecord(dir)).toThrow(DamagedStateError);
-    expect(() => readRecord(dir)).toThrow(`container c1: ${file} ${problem} (cista delete --force c1 removes the container)`);
+    expect(() => readRecord(realFiles, dir)).toThrow(DamagedStateError);
+    expect(() => readRecord(realFiles, dir)).toThrow(`container c1: ${file} ${problem} (cista delete --force c1 removes the container)`);
   });
 });
 
 describe('the journal', () => {
   it('merges its entries in order, later ones winning', () => {
-    appendJournal(dir, { creator: record.creator, cgroup: { driver: 'v2', paths: { '': '/a/b' }, created: ['/a', '/a/b'] } });
-    appendJournal(dir, { cgroup: { driver: 'v2', paths: { '': '/a/b' }, created: ['/a/b'] } });
-    appendJournal(dir, { init: record.init });
-    expect(readJournal(dir)).toEqual({ creator: record.creator, cgroup: { driver: 'v2', paths: { '': '/a/b' }, created: ['/a/b'] }, init: record.init });
+    appendJournal(realFiles, dir, { creator: record.creator, cgroup: { driver: 'v2', paths: { '': '/a/b' }, created: ['/a', '/a/b'] } });
+    appendJournal(realFiles, dir, { cgroup: { driver: 'v2', paths: { '': '/a/b' }, created: ['/a/b'] } });
+    appendJournal(realFiles, dir, { init: record.init });
+    expect(readJournal(realFiles, dir)).toEqual({ creator: record.creator, cgroup: { driver: 'v2', paths: { '': '/a/b' }, created: ['/a/b'] }, init: record.init });
   });
 
   it('skips a torn last line and damaged lines', () => {
-    appendJournal(dir, { init: record.init });
+    appendJournal(realFiles, dir, { init: record.init });
     fs.appendFileSync(path.join(dir, JOURNAL_FILE), 'garbage\n{"cgroup":{"driver":"v1","pa');
-    expect(readJournal(dir)).toEqual({ init: record.init });
+    expect(readJournal(realFiles, dir)).toEqual({ init: record.init });
   });
 
   it('is empty when there is none', () => {
-    expect(readJournal(dir)).toEqual({});
+    expect(readJournal(realFiles, dir)).toEqual({});
   });
 });
 

@@ -2,7 +2,10 @@
  * cista's in-container conformance checker. It runs as the container's process, reads the
  * config.json that the test bind-mounts at /cista-conformance/config.json, and checks from inside
  * that the runtime applied it: process, user, rlimits, capabilities, no_new_privs, OOM score, names,
- * mounts, masked and read-only paths, devices, sysctls, uid/gid maps. It prints TAP and exits 0 when all checks pass.
+ * mounts, masked and read-only paths, devices, sysctls, uid/gid maps, personality, scheduler, I/O
+ * priority, memory policy, time namespace offsets. It prints TAP and exits 0 when all checks pass.
+ * Each check's line names the field and the value it checked (test/conformance/inside.test.ts
+ * asserts that the lines for the fields a case sets are there: a skipped check shows).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -13,12 +16,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/personality.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <sys/sysmacros.h>
 #include <sys/types.h>
 #include <sys/utsname.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "json.h"
@@ -121,8 +127,8 @@ static void check_process(const struct json *config, int argc, char **argv) {
         want_cwd ? want_cwd->string : "?", cwd);
 
   const struct json *user = json_get(process, "user");
-  check(getuid() == (uid_t)json_get(user, "uid")->number && geteuid() == getuid(), "process.user.uid %d", (int)getuid());
-  check(getgid() == (gid_t)json_get(user, "gid")->number && getegid() == getgid(), "process.user.gid %d", (int)getgid());
+  check(getuid() == (uid_t)json_get(user, "uid")->number && geteuid() == getuid(), "process.user.uid is %d", (int)getuid());
+  check(getgid() == (gid_t)json_get(user, "gid")->number && getegid() == getgid(), "process.user.gid is %d", (int)getgid());
   gid_t groups[256];
   int ngroups = getgroups(256, groups);
   for (const struct json *g = json_get(user, "additionalGids") ? json_get(user, "additionalGids")->child : NULL; g; g = g->next) {
@@ -170,7 +176,8 @@ static void check_process(const struct json *config, int argc, char **argv) {
       check(got == sets[i].want, "process.capabilities.%s gives %016llx (want %016llx)", sets[i].name, got, sets[i].want);
     }
   }
-  check(status_long("NoNewPrivs:") == (nnp && nnp->boolean ? 1 : 0), "process.noNewPrivileges");
+  long no_new_privs = status_long("NoNewPrivs:");
+  check(no_new_privs == (nnp && nnp->boolean ? 1 : 0), "process.noNewPrivileges is %ld", no_new_privs);
 
   const struct json *oom = json_get(process, "oomScoreAdj");
   if (oom) {
@@ -210,7 +217,7 @@ static void check_filesystem(const struct json *config) {
   struct statvfs root;
   statvfs("/", &root);
   const struct json *readonly = json_path(config, "root", "readonly", NULL);
-  check(((root.f_flag & ST_RDONLY) != 0) == (readonly && readonly->boolean), "root.readonly");
+  check(((root.f_flag & ST_RDONLY) != 0) == (readonly && readonly->boolean), "root.readonly is %s", root.f_flag & ST_RDONLY ? "true" : "false");
 
   for (const struct json *m = json_get(config, "mounts") ? json_get(config, "mounts")->child : NULL; m; m = m->next) {
     const char *dest = json_get(m, "destination")->string;
@@ -220,9 +227,22 @@ static void check_filesystem(const struct json *config) {
       struct statvfs st;
       check(statvfs(dest, &st) == 0 && (st.f_flag & ST_RDONLY), "mount %s is read-only", dest);
     }
-    if (has_option(options, "nosuid")) {
+    static const struct { const char *option; unsigned long flag; } flags[] = {
+        {"nosuid", ST_NOSUID}, {"nodev", ST_NODEV}, {"noexec", ST_NOEXEC},
+    };
+    for (size_t i = 0; i < sizeof(flags) / sizeof(*flags); i++) {
+      if (!has_option(options, flags[i].option)) continue;
       struct statvfs st;
-      check(statvfs(dest, &st) == 0 && (st.f_flag & ST_NOSUID), "mount %s is nosuid", dest);
+      check(statvfs(dest, &st) == 0 && (st.f_flag & flags[i].flag), "mount %s is %s", dest, flags[i].option);
+    }
+    /* A tmpfs's mode= is its root's mode (devpts's is that of the ptys it makes). */
+    const struct json *type = json_get(m, "type");
+    int tmpfs = type && type->type == JSON_STRING && strcmp(type->string, "tmpfs") == 0;
+    for (const struct json *o = options && tmpfs ? options->child : NULL; o; o = o->next) {
+      if (strncmp(o->string, "mode=", 5) != 0) continue;
+      struct stat st;
+      unsigned want = (unsigned)strtoul(o->string + 5, NULL, 8);
+      check(stat(dest, &st) == 0 && (st.st_mode & 07777) == want, "mount %s has mode %04o", dest, want);
     }
   }
 
@@ -297,6 +317,114 @@ static void check_id_maps(const struct json *config) {
   }
 }
 
+/* The index of `name` in `names` (the kernel's numbering), or -1. */
+static int name_index(const char *const *names, size_t count, const char *name) {
+  for (size_t i = 0; i < count; i++)
+    if (names[i] && strcmp(names[i], name) == 0) return (int)i;
+  return -1;
+}
+#define NAME_INDEX(names, name) name_index(names, sizeof(names) / sizeof(*names), name)
+
+static const char *const SCHEDULER_POLICIES[] = {"SCHED_OTHER", "SCHED_FIFO", "SCHED_RR", "SCHED_BATCH", "SCHED_ISO", "SCHED_IDLE", "SCHED_DEADLINE"};
+static const char *const IO_PRIORITY_CLASSES[] = {NULL, "IOPRIO_CLASS_RT", "IOPRIO_CLASS_BE", "IOPRIO_CLASS_IDLE"};
+static const char *const MEMORY_POLICY_MODES[] = {"MPOL_DEFAULT", "MPOL_PREFERRED", "MPOL_BIND", "MPOL_INTERLEAVE", "MPOL_LOCAL", "MPOL_PREFERRED_MANY", "MPOL_WEIGHTED_INTERLEAVE"};
+/* Bits 13, 14, 15 of the mode. */
+static const char *const MEMORY_POLICY_FLAGS[] = {"MPOL_F_NUMA_BALANCING", "MPOL_F_RELATIVE_NODES", "MPOL_F_STATIC_NODES"};
+
+static double number_or(const struct json *value, double otherwise) { return value ? value->number : otherwise; }
+
+/* A list such as "0-3,7" as a bit mask (ids below 64 only: enough for these tests' hosts). */
+static unsigned long long id_mask(const char *list) {
+  unsigned long long mask = 0;
+  for (const char *p = list; p && *p;) {
+    char *end;
+    unsigned long first = strtoul(p, &end, 10), last = first;
+    if (end == p) { p++; continue; }
+    if (*end == '-') last = strtoul(end + 1, &end, 10);
+    for (unsigned long id = first; id <= last && id < 64; id++) mask |= 1ULL << id;
+    p = end;
+  }
+  return mask;
+}
+
+/* linux/sched/types.h, SCHED_ATTR_SIZE_VER0. */
+struct sched_attr_v0 {
+  uint32_t size, policy;
+  uint64_t flags;
+  int32_t nice;
+  uint32_t priority;
+  uint64_t runtime, deadline, period;
+};
+
+/* personality, process.scheduler, process.ioPriority and linux.memoryPolicy as the kernel reports them. */
+static void check_process_attributes(const struct json *config) {
+  const struct json *domain = json_path(config, "linux", "personality", "domain", NULL);
+  if (domain) {
+    int persona = personality(0xffffffff);
+    check(persona == (strcmp(domain->string, "LINUX32") == 0 ? PER_LINUX32 : PER_LINUX), "linux.personality is %s (got 0x%x)", domain->string, persona);
+  }
+  const struct json *scheduler = json_path(config, "process", "scheduler", NULL);
+  if (scheduler) {
+    struct sched_attr_v0 attr = {0};
+    int ok = syscall(SYS_sched_getattr, 0, &attr, sizeof(attr), 0) == 0;
+    const char *policy = json_get(scheduler, "policy")->string;
+    check(ok && (int)attr.policy == NAME_INDEX(SCHEDULER_POLICIES, policy), "process.scheduler.policy is %s (got %u)", policy, attr.policy);
+    int32_t nice = (int32_t)number_or(json_get(scheduler, "nice"), 0);
+    uint32_t priority = (uint32_t)number_or(json_get(scheduler, "priority"), 0);
+    check(ok && attr.nice == nice, "process.scheduler.nice is %d (got %d)", nice, attr.nice);
+    check(ok && attr.priority == priority, "process.scheduler.priority is %u (got %u)", priority, attr.priority);
+    /* Linux 6.12+ reports a fair task's time slice as its runtime. */
+    if (strcmp(policy, "SCHED_DEADLINE") == 0)
+      check(ok && attr.runtime == (uint64_t)number_or(json_get(scheduler, "runtime"), 0) &&
+                attr.deadline == (uint64_t)number_or(json_get(scheduler, "deadline"), 0),
+            "process.scheduler runtime and deadline are %.0f and %.0f ns", number_or(json_get(scheduler, "runtime"), 0),
+            number_or(json_get(scheduler, "deadline"), 0));
+  }
+  const struct json *io = json_path(config, "process", "ioPriority", NULL);
+  if (io) {
+    long want = (NAME_INDEX(IO_PRIORITY_CLASSES, json_get(io, "class")->string) << 13) | (long)number_or(json_get(io, "priority"), 0);
+    long got = syscall(SYS_ioprio_get, 1, 0);
+    check(got == want, "process.ioPriority is class << 13 | priority (0x%lx, got 0x%lx)", want, got);
+  }
+  const struct json *policy = json_path(config, "linux", "memoryPolicy", NULL);
+  if (policy) {
+    int mode = -1;
+    unsigned long nodes[16] = {0};
+    int ok = syscall(SYS_get_mempolicy, &mode, nodes, sizeof(nodes) * 8, 0, 0) == 0;
+    const char *want_mode = json_get(policy, "mode")->string;
+    const struct json *want_nodes = json_get(policy, "nodes");
+    int want = NAME_INDEX(MEMORY_POLICY_MODES, want_mode);
+    /* The kernel turns MPOL_PREFERRED without nodes into MPOL_LOCAL. */
+    if (strcmp(want_mode, "MPOL_PREFERRED") == 0 && id_mask(want_nodes ? want_nodes->string : "") == 0) want = NAME_INDEX(MEMORY_POLICY_MODES, "MPOL_LOCAL");
+    for (const struct json *f = json_get(policy, "flags") ? json_get(policy, "flags")->child : NULL; f; f = f->next)
+      want |= 1 << (13 + NAME_INDEX(MEMORY_POLICY_FLAGS, f->string));
+    check(ok && mode == want, "linux.memoryPolicy.mode is %s (0x%x, got 0x%x)", want_mode, want, mode);
+    if (want_nodes && id_mask(want_nodes->string) != 0)
+      check(ok && nodes[0] == id_mask(want_nodes->string), "linux.memoryPolicy.nodes are %s (got 0x%lx)", want_nodes->string, nodes[0]);
+  }
+}
+
+/* With linux.timeOffsets: /proc/self/timens_offsets has them, and the clocks read at least that much. */
+static void check_time_offsets(const struct json *config) {
+  static const struct { const char *name; clockid_t clock; } clocks[] = {{"monotonic", CLOCK_MONOTONIC}, {"boottime", CLOCK_BOOTTIME}};
+  char *offsets = read_file("/proc/self/timens_offsets");
+  for (size_t i = 0; i < sizeof(clocks) / sizeof(*clocks); i++) {
+    const struct json *offset = json_path(config, "linux", "timeOffsets", clocks[i].name, NULL);
+    if (!offset) continue;
+    long long secs = (long long)number_or(json_get(offset, "secs"), 0);
+    long nanosecs = (long)number_or(json_get(offset, "nanosecs"), 0);
+    const char *line = offsets ? strstr(offsets, clocks[i].name) : NULL;
+    long long got_secs = 0;
+    long got_nanosecs = -1;
+    if (line) sscanf(line + strlen(clocks[i].name), " %lld %ld", &got_secs, &got_nanosecs);
+    check(got_secs == secs && got_nanosecs == nanosecs, "linux.timeOffsets.%s is %lld s %ld ns in /proc/self/timens_offsets", clocks[i].name, secs, nanosecs);
+    struct timespec now;
+    clock_gettime(clocks[i].clock, &now);
+    check(secs <= 0 || now.tv_sec >= secs, "the %s clock reads at least its offset (%lld s, got %lld s)", clocks[i].name, secs, (long long)now.tv_sec);
+  }
+  free(offsets);
+}
+
 int main(int argc, char **argv) {
   char *text = read_file(CONFIG_PATH);
   if (!text) {
@@ -313,6 +441,8 @@ int main(int argc, char **argv) {
   check_names(config);
   check_filesystem(config);
   check_id_maps(config);
+  check_process_attributes(config);
+  check_time_offsets(config);
   printf("1..%d\n", tests);
   return failures == 0 ? 0 : 1;
 }

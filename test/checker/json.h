@@ -1,4 +1,8 @@
-/* A small JSON reader for the conformance checker: parses a whole document into a tree. */
+/*
+ * A small JSON reader for the conformance checker: parses a whole NUL-terminated document into a
+ * tree, strictly (RFC 8259: no nan, hex or trailing garbage; strings are UTF-8 C strings, so
+ * \u0000 is refused). test/unit/checker/json.test.ts runs it under AddressSanitizer.
+ */
 #ifndef CISTA_CHECKER_JSON_H
 #define CISTA_CHECKER_JSON_H
 
@@ -18,6 +22,7 @@ struct json {
 
 /* Returns NULL (and a message in *error) when the text is not valid JSON. */
 struct json *json_parse(const char *text, const char **error);
+void json_free(struct json *tree);
 /* Member of an object by key, or NULL. */
 const struct json *json_get(const struct json *object, const char *key);
 /* Follows a path of keys, e.g. json_path(root, "process", "user", NULL). */

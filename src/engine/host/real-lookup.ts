@@ -1,0 +1,145 @@
+/**
+ * The real host's parts that `state` and `list` need too, so they load no cgroup driver (and
+ * node:os and node:child_process only when asked): see real.ts for the whole host.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+import { isFrozen, setFrozen } from '../cgroups/freezer';
+import { CistaError, errnoText } from '../errors';
+import { type NativeAddon, native } from '../native';
+import { sleepSync } from '../sleep';
+import type { Clock, HostFiles, HostFreezer, HostProcesses, LookupHost, ProcessStat, ProgramResult, ProgramRun } from './host';
+
+export const realFiles: HostFiles = {
+  readText: (file) => fs.readFileSync(file, 'utf8'),
+  writeText: (file, content, mode) => fs.writeFileSync(file, content, { mode }),
+  append: (file, content, mode) => fs.appendFileSync(file, content, { mode }),
+  rename: (from, to) => fs.renameSync(from, to),
+  mkdir: (dir, mode, recursive) => void fs.mkdirSync(dir, { mode, recursive }),
+  chmod: (file, mode) => fs.chmodSync(file, mode),
+  remove: (file) => fs.rmSync(file, { recursive: true, force: true }),
+  unlink: (file) => fs.unlinkSync(file),
+  exists: (file) => fs.existsSync(file),
+  isDirectory(file) {
+    try {
+      return fs.statSync(file).isDirectory();
+    } catch {
+      return undefined;
+    }
+  },
+  isSymbolicLink(file) {
+    try {
+      return fs.lstatSync(file).isSymbolicLink();
+    } catch {
+      return undefined;
+    }
+  },
+  realpath: (file) => fs.realpathSync(file),
+  listDirectories: (dir) =>
+    fs
+      .readdirSync(dir, { withFileTypes: true })
+      .filter((e) => e.isDirectory())
+      .map((e) => e.name)
+      .sort(),
+  open: (file, flags) => fs.openSync(file, flags),
+  read: (fd, buffer) => fs.readSync(fd, buffer, 0, buffer.length, null),
+  write: (fd, data) => void fs.writeSync(fd, data),
+  close: (fd) => fs.closeSync(fd),
+};
+
+function readStat(pid: number): ProcessStat | undefined {
+  let text: string;
+  try {
+    text = fs.readFileSync(`/proc/${pid}/stat`, 'latin1');
+  } catch {
+    return undefined;
+  }
+  // The command name (field 2) may contain spaces and parentheses: fields restart after the last ')'.
+  const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
+  return { state: fields[0], startTime: Number(fields[19]) };
+}
+
+/** A hook's output only goes into an error message: its first 16 KiB are enough. */
+function readHead(fd: number): Buffer {
+  const buffer = Buffer.alloc(16 * 1024);
+  return buffer.subarray(0, fs.readSync(fd, buffer, 0, buffer.length, 0));
+}
+
+/**
+ * Output goes to files, not pipes: we wait for the program to exit, not for a daemon it started
+ * to close its stdout.
+ */
+function runProgram(program: ProgramRun): ProgramResult {
+  const { spawnSync } = require('node:child_process') as typeof import('node:child_process');
+  const os = require('node:os') as typeof import('node:os');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cista-hook-'));
+  const stdout = fs.openSync(path.join(dir, 'stdout'), 'w+');
+  const stderr = fs.openSync(path.join(dir, 'stderr'), 'w+');
+  try {
+    const result = spawnSync(program.path, program.args, {
+      argv0: program.argv0,
+      env: program.env,
+      input: program.stdin,
+      timeout: program.timeoutMs,
+      killSignal: 'SIGKILL',
+      stdio: ['pipe', stdout, stderr],
+    });
+    const errorCode = result.error === undefined ? undefined : ((result.error as NodeJS.ErrnoException).code ?? result.error.message);
+    return { status: result.status, signal: result.signal, errorCode, stdout: readHead(stdout), stderr: readHead(stderr) };
+  } finally {
+    fs.closeSync(stdout);
+    fs.closeSync(stderr);
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export const realProcesses: HostProcesses = {
+  self: process.pid,
+  stat: readStat,
+  signal(pid, signal) {
+    try {
+      process.kill(pid, signal);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ESRCH') throw e;
+    }
+  },
+  namespace(pid, file) {
+    try {
+      return fs.readlinkSync(`/proc/${pid}/ns/${file}`);
+    } catch {
+      return undefined;
+    }
+  },
+  mountInfo: () => fs.readFileSync('/proc/self/mountinfo', 'utf8'),
+  setOomScoreAdj(pid, value) {
+    try {
+      fs.writeFileSync(`/proc/${pid}/oom_score_adj`, String(value));
+    } catch (e) {
+      const reason = (e as NodeJS.ErrnoException).code === 'EACCES' ? 'permission denied (lowering it needs CAP_SYS_RESOURCE)' : errnoText(e);
+      throw new CistaError(`setting process.oomScoreAdj to ${value}: ${reason}`);
+    }
+  },
+  userName() {
+    try {
+      return (require('node:os') as typeof import('node:os')).userInfo().username;
+    } catch {
+      return '';
+    }
+  },
+  run: runProgram,
+};
+
+export const realClock: Clock = { now: () => Date.now(), sleep: sleepSync };
+
+export const realFreezer: HostFreezer = { isFrozen, setFrozen };
+
+export const realLookupHost: LookupHost = {
+  fs: realFiles,
+  proc: realProcesses,
+  clock: realClock,
+  freezer: realFreezer,
+  get addon(): NativeAddon {
+    return native();
+  },
+};

@@ -1,0 +1,113 @@
+/**
+ * create against the fake host (test/helpers/fake-host.ts): the order of its effects, and that a
+ * failure at any one of them leaves the machine as it was (everything before it undone, nothing
+ * else touched: another container's state and someone else's process stay).
+ */
+import { describe, expect, it } from 'vitest';
+
+import { createContainer } from '../../../src/engine/operations/create';
+import { deleteContainer } from '../../../src/engine/operations/delete';
+import { NEVER_FAIL } from '../../helpers/fake-host';
+import { BUNDLE, ROOT, machine, machineWithoutMountNamespace } from './machine';
+
+/** state.json written atomically: a temp file, then rename(2). */
+const WRITE_STATE = [`fs.writeText ${ROOT}/c1/state.json.PID.tmp`, `fs.rename ${ROOT}/c1/state.json.PID.tmp`];
+
+const create = (host = machine()) => createContainer({ root: ROOT, id: 'c1', bundle: BUNDLE, pidFile: '/tmp/c1.pid' }, host);
+
+describe('create', () => {
+  it('checks everything, then makes the container in this order', () => {
+    const host = machine();
+    const created = create(host);
+    expect(created).toEqual({ id: 'c1', pid: 4000, dir: `${ROOT}/c1`, consoleFd: null });
+    expect(host.changes()).toEqual([
+      `fs.mkdir ${ROOT}`,
+      `fs.mkdir ${ROOT}/c1`,
+      `fs.chmod ${ROOT}/c1`,
+      `addon.lockFile ${ROOT}/c1`,
+      // phase "creating", and the cgroup directories it is about to make, journaled first
+      `fs.append ${ROOT}/c1/journal`,
+      ...WRITE_STATE,
+      `addon.makeFifo ${ROOT}/c1/exec.fifo`,
+      'cgroup.create /sys/fs/cgroup/c1',
+      // narrowed to those it made
+      `fs.append ${ROOT}/c1/journal`,
+      ...WRITE_STATE,
+      'cgroup.applyDevices 12',
+      'cgroup.applyResources memory.max=67108864',
+      'addon.spawnInit clone flags 0x6c020000',
+      // the init's identity, before anything can fail with it alive
+      `fs.append ${ROOT}/c1/journal`,
+      ...WRITE_STATE,
+      'proc.setOomScoreAdj 4000',
+      'cgroup.join 4000',
+      'fs.write sync fd',
+      'proc.run /hooks/prestart',
+      'proc.run /hooks/createRuntime',
+      'fs.write sync fd: hooks done + state',
+      // phase "created"
+      ...WRITE_STATE,
+      'fs.writeText /tmp/c1.pid.PID.tmp',
+      'fs.rename /tmp/c1.pid.PID.tmp',
+    ]);
+    expect(host.readFile('/tmp/c1.pid')).toBe('4000');
+    expect(JSON.parse(host.readFile(`${ROOT}/c1/state.json`)!)).toMatchObject({ phase: 'created', init: { pid: 4000, startTime: 4900 } });
+    expect(host.fdTable.size).toBe(0);
+  });
+
+  it.each([
+    ['with a mount namespace of its own', machine],
+    ["without one (its mounts in the host's table)", machineWithoutMountNamespace],
+  ])('undoes everything it did when any effect fails, and touches nothing else: %s', (_, makeMachine) => {
+    const reference = makeMachine();
+    create(reference);
+    let failures = 0;
+    reference.effects.forEach((effect, index) => {
+      const host = makeMachine();
+      const before = host.snapshot();
+      host.failAt = index;
+      let error: unknown;
+      try {
+        create(host);
+      } catch (e) {
+        error = e;
+      }
+      const at = `a failure at effect #${index} (${effect.call} ${String(effect.args[0])})`;
+      if (error === undefined) {
+        // Only calls that cannot fail get here: the container is whole, and delete removes it.
+        expect(NEVER_FAIL.has(effect.call), at).toBe(true);
+        deleteContainer(ROOT, 'c1', true, () => {}, host);
+        host.fs.remove('/tmp/c1.pid'); // the caller's
+      } else {
+        failures++;
+        expect(String(error), at).toMatch(/EIO/);
+      }
+      expect(host.snapshot(), at).toEqual(before);
+    });
+    expect(failures).toBeGreaterThan(30);
+  });
+
+  it('runs poststop after a failed create', () => {
+    const host = machine();
+    host.hookStatus.set('/hooks/createRuntime', 1);
+    const before = host.snapshot();
+    expect(() => create(host)).toThrow('error running createRuntime hook #0: exit status 1, stdout: , stderr: hook failed');
+    expect(host.changes().slice(-6)).toEqual([
+      'proc.run /hooks/createRuntime',
+      'proc.signal 4000',
+      'addon.reapChild 4000',
+      'cgroup.destroy /sys/fs/cgroup/c1',
+      `fs.remove ${ROOT}/c1`,
+      'proc.run /hooks/poststop',
+    ]);
+    expect(host.snapshot()).toEqual(before);
+  });
+
+  it('refuses an id in use without touching that container', () => {
+    const host = machine();
+    host.writeFile(`${ROOT}/c1/state.json`, '{"theirs":true}');
+    const before = host.snapshot();
+    expect(() => create(host)).toThrow('container with id exists: c1');
+    expect(host.snapshot()).toEqual(before);
+  });
+});
