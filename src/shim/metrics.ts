@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
+import { realLookupHost } from '../engine/host/real-lookup';
 import { withContainer } from '../engine/operations/lookup';
 import { type google, io } from '../generated/containerd';
 import { Code, StatusError } from './status';
@@ -81,7 +82,7 @@ function v1Metrics(paths: Record<string, string>): io.containerd.cgroups.v1.IMet
 }
 
 export function cgroupMetrics(root: string, id: string): google.protobuf.IAny {
-  const cgroup = withContainer(root, id, false, ({ record }) => record.cgroup);
+  const cgroup = withContainer(realLookupHost, root, id, false, ({ record }) => record.cgroup);
   if (cgroup === null) throw new StatusError(Code.FAILED_PRECONDITION, `container ${id} has no cgroup`);
   if (cgroup.driver !== 'v1') throw new StatusError(Code.UNIMPLEMENTED, 'stats on cgroup v2 are not implemented by cista yet');
   return { type_url: v1.Metrics.getTypeUrl('').slice(1), value: v1.Metrics.encode(v1Metrics(cgroup.paths)).finish() };
