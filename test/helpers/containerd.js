@@ -147,6 +147,14 @@ class Containerd {
     const mounts = fs.readFileSync('/proc/self/mountinfo', 'utf8').split('\n').map((l) => l.split(' ')[4]).filter((m) => m?.startsWith(this.dir));
     for (const m of mounts.reverse()) spawnSync('umount', ['-l', m]);
     fs.rmSync(this.dir, { recursive: true, force: true });
+    // ctr puts containers in the cgroup /NAMESPACE/ID; runc's shim leaves the namespace's parent behind.
+    for (const hierarchy of fs.readdirSync('/sys/fs/cgroup')) {
+      try {
+        fs.rmdirSync(path.join('/sys/fs/cgroup', hierarchy, this.namespace));
+      } catch {
+        // Not there, or not a hierarchy.
+      }
+    }
   }
 }
 
