@@ -12,6 +12,7 @@ import { Task, TaskProcess } from './task';
 import type { Handler } from './ttrpc';
 
 const v2 = containerd.task.v2;
+const Status = containerd.v1.types.Status;
 const Empty = google.protobuf.Empty;
 export const TASK_SERVICE = 'containerd.task.v2.Task';
 
@@ -74,7 +75,10 @@ export class TaskService {
     return {
       State: method(v2.StateRequest, v2.StateResponse, async (r) => {
         const task = this.task(r.id);
-        return task.process(r.execId).state(task.id, task.bundle, r.execId === '' ? task.status() : (task.process(r.execId).handle === null ? 1 : 2));
+        const proc = task.process(r.execId);
+        // An exec is created by Exec and running once Start has spawned it.
+        const status = r.execId === '' ? task.status() : proc.handle === null ? Status.CREATED : Status.RUNNING;
+        return proc.state(task.id, task.bundle, status);
       }),
 
       Create: method(v2.CreateTaskRequest, v2.CreateTaskResponse, async (r) => {
