@@ -39,6 +39,7 @@
         "native/init/devices.cc",
         "native/init/console.cc",
         "native/init/keyring.cc",
+        "native/init/lsm.cc",
         "native/init/process.cc",
         "native/init/capabilities.cc",
         "native/init/scheduling.cc",

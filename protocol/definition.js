@@ -266,6 +266,11 @@ module.exports = {
         field('symlinks', 'list<Symlink>'),
         field('maskedPaths', 'list<string>'),
         field('readonlyPaths', 'list<string>'),
+        field(
+          'mountLabel',
+          'string',
+          "SELinux label of masked directories' tmpfs (context=) and of mqueue mounts (their root's security.selinux); '': none. Other mounts carry it in their data.",
+        ),
         field('sysctls', 'list<Sysctl>'),
         field('rlimits', 'list<Rlimit>'),
         field('uid', 'u32'),
@@ -278,6 +283,16 @@ module.exports = {
           'seccomp',
           'optional<SeccompFilter>',
           'The seccomp filter; null: none. The init loads it before dropping capabilities, or, with noNewPrivileges, right before execve.',
+        ),
+        field(
+          'apparmorProfile',
+          'string',
+          "AppArmor profile the process runs under from its execve (written to the init's /proc/self/attr/apparmor/exec); '': none.",
+        ),
+        field(
+          'processLabel',
+          'string',
+          "SELinux label of the process from its execve (/proc/self/attr/exec) and of the session keyring made for it (keycreate); '': none.",
         ),
         field('personality', 'optional<u32>', 'personality(2) persona (PER_LINUX or PER_LINUX32); null: inherited.'),
         field('scheduler', 'optional<SchedulerAttributes>', 'sched_setattr(2) of the process; null: inherited.'),
@@ -301,11 +316,19 @@ module.exports = {
         field('createContainerHooks', 'list<PlanHook>', "Run by the init in the container's namespaces after the runtime's hooks, before pivot_root."),
         field('startContainerHooks', 'list<PlanHook>', "Run by the init, as the container's user, once `start` has opened the exec fifo."),
         field('waitForStart', 'bool', 'true for create: wait on the exec fifo until `start`; false for exec: run the process at once.'),
+
       ],
     },
     {
       name: 'IdMaps',
-      fields: [field('uidMap', 'string'), field('gidMap', 'string')],
+      doc: "A new user namespace's maps and how the runtime writes them (src/engine/rootless.ts decides).",
+      fields: [
+        field('uidMap', 'string', 'The text of /proc/PID/uid_map: one "containerID hostID size" line per mapping.'),
+        field('gidMap', 'string'),
+        field('denySetgroups', 'bool', 'Write "deny" to /proc/PID/setgroups first: an unprivileged runtime writing a one-gid map must.'),
+        field('uidMapTool', 'string', "'': write uid_map directly; else the newuidmap to run (an unprivileged runtime's ranges from /etc/subuid)."),
+        field('gidMapTool', 'string', "'': write gid_map directly; else the newgidmap to run."),
+      ],
     },
     {
       name: 'StdioFds',
@@ -322,6 +345,11 @@ module.exports = {
           'cloneJoins',
           'list<JoinNamespace>',
           'Namespaces (thread-joinable ones only) the calling thread enters around clone(), so the child is born in them.',
+        ),
+        field(
+          'childJoins',
+          'list<JoinNamespace>',
+          "Namespaces the child enters itself right after clone(), the user namespace first; with a pid namespace among them it goes on as a child of its own born there. For a runtime without privileges on the host, which can enter a container's namespaces only from inside its user namespace.",
         ),
         field('preserveFds', 'u32', 'Caller fds 3..3+preserveFds-1 that reach the container as they are.'),
         bitmapField(

@@ -6,6 +6,7 @@
 #include <linux/sched.h>
 #include <sched.h>
 #include <signal.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/mman.h>
@@ -25,6 +26,8 @@
 namespace cista {
 namespace {
 
+constexpr int kMaxChildJoins = 8;
+
 // Everything the child needs, computed before clone(): no allocation happens after it.
 struct ChildSetup {
   // The fds that become the process's stdin, stdout and stderr (-1: keep the runtime's own).
@@ -41,6 +44,14 @@ struct ChildSetup {
   // (-1 otherwise).
   int maps_ready_read;
   int maps_ready_write;
+  // Namespaces the child enters itself (SpawnRequest.childJoins), and the pipe on which it reports
+  // the pid of the process that goes on when one is a pid namespace (-1 otherwise).
+  int child_join_fds[kMaxChildJoins];
+  int child_join_types[kMaxChildJoins];
+  int child_join_count;
+  bool child_joins_pid;
+  int pid_report_read;
+  int pid_report_write;
 };
 
 int seal_init_binary(const std::string& path, int* err) {
@@ -94,8 +105,32 @@ void become_namespace_root(ChildSetup* s) {
   }
 }
 
+// An unprivileged runtime cannot enter a pid namespace owned by the container's user namespace
+// (setns needs CAP_SYS_ADMIN in its own user namespace too), nor get back from one, and a thread of
+// a multithreaded process cannot enter a user namespace at all: the single-threaded child enters
+// the user namespace, then the others, and, since a pid namespace applies only to children, goes on
+// as a child of its own born there with the runtime as its parent (CLONE_PARENT), as runc's nsexec.
+void enter_child_namespaces(ChildSetup* s) {
+  for (int i = 0; i < s->child_join_count; i++) {
+    if (syscall(SYS_setns, s->child_join_fds[i], s->child_join_types[i]) != 0) {
+      static const char msg[] = "cista: cannot join the container's namespaces\n";
+      child_fail(msg, sizeof(msg) - 1);
+    }
+  }
+  if (!s->child_joins_pid) return;
+  close(s->pid_report_read);
+  long pid = syscall(SYS_clone, (unsigned long)(CLONE_PARENT | SIGCHLD), 0, 0, 0, 0);
+  if (pid < 0) {
+    static const char msg[] = "cista: cannot start a process in the container's pid namespace\n";
+    child_fail(msg, sizeof(msg) - 1);
+  }
+  if (pid > 0) _exit(write(s->pid_report_write, &pid, sizeof(pid)) == sizeof(pid) ? 0 : 125);
+  close(s->pid_report_write);
+}
+
 [[noreturn]] void child_main(ChildSetup* s) {
   if (s->maps_ready_read >= 0) become_namespace_root(s);
+  if (s->child_join_count > 0) enter_child_namespaces(s);
   sigset_t none;
   sigemptyset(&none);
   sigprocmask(SIG_SETMASK, &none, nullptr);
@@ -185,6 +220,66 @@ class ThreadNamespaces {
   std::vector<Saved> saved_;
 };
 
+// The fds for the child's own joins (enter_child_namespaces), opened before the clone.
+class ChildJoins {
+ public:
+  ~ChildJoins() {
+    for (int fd : fds_) close(fd);
+    for (int fd : report_)
+      if (fd >= 0) close(fd);
+  }
+
+  bool open_into(const std::vector<JoinNamespace>& joins, ChildSetup* s, int* err, std::string* failed_path) {
+    s->pid_report_read = s->pid_report_write = -1;
+    if (joins.size() > size_t(kMaxChildJoins)) {
+      *err = E2BIG;
+      *failed_path = "(too many)";
+      return false;
+    }
+    for (const JoinNamespace& join : joins) {
+      int fd = open(join.path.c_str(), O_RDONLY | O_CLOEXEC);
+      if (fd < 0) {
+        *err = errno;
+        *failed_path = join.path;
+        return false;
+      }
+      fds_.push_back(fd);
+      s->child_join_fds[s->child_join_count] = fd;
+      s->child_join_types[s->child_join_count++] = int(join.type);
+      if (join.type == CLONE_NEWPID) s->child_joins_pid = true;
+    }
+    if (s->child_joins_pid) {
+      if (pipe2(report_, O_CLOEXEC) != 0) {
+        *err = errno;
+        *failed_path = "(pid report pipe)";
+        return false;
+      }
+      s->pid_report_read = report_[0];
+      s->pid_report_write = report_[1];
+    }
+    return true;
+  }
+
+  // With a pid namespace among the joins, `child` reports the pid of its own child (the runtime's
+  // too, by CLONE_PARENT) and exits: that one goes on. -1 when it failed.
+  long process_that_goes_on(long child) {
+    if (report_[0] < 0) return child;
+    close(report_[1]);
+    report_[1] = -1;
+    long pid = -1;
+    ssize_t n;
+    do n = read(report_[0], &pid, sizeof(pid));
+    while (n < 0 && errno == EINTR);
+    while (waitpid(pid_t(child), nullptr, 0) < 0 && errno == EINTR) {
+    }
+    return n == sizeof(pid) ? pid : -1;
+  }
+
+ private:
+  std::vector<int> fds_;
+  int report_[2] = {-1, -1};
+};
+
 // exec's `initial` CPU affinity: set on the calling thread around clone(), so that the child runs
 // with it from its first instruction (as runc's thread does around its fork), then put back.
 class ThreadAffinity {
@@ -223,6 +318,64 @@ int write_proc_file(long pid, const char* name, const std::string& text) {
   if (n == ssize_t(text.size())) return 0;
   errno = n < 0 ? err : EIO;
   return -1;
+}
+
+// newuidmap/newgidmap PID ID HOSTID SIZE...: the setuid helpers that write maps of more than the
+// caller's own id, after checking /etc/subuid or /etc/subgid. What they print becomes the error text.
+int run_map_tool(const std::string& tool, long pid, const std::string& map, std::string* output) {
+  std::vector<std::string> args = {tool, std::to_string(pid)};
+  size_t start = 0;
+  while (start < map.size()) {
+    size_t end = map.find_first_of(" \n", start);
+    if (end == std::string::npos) end = map.size();
+    if (end > start) args.push_back(map.substr(start, end - start));
+    start = end + 1;
+  }
+  std::vector<char*> argv;
+  for (std::string& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  char* envp[] = {nullptr};
+  int out[2];
+  if (pipe2(out, O_CLOEXEC) != 0) return -1;
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_adddup2(&actions, out[1], STDERR_FILENO);
+  posix_spawn_file_actions_adddup2(&actions, out[1], STDOUT_FILENO);
+  pid_t child;
+  int err = posix_spawn(&child, tool.c_str(), &actions, nullptr, argv.data(), envp);
+  posix_spawn_file_actions_destroy(&actions);
+  close(out[1]);
+  if (err != 0) {
+    close(out[0]);
+    errno = err;
+    return -1;
+  }
+  char buf[512];
+  ssize_t n;
+  while ((n = read(out[0], buf, sizeof(buf))) > 0 || (n < 0 && errno == EINTR))
+    if (n > 0) output->append(buf, size_t(n));
+  close(out[0]);
+  int status = 0;
+  while (waitpid(child, &status, 0) < 0 && errno == EINTR) {
+  }
+  while (!output->empty() && output->back() == '\n') output->pop_back();
+  for (char& c : *output)
+    if (c == '\n') c = ' ';
+  if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return 0;
+  errno = EPERM;
+  return -1;
+}
+
+// Writes the maps as the runtime's IdMaps say; on failure returns what failed.
+const char* write_id_maps(long pid, const IdMaps& maps, std::string* tool_output) {
+  if (maps.deny_setgroups && write_proc_file(pid, "setgroups", "deny") != 0) return "denying setgroups in the new user namespace";
+  if (maps.uid_map_tool.empty() ? write_proc_file(pid, "uid_map", maps.uid_map) != 0
+                                : run_map_tool(maps.uid_map_tool, pid, maps.uid_map, tool_output) != 0)
+    return "writing the uid_map of the new user namespace";
+  if (maps.gid_map_tool.empty() ? write_proc_file(pid, "gid_map", maps.gid_map) != 0
+                                : run_map_tool(maps.gid_map_tool, pid, maps.gid_map, tool_output) != 0)
+    return "writing the gid_map of the new user namespace";
+  return nullptr;
 }
 
 }  // namespace
@@ -312,8 +465,10 @@ Napi::Value SpawnInit(const Napi::CallbackInfo& info) {
     return ThrowErrno(env, err, "setting the initial CPU affinity");
   }
   ThreadNamespaces thread_namespaces;
+  ChildJoins child_joins;
   std::string failed_path;
-  if (!thread_namespaces.enter(request.clone_joins, &err, &failed_path)) {
+  if (!child_joins.open_into(request.child_joins, &setup, &err, &failed_path) ||
+      !thread_namespaces.enter(request.clone_joins, &err, &failed_path)) {
     close(memfd);
     close(pair[0]);
     close(pair[1]);
@@ -334,23 +489,25 @@ Napi::Value SpawnInit(const Napi::CallbackInfo& info) {
     close_maps_ready();
     return ThrowErrno(env, err, "clone");
   }
+  pid = child_joins.process_that_goes_on(pid);
+  if (pid < 0) {
+    close(pair[0]);
+    close_maps_ready();
+    return ThrowErrno(env, EPERM, "joining the container's namespaces");
+  }
   if (new_user_ns) {
-    // No "deny" to setgroups first: the runtime is privileged in the parent namespace.
-    const char* failed = nullptr;
-    if (write_proc_file(pid, "uid_map", request.id_maps.uid_map) != 0) {
-      failed = "writing the uid_map of the new user namespace";
-    } else if (write_proc_file(pid, "gid_map", request.id_maps.gid_map) != 0) {
-      failed = "writing the gid_map of the new user namespace";
-    } else if (write(maps_ready[1], "", 1) != 1) {
-      failed = "releasing the init";
-    }
+    std::string tool_output;
+    const char* failed = write_id_maps(pid, request.id_maps, &tool_output);
+    if (failed == nullptr && write(maps_ready[1], "", 1) != 1) failed = "releasing the init";
     if (failed != nullptr) {
       err = errno;
       kill(pid_t(pid), SIGKILL);
       waitpid(pid_t(pid), nullptr, 0);
       close(pair[0]);
       close_maps_ready();
-      return ThrowErrno(env, err, failed);
+      std::string what = failed;
+      if (!tool_output.empty()) what += " (" + tool_output + ")";
+      return ThrowErrno(env, err, what);
     }
     close_maps_ready();
   }

@@ -40,8 +40,18 @@ void set_time_offsets(const LaunchPlan& plan);
 void fork_into_namespaces(const LaunchPlan& plan);
 void set_host_names(const LaunchPlan& plan);
 
-// keyring.cc
+// keyring.cc: with plan.process_label, the keyring is created with it (lsm.cc's set_key_label).
 void join_session_keyring(const LaunchPlan& plan);
+
+// lsm.cc: AppArmor and SELinux. open_own_attributes opens the init's /proc/self/attr on the host's
+// procfs, before any namespace or root of the container is entered; the others write through it.
+void open_own_attributes(const LaunchPlan& plan);
+// keycreate: the label of the next keyring this process creates ("": the default again).
+void set_key_label(const std::string& label);
+// The AppArmor profile and SELinux label the process gets at its execve (aa_change_onexec, setexeccon).
+void set_exec_security(const LaunchPlan& plan);
+// security.selinux of a detached mount's root (runc labels mqueue so instead of by context=).
+void label_mount_root(int mnt, const std::string& label, const std::string& destination);
 
 // rootfs.cc (with mounts.cc and devices.cc): prepare_rootfs mounts everything into the new root and
 // returns an fd of it; enter_rootfs then does pivot_root (or MS_MOVE + chroot) and closes that fd.

@@ -11,7 +11,11 @@ namespace cista {
 
 void join_session_keyring(const LaunchPlan& plan) {
   if (!plan.has_session_keyring) return;
+  // As runc: the keyring gets the process's SELinux label, then keycreate goes back to the default.
+  bool labelled = !plan.process_label.empty();
+  if (labelled) set_key_label(plan.process_label);
   long id = syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, plan.session_keyring.c_str());
+  if (labelled) set_key_label("");
   if (id < 0) {
     // Kernels without keyrings: nothing to isolate.
     if (errno == ENOSYS) return;

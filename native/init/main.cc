@@ -25,6 +25,7 @@ int main(int argc, char** argv) {
 
   LaunchPlan plan;
   receive_plan(&plan);
+  open_own_attributes(plan);
   // The runtime put us in the container's cgroup before it sent the plan.
   apply_cpu_affinity(plan);
 
@@ -71,6 +72,9 @@ int main(int argc, char** argv) {
   }
   apply_no_new_privileges(plan);
   apply_capabilities(plan);
+  // Takes effect at execve: written once nothing is left to do that the profile or label could
+  // deny, and before `create` reports ready, so that a profile the kernel lacks fails the create.
+  set_exec_security(plan);
 
   report_ready();
   if (plan.wait_for_start) {

@@ -115,7 +115,10 @@ Fd new_filesystem(const MountStep& step, const std::string& data, uint32_t flags
     if (eq == std::string::npos) {
       config(FSCONFIG_SET_FLAG, option.c_str(), nullptr);
     } else {
-      config(FSCONFIG_SET_STRING, option.substr(0, eq).c_str(), option.c_str() + eq + 1);
+      // mount(2) takes a quoted value (context="a:b:s0:c1,c2"); fsconfig takes the value itself.
+      std::string value = option.substr(eq + 1);
+      if (value.size() >= 2 && value.front() == '"' && value.back() == '"') value = value.substr(1, value.size() - 2);
+      config(FSCONFIG_SET_STRING, option.substr(0, eq).c_str(), value.c_str());
     }
   }
   static const struct {
@@ -307,7 +310,7 @@ int set_propagation(int mnt, uint32_t ms_flags) {
   return setattr(mnt, (ms_flags & MS_REC) != 0, &attr);
 }
 
-void mount_step(int root, const MountStep& step) {
+void mount_step(int root, const MountStep& step, const std::string& mount_label) {
   if (step.kind == MountKind::Symlink) {
     if (make_symlink(root, step.source, step.destination) < 0) {
       fail(errno, "creating symlink " + step.destination + " -> " + step.source);
@@ -346,6 +349,8 @@ void mount_step(int root, const MountStep& step) {
     defer_readonly = (flags & MS_RDONLY) && (step.fstype == "tmpfs" || clean_path(step.destination) == "/dev");
     if (defer_readonly) flags &= ~MS_RDONLY;
     mnt = new_filesystem(step, data, flags);
+    // mqueue takes no context= option: its root gets the mount label as a file label, as runc does.
+    if (step.fstype == "mqueue") label_mount_root(mnt.get(), mount_label, step.destination);
     if (step.copy_up && S_ISDIR(existing.st_mode)) copy_up(target.get(), mnt.get(), step);
   }
   check_proc_destination(target.get(), mnt.get(), step);

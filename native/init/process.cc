@@ -84,12 +84,24 @@ void apply_rlimits(const LaunchPlan& plan) {
   }
 }
 
+// A rootless runtime that maps only its own gid must deny setgroups in the new user namespace
+// before writing the gid_map; the groups cannot be cleared then, and there are none to clear.
+bool setgroups_denied() {
+  int fd = open("/proc/self/setgroups", O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  char buf[8] = {};
+  ssize_t n = read(fd, buf, sizeof(buf) - 1);
+  close(fd);
+  return n >= 4 && strncmp(buf, "deny", 4) == 0;
+}
+
 void apply_personality(const LaunchPlan& plan) {
   if (plan.has_personality && personality(plan.personality) == -1) fail(errno, "setting the personality");
 }
 
 void switch_user(const LaunchPlan& plan) {
-  if (setgroups(plan.additional_gids.size(), reinterpret_cast<const gid_t*>(plan.additional_gids.data())) != 0)
+  bool skip = plan.additional_gids.empty() && setgroups_denied();
+  if (!skip && setgroups(plan.additional_gids.size(), reinterpret_cast<const gid_t*>(plan.additional_gids.data())) != 0)
     fail(errno, "setting additional gids");
   if (setresgid(plan.gid, plan.gid, plan.gid) != 0) fail(errno, "setting gid " + std::to_string(plan.gid));
   if (setresuid(plan.uid, plan.uid, plan.uid) != 0) fail(errno, "setting uid " + std::to_string(plan.uid));

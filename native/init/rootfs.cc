@@ -192,13 +192,14 @@ Fd open_dev_null(int root) {
 
 // An empty read-only tmpfs over masked directories (runc's maskDir data). Some kernels reject
 // nr_inodes=1, hence the retry with 2.
-Fd new_mask_tmpfs() {
+Fd new_mask_tmpfs(const std::string& mount_label) {
   for (const char* inodes : {"1", "2"}) {
     Fd fs(fsopen("tmpfs", FSOPEN_CLOEXEC));
     if (!fs.ok()) fail(errno, "can't mask paths: fsopen tmpfs");
     if (fsconfig(fs.get(), FSCONFIG_SET_STRING, "source", "tmpfs", 0) < 0 ||
         fsconfig(fs.get(), FSCONFIG_SET_STRING, "nr_blocks", "1", 0) < 0 ||
         fsconfig(fs.get(), FSCONFIG_SET_STRING, "nr_inodes", inodes, 0) < 0 ||
+        (!mount_label.empty() && fsconfig(fs.get(), FSCONFIG_SET_STRING, "context", mount_label.c_str(), 0) < 0) ||
         fsconfig(fs.get(), FSCONFIG_SET_FLAG, "ro", nullptr, 0) < 0 ||
         fsconfig(fs.get(), FSCONFIG_CMD_CREATE, nullptr, nullptr, 0) < 0) {
       continue;
@@ -209,7 +210,7 @@ Fd new_mask_tmpfs() {
   fail(errno, "can't mask paths: creating the masking tmpfs");
 }
 
-void mask_paths(int root, const std::vector<std::string>& paths) {
+void mask_paths(int root, const std::vector<std::string>& paths, const std::string& mount_label) {
   Fd dev_null;
   // The first masking tmpfs, once attached; later directories get clones of it.
   Fd mask_dir;
@@ -223,7 +224,7 @@ void mask_paths(int root, const std::vector<std::string>& paths) {
     if (fstat(target.get(), &st) < 0) fail(errno, "can't mask path " + path);
     Fd mnt;
     if (S_ISDIR(st.st_mode)) {
-      mnt = mask_dir.ok() ? clone_mount(mask_dir.get(), "", false) : new_mask_tmpfs();
+      mnt = mask_dir.ok() ? clone_mount(mask_dir.get(), "", false) : new_mask_tmpfs(mount_label);
     } else {
       if (!dev_null.ok()) dev_null = open_dev_null(root);
       mnt = clone_mount(dev_null.get(), "", false);
@@ -329,7 +330,7 @@ int prepare_rootfs(const LaunchPlan& plan) {
     }
   }
 
-  for (const MountStep& step : plan.mounts) mount_step(root.get(), step);
+  for (const MountStep& step : plan.mounts) mount_step(root.get(), step, plan.mount_label);
   create_devices(root.get(), plan);
   create_symlinks(root.get(), plan);
   return root.release();
@@ -360,7 +361,7 @@ void finish_rootfs(const LaunchPlan& plan) {
   Fd root(open("/", O_PATH | O_DIRECTORY | O_CLOEXEC));
   if (!root.ok()) fail(errno, "opening /");
   for (const std::string& path : plan.readonly_paths) make_path_readonly(root.get(), path);
-  mask_paths(root.get(), plan.masked_paths);
+  mask_paths(root.get(), plan.masked_paths, plan.mount_label);
   apply_deferred_readonly();
   if (plan.rootfs.readonly && remount_bind(root.get(), MS_RDONLY, false) < 0) {
     fail(errno, "remounting / read-only");

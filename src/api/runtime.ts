@@ -4,7 +4,7 @@ import { type CreatedContainer, createContainer } from '../engine/operations/cre
 import { listContainers } from '../engine/operations/list';
 import { containerState } from '../engine/operations/state';
 import type { Spec } from '../engine/spec/schema';
-import { DEFAULT_ROOT } from '../engine/state/store';
+import { defaultRoot } from '../engine/caller';
 import type { OciState } from '../engine/state/status';
 import { Container, type RuntimeContext } from './container';
 import { ContainerProcess, type ProcessResult, type RunControl, abortSignalOf, capturingStdio } from './process';
@@ -12,7 +12,7 @@ import { type StdioOptions, prepareStdio } from './stdio';
 import { turnOfTheLoop } from './turns';
 
 export interface RuntimeOptions {
-  /** State directory (the CLI's --root). Default /run/cista. */
+  /** State directory (the CLI's --root). Default /run/cista, or $XDG_RUNTIME_DIR/cista when rootless (as the CLI's). */
   root?: string;
   /** Where failing poststart/poststop hooks are reported (the operation still succeeds). Default: process.emitWarning. */
   onWarning?: (message: string) => void;
@@ -50,7 +50,7 @@ export class Runtime {
   private readonly context: RuntimeContext;
 
   constructor(options: RuntimeOptions = {}) {
-    this.root = options.root ?? DEFAULT_ROOT;
+    this.root = options.root ?? defaultRoot();
     this.context = { root: this.root, warn: options.onWarning ?? ((message) => process.emitWarning(message, 'CistaWarning')) };
   }
 

@@ -27,6 +27,7 @@ export function createOptions(cli: CliContext, args: ParsedArgs): CreateOptions 
     preserveFds: Number(preserve),
     systemdCgroup: cli.globals.systemdCgroup,
     warn: (message) => cli.log.warn(message),
+    debug: (message) => cli.log.debug(message),
   };
 }
 

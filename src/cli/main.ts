@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 
 import { CistaError } from '../engine/errors';
+import { defaultRoot } from '../engine/caller';
 import type { CommandSpec, OptionSpec, ParsedArgs } from './command';
 import { CliContext, type GlobalOptions } from './context';
 import { command as create } from './create';
@@ -24,7 +25,7 @@ import { versionText } from './version';
 const COMMANDS: readonly CommandSpec[] = [spec, create, run, start, exec, state, kill, pause, resume, update, del, list, ps, features];
 
 const GLOBAL_OPTIONS: Record<string, OptionSpec> = {
-  root: { type: 'string', value: '<dir>', description: 'root directory for the containers\' state (default /run/cista)' },
+  root: { type: 'string', value: '<dir>', description: 'root directory for the containers\' state (default /run/cista; rootless: $XDG_RUNTIME_DIR/cista)' },
   log: { type: 'string', value: '<file>', description: 'log file: created first; every error also goes there' },
   'log-format': { type: 'string', value: 'text|json', description: 'log format (default text)' },
   debug: { type: 'boolean', description: 'log debug messages, and stack traces of internal errors' },
@@ -105,7 +106,7 @@ function globalOptions(parsed: ParsedArgs): GlobalOptions {
   const logFormat = parsed.options['log-format'] ?? 'text';
   if (logFormat !== 'text' && logFormat !== 'json') throw new CistaError(`--log-format must be text or json, not ${JSON.stringify(logFormat)}`);
   return {
-    root: (parsed.options.root as string | undefined) ?? '/run/cista',
+    root: (parsed.options.root as string | undefined) ?? defaultRoot(),
     log: parsed.options.log as string | undefined,
     logFormat,
     debug: parsed.options.debug === true,

@@ -1,6 +1,7 @@
 // The cgroup v2 driver on a real cgroup2-only kernel: run inside cg2vm by test/cg2vm/run.sh after the
 // build (dist/ and build/Release). First the driver alone, then whole containers run by the CLI
-// (resources-v2.js: one with resource limits).
+// (resources-v2.js: one with resource limits; rootless-v2.js: an ordinary user's; apparmor.js: one
+// confined by an AppArmor profile, as the guest kernel has AppArmor).
 // Plain CommonJS so that one quick node process does everything inside the slow VM.
 'use strict';
 const assert = require('node:assert/strict');
@@ -137,6 +138,8 @@ main()
     if (process.exitCode === undefined && fs.existsSync('/sys/fs/cgroup/cgroup.controllers')) {
       runContainer();
       require('./resources-v2').runResourcesContainer();
+      require('./rootless-v2').runRootlessV2Checks();
+      require('./apparmor').runAppArmorChecks();
     }
   })
   .catch((error) => {

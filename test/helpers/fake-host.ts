@@ -6,8 +6,10 @@
 import * as path from 'node:path';
 
 import { FifoAnswer, SyncTag } from '../../src/generated/protocol';
+import type { Caller } from '../../src/engine/caller';
 import type { CgroupConfig, CgroupManager, CgroupWrite, DeviceRule } from '../../src/engine/cgroups';
 import type { RecordedCgroups } from '../../src/engine/cgroups/freezer';
+import { NoCgroupManager } from '../../src/engine/cgroups/none';
 import type { Host, HostCgroups, HostFiles, HostFreezer, HostProcesses, ProcessStat, ProgramResult, ProgramRun } from '../../src/engine/host/host';
 import type { NativeAddon } from '../../src/engine/native';
 import type { LinuxResources } from '../../src/engine/spec/schema';
@@ -45,7 +47,7 @@ interface FakeFd {
 }
 
 /** Calls that only look: they report absence instead of failing. */
-const LOOKS = new Set(['fs.exists', 'fs.isDirectory', 'fs.isSymbolicLink', 'proc.stat', 'proc.namespace', 'proc.userName', 'clock.now', 'clock.sleep', 'freezer.isFrozen']);
+const LOOKS = new Set(['fs.exists', 'fs.isDirectory', 'fs.isSymbolicLink', 'proc.stat', 'proc.namespace', 'proc.userName', 'proc.caller', 'clock.now', 'clock.sleep', 'freezer.isFrozen']);
 
 /** Calls that do not fail: close(2) releases the fd even when it reports an error; reaping an exited child. */
 export const NEVER_FAIL = new Set([...LOOKS, 'fs.close', 'addon.reapChild']);
@@ -62,6 +64,7 @@ const QUIET = new Set([
   'fs.read',
   'fs.close',
   'proc.mountInfo',
+  'proc.ownOomScoreAdj',
   'cgroup.pids',
   'addon.openPath',
   'addon.receiveMessage',
@@ -96,6 +99,11 @@ export class FakeHost implements Host {
   /** Exit statuses of hook programs by path (0 when absent). */
   readonly hookStatus = new Map<string, number>();
   stdin = '';
+  /** Who runs cista: root of the host's user namespace unless a test says otherwise. */
+  who: Caller = { uid: 0, gid: 0, rootlessEuid: false, inUserNamespace: false };
+  /** Whether a rootless caller may create its container's cgroups (a delegated subtree). */
+  userCgroupsWritable = false;
+  ownOomScore = 0;
   private clockMs = Date.UTC(2026, 11, 1);
   private nextPid = 4000;
   private nextFd = 100;
@@ -282,8 +290,12 @@ export class FakeHost implements Host {
     setOomScoreAdj: (pid, value) =>
       this.effect('proc.setOomScoreAdj', [pid, value], () => {
         if (!this.processes.has(pid)) throw systemError('ENOENT', 'open', `/proc/${pid}/oom_score_adj`);
+        // Below its own needs CAP_SYS_RESOURCE, which an unprivileged caller lacks.
+        if (value < this.ownOomScore && (this.who.rootlessEuid || this.who.inUserNamespace)) throw systemError('EACCES', 'write', `/proc/${pid}/oom_score_adj`);
       }),
-    userName: () => this.effect('proc.userName', [], () => 'root'),
+    ownOomScoreAdj: () => this.effect('proc.ownOomScoreAdj', [], () => this.ownOomScore),
+    caller: () => this.effect('proc.caller', [], () => this.who),
+    userName: () => this.effect('proc.userName', [], () => (this.who.uid === 0 ? 'root' : `user${this.who.uid}`)),
     run: (program: ProgramRun) =>
       this.effect('proc.run', [program.path, program.stdin], (): ProgramResult => {
         const status = this.hookStatus.get(program.path) ?? 0;
@@ -308,7 +320,11 @@ export class FakeHost implements Host {
 
   readonly cgroups: HostCgroups = {
     open: (config: CgroupConfig) =>
-      this.effect('cgroups.open', [config.containerId], () => new FakeCgroupManager(this, path.join('/sys/fs/cgroup', config.cgroupsPath ?? config.containerId))),
+      this.effect('cgroups.open', [config.containerId], () => {
+        const manager = new FakeCgroupManager(this, path.join('/sys/fs/cgroup', config.cgroupsPath ?? config.containerId));
+        if (config.rootless === undefined || this.userCgroupsWritable) return manager;
+        return new NoCgroupManager('v2', (resources) => manager.planResources(resources), () => 'the fake host gives users no cgroups');
+      }),
     reopen: (cgroups) => this.effect('cgroups.reopen', [cgroups.paths['']], () => new FakeCgroupManager(this, cgroups.paths[''], cgroups.created)),
   };
 

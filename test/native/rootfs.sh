@@ -24,7 +24,7 @@ cleanup() {
 trap cleanup EXIT
 
 g++ -std=c++17 -Wall -Wextra -Werror -fno-exceptions -fno-rtti -Os -static -Inative \
-  native/test/rootfs_driver.cc native/init/rootfs.cc native/init/mounts.cc native/init/devices.cc \
+  native/test/rootfs_driver.cc native/init/rootfs.cc native/init/mounts.cc native/init/devices.cc native/init/lsm.cc \
   -o "$DRIVER"
 
 # make_rootfs DIR: a rootfs with busybox and its applets in /bin.

@@ -3,7 +3,8 @@
  * cgroupfs managers. File I/O is done here with node:fs; only bpf() goes through the addon.
  */
 import * as fs from 'node:fs';
-import { CistaError, errnoText } from '../errors';
+import * as path from 'node:path';
+import { CistaError, ConfigError, errnoText } from '../errors';
 import { MountStep } from '../plan/plan';
 import { DeviceFilterLoader, loadDeviceFilterWithAddon } from './device-filter-loader';
 import { DeviceRule } from './devices';
@@ -11,8 +12,11 @@ import type { CgroupWrite } from './resources';
 import type { LinuxResources } from '../spec/schema';
 import { parseMountInfo } from '../mountinfo';
 import { cgroupHierarchies, detectLayout, resolveV1Paths, resolveV2Path, UNIFIED } from './path';
+import { NoCgroupManager } from './none';
 import { V1CgroupManager } from './v1';
+import { v1ResourceWrites } from './v1-resources';
 import { V2CgroupManager } from './v2';
+import { v2ResourceWrites } from './v2-resources';
 
 export type { DeviceRule } from './devices';
 export { defaultAllowedDevices, deviceRuleString } from './devices';
@@ -23,6 +27,11 @@ export interface CgroupConfig {
   containerId: string;
   /** linux.cgroupsPath. */
   cgroupsPath: string | undefined;
+  /**
+   * cista is rootless (see rootless.ts): cgroups the caller may not write are skipped when the config
+   * names no cgroupsPath (a limit then needs them), and are an error when it does. `uid` words the errors.
+   */
+  rootless?: { uid: number };
 }
 
 export interface CgroupMountOptions {
@@ -80,6 +89,43 @@ function readProcFile(file: string): string {
   }
 }
 
+/** Whether mkdir -p of dir (and joining it) can work for this caller: the nearest existing directory is writable. */
+function mayCreate(dir: string): boolean {
+  let existing = dir;
+  while (!fs.existsSync(existing)) existing = path.dirname(existing);
+  try {
+    fs.accessSync(existing, fs.constants.W_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * For a rootless caller: the directories of `paths` it cannot create. With a cgroupsPath they are
+ * an error (runc's rootless manager fails then too); without one they are left out.
+ */
+function unwritableDirectories(config: CgroupConfig, paths: Record<string, string>): Record<string, string> {
+  const unwritable: Record<string, string> = {};
+  if (config.rootless === undefined) return unwritable;
+  for (const [subsystem, dir] of Object.entries(paths)) {
+    if (mayCreate(dir)) continue;
+    if (config.cgroupsPath !== undefined && config.cgroupsPath !== '') {
+      throw new ConfigError(
+        '/linux/cgroupsPath',
+        `cista runs rootless (uid ${config.rootless.uid}) and cannot create ${dir}: ` +
+          'delegate that cgroup subtree to the user, or leave cgroupsPath out to run without cgroups',
+      );
+    }
+    unwritable[subsystem] = dir;
+  }
+  return unwritable;
+}
+
+function rootlessReason(config: CgroupConfig, dir: string): string {
+  return `cista runs rootless (uid ${config.rootless?.uid}) and cannot create the container's cgroup ${dir}: delegate a writable cgroup subtree to the user, or remove the limit`;
+}
+
 /** Resolves the container's cgroup directories for this host's layout. Creates nothing. */
 export function openCgroupManager(config: CgroupConfig, host: CgroupHostAccess = {}): CgroupManager {
   const mountInfo = readProcFile('/proc/self/mountinfo');
@@ -87,9 +133,24 @@ export function openCgroupManager(config: CgroupConfig, host: CgroupHostAccess =
   const mounts = parseMountInfo(mountInfo);
   const inputs = { containerId: config.containerId, cgroupsPath: config.cgroupsPath, mountInfo, procSelfCgroup };
   if (detectLayout(mounts) === 'v2') {
-    return new V2CgroupManager(resolveV2Path(inputs), host.loadDeviceFilter ?? loadDeviceFilterWithAddon);
+    const dir = resolveV2Path(inputs);
+    if (unwritableDirectories(config, { [UNIFIED]: dir })[UNIFIED] !== undefined) {
+      return new NoCgroupManager('v2', v2ResourceWrites, () => rootlessReason(config, dir));
+    }
+    return new V2CgroupManager(dir, host.loadDeviceFilter ?? loadDeviceFilterWithAddon);
   }
-  return new V1CgroupManager(resolveV1Paths(inputs), cgroupHierarchies(mounts));
+  const paths = resolveV1Paths(inputs);
+  const unwritable = unwritableDirectories(config, paths);
+  const hierarchies = cgroupHierarchies(mounts);
+  const skipped = Object.keys(unwritable);
+  if (skipped.length === 0) return new V1CgroupManager(paths, hierarchies);
+  const reasons = Object.fromEntries(Object.entries(unwritable).map(([subsystem, dir]) => [subsystem, rootlessReason(config, dir)]));
+  if (skipped.length === Object.keys(paths).length) {
+    const mounted = new Set(Object.keys(paths));
+    return new NoCgroupManager('v1', (resources) => v1ResourceWrites(resources, mounted), (subsystem) => reasons[subsystem]);
+  }
+  const usable = Object.fromEntries(Object.entries(paths).filter(([subsystem]) => unwritable[subsystem] === undefined));
+  return new V1CgroupManager(usable, hierarchies, undefined, reasons);
 }
 
 /** A manager for the cgroups recorded in state.json (delete, kill, ps). */
@@ -104,6 +165,5 @@ export function reopenCgroupManager(
     if (dir === undefined) throw new CistaError('cgroup: state has no cgroup v2 path');
     return new V2CgroupManager(dir, host.loadDeviceFilter ?? loadDeviceFilterWithAddon, created);
   }
-  if (paths.devices === undefined) throw new CistaError('cgroup: state has no devices cgroup path');
   return new V1CgroupManager(paths, cgroupHierarchies(parseMountInfo(readProcFile('/proc/self/mountinfo'))), created);
 }

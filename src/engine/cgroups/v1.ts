@@ -13,7 +13,7 @@ import {
 } from './cgroupfs';
 import { DeviceRule, deviceRuleString, resolveDeviceRules } from './devices';
 import { CgroupHierarchy, UNIFIED } from './path';
-import { applyCgroupWrites, CgroupWrite } from './resources';
+import { applyCgroupWrites, CgroupWrite, resourceError } from './resources';
 import { v1ResourceWrites } from './v1-resources';
 import type { LinuxResources } from '../spec/schema';
 import type { CgroupManager, CgroupMountOptions } from './index';
@@ -30,11 +30,13 @@ export class V1CgroupManager implements CgroupManager {
    * @param paths subsystem -> directory, "" for the unified hierarchy of a hybrid host.
    * @param hierarchies the host's mounted hierarchies, to lay out a "cgroup" mount in the container.
    * @param created reopened from state: the directories create() made.
+   * @param skipped rootless: subsystem -> why the container has no cgroup there (a limit for it is an error).
    */
   constructor(
     readonly paths: Record<string, string>,
     private readonly hierarchies: CgroupHierarchy[],
     created?: string[],
+    private readonly skipped: Record<string, string> = {},
   ) {
     this.created = created ?? null;
   }
@@ -78,6 +80,7 @@ export class V1CgroupManager implements CgroupManager {
   /** Deny everything, then write the exceptions that the rules leave, so the list ends as the rules say. */
   applyDevices(rules: DeviceRule[]): void {
     const dir = this.paths.devices;
+    if (dir === undefined) return;
     const resolved = resolveDeviceRules(rules);
     const all: DeviceRule = { allow: true, type: 'a', major: null, minor: null, access: 'rwm' };
     writeCgroupFile(dir, 'devices.deny', deviceRuleString(all));
@@ -88,7 +91,10 @@ export class V1CgroupManager implements CgroupManager {
   }
 
   planResources(resources: LinuxResources | undefined): CgroupWrite[] {
-    return v1ResourceWrites(resources, new Set(Object.keys(this.paths)));
+    const writes = v1ResourceWrites(resources, new Set([...Object.keys(this.paths), ...Object.keys(this.skipped)]));
+    const unset = writes.find((write) => this.skipped[write.controller] !== undefined);
+    if (unset !== undefined) throw resourceError(unset.pointer, `cannot set this limit: ${this.skipped[unset.controller]}`);
+    return writes;
   }
 
   applyResources(writes: readonly CgroupWrite[]): void {
@@ -96,8 +102,10 @@ export class V1CgroupManager implements CgroupManager {
   }
 
   pids(): number[] {
-    // Every container process is in the devices cgroup: runc reads the pids from there too.
-    return cgroupPidsRecursive(this.paths.devices);
+    // Every container process is in the devices cgroup: runc reads the pids from there too. A
+    // rootless container may lack that one; any other of its cgroups holds them all as well.
+    const dir = this.paths.devices ?? Object.values(this.paths)[0];
+    return dir === undefined ? [] : cgroupPidsRecursive(dir);
   }
 
   /** Removes the directories create() made; when that is unknown, the container's own directories (as runc). */

@@ -5,6 +5,7 @@
  * down to the order of their effects and what a failure at each one leaves behind. Only types
  * here: importing this module loads nothing.
  */
+import type { Caller } from '../caller';
 import type { CgroupConfig, CgroupManager } from '../cgroups';
 import type { RecordedCgroups } from '../cgroups/freezer';
 import type { NativeAddon } from '../native';
@@ -79,8 +80,12 @@ export interface HostProcesses {
   namespace(pid: number | 'self', file: string): string | undefined;
   /** /proc/self/mountinfo. */
   mountInfo(): string;
-  /** /proc/<pid>/oom_score_adj. */
+  /** /proc/<pid>/oom_score_adj, with Node's error (EACCES: lowering it needs CAP_SYS_RESOURCE). */
   setOomScoreAdj(pid: number, value: number): void;
+  /** This process's own oom_score_adj: how low an unprivileged caller may set a child's. */
+  ownOomScoreAdj(): number;
+  /** Who runs cista: its effective ids, and whether it is in a user namespace (the rootless rules). */
+  caller(): Caller;
   /** The name of the user running cista ('' when it has none). */
   userName(): string;
   run(program: ProgramRun): ProgramResult;

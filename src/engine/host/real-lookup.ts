@@ -5,8 +5,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
+import { caller } from '../caller';
 import { isFrozen, setFrozen } from '../cgroups/freezer';
-import { CistaError, errnoText } from '../errors';
 import { type NativeAddon, native } from '../native';
 import { sleepSync } from '../sleep';
 import type { Clock, HostFiles, HostFreezer, HostProcesses, LookupHost, ProcessStat, ProgramResult, ProgramRun } from './host';
@@ -112,14 +112,9 @@ export const realProcesses: HostProcesses = {
     }
   },
   mountInfo: () => fs.readFileSync('/proc/self/mountinfo', 'utf8'),
-  setOomScoreAdj(pid, value) {
-    try {
-      fs.writeFileSync(`/proc/${pid}/oom_score_adj`, String(value));
-    } catch (e) {
-      const reason = (e as NodeJS.ErrnoException).code === 'EACCES' ? 'permission denied (lowering it needs CAP_SYS_RESOURCE)' : errnoText(e);
-      throw new CistaError(`setting process.oomScoreAdj to ${value}: ${reason}`);
-    }
-  },
+  setOomScoreAdj: (pid, value) => fs.writeFileSync(`/proc/${pid}/oom_score_adj`, String(value)),
+  ownOomScoreAdj: () => Number(fs.readFileSync('/proc/self/oom_score_adj', 'utf8').trim()),
+  caller,
   userName() {
     try {
       return (require('node:os') as typeof import('node:os')).userInfo().username;

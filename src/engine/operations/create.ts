@@ -1,8 +1,10 @@
 import * as path from 'node:path';
 
-import { type DeviceRule, defaultAllowedDevices } from '../cgroups';
+import { type CgroupManager, type DeviceRule, defaultAllowedDevices } from '../cgroups';
+import { NoCgroupManager } from '../cgroups/none';
 import { CistaError, ConfigError, ContainerExistsError, errnoText } from '../errors';
 import { type Warn, hookState, runHooks, runHooksWarning } from '../hooks/run';
+import { hostSecurityModules } from '../lsm';
 import type { Host } from '../host/host';
 import { realHost } from '../host/real';
 import { initHelperPath } from '../native';
@@ -12,6 +14,8 @@ import { OWN_STDIO, type StdioFds, encodePlan } from '../plan/plan';
 import { awaitReady, sendPlan } from '../process/channel';
 import { checkPidFile, checkPreserveFds, writePidFile } from '../process/caller-files';
 import { sendConsoleToSocket } from '../process/console';
+import { unprivilegedOnHost } from '../caller';
+import { checkRootlessConfig, spawnFailureHint } from '../rootless';
 import { recordHostMounts } from '../rootfs/host-mounts';
 import { checkRootfs } from '../rootfs/root-path';
 import { loadSpec, validateSpecObject } from '../spec/load';
@@ -44,6 +48,8 @@ export interface CreateOptions {
   attachConsole?: boolean;
   /** Where poststop hooks that fail while a failed create is rolled back are reported. */
   warn?: Warn;
+  /** --debug: what cista chose where a config or the host left it a choice (rootless cgroups, labels ignored). */
+  debug?: (message: string) => void;
 }
 
 export interface CreatedContainer {
@@ -72,6 +78,37 @@ function deviceRules(spec: Spec): DeviceRule[] {
 }
 
 /**
+ * Device rules need a devices cgroup (v1) or a BPF program (v2, CAP_SYS_ADMIN on the host): a
+ * rootless caller's failures there are ignored, as runc's rootless cgroup manager ignores them.
+ */
+function applyDevices(cgroup: CgroupManager, rules: DeviceRule[], rootless: boolean, debug: (message: string) => void): void {
+  try {
+    cgroup.applyDevices(rules);
+  } catch (e) {
+    if (!rootless) throw e;
+    debug(`rootless: device rules not applied: ${errnoText(e)}`);
+  }
+}
+
+/**
+ * process.oomScoreAdj on the init. Lowering it below cista's own needs CAP_SYS_RESOURCE, which a
+ * rootless caller (or root without it in its bounding set) lacks: as in runc, raising is fine, and
+ * the error says what value works.
+ */
+function setOomScoreAdj(host: Host, pid: number, value: number): void {
+  try {
+    host.proc.setOomScoreAdj(pid, value);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EACCES') throw new CistaError(`setting process.oomScoreAdj to ${value}: ${errnoText(e)}`);
+    const own = host.proc.ownOomScoreAdj();
+    throw new ConfigError(
+      '/process/oomScoreAdj',
+      `lowering it to ${value} needs CAP_SYS_RESOURCE on the host, which cista (oom_score_adj ${own}) lacks: use a value of at least ${own}`,
+    );
+  }
+}
+
+/**
  * Creates a container and leaves its init waiting on the exec fifo. Everything that can be checked
  * is checked before the host is touched; after that, any failure tears down what was made.
  */
@@ -85,6 +122,8 @@ export function createContainer(options: CreateOptions, host: Host = realHost): 
   }
   checkSemantics(spec);
   rejectUnsupported(spec);
+  const who = host.proc.caller();
+  checkRootlessConfig(spec, who, () => host.fs.readText('/proc/self/limits'));
   if (options.pidFile !== undefined) checkPidFile(host.fs, options.pidFile);
   checkPreserveFds(host.fs, options.preserveFds ?? 0);
   if (options.systemdCgroup) throw new CistaError('the systemd cgroup driver is not supported yet (--systemd-cgroup)');
@@ -96,7 +135,10 @@ export function createContainer(options: CreateOptions, host: Host = realHost): 
     throw new CistaError('--console-socket needs process.terminal set in config.json');
   }
 
-  const cgroup = host.cgroups.open({ containerId: options.id, cgroupsPath: spec.linux?.cgroupsPath });
+  const debug = options.debug ?? (() => {});
+  const rootless = unprivilegedOnHost(who);
+  const cgroup = host.cgroups.open({ containerId: options.id, cgroupsPath: spec.linux?.cgroupsPath, rootless: rootless ? { uid: who.uid } : undefined });
+  if (cgroup instanceof NoCgroupManager) debug('rootless: the caller cannot create the container\'s cgroups and the config names no cgroupsPath: running without cgroups');
   const devices = deviceRules(spec);
   const resourceWrites = cgroup.planResources(spec.linux?.resources);
   const planned = buildLaunchPlan(spec, {
@@ -104,7 +146,9 @@ export function createContainer(options: CreateOptions, host: Host = realHost): 
     bundle,
     noPivot: options.noPivot === true,
     noNewKeyring: options.noNewKeyring === true,
-    host: { isDirectory: (file) => host.fs.isDirectory(file) },
+    host: { isDirectory: (file) => host.fs.isDirectory(file), securityModules: hostSecurityModules(host.fs) },
+    caller: who,
+    debug,
     cgroupMountSteps: (mount, flags) =>
       cgroup.mountSteps(mount.destination, {
         readonly: (flags & MS_RDONLY) !== 0,
@@ -126,6 +170,8 @@ export function createContainer(options: CreateOptions, host: Host = realHost): 
   }
   // The directory is ours: a failure before the lock is held removes it; after, the catch below does.
   let locked = false;
+  // A rootless container without cgroups records none (null), and delete then has none to remove.
+  const hasCgroups = Object.keys(cgroup.paths).length > 0;
   try {
     host.fs.chmod(dir, 0o711);
     return withContainerLock(host, dir, true, () => {
@@ -141,7 +187,7 @@ export function createContainer(options: CreateOptions, host: Host = realHost): 
         created: new Date(host.clock.now()).toISOString(),
         owner: host.proc.userName(),
         annotations: spec.annotations ?? {},
-        cgroup: { driver: cgroup.driver, paths: cgroup.paths },
+        cgroup: hasCgroups ? { driver: cgroup.driver, paths: cgroup.paths } : null,
         exec: {
           process: spec.process ?? null,
           seccomp: spec.linux?.seccomp ?? null,
@@ -165,13 +211,15 @@ export function createContainer(options: CreateOptions, host: Host = realHost): 
       };
       try {
         const { driver, paths } = cgroup;
-        remember({ creator: record.creator, cgroup: { driver, paths, created: cgroup.missingDirectories() }, hostMounts });
+        remember({ creator: record.creator, cgroup: hasCgroups ? { driver, paths, created: cgroup.missingDirectories() } : null, hostMounts });
         if (options.spec !== undefined) writeFileAtomic(host.fs, path.join(dir, 'config.json'), JSON.stringify(spec), 0o600);
         host.addon.makeFifo(path.join(dir, EXEC_FIFO), 0o622);
-        cgroup.create();
-        // Narrowed to what create() made: a parent another runtime made meanwhile is not ours.
-        remember({ cgroup: { driver, paths, created: cgroup.createdDirectories() } });
-        cgroup.applyDevices(devices);
+        if (hasCgroups) {
+          cgroup.create();
+          // Narrowed to what create() made: a parent another runtime made meanwhile is not ours.
+          remember({ cgroup: { driver, paths, created: cgroup.createdDirectories() } });
+        }
+        applyDevices(cgroup, devices, rootless, debug);
         cgroup.applyResources(resourceWrites);
 
         const stateDirFd = host.addon.openPath(dir);
@@ -181,6 +229,7 @@ export function createContainer(options: CreateOptions, host: Host = realHost): 
             initPath: initHelperPath(),
             cloneFlags: planned.cloneFlags,
             cloneJoins: planned.cloneJoins,
+            childJoins: planned.childJoins,
             preserveFds: options.preserveFds ?? 0,
             planBytes: encodedPlan.length,
             stateDirFd,
@@ -191,7 +240,7 @@ export function createContainer(options: CreateOptions, host: Host = realHost): 
         } catch (e) {
           // A namespace path of the wrong type, or id maps the kernel refuses: a failure of this
           // container, not of cista.
-          throw new CistaError(`starting the container init: ${errnoText(e)}`);
+          throw new CistaError(`starting the container init: ${errnoText(e)}${spawnFailureHint(e as NodeJS.ErrnoException, planned.cloneFlags, who)}`);
         } finally {
           host.fs.close(stateDirFd);
         }
@@ -199,7 +248,7 @@ export function createContainer(options: CreateOptions, host: Host = realHost): 
         try {
           // A create killed before this line leaves an init that exits by itself: it reads EOF on the sync socket.
           remember({ init: identityOf(host.proc, spawned.pid) });
-          if (planned.oomScoreAdj !== null) host.proc.setOomScoreAdj(spawned.pid, planned.oomScoreAdj);
+          if (planned.oomScoreAdj !== null) setOomScoreAdj(host, spawned.pid, planned.oomScoreAdj);
           // In its cgroup before it reads the plan, so it unshares its cgroup namespace from there.
           cgroup.join(spawned.pid);
           sendPlan(host, spawned.syncFd, encodedPlan);

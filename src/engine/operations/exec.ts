@@ -7,6 +7,8 @@ import { NAMESPACE_FILES } from '../plan/namespaces';
 import { OWN_STDIO, type StdioFds, encodePlan } from '../plan/plan';
 import { awaitReady, sendPlan } from '../process/channel';
 import { checkPidFile, checkPreserveFds, writePidFile } from '../process/caller-files';
+import { hostSecurityModules, processSecurity } from '../lsm';
+import { unprivilegedOnHost } from '../caller';
 import { sendConsoleToSocket } from '../process/console';
 import { waitInForeground } from '../process/foreground';
 import { checkConfigPart, readJsonDocument, validateSpecObject } from '../spec/load';
@@ -136,13 +138,25 @@ export function startExec(options: ExecOptions, host: Host = realHost): StartedE
     }
     // Planning checks the process's values too (a CPU list, a scheduler): errors name the --process file.
     const planned = checkConfigPart('/process', label, () =>
-      buildExecPlan(execProcess, {
-        namespaces: containerNamespaces(host, record.init.pid),
-        sessionKeyring: record.exec.sessionKeyring,
-        seccomp: record.exec.seccomp,
-        personality: record.exec.personality ?? null,
-        memoryPolicy: record.exec.memoryPolicy ?? null,
-      }),
+      buildExecPlan(
+        execProcess,
+        {
+          namespaces: containerNamespaces(host, record.init.pid),
+          sessionKeyring: record.exec.sessionKeyring,
+          seccomp: record.exec.seccomp,
+          personality: record.exec.personality ?? null,
+          memoryPolicy: record.exec.memoryPolicy ?? null,
+          // runc's exec: the process's own profile and label, or else the container's.
+          security: processSecurity(
+            {
+              apparmorProfile: execProcess.apparmorProfile || record.exec.process?.apparmorProfile,
+              selinuxLabel: execProcess.selinuxLabel || record.exec.process?.selinuxLabel,
+            },
+            hostSecurityModules(host.fs),
+          ),
+        },
+        unprivilegedOnHost(host.proc.caller()),
+      ),
     );
     compileSeccompInto(host.addon, planned.plan, planned.seccomp);
     const encodedPlan = encodePlan(planned.plan);
@@ -155,6 +169,7 @@ export function startExec(options: ExecOptions, host: Host = realHost): StartedE
         initPath: initHelperPath(),
         cloneFlags: 0,
         cloneJoins: planned.cloneJoins,
+        childJoins: planned.childJoins,
         idMaps: null,
         initialCpuAffinity: planned.initialCpuAffinity,
         preserveFds: options.preserveFds,

@@ -51,8 +51,10 @@ export function runtimeFeatures(host: Pick<LookupHost, 'addon'> = realLookupHost
         knownFlags: [...SECCOMP_FLAGS],
         supportedFlags: Object.keys(SECCOMP_FLAG_BITS),
       },
-      apparmor: { enabled: false },
-      selinux: { enabled: false },
+      // features.md: whether the runtime supports them, whatever the host has (create refuses a
+      // profile or label the host cannot apply).
+      apparmor: { enabled: true },
+      selinux: { enabled: true },
       intelRdt: { enabled: false },
       mountExtensions: { idmap: { enabled: false } },
       netDevices: { enabled: false },

@@ -3,19 +3,23 @@ import * as path from 'node:path';
 import { ConfigError } from '../errors';
 import { hookArgv } from '../hooks/run';
 import type { Hook, Mount, Process, Spec } from '../spec/schema';
-import { formatIdMap } from '../spec/id-mappings';
+import { type SecurityModules, effectiveMountLabel, labelMounts, processSecurity } from '../lsm';
+import { type Caller, unprivilegedOnHost } from '../caller';
+import { idMapWriter } from '../rootless';
 import { DEVICE_FILE_TYPES, RLIMIT_TYPES } from '../spec/vocabulary';
 import { capabilityMask } from './capabilities';
 import { MS_BIND, MS_REC, MS_SLAVE, PROPAGATION, parseMountOptions } from './mount-flags';
 import { CLONE_NEWCGROUP, CLONE_NEWPID, CLONE_NEWTIME, CLONE_NEWUSER, NAMESPACE_FLAGS, planTimeOffsets } from './namespaces';
 import { planCpuAffinity, planIoPriority, planMemoryPolicy, planPersonality, planScheduler } from './process-attributes';
 import { type SeccompPlan, planSeccomp } from './seccomp';
-import { DestinationKind, type DeviceNode, type JoinNamespace, type LaunchPlan, MountKind, type MountStep, type PlanHook, type Symlink } from './plan';
+import { DestinationKind, type DeviceNode, type IdMaps, type JoinNamespace, type LaunchPlan, MountKind, type MountStep, type PlanHook, type Symlink } from './plan';
 
 /** What planning needs to know about the host; a fake in unit tests. */
 export interface HostView {
   /** true: a directory; false: something else; undefined: missing. */
   isDirectory(hostPath: string): boolean | undefined;
+  /** Whether AppArmor and SELinux are enabled. */
+  securityModules: SecurityModules;
 }
 
 export interface PlanOptions {
@@ -24,6 +28,10 @@ export interface PlanOptions {
   noPivot: boolean;
   noNewKeyring: boolean;
   host: HostView;
+  /** Who runs cista: an unprivileged caller writes id maps differently, and in a user namespace cannot mount sysfs for the host's network namespace. */
+  caller: Caller;
+  /** Hears what planning ignored (--debug). */
+  debug?: (message: string) => void;
   /** How a mount of type "cgroup" appears in the container (the cgroup driver knows its hierarchies). */
   cgroupMountSteps(mount: Mount, flags: number): MountStep[];
 }
@@ -39,10 +47,15 @@ export interface PlannedLaunch {
    */
   cloneJoins: JoinNamespace[];
   /**
-   * With a new user namespace: the text the runtime writes to the init's /proc/<pid>/uid_map and
-   * gid_map between clone() and the init's exec; null otherwise.
+   * A caller without privileges on the host cannot enter a joined pid namespace from its thread (nor
+   * return from it): the child enters it and goes on as its own child (SpawnRequest.childJoins).
    */
-  idMaps: { uidMap: string; gidMap: string } | null;
+  childJoins: JoinNamespace[];
+  /**
+   * With a new user namespace: what the runtime writes to the init's /proc/<pid>/uid_map and
+   * gid_map (and how) between clone() and the init's exec; null otherwise.
+   */
+  idMaps: IdMaps | null;
   /**
    * process.oomScoreAdj, written by the runtime to the init's /proc/<pid>/oom_score_adj (null: leave
    * it): lowering it takes CAP_SYS_RESOURCE in the host's user namespace, which an init in a new user
@@ -216,6 +229,8 @@ export function buildLaunchPlan(spec: Spec, options: PlanOptions): PlannedLaunch
   let cloneFlags = 0;
   let unshareFlags = 0;
   const cloneJoins: JoinNamespace[] = [];
+  const childJoins: JoinNamespace[] = [];
+  const unprivileged = unprivilegedOnHost(options.caller);
   const joins: JoinNamespace[] = [];
   const namespaces = linux.namespaces ?? [];
   const isJoined = (ns: { path?: string }) => ns.path !== undefined && ns.path !== '';
@@ -232,7 +247,8 @@ export function buildLaunchPlan(spec: Spec, options: PlanOptions): PlannedLaunch
     const flag = NAMESPACE_FLAGS[ns.type];
     if (isJoined(ns)) {
       const join = { type: flag, path: ns.path! };
-      if (flag === CLONE_NEWPID || createsUserNamespace) cloneJoins.push(join);
+      if (flag === CLONE_NEWPID && !createsUserNamespace && unprivileged) childJoins.push(join);
+      else if (flag === CLONE_NEWPID || createsUserNamespace) cloneJoins.push(join);
       // The user namespace is joined first: it governs the permission to join the others.
       else if (flag === CLONE_NEWUSER) joins.unshift(join);
       else joins.push(join);
@@ -252,9 +268,11 @@ export function buildLaunchPlan(spec: Spec, options: PlanOptions): PlannedLaunch
   const hasMountNamespace = namespaces.some((ns) => ns.type === 'mount');
   const rootfs = path.resolve(options.bundle, spec.root.path);
 
-  const mounts: MountStep[] = [];
-  const sysfsAsBind = hasUserNamespace && !createsNetworkNamespace;
-  (spec.mounts ?? []).forEach((m, i) => mounts.push(...planMount(m, i, options, sysfsAsBind)));
+  const unlabelled: MountStep[] = [];
+  const sysfsAsBind = (hasUserNamespace || options.caller.inUserNamespace) && !createsNetworkNamespace;
+  (spec.mounts ?? []).forEach((m, i) => unlabelled.push(...planMount(m, i, options, sysfsAsBind)));
+  const mountLabel = effectiveMountLabel(spec, unlabelled, options.host.securityModules, options.debug ?? (() => {}));
+  const mounts = labelMounts(unlabelled, mountLabel);
   // runc populates /dev unless the host's /dev is bind-mounted over it.
   const devIsBind = (spec.mounts ?? []).some(
     (m) => path.posix.normalize(m.destination) === '/dev' && (m.type === 'bind' || (m.options ?? []).some((o) => o === 'bind' || o === 'rbind')),
@@ -293,9 +311,9 @@ export function buildLaunchPlan(spec: Spec, options: PlanOptions): PlannedLaunch
     createContainerHooks: (hooks.createContainer ?? []).map(planHook),
     startContainerHooks: (hooks.startContainer ?? []).map(planHook),
     waitForStart: true,
+    ...processSecurity(spec.process, options.host.securityModules),
+    mountLabel,
   };
-  const idMaps = createsUserNamespace
-    ? { uidMap: formatIdMap(linux.uidMappings ?? []), gidMap: formatIdMap(linux.gidMappings ?? []) }
-    : null;
-  return { plan, cloneFlags, cloneJoins, idMaps, oomScoreAdj: process.oomScoreAdj ?? null, rootfs, seccomp: planSeccomp(linux.seccomp) };
+  const idMaps = createsUserNamespace ? idMapWriter(linux.uidMappings ?? [], linux.gidMappings ?? [], options.caller) : null;
+  return { plan, cloneFlags, cloneJoins, childJoins, idMaps, oomScoreAdj: process.oomScoreAdj ?? null, rootfs, seccomp: planSeccomp(linux.seccomp) };
 }

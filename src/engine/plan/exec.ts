@@ -3,6 +3,7 @@
  * process steps of create. No rootfs steps: joining the container's mount namespace puts the process
  * at the container's root.
  */
+import type { ProcessSecurity } from '../lsm';
 import type { LinuxMemoryPolicy, LinuxPersonality, LinuxSeccomp, Process } from '../spec/schema';
 import type { NamespaceType } from '../spec/vocabulary';
 import { planProcess } from './build';
@@ -12,6 +13,8 @@ import { planCpuAffinity, planMemoryPolicy, planPersonality } from './process-at
 import { type SeccompPlan, planSeccomp } from './seccomp';
 
 export interface ExecTarget {
+  /** The AppArmor profile and SELinux label of the exec'd process (its own, or else the container's, as runc's). */
+  security: ProcessSecurity;
   /** The container init's namespaces that differ from the runtime's, as /proc/<pid>/ns/<file> paths. */
   namespaces: ReadonlyArray<{ type: NamespaceType; path: string }>;
   /** The container's session keyring name, which exec'd processes join too (as runc's); null: none. */
@@ -27,18 +30,28 @@ export interface PlannedExec {
   plan: LaunchPlan;
   /** The container's pid namespace, entered around clone() (a process joins one only by being born in it). */
   cloneJoins: JoinNamespace[];
+  /** Unprivileged: the container's user (if any) and pid namespaces, entered by the child (SpawnRequest.childJoins). */
+  childJoins: JoinNamespace[];
   /** For the addon's compileSeccompFilter(), as in create. */
   seccomp: SeccompPlan | null;
   /** process.execCPUAffinity.initial as a mask for the spawn request; null: the runtime's own. */
   initialCpuAffinity: Buffer | null;
 }
 
-export function buildExecPlan(process: Process, target: ExecTarget): PlannedExec {
+/**
+ * @param unprivileged the runtime has no privileges on the host (rootless.ts): it can neither enter
+ * the container's pid namespace from its thread (nor return from it), nor a user namespace at all:
+ * the child enters the container's user namespace, if it has one, then its pid namespace.
+ */
+export function buildExecPlan(process: Process, target: ExecTarget, unprivileged = false): PlannedExec {
   const cloneJoins: JoinNamespace[] = [];
+  const childJoins: JoinNamespace[] = [];
   const joins: JoinNamespace[] = [];
   for (const ns of target.namespaces) {
     const flag = NAMESPACE_FLAGS[ns.type];
-    if (flag === CLONE_NEWPID) cloneJoins.push({ type: flag, path: ns.path });
+    if (unprivileged && flag === CLONE_NEWUSER) childJoins.unshift({ type: flag, path: ns.path });
+    else if (unprivileged && flag === CLONE_NEWPID) childJoins.push({ type: flag, path: ns.path });
+    else if (flag === CLONE_NEWPID) cloneJoins.push({ type: flag, path: ns.path });
     // The user namespace first: it governs the permission to join the others.
     else if (flag === CLONE_NEWUSER) joins.unshift({ type: flag, path: ns.path });
     else joins.push({ type: flag, path: ns.path });
@@ -67,6 +80,9 @@ export function buildExecPlan(process: Process, target: ExecTarget): PlannedExec
     createContainerHooks: [],
     startContainerHooks: [],
     waitForStart: false,
+    apparmorProfile: target.security.apparmorProfile,
+    processLabel: target.security.processLabel,
+    mountLabel: '',
   };
-  return { plan, cloneJoins, seccomp: planSeccomp(target.seccomp ?? undefined), initialCpuAffinity: affinity.initial };
+  return { plan, cloneJoins, childJoins, seccomp: planSeccomp(target.seccomp ?? undefined), initialCpuAffinity: affinity.initial };
 }

@@ -18,14 +18,11 @@ interface UnsupportedField {
 const UNSUPPORTED_FIELDS: readonly UnsupportedField[] = [
   { path: '/process/commandLine' },
   { path: '/process/user/username' },
-  { path: '/process/apparmorProfile' },
-  { path: '/process/selinuxLabel' },
   // Every mount of a plan is a new one: there is nothing to remount.
   { path: '/mounts/*/options/*', only: (option) => option === 'remount' },
   { path: '/mounts/*/uidMappings' },
   { path: '/mounts/*/gidMappings' },
   { path: '/linux/netDevices' },
-  { path: '/linux/mountLabel' },
   { path: '/linux/intelRdt' },
   // Other platforms' sections: cista runs Linux containers only.
   { path: '/solaris' },

@@ -70,7 +70,11 @@ export function makeRootDirectory(files: HostFiles, root: string): void {
   try {
     files.mkdir(root, 0o700, true);
   } catch (e) {
-    if (['EEXIST', 'ENOTDIR'].includes((e as NodeJS.ErrnoException).code ?? '')) throw rootNotDirectory(root);
+    const code = (e as NodeJS.ErrnoException).code ?? '';
+    if (['EEXIST', 'ENOTDIR'].includes(code)) throw rootNotDirectory(root);
+    if (['EACCES', 'EPERM', 'EROFS'].includes(code)) {
+      throw new CistaError(`cannot create the state directory ${root}: ${errnoText(e)}: pass --root a directory you may write (rootless cista keeps its state in $XDG_RUNTIME_DIR/cista: set XDG_RUNTIME_DIR)`);
+    }
     throw e;
   }
 }

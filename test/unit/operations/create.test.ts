@@ -6,6 +6,8 @@
 import { describe, expect, it } from 'vitest';
 
 import { createContainer } from '../../../src/engine/operations/create';
+import { defaultSpec } from '../../../src/engine/spec/defaults';
+import type { Spec } from '../../../src/engine/spec/schema';
 import { deleteContainer } from '../../../src/engine/operations/delete';
 import { NEVER_FAIL } from '../../helpers/fake-host';
 import { BUNDLE, ROOT, machine, machineWithoutMountNamespace } from './machine';
@@ -109,5 +111,57 @@ describe('create', () => {
     const before = host.snapshot();
     expect(() => create(host)).toThrow('container with id exists: c1');
     expect(host.snapshot()).toEqual(before);
+  });
+
+  describe('rootless (a user who may not create cgroups)', () => {
+    const rootless = (edit: (spec: Spec) => void = () => {}) => {
+      const host = machine((spec) => {
+        // `cista spec --rootless`'s mounts and namespaces, mapping uid and gid 1000.
+        const ours = defaultSpec({ rootless: true });
+        spec.mounts = ours.mounts;
+        spec.linux!.namespaces = ours.linux!.namespaces;
+        delete spec.linux!.resources!.memory;
+        spec.linux!.uidMappings = [{ containerID: 0, hostID: 1000, size: 1 }];
+        spec.linux!.gidMappings = [{ containerID: 0, hostID: 1000, size: 1 }];
+        edit(spec);
+      });
+      host.who = { uid: 1000, gid: 1000, rootlessEuid: true, inUserNamespace: false };
+      // The caller's own hard rlimits (the rootless check reads them): no limits.
+      const row = (name: string) => `${name.padEnd(25)} ${'unlimited'.padEnd(20)} ${'unlimited'.padEnd(20)} ${''.padEnd(10)}`;
+      host.writeFile('/proc/self/limits', [row('Limit'), ...Array.from({ length: 16 }, (_, i) => row(`Limit ${i}`))].join('\n'));
+      return host;
+    };
+
+    it('runs without cgroups, recording none, and delete removes it all', () => {
+      const host = rootless();
+      const before = host.snapshot();
+      create(host);
+      expect(host.changes().filter((c) => c.startsWith('cgroup.'))).toEqual([]);
+      expect(JSON.parse(host.readFile(`${ROOT}/c1/state.json`)!)).toMatchObject({ phase: 'created', cgroup: null });
+      deleteContainer(ROOT, 'c1', true, () => {}, host);
+      host.fs.remove('/tmp/c1.pid');
+      expect(host.snapshot()).toEqual(before);
+    });
+
+    it('refuses a limit that needs the cgroup, before touching the host', () => {
+      const host = rootless((spec) => {
+        spec.linux!.resources!.memory = { limit: 64 << 20 };
+      });
+      const before = host.snapshot();
+      expect(() => create(host)).toThrow('config.json: /linux/resources/memory/limit: cannot set this limit: the fake host gives users no cgroups');
+      expect(host.snapshot()).toEqual(before);
+    });
+
+    it('says which oomScoreAdj works when lowering it is refused, and undoes the create', () => {
+      const host = rootless((spec) => {
+        spec.process!.oomScoreAdj = -5;
+      });
+      host.ownOomScore = 0;
+      const before = host.snapshot();
+      expect(() => create(host)).toThrow(
+        'config.json: /process/oomScoreAdj: lowering it to -5 needs CAP_SYS_RESOURCE on the host, which cista (oom_score_adj 0) lacks: use a value of at least 0',
+      );
+      expect(host.snapshot()).toEqual(before);
+    });
   });
 });

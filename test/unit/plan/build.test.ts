@@ -32,7 +32,8 @@ const options: PlanOptions = {
   bundle: '/bundle',
   noPivot: false,
   noNewKeyring: false,
-  host: { isDirectory: (p) => host.get(p) },
+  host: { isDirectory: (p) => host.get(p), securityModules: { apparmor: false, selinux: false } },
+  caller: { uid: 0, gid: 0, rootlessEuid: false, inUserNamespace: false },
   cgroupMountSteps: () => [],
 };
 
@@ -138,7 +139,7 @@ describe('buildLaunchPlan', () => {
     expect(cloneFlags).toBe(CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWNS | CLONE_NEWUSER);
     expect(plan.unshareFlags).toBe(0);
     expect(plan.joinNamespaces).toEqual([]);
-    expect(idMaps).toEqual({ uidMap: '0 1000 2000\n', gidMap: '0 1000 3000\n5000 100 1\n' });
+    expect(idMaps).toEqual({ uidMap: '0 1000 2000\n', gidMap: '0 1000 3000\n5000 100 1\n', denySetgroups: false, uidMapTool: '', gidMapTool: '' });
   });
 
   it('mounts sysfs in a user namespace only with a network namespace of its own, else binds the host /sys', () => {

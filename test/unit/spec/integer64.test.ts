@@ -101,7 +101,8 @@ describe('64-bit fields are carried exactly', () => {
         bundle: '/bundle',
         noPivot: false,
         noNewKeyring: false,
-        host: { isDirectory: () => true },
+        host: { isDirectory: () => true, securityModules: { apparmor: false, selinux: false } },
+        caller: { uid: 0, gid: 0, rootlessEuid: false, inUserNamespace: false },
         cgroupMountSteps: () => [],
       });
       expect(plan.rlimits).toEqual([{ resource: 4, soft: bigint(soft), hard: 18446744073709551615n }]);

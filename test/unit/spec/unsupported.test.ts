@@ -31,6 +31,9 @@ describe('rejectUnsupported', () => {
         s.process!.scheduler = { policy: 'SCHED_BATCH', nice: 5 };
         s.process!.ioPriority = { class: 'IOPRIO_CLASS_IDLE' };
         s.process!.execCPUAffinity = { initial: '0', final: '0-1' };
+        s.process!.apparmorProfile = 'docker-default';
+        s.process!.selinuxLabel = 'system_u:system_r:svirt_t:s0';
+        s.linux!.mountLabel = 'system_u:object_r:svirt_image_t:s0';
         s.linux!.uidMappings = [{ containerID: 0, hostID: 1000, size: 10 }];
         s.linux!.gidMappings = [{ containerID: 0, hostID: 1000, size: 10 }];
       }),
@@ -67,8 +70,8 @@ describe('rejectUnsupported', () => {
     expect(
       unsupportedError((s) => {
         s.linux!.intelRdt = { closID: 'x' };
-        s.process!.apparmorProfile = 'docker-default';
+        s.process!.commandLine = 'sh';
       }),
-    ).toBe('config.json: /process/apparmorProfile: not supported yet');
+    ).toBe('config.json: /process/commandLine: not supported yet');
   });
 });
