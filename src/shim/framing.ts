@@ -4,8 +4,13 @@
  */
 
 export const HEADER_LENGTH = 10;
-/** ttrpc's limit; a longer message is refused (its payload skipped) with RESOURCE_EXHAUSTED. */
-export const MAX_MESSAGE_LENGTH = 4 << 20;
+const MIB = 1 << 20;
+/**
+ * ttrpc's own limit (messageLengthMax in its channel.go); a longer message is refused (its payload
+ * skipped) with RESOURCE_EXHAUSTED. Not cista's protocol limit (protocol/definition.js), though the
+ * same size.
+ */
+export const MAX_MESSAGE_LENGTH = 4 * MIB;
 
 export const MessageType = { request: 1, response: 2 } as const;
 
