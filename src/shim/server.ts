@@ -66,7 +66,7 @@ async function serve(flags: ShimFlags): Promise<void> {
   if (flags.debug) log(`serving ${(process.uptime() * 1000).toFixed(0)} ms after the process started`);
 }
 
-/** After a shim died: kill and delete the container, unmount its rootfs, answer a DeleteResponse. */
+/** After a shim died: kill and delete the container, unmount its rootfs, remove its socket, answer a DeleteResponse. */
 async function cleanup(flags: ShimFlags): Promise<void> {
   const runtime = new Runtime({ root: stateRoot(flags.namespace), onWarning: log });
   let pid = 0;
@@ -81,6 +81,12 @@ async function cleanup(flags: ShimFlags): Promise<void> {
     native().detachMount(path.join(flags.bundle, 'rootfs'));
   } catch {
     // Not mounted (or already gone): nothing to undo.
+  }
+  // The dead shim's socket, as runc's shim removes it.
+  try {
+    fs.rmSync(fs.readFileSync(path.join(flags.bundle, 'address'), 'utf8').replace(/^unix:\/\//, ''), { force: true });
+  } catch {
+    // No address file: the shim never answered start.
   }
   const response = containerd.task.v2.DeleteResponse.encode({ pid, exitStatus: 128 + 9, exitedAt: timestamp(Date.now()) }).finish();
   process.stdout.write(response);

@@ -114,6 +114,8 @@ describe('ctr with runtime io.containerd.cista.v2', () => {
     const id = 'shim-killed';
     ctd.ok(['run', '-d', '--runtime', CISTA_RUNTIME, IMAGE, id, 'sleep', '1000']);
     const [shim] = ctd.shimPids();
+    const socket = fs.readFileSync(`${ctd.dir}/state/io.containerd.runtime.v2.task/${ctd.namespace}/${id}/address`, 'utf8').replace('unix://', '');
+    expect(fs.existsSync(socket)).toBe(true);
     const initPid = Number(new RegExp(`^${id}\\s+(\\d+)`, 'm').exec(ctd.ok(['task', 'list']))![1]);
     expect(fs.existsSync(`/proc/${initPid}`)).toBe(true);
     process.kill(shim, 'SIGKILL');
@@ -126,6 +128,7 @@ describe('ctr with runtime io.containerd.cista.v2', () => {
     // containerd's `delete` (a server process in cleanup mode) may still be finishing.
     await until(() => ctd.shimPids().length === 0);
     expect(fs.readFileSync('/proc/self/mountinfo', 'utf8')).not.toContain(`/${id}/rootfs`);
+    expect(fs.existsSync(socket)).toBe(false);
   });
 
   it('serves the containers of one pod (io.kubernetes.cri.sandbox-id) from one shim process', async () => {
