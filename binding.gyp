@@ -14,6 +14,7 @@
         "native/addon/bpf.cc",
         "native/addon/console.cc",
         "native/addon/seccomp.cc",
+        "native/addon/probes.cc",
         "native/generated/protocol_decode.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")", "native"],

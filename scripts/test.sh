@@ -2,7 +2,7 @@
 # The second command of the README: install what is missing, then run every test.
 set -eu
 cd "$(dirname "$0")/.."
-./scripts/install-deps.sh
+./scripts/install-deps.sh --test
 
 # test/oracle checks cista against the official runtime-spec schema and fixtures in
 # ../shared/runtime-spec-v1.3.0, which a plain clone does not have. CI always has it: there a

@@ -36,6 +36,10 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("mountFilesystem", Napi::Function::New(env, cista::MountFilesystem));
   exports.Set("setChildSubreaper", Napi::Function::New(env, cista::SetChildSubreaper));
   exports.Set("resizePty", Napi::Function::New(env, cista::ResizePty));
+  exports.Set("makeRawTerminal", Napi::Function::New(env, cista::MakeRawTerminal));
+  exports.Set("restoreTerminal", Napi::Function::New(env, cista::RestoreTerminal));
+  exports.Set("seccompVersion", Napi::Function::New(env, cista::SeccompVersion));
+  exports.Set("probeKernel", Napi::Function::New(env, cista::ProbeKernel));
   exports.Set("receiveMessage", Napi::Function::New(env, cista::ReceiveMessage));
   exports.Set("sendFdToSocket", Napi::Function::New(env, cista::SendFdToSocket));
   return exports;

@@ -35,9 +35,15 @@ Napi::Value SetChildSubreaper(const Napi::CallbackInfo& info);
 
 // console.cc
 Napi::Value ResizePty(const Napi::CallbackInfo& info);
+Napi::Value MakeRawTerminal(const Napi::CallbackInfo& info);
+Napi::Value RestoreTerminal(const Napi::CallbackInfo& info);
 
 // seccomp.cc
 Napi::Value CompileSeccompFilter(const Napi::CallbackInfo& info);
+Napi::Value SeccompVersion(const Napi::CallbackInfo& info);
+
+// probes.cc
+Napi::Value ProbeKernel(const Napi::CallbackInfo& info);
 
 // Throws a JS Error "<what>: <error text>" (and "\n<detail>", e.g. a verifier log) with `errno`
 // and `code` (the errno name) set.

@@ -271,3 +271,13 @@ Napi::Value CompileSeccompFilter(const Napi::CallbackInfo& info) {
 }
 
 }  // namespace cista
+
+namespace cista {
+
+// seccompVersion() -> "2.5.4": the libseccomp the addon is linked with (runc's --version prints it).
+Napi::Value SeccompVersion(const Napi::CallbackInfo& info) {
+  const struct scmp_version* version = seccomp_version();
+  return Napi::String::New(info.Env(), std::to_string(version->major) + "." + std::to_string(version->minor) + "." + std::to_string(version->micro));
+}
+
+}  // namespace cista

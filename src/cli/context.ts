@@ -1,4 +1,4 @@
-import { CistaError } from '../engine/errors';
+import { describeFailure } from './failure';
 import { CliLog, type LogFormat } from './log';
 
 export interface GlobalOptions {
@@ -17,12 +17,12 @@ export class CliContext {
     this.log = new CliLog(globals.log, globals.logFormat, globals.debug);
   }
 
-  /** A user error becomes one log line and exit code 1, never a stack trace (unless --debug). */
+  /** A failure becomes one log line and exit code 1, never a stack trace (unless --debug and a bug). */
   fail(e: unknown): number {
-    const error = e as Error;
-    const known = e instanceof CistaError;
-    this.log.error(known ? error.message : `internal error: ${error?.message ?? String(e)}`);
-    if (!known && this.globals.debug && error?.stack) process.stderr.write(`${error.stack}\n`);
+    const { message, internal } = describeFailure(e);
+    this.log.error(message);
+    const stack = (e as Error | undefined)?.stack;
+    if (internal && this.globals.debug && stack) process.stderr.write(`${stack}\n`);
     return 1;
   }
 }

@@ -1,5 +1,7 @@
 import * as fs from 'node:fs';
 
+import { CistaError, errnoText } from '../engine/errors';
+
 export type LogFormat = 'text' | 'json';
 
 /**
@@ -20,7 +22,12 @@ export class CliLog {
     private readonly format: LogFormat,
     private readonly debugEnabled: boolean,
   ) {
-    if (file !== undefined && file !== '') this.fd = fs.openSync(file, 'a', 0o644);
+    if (file === undefined || file === '') return;
+    try {
+      this.fd = fs.openSync(file, 'a', 0o644);
+    } catch (e) {
+      throw new CistaError(`--log ${file}: cannot open it: ${errnoText(e)}`);
+    }
   }
 
   debug(msg: string): void {

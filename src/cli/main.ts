@@ -2,83 +2,34 @@ import { parseArgs } from 'node:util';
 
 import { CistaError } from '../engine/errors';
 import { defaultRoot } from '../engine/caller';
+import { argumentError, closest } from './argument-errors';
 import type { CommandSpec, OptionSpec, ParsedArgs } from './command';
 import { CliContext, type GlobalOptions } from './context';
-import { command as create } from './create';
-import { command as del } from './delete';
-import { command as exec } from './exec';
-import { command as features } from './features';
-import { command as kill } from './kill';
-import { command as list } from './list';
-import { command as pause } from './pause';
-import { command as ps } from './ps';
-import { command as resume } from './resume';
-import { command as run } from './run';
-import { command as spec } from './spec';
-import { command as start } from './start';
-import { command as state } from './state';
-import { command as update } from './update';
+import { COMMANDS, GLOBAL_OPTIONS, commandHelp, globalHelp } from './commands';
 import { versionText } from './version';
 
-// node:util's parseArgs rather than a CLI framework: every call is a fresh Node start, and a
-// framework's load time alone was a sixth of a `cista state` (see README, "Start-up").
-const COMMANDS: readonly CommandSpec[] = [spec, create, run, start, exec, state, kill, pause, resume, update, del, list, ps, features];
-
-const GLOBAL_OPTIONS: Record<string, OptionSpec> = {
-  root: { type: 'string', value: '<dir>', description: 'root directory for the containers\' state (default /run/cista; rootless: $XDG_RUNTIME_DIR/cista)' },
-  log: { type: 'string', value: '<file>', description: 'log file: created first; every error also goes there' },
-  'log-format': { type: 'string', value: 'text|json', description: 'log format (default text)' },
-  debug: { type: 'boolean', description: 'log debug messages, and stack traces of internal errors' },
-  'systemd-cgroup': { type: 'boolean', description: 'use the systemd cgroup driver (not supported yet)' },
-  version: { type: 'boolean', short: 'v', description: 'print the version' },
-  help: { type: 'boolean', short: 'h', description: 'show help' },
-};
-
-const EXAMPLES = `Examples:
-  mkdir -p bundle/rootfs && cista spec --bundle bundle     write runc's default config.json
-  cista run --bundle bundle c1                             run it in the foreground
-  cista create --bundle bundle c1 && cista start c1        the two-step lifecycle containerd uses
-  cista state c1; cista kill c1 KILL; cista delete c1      inspect, signal, remove
-`;
-
-function optionLines(options: Record<string, OptionSpec>): string {
-  return Object.entries(options)
-    .map(([name, o]) => {
-      const names = `${o.short ? `-${o.short}, ` : '    '}--${name}${o.value ? ` ${o.value}` : ''}`;
-      return `  ${names.padEnd(30)} ${o.description}`;
-    })
-    .join('\n');
+/** `--flag -1` as `--flag=-1`: no flag is a negative number, so it can only be the value (runc reads it so). */
+function joinNegativeValues(args: string[], options: Record<string, OptionSpec>): string[] {
+  const joined: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const option = args[i].startsWith('--') ? options[args[i].slice(2)] : undefined;
+    if (option?.type === 'string' && /^-\d+$/.test(args[i + 1] ?? '')) joined.push(`${args[i]}=${args[++i]}`);
+    else joined.push(args[i]);
+  }
+  return joined;
 }
 
-function globalHelp(): string {
-  const commands = COMMANDS.map((c) => `  ${c.name.padEnd(30)} ${c.summary}`).join('\n');
-  return `Usage: cista [global options] <command> [options] [arguments]\n\ncista: a low-level OCI container runtime, a drop-in for runc\n\nCommands:\n${commands}\n\nGlobal options:\n${optionLines(GLOBAL_OPTIONS)}\n\n${EXAMPLES}`;
-}
-
-function commandHelp(c: CommandSpec): string {
-  const positionals = c.trailing === undefined ? c.positionals : [...c.positionals, c.trailing];
-  const args = positionals.map((p) => (p.required ? `<${p.name}>` : `[${p.name}]`)).join(' ');
-  return `Usage: cista ${c.name} [options] ${args}\n\n${c.summary}\n\nOptions:\n${optionLines({ ...c.options, help: { type: 'boolean', short: 'h', description: 'show help' } })}\n`;
-}
-
-/** node:util's parseArgs errors, some of several lines, as one line naming the flag. */
-function parseErrorLine(error: Error & { code?: string }): string {
-  const ambiguous = /^Option '(-[^']*)' argument is ambiguous/.exec(error.message);
-  if (ambiguous !== null) return `${ambiguous[1]}: a value starting with "-" is written ${ambiguous[1]}=VALUE`;
-  return error.message.split('\n')[0];
-}
-
-function parseOptions(args: string[], options: Record<string, OptionSpec>, allowPositionals: boolean): ParsedArgs {
+function parseOptions(args: string[], options: Record<string, OptionSpec>, allowPositionals: boolean, where: string): ParsedArgs {
   try {
     const parsed = parseArgs({
-      args,
+      args: joinNegativeValues(args, options),
       options: Object.fromEntries(Object.entries(options).map(([name, o]) => [name, { type: o.type, multiple: o.multiple === true, ...(o.short ? { short: o.short } : {}) }])),
       strict: true,
       allowPositionals,
     });
     return { options: parsed.values as ParsedArgs['options'], positionals: parsed.positionals, trailing: [] };
   } catch (e) {
-    throw new CistaError(parseErrorLine(e as Error & { code?: string }));
+    throw argumentError(e as Error, where, options, GLOBAL_OPTIONS);
   }
 }
 
@@ -124,7 +75,7 @@ async function dispatch(cli: CliContext, c: CommandSpec, rest: string[]): Promis
     trailing = rest.slice(end);
     rest = rest.slice(0, end);
   }
-  const args = { ...parseOptions(rest, options, true), trailing };
+  const args = { ...parseOptions(rest, options, true, c.name), trailing };
   if (args.options.help === true) {
     process.stdout.write(commandHelp(c));
     return 0;
@@ -143,7 +94,7 @@ export async function main(argv: string[]): Promise<void> {
   let cli: CliContext;
   let parsedGlobals: ParsedArgs;
   try {
-    parsedGlobals = parseOptions(globals, GLOBAL_OPTIONS, false);
+    parsedGlobals = parseOptions(globals, GLOBAL_OPTIONS, false, '');
     cli = new CliContext(globalOptions(parsedGlobals));
   } catch (e) {
     process.stderr.write(`cista: ${(e as Error).message}\n`);
@@ -161,7 +112,10 @@ export async function main(argv: string[]): Promise<void> {
     return;
   }
   try {
-    if (c === undefined) throw new CistaError(`unknown command ${JSON.stringify(name)} (see cista --help)`);
+    if (c === undefined) {
+      const near = closest(name, COMMANDS.map((x) => x.name));
+      throw new CistaError(`unknown command ${JSON.stringify(name)}${near === undefined ? '' : ` (did you mean ${near}?)`}; see cista --help`);
+    }
     process.exitCode = await dispatch(cli, c, rest);
   } catch (e) {
     process.exitCode = cli.fail(e);

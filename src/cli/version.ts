@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
+import { native } from '../engine/native';
 import { PACKAGE_ROOT } from '../engine/paths';
 import { SPEC_VERSION_MAX } from '../engine/spec/vocabulary';
 
@@ -13,5 +14,5 @@ export function versionText(): string {
   } catch {
     // Built outside a git checkout.
   }
-  return `cista version ${pkg.version}\ncommit: ${commit}\nspec: ${SPEC_VERSION_MAX}\nnode: ${process.version}\n`;
+  return `cista version ${pkg.version}\ncommit: ${commit}\nspec: ${SPEC_VERSION_MAX}\nnode: ${process.version}\nlibseccomp: ${native().seccompVersion()}\n`;
 }

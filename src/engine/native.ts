@@ -37,6 +37,13 @@ export interface NativeAddon {
   receiveMessage(fd: number, maxBytes: number, dontWait: true): { data: Buffer; fd: number } | null;
   sendFdToSocket(socketPath: string, fd: number, name: string): void;
   resizePty(masterFd: number, rows: number, columns: number): void;
+  /** cfmakeraw on a terminal; returns its previous settings for restoreTerminal. */
+  makeRawTerminal(fd: number): Buffer;
+  restoreTerminal(fd: number, saved: Buffer): void;
+  /** The linked libseccomp's version, "2.5.4". */
+  seccompVersion(): string;
+  /** Kernel features the init helper uses: 0 when available, else the errno of the probe. */
+  probeKernel(): KernelProbes;
   /** umount2(MNT_DETACH | UMOUNT_NOFOLLOW) of the topmost mount at path. */
   detachMount(path: string): void;
   /**
@@ -50,6 +57,15 @@ export interface NativeAddon {
   loadDeviceFilter(instructions: Buffer, cgroupDir: string): void;
   /** Compiles a resolved seccomp filter with libseccomp into a struct sock_filter array. */
   compileSeccompFilter(filter: SeccompFilterInput): Buffer;
+}
+
+export interface KernelProbes {
+  openat2: number;
+  newMountApi: number;
+  mountSetattr: number;
+  closeRange: number;
+  pidfd: number;
+  seccomp: number;
 }
 
 const BUILD_DIR = path.join(PACKAGE_ROOT, 'build', 'Release');

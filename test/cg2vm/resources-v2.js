@@ -46,6 +46,11 @@ function runResourcesContainer() {
     };
     fs.writeFileSync(configFile, JSON.stringify(config));
 
+    const check = cista('check', '--format', 'json');
+    assert.equal(check.status, 0, check.output);
+    const cgroups = JSON.parse(check.output).checks.find((c) => c.name === 'cgroups');
+    assert.match(cgroups.found, /^cgroup v2 \(unified\) at \/sys\/fs\/cgroup, controllers: .*memory/);
+
     const created = cista('create', '--bundle', bundle, 'res');
     assert.deepEqual(created, { status: 0, output: '' });
     const pid = JSON.parse(cista('state', 'res').output).pid;
@@ -61,6 +66,15 @@ function runResourcesContainer() {
     // BFQ takes the blkio weight as is; without it, io.weight gets it converted (1 + (500 - 10) * 9999 / 990).
     if (fs.existsSync(path.join(dir, 'io.bfq.weight'))) assert.match(read('io.bfq.weight'), /^default 500$/m);
     else assert.match(read('io.weight'), /^default 4950$/m);
+
+    // events --stats reads the same files through the v2 manager, in runc's v1-shaped layout.
+    const events = cista('events', '--stats', 'res');
+    assert.equal(events.status, 0, events.output);
+    const stats = JSON.parse(events.output).data;
+    assert.equal(stats.memory.usage.limit, 67108864);
+    assert.equal(stats.memory.swap.limit, 100663296);
+    assert.deepEqual(stats.pids, { current: 1, limit: 30 });
+    assert.ok(stats.cpu.usage.total > 0);
 
     assert.equal(cista('delete', '--force', 'res').status, 0);
     assert.equal(fs.existsSync(dir), false);

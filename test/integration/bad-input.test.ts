@@ -153,7 +153,8 @@ describe('user input errors are one line, never "internal error"', () => {
     ['an id with a newline (delete --force)', () => ['delete', '--force', 'a\nb'], /^invalid container id "a\\nb": use letters/],
     ['--pid-file in a missing directory', () => ['create', '--bundle', good, '--pid-file', path.join(scratch.dir, 'missing', 'pid'), 'pidfile'], /^--pid-file .*\/missing\/pid: the directory .*\/missing does not exist$/],
     ['--preserve-fds 100000', () => ['create', '--bundle', good, '--preserve-fds', '100000', 'fds'], /^--preserve-fds 100000: at most \d+ \(fds 3 to \d+, below the open-files limit \d+\)$/],
-    ['--preserve-fds -1', () => ['create', '--bundle', good, '--preserve-fds', '-1', 'fds'], /^--preserve-fds: a value starting with "-" is written --preserve-fds=VALUE$/],
+    // A negative number after a flag is its value (no flag looks like one), as runc reads it.
+    ['--preserve-fds -1', () => ['create', '--bundle', good, '--preserve-fds', '-1', 'fds'], /^--preserve-fds must be a number, not "-1"$/],
     ['--preserve-fds=-1', () => ['create', '--bundle', good, '--preserve-fds=-1', 'fds'], /^--preserve-fds must be a number, not "-1"$/],
     ['exec --preserve-fds 100000', () => ['exec', '--preserve-fds', '100000', 'none', 'true'], /^--preserve-fds 100000: at most \d+/],
     ['--root naming a file (create)', () => ['create', '--bundle', good, 'rootfile'], /^--root .*not-a-directory: not a directory$/, fileAsRoot],

@@ -15,10 +15,10 @@ beforeAll(() => {
 afterAll(() => scratch.cleanup());
 
 describe('the client contract of ../shared/CLI-SURFACE.md', () => {
-  it('--version prints cista\'s version, the spec version and the commit, and exits 0', () => {
+  it('--version prints cista\'s version, the spec version, the commit and libseccomp\'s version (as runc), and exits 0', () => {
     const r = cista(scratch.root, ['--version']);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^cista version \d+\.\d+\.\d+\ncommit: \S+\nspec: 1\.3\.0\n/);
+    expect(r.stdout).toMatch(/^cista version \d+\.\d+\.\d+\ncommit: \S+\nspec: 1\.3\.0\nnode: v\d+\.\d+\.\d+\nlibseccomp: \d+\.\d+\.\d+\n$/);
   });
 
   it('--help shows examples', () => {

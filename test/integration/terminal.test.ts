@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { Scratch } from '../helpers/bundle';
-import { CISTA, exec } from '../helpers/cli';
+import { CISTA, cista, exec } from '../helpers/cli';
 import { leftovers } from '../helpers/leftovers';
 import { requireFile, requireRoot } from '../helpers/prerequisites';
 
@@ -30,8 +30,35 @@ while True:
 sys.stdout.write(out.decode())
 `;
 
+/** Runs argv with stdout and stderr on a new pty (stdin that pty too, or /dev/null), writes what the pty showed. */
+const ON_A_PTY = `
+import os, pty, subprocess, sys
+master, slave = pty.openpty()
+stdin = open('/dev/null') if sys.argv[1] == 'null' else slave
+child = subprocess.Popen(sys.argv[2:], stdin=stdin, stdout=slave, stderr=slave, start_new_session=True)
+os.close(slave)
+shown = b''
+while True:
+    try:
+        chunk = os.read(master, 4096)
+    except OSError:
+        break
+    if not chunk:
+        break
+    shown += chunk
+sys.stdout.buffer.write(shown)
+sys.exit(child.wait())
+`;
+
+/** What a terminal shows of `args`, with stdin from that terminal or /dev/null. */
+function onAPty(stdin: 'tty' | 'null', args: string[]): { code: number | null; shown: string } {
+  const r = exec('/usr/bin/python3', ['-c', ON_A_PTY, stdin, ...args]);
+  return { code: r.code, shown: r.stdout };
+}
+
 beforeAll(() => {
   requireRoot();
+  requireFile('/usr/bin/python3', 'python3 gives cista a terminal (pty) in these tests');
   requireFile('/usr/bin/script', 'util-linux script gives cista a terminal to run under');
   scratch = new Scratch('terminal');
 });
@@ -44,11 +71,35 @@ describe('process.terminal, as in the default config', () => {
     });
     const command = `${CISTA} --root ${scratch.root} run --bundle ${bundle} tty1`;
     const r = exec('/usr/bin/script', ['-qec', command, '/dev/null']);
-    // Two ptys (script's and the container's) each turn \n into \r\n.
-    expect(r.stdout).toMatch(/^\/dev\/pts\/0\r*$/m);
-    expect(r.stdout).toMatch(/stdio-is-a-tty\r*$/m);
+    // Only the container's pty turns \n into \r\n: the caller's terminal is raw meanwhile, as with runc.
+    expect(r.stdout).toMatch(/^\/dev\/pts\/0\r\n/m);
+    expect(r.stdout).toMatch(/stdio-is-a-tty\r\n/m);
     expect(r.code).toBe(5);
     expect(leftovers(scratch.root, 'tty1', bundle)).toEqual([]);
+  });
+
+  it('run and exec -t show \\r\\n line ends as runc does, stdin a terminal or /dev/null, and restore the terminal', () => {
+    requireFile('/usr/sbin/runc', 'runc is the reference for what the terminal shows');
+    const args = ['sh', '-c', 'echo a; echo b'];
+    const bundle = scratch.bundle('lines', args, (c) => (c.process.terminal = true));
+    for (const stdin of ['tty', 'null'] as const) {
+      const runc = onAPty(stdin, ['/usr/sbin/runc', '--root', `${scratch.dir}/runc-state`, 'run', '--bundle', bundle, `runc-lines-${stdin}`]);
+      expect(runc).toEqual({ code: 0, shown: 'a\r\nb\r\n' });
+      expect(onAPty(stdin, [CISTA, '--root', scratch.root, 'run', '--bundle', bundle, 'lines1'])).toEqual(runc);
+    }
+    // The terminal is as it was afterwards: stty run on it after cista (same pty) still sees echo and onlcr.
+    const after = onAPty('tty', ['/bin/sh', '-c', `${CISTA} --root ${scratch.root} run --bundle ${bundle} lines2 >/dev/null; stty -a`]);
+    expect(after.shown).toMatch(/(^|\s)echo(\s|$)/m);
+    expect(after.shown).toMatch(/(^|\s)onlcr(\s|$)/m);
+    expect(after.shown).toMatch(/(^|\s)icanon(\s|$)/m);
+
+    const sleeper = scratch.bundle('exec-lines', ['sleep', '1000']);
+    expect(cista(scratch.root, ['run', '-d', '--bundle', sleeper, 'lines3']).code).toBe(0);
+    for (const stdin of ['tty', 'null'] as const) {
+      expect(onAPty(stdin, [CISTA, '--root', scratch.root, 'exec', '-t', 'lines3', ...args])).toEqual({ code: 0, shown: 'a\r\nb\r\n' });
+    }
+    expect(cista(scratch.root, ['delete', '--force', 'lines3']).code).toBe(0);
+    for (const id of ['lines1', 'lines2', 'lines3']) expect(leftovers(scratch.root, id, id === 'lines3' ? sleeper : bundle)).toEqual([]);
   });
 
   it('create sends the pty master to --console-socket, as containerd and conmon expect', () => {

@@ -9,6 +9,7 @@ import { MountStep } from '../plan/plan';
 import { DeviceFilterLoader, loadDeviceFilterWithAddon } from './device-filter-loader';
 import { DeviceRule } from './devices';
 import type { CgroupWrite } from './resources';
+import type { ContainerStats } from './stats';
 import type { LinuxResources } from '../spec/schema';
 import { parseMountInfo } from '../mountinfo';
 import { cgroupHierarchies, detectLayout, resolveV1Paths, resolveV2Path, UNIFIED } from './path';
@@ -22,6 +23,7 @@ export type { DeviceRule } from './devices';
 export { defaultAllowedDevices, deviceRuleString } from './devices';
 export type { DeviceFilterLoader } from './device-filter-loader';
 export type { CgroupWrite } from './resources';
+export type { ContainerStats } from './stats';
 
 export interface CgroupConfig {
   containerId: string;
@@ -67,6 +69,10 @@ export interface CgroupManager {
   applyResources(writes: readonly CgroupWrite[]): void;
   /** All pids in the container's cgroup(s), including sub-cgroups, sorted. */
   pids(): number[];
+  /** Resource usage as `runc events` reports it. */
+  stats(): ContainerStats;
+  /** How often the OOM killer has acted in the container's cgroup (`events` reports each increase). */
+  oomKills(): bigint;
   /**
    * rmdir of the container's cgroups (and any below them), retrying briefly while killed processes
    * exit, then of the parents create() made, as far as no other cgroup still uses them; gone is fine.

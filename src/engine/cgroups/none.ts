@@ -6,7 +6,9 @@
 import { DestinationKind, MountKind, type MountStep } from '../plan/plan';
 import { MS_NODEV, MS_NOEXEC, MS_NOSUID, MS_RDONLY } from '../plan/mount-flags';
 import type { LinuxResources } from '../spec/schema';
+import { CistaError } from '../errors';
 import type { DeviceRule } from './devices';
+import type { ContainerStats } from './stats';
 import { type CgroupWrite, resourceError } from './resources';
 import type { CgroupDriver, CgroupManager } from './index';
 
@@ -48,6 +50,14 @@ export class NoCgroupManager implements CgroupManager {
 
   pids(): number[] {
     return [];
+  }
+
+  stats(): ContainerStats {
+    throw new CistaError('the container has no cgroup of its own (rootless, no cgroupsPath): there is no resource usage to report');
+  }
+
+  oomKills(): bigint {
+    return 0n;
   }
 
   destroy(): void {}

@@ -15,6 +15,7 @@ import { DeviceRule, deviceRuleString, resolveDeviceRules } from './devices';
 import { CgroupHierarchy, UNIFIED } from './path';
 import { applyCgroupWrites, CgroupWrite, resourceError } from './resources';
 import { v1ResourceWrites } from './v1-resources';
+import { type ContainerStats, v1OomKills, v1Stats } from './stats';
 import type { LinuxResources } from '../spec/schema';
 import type { CgroupManager, CgroupMountOptions } from './index';
 
@@ -106,6 +107,14 @@ export class V1CgroupManager implements CgroupManager {
     // rootless container may lack that one; any other of its cgroups holds them all as well.
     const dir = this.paths.devices ?? Object.values(this.paths)[0];
     return dir === undefined ? [] : cgroupPidsRecursive(dir);
+  }
+
+  stats(): ContainerStats {
+    return v1Stats(this.paths);
+  }
+
+  oomKills(): bigint {
+    return v1OomKills(this.paths.memory);
   }
 
   /** Removes the directories create() made; when that is unknown, the container's own directories (as runc). */

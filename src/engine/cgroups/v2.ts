@@ -19,6 +19,7 @@ import { CGROUP_ROOT, UNIFIED } from './path';
 import { errnoText } from '../errors';
 import { applyCgroupWrites, CgroupWrite, resourceError } from './resources';
 import { v2ResourceWrites } from './v2-resources';
+import { type ContainerStats, v2OomKills, v2Stats } from './stats';
 import type { LinuxResources } from '../spec/schema';
 import type { CgroupManager, CgroupMountOptions } from './index';
 
@@ -99,6 +100,14 @@ export class V2CgroupManager implements CgroupManager {
 
   pids(): number[] {
     return cgroupPidsRecursive(this.dir);
+  }
+
+  stats(): ContainerStats {
+    return v2Stats(this.dir);
+  }
+
+  oomKills(): bigint {
+    return v2OomKills(this.dir);
   }
 
   /** Removes the directories create() made; when that is unknown, the container's directory (as runc). */

@@ -17,8 +17,10 @@ import { sendConsoleToSocket } from '../process/console';
 import { unprivilegedOnHost } from '../caller';
 import { checkRootlessConfig, spawnFailureHint } from '../rootless';
 import { recordHostMounts } from '../rootfs/host-mounts';
+import { refuseCapabilitiesOutsideBoundingSet } from '../check/bounding-set';
 import { checkRootfs } from '../rootfs/root-path';
 import { loadSpec, validateSpecObject } from '../spec/load';
+import { unknownPropertyWarnings } from '../spec/unknown-properties';
 import type { Spec } from '../spec/schema';
 import { checkSemantics } from '../spec/semantic';
 import { rejectUnsupported } from '../spec/unsupported';
@@ -116,12 +118,13 @@ export function createContainer(options: CreateOptions, host: Host = realHost): 
   validateContainerId(options.id);
   const dir = containerDir(options.root, options.id);
   const bundle = options.spec === undefined ? path.resolve(options.bundle ?? '.') : dir;
-  const spec = options.spec === undefined ? loadSpec(host.fs, bundle).spec : validateSpecObject(options.spec);
+  const { spec, raw } = options.spec === undefined ? loadSpec(host.fs, bundle) : { spec: validateSpecObject(options.spec), raw: options.spec as unknown };
   if (options.spec !== undefined && spec.root !== undefined && !path.isAbsolute(spec.root.path)) {
     throw new ConfigError('/root/path', 'must be absolute when the config is given without a bundle');
   }
   checkSemantics(spec);
   rejectUnsupported(spec);
+  refuseCapabilitiesOutsideBoundingSet(spec.process);
   const who = host.proc.caller();
   checkRootlessConfig(spec, who, () => host.fs.readText('/proc/self/limits'));
   if (options.pidFile !== undefined) checkPidFile(host.fs, options.pidFile);
@@ -160,6 +163,8 @@ export function createContainer(options: CreateOptions, host: Host = realHost): 
   compileSeccompInto(host.addon, planned.plan, planned.seccomp);
   const encodedPlan = encodePlan(planned.plan);
   const hostMounts = planned.plan.rootfs?.ownMountNamespace === false ? recordHostMounts(host, planned.rootfs) : undefined;
+  // Once the config is known to be good: a refused config gets its one error line only.
+  for (const warning of unknownPropertyWarnings(raw)) options.warn?.(warning);
 
   makeRootDirectory(host.fs, options.root);
   try {

@@ -9,24 +9,46 @@ export interface AttachedConsole {
 }
 
 /**
- * Connects a foreground `run` to its container's pty, as `runc run` does without --console-socket:
- * our stdin goes to the pty (raw, when it is a terminal), the pty's output to our stdout, and our
- * terminal's size to the pty.
+ * The caller's terminal, as runc finds it: stderr, stdout or stdin, the first that is one (a client
+ * may redirect stdin from /dev/null and still show the output on a terminal).
+ */
+function callerTerminal(): { fd: number; output: tty.WriteStream | undefined } | undefined {
+  for (const [fd, stream] of [
+    [2, process.stderr],
+    [1, process.stdout],
+    [0, undefined],
+  ] as const) {
+    if (tty.isatty(fd)) return { fd, output: stream instanceof tty.WriteStream ? stream : undefined };
+  }
+  return undefined;
+}
+
+/**
+ * Connects a foreground `run` or `exec -t` to its container's pty, as runc does without
+ * --console-socket: our stdin goes to the pty, the pty's output to our stdout, the caller's terminal
+ * is in real raw mode meanwhile (no echo, no output processing: the container's pty alone makes
+ * \r\n), and its size goes to the pty.
  */
 export function attachConsole(host: Pick<Host, 'fs' | 'addon'>, masterFd: number): AttachedConsole {
   const master = new tty.ReadStream(masterFd);
   const stdin = process.stdin;
-  const rawTerminal = stdin.isTTY === true;
-  if (rawTerminal) stdin.setRawMode(true);
+  const terminal = callerTerminal();
+  const saved = terminal === undefined ? undefined : host.addon.makeRawTerminal(terminal.fd);
+  const restore = () => {
+    if (terminal !== undefined && saved !== undefined) host.addon.restoreTerminal(terminal.fd, saved);
+  };
+  // Also when something ends the process early: a terminal left raw is unusable.
+  process.once('exit', restore);
   const toContainer = (chunk: Buffer) => host.fs.write(masterFd, chunk);
   stdin.on('data', toContainer);
+  const output = terminal?.output;
   const resize = () => {
-    const { rows, columns } = process.stdout;
+    const [columns, rows] = output!.getWindowSize();
     if (rows > 0 && columns > 0) host.addon.resizePty(masterFd, rows, columns);
   };
-  if (process.stdout.isTTY) {
+  if (output !== undefined) {
     resize();
-    process.stdout.on('resize', resize);
+    output.on('resize', resize);
   }
   // The pty reports EIO once the last process holding its peer has exited: that is the end.
   const ended = new Promise<void>((resolve) => {
@@ -40,8 +62,9 @@ export function attachConsole(host: Pick<Host, 'fs' | 'addon'>, masterFd: number
       await ended;
       stdin.off('data', toContainer);
       stdin.pause();
-      process.stdout.off('resize', resize);
-      if (rawTerminal) stdin.setRawMode(false);
+      output?.off('resize', resize);
+      process.off('exit', restore);
+      restore();
       master.destroy();
     },
   };

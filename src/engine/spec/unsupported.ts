@@ -88,3 +88,8 @@ export function rejectUnsupported(spec: Spec): void {
     }
   }
 }
+
+/** Whether cista implements the field at `pointer` (`cista check` says what a host feature is good for). */
+export function isImplemented(pointer: string): boolean {
+  return !UNSUPPORTED_FIELDS.some((field) => field.path === pointer && field.only === undefined);
+}

@@ -1,0 +1,239 @@
+/**
+ * A container's resource usage as `runc events` reports it (runc's types.Stats, field for field),
+ * read from the v1 or v2 cgroup files. Counters are bigints: byte limits reach 2^63.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+/** runc's JSON: Go omits a zero field tagged omitempty; `omitted` lists the keys that are. */
+export type StatsValue = bigint | string | number | StatsValue[] | { [key: string]: StatsValue } | null;
+export type ContainerStats = { [key: string]: StatsValue };
+
+/** The unlimited value of a v2 "max" (runc reports math.MaxUint64). */
+const MAX_UINT64 = 2n ** 64n - 1n;
+/** cpuacct.stat counts USER_HZ ticks, 100 on every Linux architecture cista builds for. */
+const NANOSECONDS_PER_TICK = 10_000_000n;
+
+function read(dir: string | undefined, file: string): string | undefined {
+  if (dir === undefined) return undefined;
+  try {
+    return fs.readFileSync(path.join(dir, file), 'utf8').trim();
+  } catch {
+    return undefined;
+  }
+}
+
+function number(text: string | undefined): bigint {
+  if (text === undefined || text === '') return 0n;
+  if (text === 'max') return MAX_UINT64;
+  try {
+    return BigInt(text);
+  } catch {
+    return 0n;
+  }
+}
+
+/** "key value" lines (memory.stat, cpu.stat, memory.events) as a map. */
+function keyValues(text: string | undefined): Map<string, bigint> {
+  const map = new Map<string, bigint>();
+  for (const line of (text ?? '').split('\n')) {
+    const [key, value] = line.trim().split(/\s+/);
+    if (key && value !== undefined) map.set(key, number(value));
+  }
+  return map;
+}
+
+/** "0-2,4" -> [0, 1, 2, 4]. */
+function cpuList(text: string | undefined): number[] {
+  const list: number[] = [];
+  for (const part of (text ?? '').split(',').filter((p) => p !== '')) {
+    const [from, to] = part.split('-').map(Number);
+    for (let n = from; n <= (to ?? from); n++) list.push(n);
+  }
+  return list;
+}
+
+/** Drops Go's omitempty fields that are zero or empty. */
+function omitEmpty<T extends ContainerStats>(object: T, keys: (keyof T)[]): T {
+  for (const key of keys) {
+    const value = object[key];
+    if (value === 0n || value === '' || (Array.isArray(value) && value.length === 0) || value === undefined) delete object[key];
+  }
+  return object;
+}
+
+function memoryEntry(limit: bigint, usage: bigint, max: bigint, failcnt: bigint): ContainerStats {
+  return omitEmpty({ limit, usage, max, failcnt }, ['usage', 'max']);
+}
+
+function throttling(stat: Map<string, bigint>, timeKey: string, timeScale: bigint): ContainerStats {
+  return omitEmpty(
+    { periods: stat.get('nr_periods') ?? 0n, throttledPeriods: stat.get('nr_throttled') ?? 0n, throttledTime: (stat.get(timeKey) ?? 0n) * timeScale },
+    ['periods', 'throttledPeriods', 'throttledTime'],
+  );
+}
+
+function cpuset(cpus: string | undefined, mems: string | undefined, dir: string | undefined): ContainerStats {
+  const flags = ['cpu_exclusive', 'mem_hardwall', 'mem_exclusive', 'memory_migrate', 'memory_spread_page', 'memory_spread_slab', 'memory_pressure', 'sched_load_balance'];
+  const values = Object.fromEntries(flags.map((flag) => [flag, number(read(dir, `cpuset.${flag}`))]));
+  const stats: ContainerStats = {
+    cpus: cpuList(cpus),
+    cpu_exclusive: values.cpu_exclusive,
+    mems: cpuList(mems),
+    ...values,
+    sched_relax_domain_level: dir === undefined ? 0n : number(read(dir, 'cpuset.sched_relax_domain_level')),
+  };
+  return omitEmpty(stats, ['cpus', 'mems']);
+}
+
+/** blkio "8:0 Read 1234" lines as runc's entries (the "Total" summary line has no device). */
+function blkioEntries(text: string | undefined): ContainerStats[] {
+  const entries: ContainerStats[] = [];
+  for (const line of (text ?? '').split('\n')) {
+    const [device, op, value] = line.trim().split(/\s+/);
+    if (value === undefined || !device.includes(':')) continue;
+    const [major, minor] = device.split(':');
+    entries.push(omitEmpty({ major: number(major), minor: number(minor), op, value: number(value) }, ['major', 'minor', 'op', 'value']));
+  }
+  return entries;
+}
+
+function blkio(entries: Record<string, ContainerStats[]>): ContainerStats {
+  return Object.fromEntries(Object.entries(entries).filter(([, list]) => list.length > 0));
+}
+
+function pids(dir: string | undefined): ContainerStats {
+  const limit = read(dir, 'pids.max');
+  return omitEmpty({ current: number(read(dir, 'pids.current')), limit: limit === 'max' ? 0n : number(limit) }, ['current', 'limit']);
+}
+
+function hugetlb(dir: string | undefined, usageFile: string, maxFile: string | undefined, failFile: (size: string) => bigint): ContainerStats {
+  const sizes = new Set<string>();
+  for (const file of dir === undefined ? [] : safeList(dir)) {
+    const match = /^hugetlb\.([^.]+)\./.exec(file);
+    if (match) sizes.add(match[1]);
+  }
+  const stats: ContainerStats = {};
+  for (const size of sizes) {
+    const usage = number(read(dir, `hugetlb.${size}.${usageFile}`));
+    const max = maxFile === undefined ? 0n : number(read(dir, `hugetlb.${size}.${maxFile}`));
+    stats[size] = omitEmpty({ usage, max, failcnt: failFile(size) }, ['usage', 'max']);
+  }
+  return stats;
+}
+
+function safeList(dir: string): string[] {
+  try {
+    return fs.readdirSync(dir);
+  } catch {
+    return [];
+  }
+}
+
+function statsOf(cpu: ContainerStats, cpusetStats: ContainerStats, memory: ContainerStats, pidsStats: ContainerStats, blkioStats: ContainerStats, hugetlbStats: ContainerStats): ContainerStats {
+  return { cpu, cpuset: cpusetStats, memory, pids: pidsStats, blkio: blkioStats, hugetlb: hugetlbStats, intel_rdt: {}, network_interfaces: null };
+}
+
+/** cgroup v1: each controller's own directory (subsystem -> directory). */
+export function v1Stats(paths: Record<string, string>): ContainerStats {
+  const cpuacct = paths.cpuacct;
+  const ticks = keyValues(read(cpuacct, 'cpuacct.stat'));
+  const perCpu = (file: string) => (read(cpuacct, file) ?? '').split(/\s+/).filter((v) => v !== '').map(number);
+  const cpu: ContainerStats = {
+    usage: omitEmpty(
+      {
+        total: number(read(cpuacct, 'cpuacct.usage')),
+        percpu: perCpu('cpuacct.usage_percpu'),
+        percpu_kernel: perCpu('cpuacct.usage_percpu_sys'),
+        percpu_user: perCpu('cpuacct.usage_percpu_user'),
+        kernel: (ticks.get('system') ?? 0n) * NANOSECONDS_PER_TICK,
+        user: (ticks.get('user') ?? 0n) * NANOSECONDS_PER_TICK,
+      },
+      ['total', 'percpu', 'percpu_kernel', 'percpu_user'],
+    ),
+    throttling: throttling(keyValues(read(paths.cpu, 'cpu.stat')), 'throttled_time', 1n),
+  };
+  const mem = paths.memory;
+  const entry = (prefix: string) =>
+    memoryEntry(number(read(mem, `${prefix}limit_in_bytes`)), number(read(mem, `${prefix}usage_in_bytes`)), number(read(mem, `${prefix}max_usage_in_bytes`)), number(read(mem, `${prefix}failcnt`)));
+  const raw = keyValues(read(mem, 'memory.stat'));
+  const memory = omitEmpty(
+    {
+      cache: raw.get('cache') ?? 0n,
+      usage: entry('memory.'),
+      swap: entry('memory.memsw.'),
+      kernel: entry('memory.kmem.'),
+      kernelTCP: entry('memory.kmem.tcp.'),
+      raw: Object.fromEntries([...raw].sort(([a], [b]) => (a < b ? -1 : 1))),
+    },
+    ['cache'],
+  );
+  const blk = paths.blkio;
+  // The throttle files count every device; the bfq ones only where BFQ schedules (runc prefers CFQ's, gone since 5.0).
+  const blkioStats = blkio({
+    ioServiceBytesRecursive: blkioEntries(read(blk, 'blkio.throttle.io_service_bytes_recursive')),
+    ioServicedRecursive: blkioEntries(read(blk, 'blkio.throttle.io_serviced_recursive')),
+  });
+  const hugetlbDir = paths.hugetlb;
+  return statsOf(cpu, cpuset(read(paths.cpuset, 'cpuset.cpus'), read(paths.cpuset, 'cpuset.mems'), paths.cpuset), memory, pids(paths.pids), blkioStats, hugetlb(hugetlbDir, 'usage_in_bytes', 'max_usage_in_bytes', (size) => number(read(hugetlbDir, `hugetlb.${size}.failcnt`))));
+}
+
+/** cgroup v2: one directory; converted to runc's v1-shaped fields as runc converts them. */
+export function v2Stats(dir: string): ContainerStats {
+  const cpuStat = keyValues(read(dir, 'cpu.stat'));
+  const cpu: ContainerStats = {
+    usage: omitEmpty({ total: (cpuStat.get('usage_usec') ?? 0n) * 1000n, kernel: (cpuStat.get('system_usec') ?? 0n) * 1000n, user: (cpuStat.get('user_usec') ?? 0n) * 1000n }, ['total']),
+    throttling: throttling(cpuStat, 'throttled_usec', 1000n),
+  };
+  const raw = keyValues(read(dir, 'memory.stat'));
+  const events = keyValues(read(dir, 'memory.events'));
+  const usage = number(read(dir, 'memory.current'));
+  const limit = number(read(dir, 'memory.max'));
+  const swapUsage = number(read(dir, 'memory.swap.current'));
+  const swapLimit = number(read(dir, 'memory.swap.max'));
+  // runc reports v2's swap as memory + swap, v1's memsw meaning.
+  const memory = omitEmpty(
+    {
+      cache: raw.get('file') ?? 0n,
+      usage: memoryEntry(limit, usage, number(read(dir, 'memory.peak')), events.get('max') ?? 0n),
+      swap: memoryEntry(swapLimit === MAX_UINT64 || limit === MAX_UINT64 ? MAX_UINT64 : swapLimit + limit, swapUsage + usage, 0n, 0n),
+      kernel: memoryEntry(0n, 0n, 0n, 0n),
+      kernelTCP: memoryEntry(0n, 0n, 0n, 0n),
+      raw: Object.fromEntries([...raw].sort(([a], [b]) => (a < b ? -1 : 1))),
+    },
+    ['cache'],
+  );
+  const bytes: ContainerStats[] = [];
+  const serviced: ContainerStats[] = [];
+  for (const line of (read(dir, 'io.stat') ?? '').split('\n').filter((l) => l !== '')) {
+    const [device, ...fields] = line.split(/\s+/);
+    const [major, minor] = device.split(':').map(number);
+    const values = new Map(fields.map((f) => f.split('=') as [string, string]));
+    for (const [list, key, op] of [
+      [bytes, 'rbytes', 'Read'],
+      [bytes, 'wbytes', 'Write'],
+      [serviced, 'rios', 'Read'],
+      [serviced, 'wios', 'Write'],
+    ] as const) {
+      list.push(omitEmpty({ major, minor, op, value: number(values.get(key)) }, ['major', 'minor', 'value']));
+    }
+  }
+  const hugetlbStats = hugetlb(dir, 'current', 'max', (size) => keyValues(read(dir, `hugetlb.${size}.events`)).get('max') ?? 0n);
+  return statsOf(cpu, cpuset(read(dir, 'cpuset.cpus.effective'), read(dir, 'cpuset.mems.effective'), undefined), memory, pids(dir), blkio({ ioServiceBytesRecursive: bytes, ioServicedRecursive: serviced }), hugetlbStats);
+}
+
+/** How many times the kernel's OOM killer has acted in the cgroup: `runc events` reports each as an "oom" event. */
+export function v1OomKills(memoryDir: string | undefined): bigint {
+  return keyValues(read(memoryDir, 'memory.oom_control')).get('oom_kill') ?? 0n;
+}
+
+export function v2OomKills(dir: string): bigint {
+  return keyValues(read(dir, 'memory.events')).get('oom_kill') ?? 0n;
+}
+
+/** Stats as one JSON line, uint64s exact (JSON.stringify cannot write a bigint). */
+export function statsJson(value: unknown): string {
+  const marker = '\u0001big:';
+  const text = JSON.stringify(value, (_, v: unknown) => (typeof v === 'bigint' ? `${marker}${v}` : v));
+  return text.replace(/"\\u0001big:(-?\d+)"/g, '$1');
+}
