@@ -1,6 +1,4 @@
-import * as fs from 'node:fs';
-import * as path from 'node:path';
-
+import { type ContainerStats, type StatsValue, v1Stats } from '../engine/cgroups/stats';
 import { realLookupHost } from '../engine/host/real-lookup';
 import { withContainer } from '../engine/operations/lookup';
 import { type google, io } from '../generated/containerd';
@@ -15,67 +13,53 @@ const MEMORY_STAT: Record<string, keyof io.containerd.cgroups.v1.IMemoryStat> = 
   active_anon: 'activeAnon', inactive_file: 'inactiveFile', active_file: 'activeFile', unevictable: 'unevictable',
 };
 
-function read(dir: string | undefined, file: string): string | null {
-  if (dir === undefined) return null;
-  try {
-    return fs.readFileSync(path.join(dir, file), 'utf8').trim();
-  } catch {
-    return null;
-  }
+/** A field of runc's stats (the engine's reader, src/engine/cgroups/stats.ts); absent (Go's omitempty) is zero. */
+function field(stats: StatsValue | undefined, ...keys: string[]): StatsValue | undefined {
+  let value = stats;
+  for (const key of keys) value = value !== null && typeof value === 'object' && !Array.isArray(value) ? value[key] : undefined;
+  return value;
 }
 
-function number(dir: string | undefined, file: string): number {
-  const text = read(dir, file);
-  const value = text === null || text === 'max' ? 0 : Number(text);
-  return Number.isFinite(value) ? value : 0;
+function count(stats: StatsValue | undefined, ...keys: string[]): number {
+  const value = field(stats, ...keys);
+  return typeof value === 'bigint' || typeof value === 'number' ? Number(value) : 0;
 }
 
-function keyed(text: string | null): Map<string, number> {
-  return new Map((text ?? '').split('\n').filter(Boolean).map((line) => {
-    const [key, value] = line.split(' ');
-    return [key, Number(value)];
-  }));
+function memoryEntry(stats: ContainerStats, key: string): io.containerd.cgroups.v1.IMemoryEntry {
+  return { usage: count(stats, 'memory', key, 'usage'), max: count(stats, 'memory', key, 'max'), limit: count(stats, 'memory', key, 'limit'), failcnt: count(stats, 'memory', key, 'failcnt') };
 }
 
-function memoryEntry(dir: string | undefined, prefix: string): io.containerd.cgroups.v1.IMemoryEntry {
-  return {
-    usage: number(dir, `${prefix}usage_in_bytes`),
-    max: number(dir, `${prefix}max_usage_in_bytes`),
-    limit: number(dir, `${prefix}limit_in_bytes`),
-    failcnt: number(dir, `${prefix}failcnt`),
-  };
-}
-
-/** cgroup v1 Metrics (what `ctr task metrics` and the CRI's stats read), as an Any. */
-function v1Metrics(paths: Record<string, string>): io.containerd.cgroups.v1.IMetrics {
-  const stat = keyed(read(paths.memory, 'memory.stat'));
+/** runc's v1 stats as containerd's cgroup v1 Metrics (what `ctr task metrics` and the CRI's stats read). */
+function v1Metrics(stats: ContainerStats): io.containerd.cgroups.v1.IMetrics {
+  const raw = field(stats, 'memory', 'raw');
   const memory: io.containerd.cgroups.v1.IMemoryStat = {
-    usage: memoryEntry(paths.memory, 'memory.'),
-    swap: memoryEntry(paths.memory, 'memory.memsw.'),
-    kernel: memoryEntry(paths.memory, 'memory.kmem.'),
-    kernelTcp: memoryEntry(paths.memory, 'memory.kmem.tcp.'),
-    hierarchicalMemoryLimit: stat.get('hierarchical_memory_limit') ?? 0,
-    hierarchicalSwapLimit: stat.get('hierarchical_memsw_limit') ?? 0,
+    usage: memoryEntry(stats, 'usage'),
+    swap: memoryEntry(stats, 'swap'),
+    kernel: memoryEntry(stats, 'kernel'),
+    kernelTcp: memoryEntry(stats, 'kernelTCP'),
+    hierarchicalMemoryLimit: count(raw, 'hierarchical_memory_limit'),
+    hierarchicalSwapLimit: count(raw, 'hierarchical_memsw_limit'),
   };
   const fields = memory as Record<string, unknown>;
-  for (const [name, field] of Object.entries(MEMORY_STAT)) {
-    fields[field] = stat.get(name) ?? 0;
-    fields[`total${field[0].toUpperCase()}${field.slice(1)}`] = stat.get(`total_${name}`) ?? 0;
+  for (const [name, key] of Object.entries(MEMORY_STAT)) {
+    fields[key] = count(raw, name);
+    fields[`total${key[0].toUpperCase()}${key.slice(1)}`] = count(raw, `total_${name}`);
   }
-  const cpuStat = keyed(read(paths.cpu, 'cpu.stat'));
-  const cpuacct = paths.cpuacct ?? paths.cpu;
-  const userHz = 100; // cpuacct.stat counts USER_HZ ticks
-  const ticks = keyed(read(cpuacct, 'cpuacct.stat'));
+  const perCpu = field(stats, 'cpu', 'usage', 'percpu');
   return {
-    pids: { current: number(paths.pids, 'pids.current'), limit: number(paths.pids, 'pids.max') },
+    pids: { current: count(stats, 'pids', 'current'), limit: count(stats, 'pids', 'limit') },
     cpu: {
       usage: {
-        total: number(cpuacct, 'cpuacct.usage'),
-        user: ((ticks.get('user') ?? 0) * 1e9) / userHz,
-        kernel: ((ticks.get('system') ?? 0) * 1e9) / userHz,
-        perCpu: (read(cpuacct, 'cpuacct.usage_percpu') ?? '').split(' ').filter(Boolean).map(Number),
+        total: count(stats, 'cpu', 'usage', 'total'),
+        user: count(stats, 'cpu', 'usage', 'user'),
+        kernel: count(stats, 'cpu', 'usage', 'kernel'),
+        perCpu: Array.isArray(perCpu) ? perCpu.map((n) => Number(n)) : [],
       },
-      throttling: { periods: cpuStat.get('nr_periods') ?? 0, throttledPeriods: cpuStat.get('nr_throttled') ?? 0, throttledTime: cpuStat.get('throttled_time') ?? 0 },
+      throttling: {
+        periods: count(stats, 'cpu', 'throttling', 'periods'),
+        throttledPeriods: count(stats, 'cpu', 'throttling', 'throttledPeriods'),
+        throttledTime: count(stats, 'cpu', 'throttling', 'throttledTime'),
+      },
     },
     memory,
   };
@@ -85,5 +69,5 @@ export function cgroupMetrics(root: string, id: string): google.protobuf.IAny {
   const cgroup = withContainer(realLookupHost, root, id, false, ({ record }) => record.cgroup);
   if (cgroup === null) throw new StatusError(Code.FAILED_PRECONDITION, `container ${id} has no cgroup`);
   if (cgroup.driver !== 'v1') throw new StatusError(Code.UNIMPLEMENTED, 'stats on cgroup v2 are not implemented by cista yet');
-  return { type_url: v1.Metrics.getTypeUrl('').slice(1), value: v1.Metrics.encode(v1Metrics(cgroup.paths)).finish() };
+  return { type_url: v1.Metrics.getTypeUrl('').slice(1), value: v1.Metrics.encode(v1Metrics(v1Stats(cgroup.paths))).finish() };
 }
