@@ -92,18 +92,32 @@ class Containerd {
         '',
       ].join('\n'),
     );
-    const log = fs.openSync(c.log, 'a');
-    c.process = spawn('containerd', ['--config', config], {
-      env: { ...process.env, PATH: `${bin}:${process.env.PATH}` },
-      stdio: ['ignore', log, log],
-    });
-    fs.closeSync(log);
-    for (let i = 0; i < 200 && c.ctr(['version']).status !== 0; i++) await new Promise((r) => setTimeout(r, 50));
-    const version = c.ctr(['version']);
-    if (version.status !== 0) throw new Error(`containerd did not start: ${version.stderr}\n${fs.readFileSync(c.log, 'utf8').slice(-2000)}`);
+    await c.launch();
     const imported = c.ctr(['images', 'import', buildImage(dir)]);
     if (imported.status !== 0) throw new Error(`ctr images import: ${imported.stderr}`);
     return c;
+  }
+
+  /** Starts the daemon on this directory's config; returns once its socket answers. */
+  async launch() {
+    const log = fs.openSync(this.log, 'a');
+    this.process = spawn('containerd', ['--config', path.join(this.dir, 'config.toml')], {
+      env: { ...process.env, PATH: `${path.join(this.dir, 'bin')}:${process.env.PATH}` },
+      stdio: ['ignore', log, log],
+    });
+    fs.closeSync(log);
+    for (let i = 0; i < 200 && this.ctr(['version']).status !== 0; i++) await new Promise((r) => setTimeout(r, 50));
+    const version = this.ctr(['version']);
+    if (version.status !== 0) throw new Error(`containerd did not start: ${version.stderr}\n${fs.readFileSync(this.log, 'utf8').slice(-2000)}`);
+  }
+
+  /** Stops the daemon alone (its shims and their containers keep running) and starts it again. */
+  async restart() {
+    const child = this.process;
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill('SIGTERM');
+    await exited;
+    await this.launch();
   }
 
   /** Pids of this containerd's cista shims (their command lines carry its socket). */

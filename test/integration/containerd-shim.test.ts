@@ -152,4 +152,24 @@ describe('ctr with runtime io.containerd.cista.v2', () => {
     }
     await until(() => ctd.shimPids().length === 0);
   });
+
+  it('keeps its containers when containerd restarts: containerd reconnects to the running shim', async () => {
+    const id = 'shim-restart';
+    ctd.ok(['run', '-d', '--runtime', CISTA_RUNTIME, IMAGE, id, 'sleep', '1000']);
+    try {
+      const [shim] = ctd.shimPids();
+      await ctd.restart();
+      expect(ctd.ok(['task', 'list'])).toMatch(new RegExp(`${id}\\s+\\d+\\s+RUNNING`));
+      expect(ctd.ok(['task', 'exec', '--exec-id', 'after', id, 'echo', 'still here']).trim()).toBe('still here');
+      expect(ctd.shimPids()).toEqual([shim]);
+      ctd.ok(['task', 'kill', '--signal', 'SIGKILL', id]);
+      await until(() => /STOPPED/.test(ctd.ok(['task', 'list'])));
+      ctd.ctr(['task', 'delete', id]);
+    } finally {
+      ctd.ctr(['task', 'delete', '--force', id]);
+      ctd.ctr(['containers', 'delete', id]);
+    }
+    await until(() => ctd.shimPids().length === 0);
+    expect(fs.existsSync(`/run/containerd/cista/cista-test/${id}`)).toBe(false);
+  });
 });
