@@ -9,6 +9,7 @@
         "native/addon/files.cc",
         "native/addon/event_loop.cc",
         "native/addon/mounts.cc",
+        "native/addon/process.cc",
         "native/addon/fd_passing.cc",
         "native/addon/bpf.cc",
         "native/addon/console.cc",

@@ -6,7 +6,8 @@
 # their veth (cista itself never runs `ip`), apparmor (apparmor_parser) and selinux-policy-default
 # (load_policy, Debian's reference policy) for the AppArmor and SELinux checks in the cgroup2 VM,
 # which sees this machine's /, the engines the tests run with cista as their runtime (Podman,
-# buildah, containerd, Docker), and zsh and groff-base (the completion and man page tests).
+# buildah, containerd, Docker; containerd 1.6 and its ctr also for the containerd-shim-cista-v2 tests),
+# and zsh and groff-base (the completion and man page tests).
 # usage: scripts/install-deps.sh [--test]
 set -eu
 cd "$(dirname "$0")/.."

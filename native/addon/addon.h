@@ -31,9 +31,13 @@ Napi::Value SendFdToSocket(const Napi::CallbackInfo& info);
 Napi::Value DetachMount(const Napi::CallbackInfo& info);
 Napi::Value IdmapMount(const Napi::CallbackInfo& info);
 Napi::Value PinNamespace(const Napi::CallbackInfo& info);
+Napi::Value MountFilesystem(const Napi::CallbackInfo& info);
 
 // net_devices.cc
 Napi::Value MoveNetDevice(const Napi::CallbackInfo& info);
+
+// process.cc
+Napi::Value SetChildSubreaper(const Napi::CallbackInfo& info);
 
 // console.cc
 Napi::Value ResizePty(const Napi::CallbackInfo& info);

@@ -55,6 +55,13 @@ export interface NativeAddon {
   idmapMount(mountFd: number, userNamespaceFd: number, recursive: boolean): void;
   /** An fd of a new user namespace with these uid_map and gid_map texts. */
   makeUserNamespace(uidMap: string, gidMap: string): number;
+  /**
+   * A new filesystem (fsopen, one fsconfig per [key, value or null flag] option) or, with fstype "bind",
+   * a recursive clone of source, attached at target (a directory, its last component not followed).
+   */
+  mountFilesystem(target: string, fstype: string, source: string, options: Array<[string, string | null]>, readOnly: boolean): void;
+  /** prctl(PR_SET_CHILD_SUBREAPER, 1). */
+  setChildSubreaper(): void;
   /** Loads a cgroup device eBPF program and attaches it to a cgroup2 directory. */
   loadDeviceFilter(instructions: Buffer, cgroupDir: string): void;
   /** Compiles a resolved seccomp filter with libseccomp into a struct sock_filter array. */
