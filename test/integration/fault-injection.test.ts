@@ -18,6 +18,7 @@ import { type Config, Scratch, withoutMountNamespace } from '../helpers/bundle';
 import { CISTA, cista, exec } from '../helpers/cli';
 import { leftovers, parentCgroups } from '../helpers/leftovers';
 import { requireFile, requireRoot } from '../helpers/prerequisites';
+import { runnerTurn } from '../helpers/runner-turn';
 
 const STRACE = '/usr/bin/strace';
 const PARENT = 'cista-fault-injection';
@@ -125,7 +126,7 @@ describe('fault injection', () => {
         c.linux.netDevices = { [VETH]: { name: 'eth9' } };
       },
     ],
-  ])('create (%s) killed at each call that changes the host leaves what delete --force removes', (id, edit) => {
+  ])('create (%s) killed at each call that changes the host leaves what delete --force removes', async (id, edit) => {
     const bundle = faultBundle(id, edit);
     const args = ['create', '--bundle', bundle, id];
     const points = injectionPoints(args);
@@ -133,6 +134,7 @@ describe('fault injection', () => {
     expect(points.length).toBeGreaterThan(40);
     const problems: string[] = [];
     for (const point of points) {
+      await runnerTurn();
       const run = killedAt(point, args);
       if (run.signal !== 'SIGKILL') problems.push(`${point.syscall} #${point.when} (${point.call}) was not reached: exit ${run.status}`);
       problems.push(...cleanupProblems(id, bundle, point));
@@ -140,7 +142,7 @@ describe('fault injection', () => {
     expect(problems).toEqual([]);
   }, 900_000);
 
-  it('delete --force killed at each call that changes the host leaves what the next delete --force removes', () => {
+  it('delete --force killed at each call that changes the host leaves what the next delete --force removes', async () => {
     const id = 'fi-delete';
     const bundle = faultBundle(id);
     const createAndStart = () => {
@@ -154,6 +156,7 @@ describe('fault injection', () => {
     expect(points.length).toBeGreaterThan(20);
     const problems: string[] = [];
     for (const point of points) {
+      await runnerTurn();
       createAndStart();
       const run = killedAt(point, args);
       if (run.signal !== 'SIGKILL') problems.push(`${point.syscall} #${point.when} (${point.call}) was not reached: exit ${run.status}`);
