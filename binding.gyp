@@ -9,10 +9,12 @@
         "native/addon/files.cc",
         "native/addon/event_loop.cc",
         "native/addon/mounts.cc",
+        "native/addon/process.cc",
         "native/addon/fd_passing.cc",
         "native/addon/bpf.cc",
         "native/addon/console.cc",
         "native/addon/seccomp.cc",
+        "native/addon/net_devices.cc",
         "native/addon/probes.cc",
         "native/generated/protocol_decode.cc"
       ],

@@ -46,8 +46,8 @@ module.exports = {
       name: 'SyncTag',
       doc:
         'First byte of a datagram on the sync socket (SOCK_SEQPACKET). runtime -> init: the encoded LaunchPlan, then ' +
-        '(with awaitHooks) HooksDone. init -> runtime: Forked (with forkIntoNamespaces), RunHooks, Console, then Ready; ' +
-        'or Error at any point.',
+        '(with awaitHooks) HooksDone, and MountIdmapped for each IdmapMount. init -> runtime: Forked (with forkIntoNamespaces), ' +
+        'IdmapMount, RunHooks, Console, SeccompListener, then Ready; or Error at any point.',
       values: [
         {
           name: 'Forked',
@@ -57,6 +57,17 @@ module.exports = {
         { name: 'RunHooks', char: 'H', doc: 'init -> runtime, right before pivot_root: run the prestart and createRuntime hooks.' },
         { name: 'HooksDone', char: 'G', doc: "runtime -> init: the runtime's hooks ran; the container state JSON follows." },
         { name: 'Console', char: 'C', doc: 'init -> runtime: the pty master is attached (SCM_RIGHTS).' },
+        {
+          name: 'IdmapMount',
+          char: 'I',
+          doc: "init -> runtime: a detached bind (SCM_RIGHTS) of the mount step whose index in LaunchPlan.mounts follows in decimal; the runtime, privileged over the source's filesystem, idmaps it.",
+        },
+        { name: 'MountIdmapped', char: 'i', doc: 'runtime -> init: the detached bind it sent is idmapped; attach it.' },
+        {
+          name: 'SeccompListener',
+          char: 'S',
+          doc: 'init -> runtime: the seccomp notify fd (SCM_RIGHTS), for the agent at linux.seccomp.listenerPath.',
+        },
         { name: 'Ready', char: 'R', doc: 'init -> runtime: set up, now waiting on the exec fifo.' },
         { name: 'Error', char: 'E', doc: 'init -> runtime: setup failed; the error text follows.' },
       ],
@@ -134,6 +145,12 @@ module.exports = {
           "A tmpfs starts with a copy of what the directory it covers holds (runc's `tmpcopyup` option; podman asks for it on --tmpfs and --read-only's /tmp, /var/tmp and /run).",
           { omittable: true },
         ),
+        field(
+          'idmap',
+          'bool',
+          'A Bind whose detached copy goes to the runtime to be idmapped (SyncTag.IdmapMount) before it is attached.',
+          { omittable: true },
+        ),
       ],
     },
     {
@@ -179,7 +196,11 @@ module.exports = {
           minUnits: 1,
           maxUnits: 'MAX_BPF_INSTRUCTIONS',
         }),
-        field('flags', 'u32', 'SECCOMP_FILTER_FLAG_* for seccomp(SECCOMP_SET_MODE_FILTER).'),
+        field(
+          'flags',
+          'u32',
+          'SECCOMP_FILTER_FLAG_* for seccomp(SECCOMP_SET_MODE_FILTER). With SECCOMP_FILTER_FLAG_NEW_LISTENER the init sends the notify fd to the runtime (SyncTag.SeccompListener) and loads the filter before it reports ready.',
+        ),
       ],
     },
     {
@@ -245,7 +266,7 @@ module.exports = {
         field(
           'unshareFlags',
           'u32',
-          'CLONE_NEW* flags the init unshares itself after joining (the cgroup namespace, once placed in its cgroup).',
+          'CLONE_NEW* flags the init unshares itself after joining (the cgroup namespace, once placed in its cgroup; with a joined user namespace, every new one, so that it owns them). With CLONE_NEWPID (or CLONE_NEWTIME) the init then forks into it (forkIntoNamespaces).',
         ),
         field(
           'timeOffsets',
@@ -255,7 +276,7 @@ module.exports = {
         field(
           'forkIntoNamespaces',
           'bool',
-          "After the unshare, clone() the init (CLONE_PARENT: the runtime's child, as the init is) and go on in the copy: only children enter a new time namespace, and the copy is pid 1 of a new pid namespace unshared with it (runc's and crun's second fork). The first init reports SyncTag.Forked and exits.",
+          "After the unshare, clone() the init (CLONE_PARENT: the runtime's child, as the init is) and go on in the copy: only children enter a new time or pid namespace, and the copy is pid 1 of a new pid namespace unshared (with a new time namespace, or after joining a user namespace) (runc's and crun's second fork). The first init reports SyncTag.Forked and exits.",
         ),
         field('sessionKeyring', 'optional<string>', 'Name of a new session keyring to join (runc: "_ses.<id>"); null with --no-new-keyring.'),
         field('hostname', 'optional<string>', 'null: leave as is.'),

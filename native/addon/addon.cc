@@ -33,6 +33,12 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("loadDeviceFilter", Napi::Function::New(env, cista::LoadDeviceFilter, "loadDeviceFilter"));
   exports.Set("compileSeccompFilter", Napi::Function::New(env, cista::CompileSeccompFilter, "compileSeccompFilter"));
   exports.Set("detachMount", Napi::Function::New(env, cista::DetachMount));
+  exports.Set("idmapMount", Napi::Function::New(env, cista::IdmapMount));
+  exports.Set("pinNamespace", Napi::Function::New(env, cista::PinNamespace));
+  exports.Set("makeUserNamespace", Napi::Function::New(env, cista::MakeUserNamespace));
+  exports.Set("moveNetDevice", Napi::Function::New(env, cista::MoveNetDevice));
+  exports.Set("mountFilesystem", Napi::Function::New(env, cista::MountFilesystem));
+  exports.Set("setChildSubreaper", Napi::Function::New(env, cista::SetChildSubreaper));
   exports.Set("resizePty", Napi::Function::New(env, cista::ResizePty));
   exports.Set("makeRawTerminal", Napi::Function::New(env, cista::MakeRawTerminal));
   exports.Set("restoreTerminal", Napi::Function::New(env, cista::RestoreTerminal));

@@ -7,6 +7,7 @@ namespace cista {
 
 // spawn.cc
 Napi::Value SpawnInit(const Napi::CallbackInfo& info);
+Napi::Value MakeUserNamespace(const Napi::CallbackInfo& info);
 
 // files.cc
 Napi::Value MakeFifo(const Napi::CallbackInfo& info);
@@ -28,6 +29,15 @@ Napi::Value SendFdToSocket(const Napi::CallbackInfo& info);
 
 // mounts.cc
 Napi::Value DetachMount(const Napi::CallbackInfo& info);
+Napi::Value IdmapMount(const Napi::CallbackInfo& info);
+Napi::Value PinNamespace(const Napi::CallbackInfo& info);
+Napi::Value MountFilesystem(const Napi::CallbackInfo& info);
+
+// net_devices.cc
+Napi::Value MoveNetDevice(const Napi::CallbackInfo& info);
+
+// process.cc
+Napi::Value SetChildSubreaper(const Napi::CallbackInfo& info);
 
 // console.cc
 Napi::Value ResizePty(const Napi::CallbackInfo& info);

@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <linux/sched.h>
 #include <sched.h>
+#include <pthread.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
@@ -21,6 +22,7 @@
 #include <vector>
 
 #include "addon/addon.h"
+#include "addon/thread_namespaces.h"
 #include "generated/protocol.h"
 
 namespace cista {
@@ -168,57 +170,6 @@ void enter_child_namespaces(ChildSetup* s) {
   write(STDERR_FILENO, msg, sizeof(msg) - 1);
   _exit(127);
 }
-
-// Namespaces the calling thread enters so that the child of its clone() is born in them: a pid
-// namespace only ever applies to children, and a child made in a new user namespace could no longer
-// join namespaces owned by the host's. Only types a thread of a multithreaded process may enter
-// (not mount, not user).
-class ThreadNamespaces {
- public:
-  ~ThreadNamespaces() { restore(); }
-
-  bool enter(const std::vector<JoinNamespace>& joins, int* err, std::string* failed_path) {
-    for (const JoinNamespace& join : joins) {
-      const char* name = proc_name(join.type);
-      int own = name ? open((std::string("/proc/thread-self/ns/") + name).c_str(), O_RDONLY | O_CLOEXEC) : -1;
-      int target = name ? open(join.path.c_str(), O_RDONLY | O_CLOEXEC) : -1;
-      if (own < 0 || target < 0 || setns(target, int(join.type)) != 0) {
-        *err = name ? errno : EINVAL;
-        *failed_path = join.path;
-        if (own >= 0) close(own);
-        if (target >= 0) close(target);
-        restore();
-        return false;
-      }
-      close(target);
-      saved_.push_back({own, join.type});
-    }
-    return true;
-  }
-
-  // Back to the runtime's own namespaces, last entered first.
-  void restore() {
-    while (!saved_.empty()) {
-      // Going on in a container's namespace would be worse than stopping here.
-      if (setns(saved_.back().fd, int(saved_.back().type)) != 0) abort();
-      close(saved_.back().fd);
-      saved_.pop_back();
-    }
-  }
-
- private:
-  static const char* proc_name(uint32_t type) {
-    for (const NamespaceInfo& ns : kNamespaces)
-      if (ns.flag == type && ns.thread_joinable) return ns.proc_file;
-    return nullptr;
-  }
-
-  struct Saved {
-    int fd;
-    uint32_t type;
-  };
-  std::vector<Saved> saved_;
-};
 
 // The fds for the child's own joins (enter_child_namespaces), opened before the clone.
 class ChildJoins {
@@ -515,6 +466,50 @@ Napi::Value SpawnInit(const Napi::CallbackInfo& info) {
   result.Set("pid", Napi::Number::New(env, double(pid)));
   result.Set("syncFd", Napi::Number::New(env, pair[0]));
   return result;
+}
+
+// makeUserNamespace(uidMap, gidMap) -> fd of a new user namespace with those maps (the text of
+// /proc/PID/uid_map and gid_map), which idmapped mounts take. It belongs to a child that only
+// waits for its pipe to close, with every signal blocked (it must not run Node's handlers), and is
+// reaped once the fd is open: the fd keeps the namespace.
+Napi::Value MakeUserNamespace(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  std::string uid_map = info[0].As<Napi::String>();
+  std::string gid_map = info[1].As<Napi::String>();
+  int hold[2];
+  if (pipe2(hold, O_CLOEXEC) != 0) return ThrowErrno(env, errno, "creating a pipe");
+  sigset_t all, saved;
+  sigfillset(&all);
+  pthread_sigmask(SIG_SETMASK, &all, &saved);
+  long pid = syscall(SYS_clone, (unsigned long)(CLONE_NEWUSER | SIGCHLD), 0, 0, 0, 0);
+  if (pid == 0) {
+    close(hold[1]);
+    char byte;
+    while (read(hold[0], &byte, 1) < 0 && errno == EINTR) {
+    }
+    _exit(0);
+  }
+  int err = errno;
+  pthread_sigmask(SIG_SETMASK, &saved, nullptr);
+  close(hold[0]);
+  if (pid < 0) {
+    close(hold[1]);
+    return ThrowErrno(env, err, "creating a user namespace for an idmapped mount");
+  }
+  const char* failed = nullptr;
+  int fd = -1;
+  if (write_proc_file(pid, "uid_map", uid_map) != 0) {
+    failed = "writing the uid_map of an idmapped mount's user namespace";
+  } else if (write_proc_file(pid, "gid_map", gid_map) != 0) {
+    failed = "writing the gid_map of an idmapped mount's user namespace";
+  } else if ((fd = open(("/proc/" + std::to_string(pid) + "/ns/user").c_str(), O_RDONLY | O_CLOEXEC)) < 0) {
+    failed = "opening an idmapped mount's user namespace";
+  }
+  err = errno;
+  close(hold[1]);
+  waitpid(pid_t(pid), nullptr, 0);
+  if (failed != nullptr) return ThrowErrno(env, err, failed);
+  return Napi::Number::New(env, fd);
 }
 
 }  // namespace cista

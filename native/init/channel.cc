@@ -66,18 +66,32 @@ std::string await_runtime_hooks() {
   return std::string(reply.begin() + 1, reply.end());
 }
 
+namespace {
+
+void send_with_fd(const std::string& datagram, int fd, const char* what) {
+  FdMessage message(const_cast<char*>(datagram.data()), datagram.size());
+  message.attach(fd);
+  if (sendmsg(g_sync_fd, message.header(), MSG_NOSIGNAL) != ssize_t(datagram.size())) fail(errno, what);
+}
+
+}  // namespace
+
 void send_console(int master_fd) {
-  char kind = SyncTag::kConsole;
-  FdMessage message(&kind, 1);
-  message.attach(master_fd);
-  if (sendmsg(g_sync_fd, message.header(), MSG_NOSIGNAL) != 1) fail(errno, "sending the pty master to the runtime");
+  send_with_fd(std::string(1, SyncTag::kConsole), master_fd, "sending the pty master to the runtime");
+}
+
+void request_idmap(int mnt, size_t step_index) {
+  send_with_fd(SyncTag::kIdmapMount + std::to_string(step_index), mnt, "sending a bind mount to the runtime to idmap");
+  std::vector<uint8_t> reply = receive_datagram("the answer to an idmap request");
+  if (reply[0] != SyncTag::kMountIdmapped) fail(0, "the runtime sent an unknown message instead of the idmapped mount");
+}
+
+void send_seccomp_listener(int notify_fd) {
+  send_with_fd(std::string(1, SyncTag::kSeccompListener), notify_fd, "sending the seccomp notify fd to the runtime");
 }
 
 void report_forked(int pidfd) {
-  char kind = SyncTag::kForked;
-  FdMessage message(&kind, 1);
-  message.attach(pidfd);
-  if (sendmsg(g_sync_fd, message.header(), MSG_NOSIGNAL) != 1) fail(errno, "reporting the new init to the runtime");
+  send_with_fd(std::string(1, SyncTag::kForked), pidfd, "reporting the new init to the runtime");
 }
 
 void report_ready() {

@@ -2,6 +2,8 @@
 // fail(), which reports to the runtime over the sync socket (or stderr once started) and exits.
 #pragma once
 
+#include <sys/types.h>
+
 #include <string>
 #include <vector>
 
@@ -18,8 +20,13 @@ void receive_plan(LaunchPlan* plan);
 std::string await_runtime_hooks();
 // Hands the pty master to the runtime (SyncTag::kConsole + the fd by SCM_RIGHTS).
 void send_console(int master_fd);
+// Sends the detached bind `mnt` of plan.mounts[step_index] to the runtime (SyncTag::kIdmapMount)
+// and waits until it has idmapped it (SyncTag::kMountIdmapped); fails otherwise.
+void request_idmap(int mnt, size_t step_index);
 // Hands the runtime a pidfd of the init's clone that goes on as the container's init (SyncTag::kForked).
 void report_forked(int pidfd);
+// Hands the seccomp notify fd to the runtime (SyncTag::kSeccompListener), for the listener socket.
+void send_seccomp_listener(int notify_fd);
 // Tells the runtime the container is set up and waiting on the exec fifo.
 void report_ready();
 // Reports `what` (with the errno text when err != 0) and exits 1. Before report_ready() the message
@@ -102,7 +109,10 @@ void apply_io_priority(const LaunchPlan& plan);
 // memory_policy.cc
 void apply_memory_policy(const LaunchPlan& plan);
 
-// seccomp.cc: seccomp(SECCOMP_SET_MODE_FILTER) with the plan's precompiled program, if any.
+// seccomp.cc: seccomp(SECCOMP_SET_MODE_FILTER) with the plan's precompiled program, if any; the
+// notify fd of a filter with a listener goes to the runtime.
 void load_seccomp(const LaunchPlan& plan);
+// The plan's filter asks for a notify fd (SECCOMP_FILTER_FLAG_NEW_LISTENER).
+bool seccomp_has_listener(const LaunchPlan& plan);
 
 }  // namespace cista

@@ -75,6 +75,10 @@ int main(int argc, char** argv) {
   // Takes effect at execve: written once nothing is left to do that the profile or label could
   // deny, and before `create` reports ready, so that a profile the kernel lacks fails the create.
   set_exec_security(plan);
+  // The notify fd must reach the runtime while it waits for us (create, exec): with no_new_privs, a
+  // filter with a listener goes in here rather than right before execve, as runc's does.
+  bool seccomp_before_ready = plan.no_new_privileges && seccomp_has_listener(plan);
+  if (seccomp_before_ready) load_seccomp(plan);
 
   report_ready();
   if (plan.wait_for_start) {
@@ -85,6 +89,6 @@ int main(int argc, char** argv) {
     confirm_start(fifo);
   }
   // With no_new_privs, as late as possible: only close_range() and execve() run under the filter.
-  if (plan.no_new_privileges) load_seccomp(plan);
+  if (plan.no_new_privileges && !seccomp_before_ready) load_seccomp(plan);
   exec_process(plan, executable, sync_fd);
 }

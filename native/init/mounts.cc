@@ -310,7 +310,7 @@ int set_propagation(int mnt, uint32_t ms_flags) {
   return setattr(mnt, (ms_flags & MS_REC) != 0, &attr);
 }
 
-void mount_step(int root, const MountStep& step, const std::string& mount_label) {
+void mount_step(int root, const MountStep& step, size_t index, const std::string& mount_label) {
   if (step.kind == MountKind::Symlink) {
     if (make_symlink(root, step.source, step.destination) < 0) {
       fail(errno, "creating symlink " + step.destination + " -> " + step.source);
@@ -320,6 +320,7 @@ void mount_step(int root, const MountStep& step, const std::string& mount_label)
   if (step.kind != MountKind::Filesystem && step.kind != MountKind::Bind) {
     fail(0, describe(step) + ": unknown mount kind " + std::to_string(uint32_t(step.kind)));
   }
+  if (step.idmap && step.kind != MountKind::Bind) fail(0, describe(step) + ": only a bind mount can be idmapped");
 
   // Every step makes a new mount; changing an existing one is not something a plan asks for.
   if (step.flags & MS_REMOUNT) fail(0, describe(step) + ": the remount option is not supported");
@@ -331,6 +332,9 @@ void mount_step(int root, const MountStep& step, const std::string& mount_label)
   if (step.kind == MountKind::Bind) {
     mnt = clone_mount(AT_FDCWD, step.source.c_str(), (step.flags & MS_REC) != 0);
     if (!mnt.ok()) fail(errno, describe(step) + ": opening the bind source");
+    // Idmapping needs privilege over the source's filesystem, which an init in a new user namespace
+    // lacks: the runtime sets it on this detached copy, which must never have been attached.
+    if (step.idmap) request_idmap(mnt.get(), index);
     // Set on the detached copy: the mount never appears with the wrong flags.
     uint32_t remount = step.remount_flags & ~(MS_BIND | MS_REMOUNT | MS_REC);
     if (step.remount_flags != 0 && remount_bind(mnt.get(), remount, false) < 0) {

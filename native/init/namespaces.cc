@@ -36,7 +36,8 @@ void join_namespaces(const LaunchPlan& plan) {
 }
 
 // The cgroup namespace is unshared here, after the runtime placed us in the container's cgroup,
-// so that its root is that cgroup.
+// so that its root is that cgroup; with a joined user namespace, every new namespace, which it then
+// owns.
 void unshare_late_namespaces(const LaunchPlan& plan) {
   if (plan.unshare_flags != 0 && unshare(int(plan.unshare_flags)) != 0) fail(errno, "unsharing namespaces");
 }

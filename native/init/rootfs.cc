@@ -330,7 +330,7 @@ int prepare_rootfs(const LaunchPlan& plan) {
     }
   }
 
-  for (const MountStep& step : plan.mounts) mount_step(root.get(), step, plan.mount_label);
+  for (size_t i = 0; i < plan.mounts.size(); i++) mount_step(root.get(), plan.mounts[i], i, plan.mount_label);
   create_devices(root.get(), plan);
   create_symlinks(root.get(), plan);
   return root.release();

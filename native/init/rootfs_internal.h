@@ -71,8 +71,8 @@ int remount_bind(int mnt, uint32_t ms_flags, bool recursive);
 int make_readonly(int mnt, bool recursive);
 // Applies one MS_SHARED/MS_SLAVE/MS_PRIVATE/MS_UNBINDABLE change (maybe with MS_REC) to `mnt`.
 int set_propagation(int mnt, uint32_t ms_flags);
-// Performs one plan mount step inside the root (Filesystem, Bind or Symlink); fails on error.
-void mount_step(int root, const MountStep& step, const std::string& mount_label);
+// Performs plan.mounts[index] inside the root (Filesystem, Bind or Symlink); fails on error.
+void mount_step(int root, const MountStep& step, size_t index, const std::string& mount_label);
 // Remounts read-only the mounts whose MS_RDONLY mount_step deferred (tmpfs and /dev need files
 // created in them first, as in runc), then forgets them.
 void apply_deferred_readonly();

@@ -11,20 +11,29 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { buildSync } from 'esbuild';
 
-const outfile = path.join('dist', 'cli', 'cista.js');
-const result = buildSync({
-  entryPoints: [path.join('src', 'cli', 'main.ts')],
-  bundle: true,
-  platform: 'node',
-  target: 'node20',
-  format: 'cjs',
-  outfile,
-  write: false,
-  logLevel: 'warning',
-});
-const code = result.outputFiles[0].text.replace(/__toESM\(require\("(node:[a-z_/]+)"\)\)/g, 'require("$1")');
-// A default import (`import fs from 'node:fs'`) reads .default, which only the wrapper provides.
-const defaultImport = /\bimport_node_[a-z_]+\.default\b/.exec(code);
-if (defaultImport !== null) throw new Error(`bundle: ${defaultImport[0]}: import Node builtins as namespaces (import * as)`);
-fs.mkdirSync(path.dirname(outfile), { recursive: true });
-fs.writeFileSync(outfile, code);
+/** Each program and its entry: the CLI and the containerd shim's server. */
+const programs: Array<[entry: string, outfile: string]> = [
+  [path.join('src', 'cli', 'main.ts'), path.join('dist', 'cli', 'cista.js')],
+  [path.join('src', 'shim', 'server.ts'), path.join('dist', 'shim', 'server.js')],
+];
+
+for (const [entry, outfile] of programs) bundle(entry, outfile);
+
+function bundle(entry: string, outfile: string): void {
+  const result = buildSync({
+    entryPoints: [entry],
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    outfile,
+    write: false,
+    logLevel: 'warning',
+  });
+  const code = result.outputFiles[0].text.replace(/__toESM\(require\("(node:[a-z_/]+)"\)\)/g, 'require("$1")');
+  // A default import (`import fs from 'node:fs'`) reads .default, which only the wrapper provides.
+  const defaultImport = /\bimport_node_[a-z_]+\.default\b/.exec(code);
+  if (defaultImport !== null) throw new Error(`bundle: ${defaultImport[0]}: import Node builtins as namespaces (import * as)`);
+  fs.mkdirSync(path.dirname(outfile), { recursive: true });
+  fs.writeFileSync(outfile, code);
+}

@@ -35,8 +35,11 @@ export interface NativeAddon {
   /** One datagram and the fd it carried (-1: none); null with dontWait when none is there yet. */
   receiveMessage(fd: number, maxBytes: number): { data: Buffer; fd: number };
   receiveMessage(fd: number, maxBytes: number, dontWait: true): { data: Buffer; fd: number } | null;
-  sendFdToSocket(socketPath: string, fd: number, name: string): void;
+  /** Connects to an AF_UNIX stream socket and sends `payload` with `fd` attached; `what` names the socket in errors. */
+  sendFdToSocket(socketPath: string, fd: number, payload: string, what: string): void;
   resizePty(masterFd: number, rows: number, columns: number): void;
+  /** Moves network device `name` from one network namespace (a path) to another, renamed `newName`, with its addresses, and up. */
+  moveNetDevice(fromNetns: string, name: string, toNetns: string, newName: string): void;
   /** cfmakeraw on a terminal; returns its previous settings for restoreTerminal. */
   makeRawTerminal(fd: number): Buffer;
   restoreTerminal(fd: number, saved: Buffer): void;
@@ -46,6 +49,19 @@ export interface NativeAddon {
   probeKernel(): KernelProbes;
   /** umount2(MNT_DETACH | UMOUNT_NOFOLLOW) of the topmost mount at path. */
   detachMount(path: string): void;
+  /** Bind-mounts a namespace file onto the file `target`, keeping the namespace alive without a process. */
+  pinNamespace(nsPath: string, target: string): void;
+  /** mount_setattr(MOUNT_ATTR_IDMAP) with a user namespace fd on a detached mount. */
+  idmapMount(mountFd: number, userNamespaceFd: number, recursive: boolean): void;
+  /** An fd of a new user namespace with these uid_map and gid_map texts. */
+  makeUserNamespace(uidMap: string, gidMap: string): number;
+  /**
+   * A new filesystem (fsopen, one fsconfig per [key, value or null flag] option) or, with fstype "bind",
+   * a recursive clone of source, attached at target (a directory, its last component not followed).
+   */
+  mountFilesystem(target: string, fstype: string, source: string, options: Array<[string, string | null]>, readOnly: boolean): void;
+  /** prctl(PR_SET_CHILD_SUBREAPER, 1). */
+  setChildSubreaper(): void;
   /** Loads a cgroup device eBPF program and attaches it to a cgroup2 directory. */
   loadDeviceFilter(instructions: Buffer, cgroupDir: string): void;
   /** Compiles a resolved seccomp filter with libseccomp into a struct sock_filter array. */

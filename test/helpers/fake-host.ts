@@ -38,12 +38,24 @@ interface FakeProcess {
 }
 
 interface FakeFd {
-  kind: 'file' | 'fifo' | 'lock' | 'path' | 'sync' | 'console';
+  kind: 'file' | 'fifo' | 'lock' | 'path' | 'sync' | 'console' | 'mount' | 'seccomp' | 'userns' | 'pidfd';
   file?: string;
   offset: number;
   /** sync: what the init still has to send. */
   messages?: string[];
+  /** sync: the init at the other end (it changes with SyncTag.Forked); pidfd: its process. */
+  pid?: number;
 }
+
+/** The runtime's own network namespace, as net-devices.ts names it. */
+const RUNTIME_NETNS = '/proc/thread-self/ns/net';
+
+/** The messages an init sends with an fd attached (SCM_RIGHTS), and what that fd is. */
+const MESSAGE_FDS: Partial<Record<string, FakeFd['kind']>> = {
+  [SyncTag.Console]: 'console',
+  [SyncTag.IdmapMount]: 'mount',
+  [SyncTag.SeccompListener]: 'seccomp',
+};
 
 /** Calls that only look: they report absence instead of failing. */
 const LOOKS = new Set(['fs.exists', 'fs.isDirectory', 'fs.isSymbolicLink', 'proc.stat', 'proc.namespace', 'proc.userName', 'proc.caller', 'clock.now', 'clock.sleep', 'freezer.isFrozen']);
@@ -87,6 +99,8 @@ export class FakeHost implements Host {
   readonly cgroupMembers = new Map<string, Set<number>>();
   readonly frozen = new Set<string>();
   readonly mounts: Array<{ id: number; mountPoint: string }> = [{ id: 1, mountPoint: '/' }];
+  /** Network devices by the namespace (path) they are in. */
+  readonly netDevices = new Map<string, Set<string>>([[RUNTIME_NETNS, new Set()]]);
   /** What a spawned init sends on its sync socket (SyncTag.RunHooks asks for the create-time hooks). */
   initMessages: string[] = [SyncTag.Ready];
   /** What a spawned init's namespaces are (those that differ from cista's). */
@@ -128,7 +142,14 @@ export class FakeHost implements Host {
       members: [...this.cgroupMembers.entries()].map(([dir, pids]) => [dir, [...pids]]).filter(([, pids]) => pids.length > 0),
       frozen: [...this.frozen],
       mounts: [...this.mounts],
+      netDevices: [...this.netDevices.entries()].map(([netns, names]) => [netns, [...names].sort()]).filter(([, names]) => names.length > 0),
     };
+  }
+
+  /** A network device of the host's, e.g. one end of a veth. */
+  addNetDevice(name: string): void {
+    this.netDevices.get(RUNTIME_NETNS)!.add(name);
+    this.writeFile(`/sys/class/net/${name}`, '');
   }
 
   writeFile(file: string, content: string): void {
@@ -183,6 +204,8 @@ export class FakeHost implements Host {
     readText: (file) =>
       this.effect('fs.readText', [file], () => {
         if (file === 0) return this.stdin;
+        const pidfd = /^\/proc\/self\/fdinfo\/(\d+)$/.exec(file);
+        if (pidfd !== null) return `Pid:\t${this.fd(Number(pidfd[1]), 'open').pid ?? 0}\n`;
         const node = this.node(file, 'open');
         if (node.kind === 'dir') throw systemError('EISDIR', 'read', file);
         return node.content;
@@ -334,7 +357,7 @@ export class FakeHost implements Host {
         const pid = this.nextPid++;
         this.processes.set(pid, { state: 'S', startTime: 900 + pid, child: true, namespaces: this.initNamespaces });
         if (this.initMountsAt !== undefined) this.mounts.push({ id: Math.max(...this.mounts.map((m) => m.id)) + 1, mountPoint: this.initMountsAt });
-        return { pid, syncFd: this.openFd({ kind: 'sync', offset: 0, messages: [...this.initMessages] }) };
+        return { pid, syncFd: this.openFd({ kind: 'sync', offset: 0, messages: [...this.initMessages], pid }) };
       }),
     makeFifo: (file) =>
       this.effect('addon.makeFifo', [file], () => {
@@ -353,10 +376,19 @@ export class FakeHost implements Host {
       }),
     receiveMessage: (n) =>
       this.effect('addon.receiveMessage', [n], () => {
-        const message = this.fd(n, 'recvmsg').messages?.shift() ?? '';
-        return { data: Buffer.from(message), fd: message === SyncTag.Console ? this.openFd({ kind: 'console', offset: 0 }) : -1 };
+        const sync = this.fd(n, 'recvmsg');
+        let message = sync.messages?.shift() ?? '';
+        if (message.startsWith(SyncTag.Forked)) {
+          // "F<pid>" in initMessages: the init cloned itself as <pid>; the message has only the tag, and a pidfd.
+          const pid = Number(message.slice(1));
+          this.handOver(sync, pid);
+          message = SyncTag.Forked;
+          return { data: Buffer.from(message), fd: this.openFd({ kind: 'pidfd', offset: 0, pid }) };
+        }
+        const kind = MESSAGE_FDS[message.slice(0, 1)];
+        return { data: Buffer.from(message), fd: kind === undefined ? -1 : this.openFd({ kind, offset: 0 }) };
       }),
-    sendFdToSocket: (socket, n) => this.effect('addon.sendFdToSocket', [socket, n], () => void this.fd(n, 'sendmsg')),
+    sendFdToSocket: (socket, n, _payload, what) => this.effect('addon.sendFdToSocket', [socket, n, what], () => void this.fd(n, 'sendmsg')),
     resizePty: (n) => this.effect('addon.resizePty', [n], () => void this.fd(n, 'ioctl')),
     detachMount: (file) =>
       this.effect('addon.detachMount', [file], () => {
@@ -364,6 +396,27 @@ export class FakeHost implements Host {
         if (top < 0) throw systemError('EINVAL', 'umount2', file);
         this.mounts.splice(top, 1);
       }),
+    moveNetDevice: (fromNetns, name, toNetns, newName) =>
+      this.effect('addon.moveNetDevice', [`${fromNetns} ${name} -> ${toNetns} ${newName}`], () => {
+        const from = this.netDevices.get(fromNetns);
+        if (!from?.delete(name)) throw systemError('ENODEV', 'moveNetDevice', name);
+        const to = this.netDevices.get(toNetns) ?? new Set<string>();
+        this.netDevices.set(toNetns, to.add(newName));
+        if (fromNetns === RUNTIME_NETNS) this.nodes.delete(`/sys/class/net/${name}`);
+        if (toNetns === RUNTIME_NETNS) this.writeFile(`/sys/class/net/${newName}`, '');
+      }),
+    pinNamespace: (nsPath, target) =>
+      this.effect('addon.pinNamespace', [target, nsPath], () => {
+        this.node(target, 'mount');
+        this.mounts.push({ id: Math.max(...this.mounts.map((m) => m.id)) + 1, mountPoint: target });
+      }),
+    idmapMount: (mountFd, userNamespaceFd, recursive) =>
+      this.effect('addon.idmapMount', [recursive ? 'with its submounts' : 'the top mount', mountFd], () => {
+        this.fd(mountFd, 'mount_setattr');
+        this.fd(userNamespaceFd, 'mount_setattr');
+      }),
+    makeUserNamespace: (uidMap, gidMap) =>
+      this.effect('addon.makeUserNamespace', [`${uidMap.trim()} / ${gidMap.trim()}`], () => this.openFd({ kind: 'userns', offset: 0 })),
     loadDeviceFilter: (_, dir) => this.effect('addon.loadDeviceFilter', [dir], () => undefined),
     compileSeccompFilter: () => this.effect('addon.compileSeccompFilter', [], () => Buffer.alloc(8)),
     // The event-loop primitives serve the API and the CLI's foreground waits, never an operation.
@@ -374,6 +427,18 @@ export class FakeHost implements Host {
     cancelWatch: () => notAnOperationCall('cancelWatch'),
     setWatchKeepsAlive: () => notAnOperationCall('setWatchKeepsAlive'),
   };
+
+  /**
+   * SyncTag.Forked: the init cloned itself as `pid` (CLONE_PARENT: cista's child too) into the
+   * namespaces it unshared and exits; the clone is in its cgroup and at the other end of the sync socket.
+   */
+  private handOver(sync: FakeFd, pid: number): void {
+    const old = this.processes.get(sync.pid!)!;
+    this.processes.set(pid, { ...old, startTime: 900 + pid });
+    old.state = 'Z';
+    for (const members of this.cgroupMembers.values()) if (members.delete(sync.pid!)) members.add(pid);
+    sync.pid = pid;
+  }
 
   /** For cgroup managers: records a call on the one log. */
   record<T>(call: string, args: unknown[], run: () => T): T {

@@ -60,7 +60,7 @@ describe('bad input is refused cleanly', () => {
   });
 
   it('a field cista does not implement yet', () => {
-    expectRefused(brokenBundle((c) => (c.linux.intelRdt = { closID: 'x' })), /config\.json: \/linux\/intelRdt: not supported yet/);
+    expectRefused(brokenBundle((c) => (c.windows = { layerFolders: [] })), /config\.json: \/windows: not supported yet/);
   });
 
   it('a NUL byte in any string, which a C string would cut short', () => {

@@ -15,9 +15,10 @@ import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { type Config, Scratch, withoutMountNamespace } from '../helpers/bundle';
-import { CISTA, cista } from '../helpers/cli';
+import { CISTA, cista, exec } from '../helpers/cli';
 import { leftovers, parentCgroups } from '../helpers/leftovers';
 import { requireFile, requireRoot } from '../helpers/prerequisites';
+import { runnerTurn } from '../helpers/runner-turn';
 
 const STRACE = '/usr/bin/strace';
 const PARENT = 'cista-fault-injection';
@@ -47,10 +48,14 @@ let scratch: Scratch;
 beforeAll(() => {
   requireRoot();
   requireFile(STRACE, 'strace is needed to inject faults (scripts/install-deps.sh installs it)');
+  requireFile('/usr/sbin/ip', 'iproute2 makes the test veth');
   scratch = new Scratch('fault-injection');
+  exec('ip', ['link', 'del', VETH]);
+  expect(exec('ip', ['link', 'add', VETH, 'type', 'veth', 'peer', 'name', `${VETH}p`]).code).toBe(0);
 });
 afterAll(() => {
   for (const id of fs.existsSync(scratch.root) ? fs.readdirSync(scratch.root) : []) cista(scratch.root, ['delete', '--force', id]);
+  exec('ip', ['link', 'del', VETH]);
   scratch.cleanup();
 });
 
@@ -84,6 +89,9 @@ function killedAt(point: InjectionPoint, cistaArgs: string[]) {
   return strace(['-o', '/dev/null', '-e', `trace=${point.syscall}`, '-e', `inject=${point.syscall}:signal=KILL:when=${point.when}`], cistaArgs);
 }
 
+/** A veth whose first end the netDevices case moves into the container: delete --force must bring it back. */
+const VETH = 'cista-fi0';
+
 /** What delete --force leaves after a kill at `point`: its failure, or the leftovers; empty when clean. */
 function cleanupProblems(id: string, bundle: string, point: InjectionPoint): string[] {
   const at = `killed at ${point.syscall} #${point.when} (${point.call})`;
@@ -92,6 +100,7 @@ function cleanupProblems(id: string, bundle: string, point: InjectionPoint): str
   const listed = cista(scratch.root, ['list', '--quiet']);
   const left = [...leftovers(scratch.root, id, bundle), ...parentCgroups(PARENT).map((dir) => `parent cgroup ${dir}`)];
   if (listed.code !== 0 || listed.stdout !== '') left.push(`list: ${listed.code} ${listed.stdout}${listed.stderr}`);
+  if (fs.existsSync(`/sys/class/net/${VETH}p`) && !fs.existsSync(`/sys/class/net/${VETH}`)) left.push(`network device ${VETH} not back on the host`);
   return left.map((thing) => `${at}: ${thing}`);
 }
 
@@ -107,7 +116,17 @@ describe('fault injection', () => {
     ['fi-create', () => {}],
     // Its mounts are then in the host's mount table.
     ['fi-create-host-mounts', withoutMountNamespace],
-  ])('create (%s) killed at each call that changes the host leaves what delete --force removes', (id, edit) => {
+    // The runtime idmaps a bind for the init, and moves a veth into a pinned network namespace.
+    [
+      'fi-create-idmap-netdev',
+      (c) => {
+        const source = path.join(scratch.dir, 'idmap-source');
+        fs.mkdirSync(source, { recursive: true });
+        c.mounts.push({ destination: '/data', type: 'bind', source, options: ['rbind', 'ridmap'], uidMappings: [{ containerID: 0, hostID: 1000, size: 10 }], gidMappings: [{ containerID: 0, hostID: 1000, size: 10 }] });
+        c.linux.netDevices = { [VETH]: { name: 'eth9' } };
+      },
+    ],
+  ])('create (%s) killed at each call that changes the host leaves what delete --force removes', async (id, edit) => {
     const bundle = faultBundle(id, edit);
     const args = ['create', '--bundle', bundle, id];
     const points = injectionPoints(args);
@@ -115,6 +134,7 @@ describe('fault injection', () => {
     expect(points.length).toBeGreaterThan(40);
     const problems: string[] = [];
     for (const point of points) {
+      await runnerTurn();
       const run = killedAt(point, args);
       if (run.signal !== 'SIGKILL') problems.push(`${point.syscall} #${point.when} (${point.call}) was not reached: exit ${run.status}`);
       problems.push(...cleanupProblems(id, bundle, point));
@@ -122,7 +142,7 @@ describe('fault injection', () => {
     expect(problems).toEqual([]);
   }, 900_000);
 
-  it('delete --force killed at each call that changes the host leaves what the next delete --force removes', () => {
+  it('delete --force killed at each call that changes the host leaves what the next delete --force removes', async () => {
     const id = 'fi-delete';
     const bundle = faultBundle(id);
     const createAndStart = () => {
@@ -136,6 +156,7 @@ describe('fault injection', () => {
     expect(points.length).toBeGreaterThan(20);
     const problems: string[] = [];
     for (const point of points) {
+      await runnerTurn();
       createAndStart();
       const run = killedAt(point, args);
       if (run.signal !== 'SIGKILL') problems.push(`${point.syscall} #${point.when} (${point.call}) was not reached: exit ${run.status}`);

@@ -3,14 +3,16 @@
  * container that must start and show its effect. (test/oracle/features.test.ts checks the document
  * against the runtime-spec's schema.)
  */
+import type { ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { type Config, Scratch } from '../helpers/bundle';
-import { cista } from '../helpers/cli';
+import { cista, exec } from '../helpers/cli';
 import { leftovers } from '../helpers/leftovers';
-import { requireRoot } from '../helpers/prerequisites';
+import { requireFile, requireRoot } from '../helpers/prerequisites';
+import { SECCOMP_AGENT, startSeccompAgent } from '../helpers/seccomp-agent';
 
 interface Features {
   hooks: string[];
@@ -19,8 +21,13 @@ interface Features {
     namespaces: string[];
     capabilities: string[];
     seccomp: { actions: string[]; operators: string[]; archs: string[]; supportedFlags: string[] };
+    mountExtensions: { idmap: { enabled: boolean } };
+    netDevices: { enabled: boolean };
   };
 }
+
+/** The veth the netDevices case moves (its own name: net-devices.test.ts may run meanwhile). */
+const VETH = 'cista-ft0';
 
 let scratch: Scratch;
 let features: Features;
@@ -28,6 +35,8 @@ let counter = 0;
 
 beforeAll(() => {
   requireRoot();
+  requireFile(SECCOMP_AGENT, 'the test seccomp agent');
+  requireFile('/usr/sbin/ip', 'iproute2 makes the veth of netDevices');
   scratch = new Scratch('features');
   // As /tmp is: in the new user namespace the container's root is host uid 1000, which must reach the bundle.
   fs.chmodSync(scratch.dir, 0o755);
@@ -37,6 +46,7 @@ beforeAll(() => {
 });
 
 afterAll(() => {
+  exec('ip', ['link', 'del', VETH]);
   for (const id of fs.existsSync(scratch.root) ? fs.readdirSync(scratch.root) : []) cista(scratch.root, ['delete', '--force', id]);
   scratch.cleanup();
 });
@@ -68,15 +78,30 @@ const VISIBLE: Readonly<Record<string, string>> = {
   rshared: ' shared:',
   unbindable: ' unbindable',
   runbindable: ' unbindable',
+  idmap: ',idmapped',
+  ridmap: ',idmapped',
 };
+
+/** What the idmap options shift ids by: the mount's own mapping (no user namespace needed). */
+const ID_SHIFT = 2000;
+const IDMAP_OPTIONS = new Set(['idmap', 'ridmap']);
 
 describe('every value cista features advertises works', () => {
   it('mount options: a mount with each one', () => {
     const destination = (option: string) => `/mnt/${option}`;
+    // Only a bind can be idmapped: one of a directory of host root's, shown as ID_SHIFT.
+    const idmapSource = path.join(scratch.dir, 'idmap-source');
+    fs.mkdirSync(idmapSource);
+    const idmapped = features.mountOptions.filter((option) => IDMAP_OPTIONS.has(option));
     const out = run(
-      'cat /proc/self/mountinfo; cat /mnt/tmpcopyup/copied',
+      `cat /proc/self/mountinfo; cat /mnt/tmpcopyup/copied; for o in ${idmapped.join(' ')}; do echo "owner $o $(stat -c %u /mnt/$o)"; done`,
       (c) => {
         for (const option of features.mountOptions) {
+          if (IDMAP_OPTIONS.has(option)) {
+            const mapping = [{ containerID: 0, hostID: ID_SHIFT, size: 10 }];
+            c.mounts.push({ destination: destination(option), type: 'bind', source: idmapSource, options: [option], uidMappings: mapping, gidMappings: mapping });
+            continue;
+          }
           const bind = option === 'bind' || option === 'rbind';
           c.mounts.push({ destination: destination(option), type: bind ? 'bind' : 'tmpfs', source: bind ? '/tmp' : 'tmpfs', options: [option] });
         }
@@ -93,6 +118,19 @@ describe('every value cista features advertises works', () => {
       if (VISIBLE[option] !== undefined) expect(line, option).toContain(VISIBLE[option]);
     }
     expect(lines).toContain('copied up');
+    for (const option of idmapped) expect(lines, option).toContain(`owner ${option} ${ID_SHIFT}`);
+    // mountExtensions.idmap is what these two options need.
+    expect(features.linux.mountExtensions.idmap.enabled).toBe(idmapped.length > 0);
+  });
+
+  it('netDevices: a host veth is in the container under its new name', () => {
+    if (!features.linux.netDevices.enabled) return;
+    exec('ip', ['link', 'del', VETH]);
+    expect(exec('ip', ['link', 'add', VETH, 'type', 'veth', 'peer', 'name', `${VETH}p`]).code).toBe(0);
+    const out = run('ip -o link show dev eth9', (c) => (c.linux.netDevices = { [VETH]: { name: 'eth9' } }));
+    expect(out).toMatch(/^\d+: eth9@/);
+    // Back on the host once the container is gone.
+    expect(fs.existsSync(`/sys/class/net/${VETH}`)).toBe(true);
   });
 
   it('namespaces: all of them at once', () => {
@@ -148,22 +186,30 @@ describe('every value cista features advertises works', () => {
 
   it('seccomp: a filter with every action, operator, architecture and flag loads, and acts', () => {
     const { actions, operators, archs, supportedFlags } = features.linux.seccomp;
-    // Syscalls busybox's sh, chmod and true never make, one per action; mkdir is the one that shows it.
+    // Syscalls busybox's sh, chmod and true never make, one per action; mkdir is the one that shows
+    // it, and rmdir (of /, which fails) the one the agent answers with success for SCMP_ACT_NOTIFY.
     const unused = ['acct', 'swapon', 'swapoff', 'vhangup', 'syslog', 'quotactl', 'pivot_root', 'iopl', 'ioperm', 'kexec_load'];
+    const notify = actions.includes('SCMP_ACT_NOTIFY');
     const actionRules = actions
-      .filter((action) => action !== 'SCMP_ACT_ALLOW')
+      .filter((action) => action !== 'SCMP_ACT_ALLOW' && action !== 'SCMP_ACT_NOTIFY')
       .map((action, i) => ({ names: [unused[i]], action, ...(action === 'SCMP_ACT_ERRNO' || action === 'SCMP_ACT_TRACE' ? { errnoRet: 1 } : {}) }));
     expect(actionRules.length).toBeLessThanOrEqual(unused.length);
-    const out = run(
-      'mkdir /tmp/x 2>&1; echo status $?',
-      (c) => {
+    const socket = path.join(scratch.dir, 'agent.sock');
+    let agent: ChildProcess | undefined;
+    if (notify) agent = startSeccompAgent(socket, path.join(scratch.dir, 'agent-states'));
+    let out: string;
+    try {
+      out = run('mkdir /tmp/x 2>&1; echo status $?; rmdir / 2>&1; echo rmdir $?', (c) => {
         c.process.capabilities.bounding.push('CAP_SYS_ADMIN');
         c.linux.seccomp = {
           defaultAction: 'SCMP_ACT_ALLOW',
           architectures: archs,
+          // WAIT_KILLABLE_RECV goes with a listener (and is dropped without one).
           flags: supportedFlags,
+          ...(notify ? { listenerPath: socket } : {}),
           syscalls: [
             ...actionRules,
+            ...(notify ? [{ names: ['rmdir'], action: 'SCMP_ACT_NOTIFY' }] : []),
             // Each operator on personality(2)'s argument, with values busybox never passes.
             ...operators.map((op) => ({
               names: ['personality'],
@@ -173,9 +219,13 @@ describe('every value cista features advertises works', () => {
             { names: ['mkdir', 'mkdirat'], action: 'SCMP_ACT_ERRNO', errnoRet: 13 },
           ],
         };
-      },
-    );
+      });
+    } finally {
+      agent?.kill('SIGKILL');
+    }
     expect(out).toMatch(/Permission denied[\s\S]*status 1/);
+    // The agent said yes to rmdir("/"), which the kernel refuses.
+    expect(out).toMatch(notify ? /rmdir 0/ : /rmdir 1/);
   });
 });
 

@@ -144,11 +144,11 @@ describe('linux.seccomp', () => {
     });
   });
 
-  it('refuses SCMP_ACT_NOTIFY with one clear line and leaves nothing behind', () => {
+  it('refuses SCMP_ACT_NOTIFY without a listener with one clear line and leaves nothing behind', () => {
     const r = run('true', { defaultAction: 'SCMP_ACT_ALLOW', syscalls: [{ names: ['mkdir'], action: 'SCMP_ACT_NOTIFY' }] });
     expect(r.code).toBe(1);
     expect(r.stdout).toBe('');
-    expect(r.stderr).toBe('cista: config.json: /linux/seccomp/syscalls/0/action: "SCMP_ACT_NOTIFY" not supported yet\n');
+    expect(r.stderr).toBe('cista: config.json: /linux/seccomp/syscalls/0/action: SCMP_ACT_NOTIFY needs /linux/seccomp/listenerPath, where the agent that answers listens\n');
   });
 
   it('refuses a filter libseccomp cannot build before touching the host', () => {

@@ -147,6 +147,48 @@ describe('a container joining the user namespace of another', () => {
   });
 });
 
+describe('a new pid namespace in a joined user namespace (a Kubernetes pod without a shared pid namespace)', () => {
+  it('is owned by that user namespace, with the init as its pid 1, which cista waits for, kills and deletes', () => {
+    const first = `userns${counter++}`;
+    const firstDir = bundle(first, ['sleep', '60']);
+    const second = `userns${counter++}`;
+    try {
+      expect(cista(scratch.root, ['run', '-d', '--bundle', firstDir, first]).code).toBe(0);
+      const pid = JSON.parse(cista(scratch.root, ['state', first]).stdout).pid as number;
+      const script = 'echo $$; cat /proc/self/uid_map; id -u; readlink /proc/self/ns/user; pidof sleep || echo no-sleep';
+      const dir = scratch.bundle(second, ['sh', '-c', script], (c) => {
+        c.linux.namespaces.push({ type: 'user', path: `/proc/${pid}/ns/user` });
+        c.mounts.push({ destination: '/tmp', type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'nodev'] });
+      });
+      // In the foreground: cista waits for the init that the first one handed over to.
+      const r = cista(scratch.root, ['run', '--bundle', dir, second]);
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+      expect(r.stdout.split('\n').map((l) => l.trim().split(/\s+/).join(' '))).toEqual([
+        '1',
+        '0 1000 2000',
+        '0',
+        fs.readlinkSync(`/proc/${pid}/ns/user`),
+        // Its own pid namespace: the first container's sleep is not in it.
+        'no-sleep',
+        '',
+      ]);
+
+      // Detached: the pid cista records is the namespace's pid 1 on the host, its child.
+      expect(cista(scratch.root, ['create', '--bundle', dir, second]).code).toBe(0);
+      const init = JSON.parse(cista(scratch.root, ['state', second]).stdout).pid as number;
+      expect(fs.readFileSync(`/proc/${init}/status`, 'utf8')).toMatch(/^NSpid:\s+\d+\s+1$/m);
+      expect(fs.readlinkSync(`/proc/${init}/ns/user`)).toBe(fs.readlinkSync(`/proc/${pid}/ns/user`));
+      expect(fs.readlinkSync(`/proc/${init}/ns/pid`)).not.toBe(fs.readlinkSync(`/proc/${pid}/ns/pid`));
+    } finally {
+      cista(scratch.root, ['delete', '-f', second]);
+      cista(scratch.root, ['delete', '-f', first]);
+    }
+    expect(leftovers(scratch.root, second, firstDir)).toEqual([]);
+    expect(leftovers(scratch.root, first, firstDir)).toEqual([]);
+  });
+});
+
 describe('a new user namespace with a joined namespace', () => {
   it('is born in the joined namespace, and binds /sys since it cannot mount a sysfs for it', () => {
     const first = `userns${counter++}`;

@@ -16,11 +16,11 @@ export type HookKind = 'prestart' | 'createRuntime' | 'createContainer' | 'start
 /** Where a hook failure that must not stop the operation (poststart, poststop) is reported. */
 export type Warn = (message: string) => void;
 
-/** The runtime-spec state a hook reads on stdin. */
+/** The runtime-spec state a hook reads on stdin (and a seccomp agent gets, `creating` during create). */
 export interface HookState {
   ociVersion: string;
   id: string;
-  status: 'created' | 'running' | 'stopped';
+  status: 'creating' | 'created' | 'running' | 'stopped';
   /** The init's pid as the host sees it; absent once it is gone (poststop). */
   pid?: number;
   bundle: string;

@@ -7,15 +7,19 @@ import { type Warn, hookState, runHooks, runHooksWarning } from '../hooks/run';
 import { hostSecurityModules } from '../lsm';
 import type { Host } from '../host/host';
 import { realHost } from '../host/real';
+import { checkIntelRdt } from '../intel-rdt';
+import { type NetDeviceMove, checkHostHasNetDevices, moveNetDevicesIn, planNetDevices } from '../net-devices';
 import { initHelperPath } from '../native';
 import { buildLaunchPlan } from '../plan/build';
 import { OWN_STDIO, type StdioFds, encodePlan } from '../plan/plan';
 import { awaitReady, sendPlan } from '../process/channel';
 import { checkPidFile, checkPreserveFds, writePidFile } from '../process/caller-files';
 import { sendConsoleToSocket } from '../process/console';
+import { sendToSeccompListener } from '../process/seccomp-listener';
 import { unprivilegedOnHost } from '../caller';
 import { checkRootlessConfig, spawnFailureHint } from '../rootless';
 import { recordHostMounts } from '../rootfs/host-mounts';
+import { MountIdmapper } from '../rootfs/idmapped-mounts';
 import { refuseCapabilitiesOutsideBoundingSet } from '../check/bounding-set';
 import { checkRootfs } from '../rootfs/root-path';
 import { loadSpec, validateSpecObject } from '../spec/load';
@@ -123,6 +127,7 @@ export function createContainer(options: CreateOptions, host: Host = realHost): 
   checkRootlessConfig(spec, who, () => host.fs.readText('/proc/self/limits'));
   if (options.pidFile !== undefined) checkPidFile(host.fs, options.pidFile);
   checkPreserveFds(host.fs, options.preserveFds ?? 0);
+  checkIntelRdt(spec.linux?.intelRdt, host.proc.mountInfo());
   const terminal = spec.process?.terminal === true;
   if (terminal && options.consoleSocket === undefined && !options.attachConsole) {
     throw new ConfigError('/process/terminal', 'a terminal needs --console-socket when cista detaches');
@@ -156,6 +161,8 @@ export function createContainer(options: CreateOptions, host: Host = realHost): 
   compileSeccompInto(host.addon, planned.plan, planned.seccomp);
   const encodedPlan = encodePlan(planned.plan);
   const hostMounts = planned.plan.rootfs?.ownMountNamespace === false ? recordHostMounts(host, planned.rootfs) : undefined;
+  const netDevices = planNetDevices(spec, dir);
+  if (netDevices !== null) checkHostHasNetDevices(host.fs, netDevices);
   // Once the config is known to be good: a refused config gets its one error line only.
   for (const warning of unknownPropertyWarnings(raw)) options.warn?.(warning);
 
@@ -235,9 +242,16 @@ export function createContainer(options: CreateOptions, host: Host = realHost): 
           host.fs.close(stateDirFd);
         }
         let consoleFd: number | null;
+        const idmapper = new MountIdmapper(host, planned.idmappedMounts);
+        // The init's pid changes once if it forks into namespaces it made late (SyncTag.Forked).
+        let initPid = spawned.pid;
+        const rememberInit = (pid: number): void => {
+          initPid = pid;
+          remember({ init: identityOf(host.proc, pid) });
+        };
         try {
           // A create killed before this line leaves an init that exits by itself: it reads EOF on the sync socket.
-          remember({ init: identityOf(host.proc, spawned.pid) });
+          rememberInit(spawned.pid);
           if (planned.oomScoreAdj !== null) setOomScoreAdj(host, spawned.pid, planned.oomScoreAdj);
           // In its cgroup before it reads the plan, so it unshares its cgroup namespace from there.
           try {
@@ -247,29 +261,46 @@ export function createContainer(options: CreateOptions, host: Host = realHost): 
             remember({ cgroup: cgroup.record() });
           }
           sendPlan(host, spawned.syncFd, encodedPlan);
+          const listener = planned.seccomp?.listener ?? null;
           const firstInit = spawned.pid;
           try {
             consoleFd = awaitReady(host, spawned.syncFd, 'container init failed', {
+              // With a new time namespace, or a new pid namespace in a joined user namespace, the
+              // container's init is a clone of the first one (already in the cgroup, so a create
+              // killed before this line still leaves nothing running).
+              forked: rememberInit,
+              namespacesMade: () => {
+                if (netDevices === null) return;
+                // Each device is remembered before it moves, and forgotten again when the move fails:
+                // teardown must move back only what is ours, not a device of a joined namespace that
+                // already had the name.
+                const moved: NetDeviceMove[] = [];
+                moveNetDevicesIn(host, netDevices, initPid, {
+                  pinning: () => remember({ netDevices: { ...netDevices, devices: [] } }),
+                  moving: (device) => remember({ netDevices: { ...netDevices, devices: [...moved, device] } }),
+                  moved: (device) => moved.push(device),
+                  failed: () => remember({ netDevices: { ...netDevices, devices: moved } }),
+                });
+              },
               // The init stops before pivot_root for these; the status they see is the one the container
               // has once create returns (runtime-tools expects "created"; runc passes "creating").
               runHooks: () => {
-                const state = hookState(record, 'created', spawned.pid);
+                const state = hookState(record, 'created', initPid);
                 runHooks(host.proc, 'prestart', hooks.prestart ?? [], state);
                 runHooks(host.proc, 'createRuntime', hooks.createRuntime ?? [], state);
                 return JSON.stringify(state);
               },
-              // With a new time namespace the container's init is a clone of the first one (already
-              // in the cgroup, so a create killed before this line still leaves nothing running).
-              forked: (pid) => {
-                spawned = { ...spawned, pid };
-                remember({ init: identityOf(host.proc, pid) });
-              },
+              idmapMount: (stepIndex, mountFd) => idmapper.idmap(stepIndex, mountFd),
+              ...(listener !== null
+                ? { seccompListener: (fd: number) => sendToSeccompListener(host.addon, listener, fd, initPid, hookState(record, 'creating', initPid)) }
+                : {}),
             }).consoleFd;
           } finally {
-            if (spawned.pid !== firstInit) host.addon.reapChild(firstInit);
+            if (initPid !== firstInit) host.addon.reapChild(firstInit);
           }
         } finally {
           host.fs.close(spawned.syncFd);
+          idmapper.close();
         }
         try {
           if (consoleFd !== null && options.consoleSocket !== undefined) {
@@ -279,12 +310,12 @@ export function createContainer(options: CreateOptions, host: Host = realHost): 
           }
           record.phase = 'created';
           writeRecord(host.fs, dir, record);
-          if (options.pidFile !== undefined) writePidFile(host.fs, options.pidFile, spawned.pid);
+          if (options.pidFile !== undefined) writePidFile(host.fs, options.pidFile, initPid);
         } catch (e) {
           if (consoleFd !== null) host.fs.close(consoleFd);
           throw e;
         }
-        return { id: options.id, pid: spawned.pid, dir, consoleFd };
+        return { id: options.id, pid: initPid, dir, consoleFd };
       } catch (e) {
         // The record in memory is the newest (state.json may not have the init yet).
         teardownContainer(host, dir, record);

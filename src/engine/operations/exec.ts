@@ -10,6 +10,8 @@ import { checkPidFile, checkPreserveFds, writePidFile } from '../process/caller-
 import { hostSecurityModules, processSecurity } from '../lsm';
 import { unprivilegedOnHost } from '../caller';
 import { sendConsoleToSocket } from '../process/console';
+import { sendToSeccompListener } from '../process/seccomp-listener';
+import { hookState } from '../hooks/run';
 import { waitInForeground } from '../process/foreground';
 import { checkConfigPart, readJsonDocument, validateSpecObject } from '../spec/load';
 import type { Process, Spec } from '../spec/schema';
@@ -185,7 +187,13 @@ export function startExec(options: ExecOptions, host: Host = realHost): StartedE
     try {
       cgroup?.join(spawned.pid);
       sendPlan(host, spawned.syncFd, encodedPlan);
-      return { pid: spawned.pid, consoleFd: awaitReady(host, spawned.syncFd, 'exec failed').consoleFd };
+      const listener = planned.seccomp?.listener ?? null;
+      const pid = spawned.pid;
+      const requests =
+        listener !== null
+          ? { seccompListener: (fd: number) => sendToSeccompListener(host.addon, listener, fd, pid, hookState(record, status, record.init.pid)) }
+          : {};
+      return { pid, consoleFd: awaitReady(host, spawned.syncFd, 'exec failed', requests).consoleFd };
     } catch (e) {
       killAndReap(host, spawned.pid);
       throw e;

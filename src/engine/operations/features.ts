@@ -45,7 +45,7 @@ export function runtimeFeatures(host: Pick<LookupHost, 'addon'> = realLookupHost
       cgroup: { v1: true, v2: true, systemd: true, systemdUser: false, rdma: false },
       seccomp: {
         enabled: true,
-        actions: SECCOMP_ACTIONS.filter((action) => action !== 'SCMP_ACT_NOTIFY'),
+        actions: [...SECCOMP_ACTIONS],
         operators: [...SECCOMP_OPERATORS],
         archs: seccompArchitectures(host),
         knownFlags: [...SECCOMP_FLAGS],
@@ -56,8 +56,8 @@ export function runtimeFeatures(host: Pick<LookupHost, 'addon'> = realLookupHost
       apparmor: { enabled: true },
       selinux: { enabled: true },
       intelRdt: { enabled: false },
-      mountExtensions: { idmap: { enabled: false } },
-      netDevices: { enabled: false },
+      mountExtensions: { idmap: { enabled: true } },
+      netDevices: { enabled: true },
     },
     potentiallyUnsafeConfigAnnotations: [],
   };

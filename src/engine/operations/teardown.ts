@@ -1,5 +1,6 @@
 import type { CgroupManager } from '../cgroups';
 import type { Host } from '../host/host';
+import { moveNetDevicesBack } from '../net-devices';
 import { detachHostMounts } from '../rootfs/host-mounts';
 import type { OwnedResources } from '../state/journal';
 import { isAlive } from '../state/status';
@@ -32,15 +33,18 @@ function reopenRecordedCgroup(host: Host, owned: OwnedResources): CgroupManager 
 export function teardownContainer(host: Host, dir: string, owned: OwnedResources): void {
   const init = owned.init ?? { pid: 0, startTime: 0 };
   const cgroup = reopenRecordedCgroup(host, owned);
+  if (owned.netDevices !== undefined) moveNetDevicesBack(host, owned.netDevices);
   if (isAlive(host.proc, init)) host.proc.signal(init.pid, SIGKILL);
   // Without a pid namespace of its own, the container's other processes outlive its init.
-  for (const pid of cgroup?.pids() ?? []) host.proc.signal(pid, SIGKILL);
+  const others = cgroup?.pids() ?? [];
+  for (const pid of others) host.proc.signal(pid, SIGKILL);
   // Frozen processes die only once thawed.
   if (cgroup?.frozen()) cgroup.freeze(false);
   const deadline = host.clock.now() + EXIT_WAIT_MS;
   while (isAlive(host.proc, init) && host.clock.now() < deadline) host.clock.sleep(5);
-  // When we are its parent (a create rolling back), no zombie stays behind.
-  if (init.pid > 0) host.addon.reapChild(init.pid);
+  // When we are its parent (a create rolling back), no zombie stays behind: neither the init nor a
+  // clone of it (SyncTag.Forked) that the create failed to record, which is our child too.
+  for (const pid of new Set([init.pid, ...others])) if (pid > 0) host.addon.reapChild(pid);
   if (owned.hostMounts !== undefined) detachHostMounts(host, owned.hostMounts);
   cgroup?.destroy();
   host.fs.remove(dir);

@@ -2,10 +2,12 @@ import * as path from 'node:path';
 
 import { ConfigError } from '../errors';
 import { hookArgv } from '../hooks/run';
+import type { MountIdmap } from '../rootfs/idmapped-mounts';
 import type { Hook, Mount, Process, Spec } from '../spec/schema';
 import { type SecurityModules, effectiveMountLabel, labelMounts, processSecurity } from '../lsm';
 import { type Caller, unprivilegedOnHost } from '../caller';
 import { idMapWriter } from '../rootless';
+import { formatIdMap } from '../spec/id-mappings';
 import { DEVICE_FILE_TYPES, RLIMIT_TYPES } from '../spec/vocabulary';
 import { capabilityMask } from './capabilities';
 import { MS_BIND, MS_RDONLY, MS_REC, MS_SLAVE, PROPAGATION, parseMountOptions } from './mount-flags';
@@ -66,6 +68,8 @@ export interface PlannedLaunch {
   oomScoreAdj: number | null;
   /** Absolute host path of the root filesystem. */
   rootfs: string;
+  /** How the runtime idmaps each idmapped bind the init sends it, by the step's index in plan.mounts. */
+  idmappedMounts: Map<number, MountIdmap>;
   /**
    * linux.seccomp resolved for the addon's compileSeccompFilter(); the caller compiles it and sets
    * plan.seccomp (null in the plan returned here, which stays pure).
@@ -147,6 +151,25 @@ function planMount(mount: Mount, index: number, options: PlanOptions, sysfsAsBin
       ...(parsed.tmpCopyUp && type === 'tmpfs' ? { copyUp: true } : {}),
     },
   ];
+}
+
+/**
+ * The idmapping of a bind mount, or null. Without mappings of its own, an `idmap`/`ridmap` mount takes
+ * the container's user namespace's (runc 1.2, crun): the maps of a new one, or a joined one itself.
+ * Validation (semantic.ts) has made sure it is a bind, with both mappings or a user namespace.
+ */
+function planIdmap(mount: Mount, index: number, spec: Spec): MountIdmap | null {
+  const { idmap } = parseMountOptions(mount.options ?? []);
+  const uidMappings = mount.uidMappings ?? [];
+  const gidMappings = mount.gidMappings ?? [];
+  const hasOwnMappings = uidMappings.length > 0 || gidMappings.length > 0;
+  if (!hasOwnMappings && idmap === null) return null;
+  const common = { recursive: idmap === 'ridmap', pointer: `/mounts/${index}`, destination: mount.destination };
+  if (hasOwnMappings) return { ...common, userNamespace: { uidMap: formatIdMap(uidMappings), gidMap: formatIdMap(gidMappings) } };
+  const linux = spec.linux ?? {};
+  const user = (linux.namespaces ?? []).find((ns) => ns.type === 'user');
+  if (user?.path) return { ...common, userNamespace: { path: user.path } };
+  return { ...common, userNamespace: { uidMap: formatIdMap(linux.uidMappings ?? []), gidMap: formatIdMap(linux.gidMappings ?? []) } };
 }
 
 function planDevices(spec: Spec, setupDev: boolean): DeviceNode[] {
@@ -244,8 +267,8 @@ export function buildLaunchPlan(spec: Spec, options: PlanOptions): PlannedLaunch
   const isJoined = (ns: { path?: string }) => ns.path !== undefined && ns.path !== '';
   const createsUserNamespace = namespaces.some((ns) => ns.type === 'user' && !isJoined(ns));
   // Namespaces are owned by the user namespace their creator is in. With a joined user namespace,
-  // the init makes its new namespaces itself, after joining it (pid aside: validation refuses a
-  // new one with a joined user namespace).
+  // the init makes its new namespaces itself, after joining it (a new pid namespace too: the init
+  // then forks into it, as runc's nsexec does).
   const joinsUserNamespace = namespaces.some((ns) => ns.type === 'user' && isJoined(ns));
   // The kernel puts only children in a new time namespace (or, since some 6.x, a process at execve):
   // the init unshares it (with a new pid namespace, whose pid 1 must be in it too), writes the
@@ -260,12 +283,7 @@ export function buildLaunchPlan(spec: Spec, options: PlanOptions): PlannedLaunch
       // The user namespace is joined first: it governs the permission to join the others.
       else if (flag === CLONE_NEWUSER) joins.unshift(join);
       else joins.push(join);
-    } else if (
-      flag === CLONE_NEWCGROUP ||
-      flag === CLONE_NEWTIME ||
-      (flag === CLONE_NEWPID && createsTimeNamespace) ||
-      (joinsUserNamespace && flag !== CLONE_NEWPID)
-    ) {
+    } else if (flag === CLONE_NEWCGROUP || flag === CLONE_NEWTIME || (flag === CLONE_NEWPID && createsTimeNamespace) || joinsUserNamespace) {
       unshareFlags |= flag;
     } else {
       cloneFlags |= flag;
@@ -279,8 +297,19 @@ export function buildLaunchPlan(spec: Spec, options: PlanOptions): PlannedLaunch
   const unlabelled: MountStep[] = [];
   const sysfsAsBind = (hasUserNamespace || options.caller.inUserNamespace) && !createsNetworkNamespace;
   const cgroupNamespace = namespaces.some((ns) => ns.type === 'cgroup');
-  (spec.mounts ?? []).forEach((m, i) => unlabelled.push(...planMount(m, i, options, sysfsAsBind, cgroupNamespace)));
+  const idmappedMounts = new Map<number, MountIdmap>();
+  (spec.mounts ?? []).forEach((m, i) => {
+    const steps = planMount(m, i, options, sysfsAsBind, cgroupNamespace);
+    const idmap = planIdmap(m, i, spec);
+    if (idmap !== null) {
+      if (steps.length !== 1 || steps[0].kind !== MountKind.Bind) throw new ConfigError(`/mounts/${i}`, 'only a bind mount can be idmapped');
+      idmappedMounts.set(unlabelled.length, idmap);
+      steps[0].idmap = true;
+    }
+    unlabelled.push(...steps);
+  });
   const mountLabel = effectiveMountLabel(spec, unlabelled, options.host.securityModules, options.debug ?? (() => {}));
+  // One step for one step: the idmapped steps keep their indices.
   const mounts = labelMounts(unlabelled, mountLabel);
   // runc populates /dev unless the host's /dev is bind-mounted over it.
   const devIsBind = (spec.mounts ?? []).some(
@@ -293,7 +322,8 @@ export function buildLaunchPlan(spec: Spec, options: PlanOptions): PlannedLaunch
     joinNamespaces: joins,
     unshareFlags,
     timeOffsets: planTimeOffsets(linux),
-    forkIntoNamespaces: createsTimeNamespace,
+    // Only children enter a new pid or time namespace the init unshared.
+    forkIntoNamespaces: (unshareFlags & (CLONE_NEWPID | CLONE_NEWTIME)) !== 0,
     sessionKeyring: options.noNewKeyring ? null : `_ses.${options.containerId}`,
     hostname: spec.hostname ?? null,
     domainname: spec.domainname ?? null,
@@ -324,5 +354,15 @@ export function buildLaunchPlan(spec: Spec, options: PlanOptions): PlannedLaunch
     mountLabel,
   };
   const idMaps = createsUserNamespace ? idMapWriter(linux.uidMappings ?? [], linux.gidMappings ?? [], options.caller) : null;
-  return { plan, cloneFlags, cloneJoins, childJoins, idMaps, oomScoreAdj: process.oomScoreAdj ?? null, rootfs, seccomp: planSeccomp(linux.seccomp) };
+  return {
+    plan,
+    cloneFlags,
+    cloneJoins,
+    childJoins,
+    idMaps,
+    oomScoreAdj: process.oomScoreAdj ?? null,
+    rootfs,
+    idmappedMounts,
+    seccomp: planSeccomp(linux.seccomp),
+  };
 }

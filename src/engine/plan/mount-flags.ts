@@ -1,3 +1,5 @@
+import { IDMAP_OPTIONS, type IdmapOption } from '../spec/vocabulary';
+
 /** mount(2) flags (linux/mount.h). */
 export const MS_RDONLY = 1;
 export const MS_NOSUID = 2;
@@ -80,7 +82,7 @@ export const RUNTIME_OPTIONS: readonly string[] = [TMPCOPYUP];
  * filesystem data. `remount` is not among them: every mount of a plan is a new one, and
  * unsupported.ts refuses the option.
  */
-export const MOUNT_OPTIONS: readonly string[] = [...Object.keys(FLAG_OPTIONS), ...Object.keys(PROPAGATION), ...RUNTIME_OPTIONS].sort();
+export const MOUNT_OPTIONS: readonly string[] = [...Object.keys(FLAG_OPTIONS), ...Object.keys(PROPAGATION), ...RUNTIME_OPTIONS, ...IDMAP_OPTIONS].sort();
 
 export interface ParsedMountOptions {
   flags: number;
@@ -89,6 +91,8 @@ export interface ParsedMountOptions {
   data: string;
   /** runc's `tmpcopyup` extension: a tmpfs starts with the content of the directory it covers. */
   tmpCopyUp: boolean;
+  /** The runtime-spec's `idmap` (the mount itself) or `ridmap` (its submounts too); null: neither. */
+  idmap: IdmapOption | null;
 }
 
 export function parseMountOptions(options: readonly string[]): ParsedMountOptions {
@@ -96,10 +100,14 @@ export function parseMountOptions(options: readonly string[]): ParsedMountOption
   const propagation: number[] = [];
   const data: string[] = [];
   let tmpCopyUp = false;
+  let idmap: IdmapOption | null = null;
   for (const option of options) {
     const flagOption = FLAG_OPTIONS[option];
     if (option === TMPCOPYUP) {
       tmpCopyUp = true;
+    } else if ((IDMAP_OPTIONS as readonly string[]).includes(option)) {
+      // Recursive wins when both are given.
+      if (idmap !== 'ridmap') idmap = option as IdmapOption;
     } else if (flagOption !== undefined) {
       flags = flagOption.clear ? flags & ~flagOption.flag : flags | flagOption.flag;
     } else if (PROPAGATION[option] !== undefined) {
@@ -108,5 +116,5 @@ export function parseMountOptions(options: readonly string[]): ParsedMountOption
       data.push(option);
     }
   }
-  return { flags, propagation, data: data.join(','), tmpCopyUp };
+  return { flags, propagation, data: data.join(','), tmpCopyUp, idmap };
 }

@@ -45,6 +45,8 @@ export interface SeccompPlan {
   filter: SeccompFilterInput;
   /** SECCOMP_FILTER_FLAG_* for the seccomp(SECCOMP_SET_MODE_FILTER) call. */
   flags: number;
+  /** With SCMP_ACT_NOTIFY: where the runtime sends the notify fd (linux.seccomp.listenerPath) and the metadata it passes along. */
+  listener: { path: string; metadata: string } | null;
 }
 
 export const SCMP_ACT_KILL_PROCESS = 0x80000000;
@@ -52,6 +54,7 @@ export const SCMP_ACT_KILL_THREAD = 0x00000000;
 export const SCMP_ACT_TRAP = 0x00030000;
 export const SCMP_ACT_LOG = 0x7ffc0000;
 export const SCMP_ACT_ALLOW = 0x7fff0000;
+export const SCMP_ACT_NOTIFY = 0x7fc00000;
 export const scmpActErrno = (errno: number): number => (0x00050000 | (errno & 0xffff)) >>> 0;
 export const scmpActTrace = (message: number): number => (0x7ff00000 | (message & 0xffff)) >>> 0;
 
@@ -99,11 +102,23 @@ export const SECCOMP_FLAG_BITS: Readonly<Record<string, number>> = {
   SECCOMP_FILTER_FLAG_TSYNC: 1 << 0,
   SECCOMP_FILTER_FLAG_LOG: 1 << 1,
   SECCOMP_FILTER_FLAG_SPEC_ALLOW: 1 << 2,
+  // Meaningful with a listener only (the kernel refuses it without one): dropped when nothing notifies.
+  SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV: 1 << 5,
 };
+
+/** Set by cista itself when a rule notifies: seccomp(2) then returns the notify fd. */
+export const SECCOMP_FILTER_FLAG_NEW_LISTENER = 1 << 3;
+/** TSYNC together with NEW_LISTENER: the kernel needs this to tell a thread failure from the fd. */
+const SECCOMP_FILTER_FLAG_TSYNC_ESRCH = 1 << 4;
+
+/**
+ * The init sends the notify fd with sendmsg() right after loading the filter: a notified sendmsg
+ * would wait for an agent that has not got the fd yet (runc refuses `write`, its equivalent).
+ */
+const SYSCALLS_NEVER_NOTIFIED = ['sendmsg'];
 
 /** The kernel passes at most six syscall arguments. */
 const MAX_SYSCALL_ARGUMENTS = 6;
-
 
 function resolveAction(action: string, errnoRet: number | undefined, pointer: string, errnoPointer: string): number {
   if (errnoRet !== undefined && action !== 'SCMP_ACT_ERRNO' && action !== 'SCMP_ACT_TRACE') {
@@ -126,7 +141,7 @@ function resolveAction(action: string, errnoRet: number | undefined, pointer: st
     case 'SCMP_ACT_LOG':
       return SCMP_ACT_LOG;
     case 'SCMP_ACT_NOTIFY':
-      throw new ConfigError(pointer, '"SCMP_ACT_NOTIFY" not supported yet');
+      return SCMP_ACT_NOTIFY;
     default:
       throw new ConfigError(pointer, `unknown seccomp action ${JSON.stringify(action)}`);
   }
@@ -134,26 +149,24 @@ function resolveAction(action: string, errnoRet: number | undefined, pointer: st
 
 /**
  * Resolves linux.seccomp; null when there is none. Throws ConfigError naming the JSON path for
- * what cista refuses (SCMP_ACT_NOTIFY, listeners, unknown names).
+ * what cista refuses (unknown names, SCMP_ACT_NOTIFY without a listener or as the default).
  */
 export function planSeccomp(seccomp: LinuxSeccomp | undefined): SeccompPlan | null {
   if (seccomp === undefined) return null;
   const base = '/linux/seccomp';
-  if (seccomp.listenerPath !== undefined && seccomp.listenerPath !== '') {
-    throw new ConfigError(`${base}/listenerPath`, 'not supported yet');
-  }
-  if (seccomp.listenerMetadata !== undefined && seccomp.listenerMetadata !== '') {
-    throw new ConfigError(`${base}/listenerMetadata`, 'not supported yet');
+  const listenerPath = seccomp.listenerPath ?? '';
+  const metadata = seccomp.listenerMetadata ?? '';
+  if (metadata !== '' && listenerPath === '') {
+    throw new ConfigError(`${base}/listenerMetadata`, `needs ${base}/listenerPath (the metadata goes to the agent listening there)`);
   }
   const defaultAction = resolveAction(seccomp.defaultAction, seccomp.defaultErrnoRet, `${base}/defaultAction`, `${base}/defaultErrnoRet`);
+  // Every syscall of the init, and of the runtime's own sendmsg of the fd, would wait for an agent.
+  if (defaultAction === SCMP_ACT_NOTIFY) throw new ConfigError(`${base}/defaultAction`, 'SCMP_ACT_NOTIFY cannot be the default action');
 
   let flags = 0;
   (seccomp.flags ?? []).forEach((name, i) => {
     const bit = SECCOMP_FLAG_BITS[name];
-    if (bit === undefined) {
-      const known = name === 'SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV';
-      throw new ConfigError(`${base}/flags/${i}`, `${JSON.stringify(name)} ${known ? 'not supported yet' : 'is not a seccomp filter flag'}`);
-    }
+    if (bit === undefined) throw new ConfigError(`${base}/flags/${i}`, `${JSON.stringify(name)} is not a seccomp filter flag`);
     flags |= bit;
   });
 
@@ -178,6 +191,11 @@ export function planSeccomp(seccomp: LinuxSeccomp | undefined): SeccompPlan | nu
     });
     // libseccomp refuses a rule whose action is the default one; runc leaves it out as well.
     if (action === defaultAction) return;
+    if (action === SCMP_ACT_NOTIFY) {
+      if (listenerPath === '') throw new ConfigError(`${pointer}/action`, `SCMP_ACT_NOTIFY needs ${base}/listenerPath, where the agent that answers listens`);
+      const never = call.names.findIndex((name) => SYSCALLS_NEVER_NOTIFIED.includes(name));
+      if (never >= 0) throw new ConfigError(`${pointer}/names/${never}`, `SCMP_ACT_NOTIFY cannot be used for ${call.names[never]}, which hands the notify fd over`);
+    }
     // runc: conditions on distinct arguments are ANDed in one rule; when an argument is named more
     // than once (which libseccomp cannot AND), each condition becomes a rule of its own (ORed).
     const indices = conditions.map((c) => c.index);
@@ -187,9 +205,18 @@ export function planSeccomp(seccomp: LinuxSeccomp | undefined): SeccompPlan | nu
       else rules.push({ syscall, action, args: conditions });
     }
   });
+  const notifies = rules.some((rule) => rule.action === SCMP_ACT_NOTIFY);
+  if (notifies) {
+    flags |= SECCOMP_FILTER_FLAG_NEW_LISTENER;
+    if (flags & SECCOMP_FLAG_BITS.SECCOMP_FILTER_FLAG_TSYNC) flags |= SECCOMP_FILTER_FLAG_TSYNC_ESRCH;
+  } else {
+    flags &= ~SECCOMP_FLAG_BITS.SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV;
+  }
+  // As the spec says, the listener is ignored when nothing notifies.
+  const listener = notifies ? { path: listenerPath, metadata } : null;
   // runc counts SCMP_ACT_TRACE as permissive too: a tracer handles new syscalls itself.
   const permissive = [SCMP_ACT_ALLOW, SCMP_ACT_LOG].includes(defaultAction) || seccomp.defaultAction === 'SCMP_ACT_TRACE';
   const stub = !permissive && defaultAction !== scmpActErrno(ENOSYS);
   const profileSyscalls = stub ? [...new Set((seccomp.syscalls ?? []).flatMap((call) => call.names))] : [];
-  return { filter: { defaultAction, architectures, rules, profileSyscalls }, flags };
+  return { filter: { defaultAction, architectures, rules, profileSyscalls }, flags, listener };
 }

@@ -28,21 +28,36 @@ function pidOfPidfd(host: Pick<Host, 'fs'>, fd: number): number {
   return Number(match[1]);
 }
 
+/** What the init may ask of the runtime while it sets up; a request without its handler is an error. */
 export interface SetupHandlers {
-  /** RunHooks: runs the runtime's create-time hooks (an exception fails the create); returns the state JSON to answer. */
-  runHooks?: () => string;
   /**
    * Forked: the init went on in a clone born in the new namespaces (the runtime's child too) and
    * its first process exits; `pid` is the clone's. The clone says nothing more before the first one
    * is a zombie, so the caller can reap it without blocking once a later message came.
    */
   forked?: (pid: number) => void;
+  /** Called once, before the first RunHooks or Ready: every namespace of the init exists by then. */
+  namespacesMade?: () => void;
+  /** RunHooks: runs the runtime's create-time hooks (an exception fails the create); returns the state JSON to answer. */
+  runHooks?: () => string;
+  /** IdmapMount: idmaps the detached bind of plan.mounts[stepIndex]; the caller closes `mountFd`. */
+  idmapMount?: (stepIndex: number, mountFd: number) => void;
+  /** SeccompListener: hands the seccomp notify fd on to the listener; the caller closes `notifyFd`. */
+  seccompListener?: (notifyFd: number) => void;
+}
+
+function closeAfter<T>(host: Pick<Host, 'fs'>, fd: number, use: (fd: number) => T): T {
+  try {
+    return use(fd);
+  } finally {
+    host.fs.close(fd);
+  }
 }
 
 /**
- * Waits until the init is set up; returns the pty master fd if it made a terminal. An init whose
- * plan has no hooks or new time namespace (exec) sends neither RunHooks nor Forked. The init's
- * error message follows `failure` ("exec failed" for an exec, as runc words it).
+ * Waits until the init is set up; returns the pty master fd if it made a terminal, and answers the
+ * init's requests meanwhile (an init whose plan asks for none never sends them). The init's error
+ * message follows `failure` ("exec failed" for an exec, as runc words it).
  */
 export function awaitReady(
   host: Pick<Host, 'fs' | 'addon'>,
@@ -52,6 +67,7 @@ export function awaitReady(
 ): { consoleFd: number | null } {
   let consoleFd: number | null = null;
   let forked = false;
+  let namespacesMade = false;
   try {
     for (;;) {
       let message: InitMessage;
@@ -67,21 +83,32 @@ export function awaitReady(
         consoleFd = fd;
         continue;
       }
+      const { idmapMount, seccompListener, runHooks } = handlers;
       if (kind === SyncTag.Forked && fd >= 0 && handlers.forked !== undefined && !forked) {
-        let pid: number;
-        try {
-          pid = pidOfPidfd(host, fd);
-        } finally {
-          host.fs.close(fd);
-        }
+        const pid = closeAfter(host, fd, (pidfd) => pidOfPidfd(host, pidfd));
         forked = true;
         handlers.forked(pid);
         continue;
       }
+      // The decimal step index that follows the tag of IdmapMount.
+      const stepIndex = data.toString('latin1', 1);
+      if (kind === SyncTag.IdmapMount && fd >= 0 && idmapMount !== undefined && /^\d+$/.test(stepIndex)) {
+        closeAfter(host, fd, (mountFd) => idmapMount(Number(stepIndex), mountFd));
+        host.fs.write(syncFd, Buffer.from(SyncTag.MountIdmapped, 'latin1'));
+        continue;
+      }
+      if ((kind === SyncTag.RunHooks || kind === SyncTag.Ready) && !namespacesMade) {
+        namespacesMade = true;
+        handlers.namespacesMade?.();
+      }
+      if (kind === SyncTag.SeccompListener && fd >= 0 && seccompListener !== undefined) {
+        closeAfter(host, fd, seccompListener);
+        continue;
+      }
       if (fd >= 0) host.fs.close(fd);
       if (kind === SyncTag.Ready) return { consoleFd };
-      if (kind === SyncTag.RunHooks && handlers.runHooks !== undefined) {
-        host.fs.write(syncFd, Buffer.from(SyncTag.HooksDone + handlers.runHooks(), 'utf8'));
+      if (kind === SyncTag.RunHooks && runHooks !== undefined) {
+        host.fs.write(syncFd, Buffer.from(SyncTag.HooksDone + runHooks(), 'utf8'));
         continue;
       }
       if (kind === SyncTag.Error) throw new CistaError(`${failure}: ${data.toString('utf8', 1)}`);

@@ -73,7 +73,7 @@ export function attachConsole(host: Pick<Host, 'fs' | 'addon'>, masterFd: number
 /** Hands a pty master to the client's --console-socket (SCM_RIGHTS, as runc's recvtty expects) and closes ours. */
 export function sendConsoleToSocket(host: Pick<Host, 'fs' | 'addon'>, masterFd: number, socketPath: string): void {
   try {
-    host.addon.sendFdToSocket(path.resolve(socketPath), masterFd, '/dev/ptmx');
+    host.addon.sendFdToSocket(path.resolve(socketPath), masterFd, '/dev/ptmx', 'console socket');
   } finally {
     host.fs.close(masterFd);
   }

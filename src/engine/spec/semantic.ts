@@ -7,7 +7,7 @@ import { ConfigError } from '../errors';
 import { jsonPointer } from './json-pointer';
 import { idMappingProblem, mapsId } from './id-mappings';
 import type { Spec } from './schema';
-import { CAPABILITIES, CAPABILITY_SETS, DEVICE_FILE_TYPES, HOOK_NAMES, RLIMIT_TYPES, S_IFMT, type NamespaceType } from './vocabulary';
+import { CAPABILITIES, CAPABILITY_SETS, DEVICE_FILE_TYPES, HOOK_NAMES, IDMAP_OPTIONS, RLIMIT_TYPES, S_IFMT, type NamespaceType } from './vocabulary';
 
 function fail(pointer: string, problem: string): never {
   throw new ConfigError(pointer, problem);
@@ -109,6 +109,67 @@ function checkMounts(spec: Spec): void {
   });
 }
 
+/**
+ * Idmapped mounts, as runc 1.2 and crun take them: binds only; a mount's own mappings come in pairs
+ * (uid and gid); without them, `idmap`/`ridmap` take the container's user namespace, so there must be one.
+ */
+function checkIdmappedMounts(spec: Spec): void {
+  const hasUserNamespace = (spec.linux?.namespaces ?? []).some((ns) => ns.type === 'user');
+  (spec.mounts ?? []).forEach((mount, index) => {
+    const options = mount.options ?? [];
+    const optionIndex = options.findIndex((o) => (IDMAP_OPTIONS as readonly string[]).includes(o));
+    const uidMappings = mount.uidMappings ?? [];
+    const gidMappings = mount.gidMappings ?? [];
+    if (optionIndex < 0 && uidMappings.length === 0 && gidMappings.length === 0) return;
+    const what = optionIndex >= 0 ? jsonPointer('mounts', index, 'options', optionIndex) : jsonPointer('mounts', index, uidMappings.length > 0 ? 'uidMappings' : 'gidMappings');
+    const isBind = mount.type === 'bind' || options.some((o) => o === 'bind' || o === 'rbind');
+    if (!isBind) fail(what, 'only a bind mount can be idmapped (type "bind", or the option "bind" or "rbind")');
+    for (const [field, mappings, other] of [['uidMappings', uidMappings, gidMappings], ['gidMappings', gidMappings, uidMappings]] as const) {
+      const pointer = jsonPointer('mounts', index, field);
+      if (mappings.length === 0) {
+        if (other.length > 0) fail(pointer, `is required with /mounts/${index}/${field === 'uidMappings' ? 'gidMappings' : 'uidMappings'}`);
+        continue;
+      }
+      const problem = idMappingProblem(mappings);
+      if (problem !== undefined) fail(`${pointer}/${problem.index}${problem.field}`, problem.problem);
+    }
+    if (uidMappings.length === 0 && !hasUserNamespace) {
+      fail(what, `"${options[optionIndex]}" without uidMappings and gidMappings takes the container's user namespace mappings, and there is no user namespace`);
+    }
+  });
+}
+
+/** The kernel's rules for an interface name (dev_valid_name), or what is wrong with `name`. */
+function interfaceNameProblem(name: string): string | undefined {
+  if (name === '' || name === '.' || name === '..') return `${JSON.stringify(name)} is not a valid interface name`;
+  // IFNAMSIZ is 16 with the NUL.
+  if (Buffer.byteLength(name) > 15) return `${JSON.stringify(name)} is longer than 15 bytes, the kernel's limit for an interface name`;
+  if (/[/:\s]/.test(name)) return `${JSON.stringify(name)} is not a valid interface name (no "/", ":" or whitespace)`;
+  return undefined;
+}
+
+/** linux.netDevices: valid names on both sides, distinct in the container, and a network namespace to move them to. */
+function checkNetDevices(spec: Spec): void {
+  const entries = Object.entries(spec.linux?.netDevices ?? {});
+  if (entries.length === 0) return;
+  if (!(spec.linux?.namespaces ?? []).some((ns) => ns.type === 'network')) {
+    fail('/linux/netDevices', 'needs a network namespace of the container\'s own (linux.namespaces: "network") to move the devices to');
+  }
+  const containerNames = new Map<string, string>();
+  for (const [host, device] of entries) {
+    const hostProblem = interfaceNameProblem(host);
+    if (hostProblem !== undefined) fail(jsonPointer('linux', 'netDevices', host), hostProblem);
+    const name = device.name || host;
+    if (device.name !== undefined && device.name !== '') {
+      const problem = interfaceNameProblem(device.name);
+      if (problem !== undefined) fail(jsonPointer('linux', 'netDevices', host, 'name'), problem);
+    }
+    const other = containerNames.get(name);
+    if (other !== undefined) fail(jsonPointer('linux', 'netDevices', host), `would be ${JSON.stringify(name)} in the container, as ${jsonPointer('linux', 'netDevices', other)} would`);
+    containerNames.set(name, host);
+  }
+}
+
 function checkHooks(spec: Spec): void {
   for (const hookName of HOOK_NAMES) {
     (spec.hooks?.[hookName] ?? []).forEach((hook, index) => {
@@ -125,6 +186,23 @@ function checkNamespaces(spec: Spec): void {
     seen.add(namespace.type);
     if (namespace.path !== undefined) requireAbsolute(`${pointer}/path`, namespace.path);
   });
+}
+
+/**
+ * A new user namespace owns nothing of a joined mount namespace (that one belongs to the user
+ * namespace of its creator), so the init could not mount the rootfs in it: runc fails such a
+ * config with EPERM at its first mount; cista says why before anything exists.
+ */
+function checkJoinedMountNamespace(spec: Spec): void {
+  const namespaces = spec.linux?.namespaces ?? [];
+  if (!namespaces.some((ns) => ns.type === 'user' && ns.path === undefined)) return;
+  const index = namespaces.findIndex((ns) => ns.type === 'mount' && ns.path !== undefined);
+  if (index >= 0) {
+    fail(
+      jsonPointer('linux', 'namespaces', index, 'path'),
+      'a new user namespace cannot mount in a joined mount namespace, which it does not own, so the rootfs could not be set up: join the user namespace that owns it, or use a new mount namespace',
+    );
+  }
 }
 
 function checkIdMappings(spec: Spec): void {
@@ -224,9 +302,12 @@ export function checkSemantics(spec: Spec): void {
   checkRoot(spec);
   checkNames(spec, namespaces);
   checkMounts(spec);
+  checkIdmappedMounts(spec);
   checkHooks(spec);
   checkNamespaces(spec);
+  checkJoinedMountNamespace(spec);
   checkIdMappings(spec);
+  checkNetDevices(spec);
   checkDevices(spec);
   checkSysctl(spec, namespaces);
   checkPathLists(spec, namespaces);

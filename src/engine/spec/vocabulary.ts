@@ -13,6 +13,10 @@ export const SPEC_VERSION_MAX = '1.3.0';
 /** Namespace types of linux.namespaces[].type, in the order error messages list them (a protocol table). */
 export { NAMESPACE_TYPES, type NamespaceType } from '../../generated/protocol';
 
+/** The mount options that ask for an idmapped bind: the mount itself, or with its submounts (runtime-spec 1.2). */
+export const IDMAP_OPTIONS = ['idmap', 'ridmap'] as const;
+export type IdmapOption = (typeof IDMAP_OPTIONS)[number];
+
 export const ROOTFS_PROPAGATIONS = ['private', 'shared', 'slave', 'unbindable'] as const;
 
 /** linux.devices[].type: character, block, unbuffered character, FIFO. */

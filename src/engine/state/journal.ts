@@ -13,8 +13,8 @@ import type { ContainerRecord } from './store';
 
 export const JOURNAL_FILE = 'journal';
 
-/** What teardown needs: the processes to kill, the cgroups to remove, the host mounts to detach. */
-export type OwnedResources = Partial<Pick<ContainerRecord, 'creator' | 'init' | 'cgroup' | 'hostMounts'>>;
+/** What teardown needs: the processes to kill, the cgroups to remove, the host mounts to detach, the devices to move back. */
+export type OwnedResources = Partial<Pick<ContainerRecord, 'creator' | 'init' | 'cgroup' | 'hostMounts' | 'netDevices'>>;
 
 export function appendJournal(files: HostFiles, dir: string, entry: OwnedResources): void {
   files.append(path.join(dir, JOURNAL_FILE), `${stringifyJson(entry)}\n`, 0o600);

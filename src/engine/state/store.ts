@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { CistaError, errnoText } from '../errors';
 import type { HostFiles } from '../host/host';
 import { parseJson, stringifyJson } from '../json';
+import type { NetDevicesRecord } from '../net-devices';
 import type { HostMountRecord } from '../rootfs/host-mounts';
 import type { Hook, LinuxMemoryPolicy, LinuxPersonality, LinuxSeccomp, Process } from '../spec/schema';
 import type { ProcessIdentity } from './status';
@@ -35,6 +36,8 @@ export interface ContainerRecord {
   hooks?: { poststart: Hook[]; poststop: Hook[] };
   /** Without a mount namespace of its own: what to detach from the host's mount table at teardown. */
   hostMounts?: HostMountRecord;
+  /** linux.netDevices: what teardown moves back to the host. */
+  netDevices?: NetDevicesRecord;
 }
 
 export interface ExecDefaults {

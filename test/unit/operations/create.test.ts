@@ -10,7 +10,7 @@ import { defaultSpec } from '../../../src/engine/spec/defaults';
 import type { Spec } from '../../../src/engine/spec/schema';
 import { deleteContainer } from '../../../src/engine/operations/delete';
 import { NEVER_FAIL } from '../../helpers/fake-host';
-import { BUNDLE, ROOT, machine, machineWithoutMountNamespace } from './machine';
+import { BUNDLE, NEW_INIT_PID, ROOT, machine, machineWithHandOvers, machineWithoutMountNamespace } from './machine';
 
 /** state.json written atomically: a temp file, then rename(2). */
 const WRITE_STATE = [`fs.writeText ${ROOT}/c1/state.json.PID.tmp`, `fs.rename ${ROOT}/c1/state.json.PID.tmp`];
@@ -58,9 +58,64 @@ describe('create', () => {
     expect(host.fdTable.size).toBe(0);
   });
 
+  it('answers the init in the order it asks, journaling the new init and each device before it acts', () => {
+    const host = machineWithHandOvers();
+    const created = create(host);
+    expect(created).toEqual({ id: 'c1', pid: NEW_INIT_PID, dir: `${ROOT}/c1`, consoleFd: null });
+    const changes = host.changes();
+    expect(changes.slice(changes.indexOf('fs.write sync fd'))).toEqual([
+      'fs.write sync fd',
+      // Forked: the clone journaled as the init
+      `fs.append ${ROOT}/c1/journal`,
+      ...WRITE_STATE,
+      // IdmapMount: a user namespace with the mount's mapping, the mount idmapped, the init told
+      'addon.makeUserNamespace 0 100000 65536 / 0 100000 65536',
+      'addon.idmapMount the top mount',
+      'fs.write sync fd',
+      // every namespace exists (RunHooks): the pin, then the device, each journaled first
+      `fs.append ${ROOT}/c1/journal`,
+      ...WRITE_STATE,
+      `fs.writeText ${ROOT}/c1/netns`,
+      `addon.pinNamespace ${ROOT}/c1/netns`,
+      `fs.append ${ROOT}/c1/journal`,
+      ...WRITE_STATE,
+      `addon.moveNetDevice /proc/thread-self/ns/net veth0 -> ${ROOT}/c1/netns eth0`,
+      'proc.run /hooks/prestart',
+      'proc.run /hooks/createRuntime',
+      'fs.write sync fd: hooks done + state',
+      // SeccompListener: the notify fd to the agent
+      'addon.sendFdToSocket /run/agent.sock',
+      // Ready: the first init, a zombie by now, reaped
+      'addon.reapChild 4000',
+      // phase "created"
+      ...WRITE_STATE,
+      'fs.writeText /tmp/c1.pid.PID.tmp',
+      'fs.rename /tmp/c1.pid.PID.tmp',
+    ]);
+    expect(host.readFile('/tmp/c1.pid')).toBe(String(NEW_INIT_PID));
+    expect(JSON.parse(host.readFile(`${ROOT}/c1/state.json`)!)).toMatchObject({
+      init: { pid: NEW_INIT_PID },
+      netDevices: { devices: [{ host: 'veth0', container: 'eth0' }], netns: `${ROOT}/c1/netns`, pinned: true },
+    });
+    // The user namespace made for the idmap is closed again.
+    expect(host.fdTable.size).toBe(0);
+    expect(host.processes.has(4000)).toBe(false);
+
+    // delete moves the device back before the init dies, and unpins the namespace.
+    const before = host.changes().length;
+    deleteContainer(ROOT, 'c1', true, () => {}, host);
+    expect(host.changes().slice(before + 1, before + 4)).toEqual([
+      `addon.moveNetDevice ${ROOT}/c1/netns eth0 -> /proc/thread-self/ns/net veth0`,
+      `addon.detachMount ${ROOT}/c1/netns`,
+      `proc.signal ${NEW_INIT_PID}`,
+    ]);
+    expect(host.readFile('/sys/class/net/veth0')).toBe('');
+  });
+
   it.each([
     ['with a mount namespace of its own', machine],
     ["without one (its mounts in the host's table)", machineWithoutMountNamespace],
+    ['with every hand-over of the init (Forked, an idmap, a netDevice, a seccomp agent)', machineWithHandOvers],
   ])('undoes everything it did when any effect fails, and touches nothing else: %s', (_, makeMachine) => {
     const reference = makeMachine();
     create(reference);

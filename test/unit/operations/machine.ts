@@ -33,6 +33,33 @@ export function machineWithoutMountNamespace(): FakeHost {
   return host;
 }
 
+/** The pid the init of machineWithHandOvers() forks into its new pid namespace. */
+export const NEW_INIT_PID = 4100;
+
+/**
+ * The same with every hand-over between the init and the runtime during create: a new pid
+ * namespace in a joined user namespace (the init clones itself into it and hands over, SyncTag.Forked),
+ * a bind idmapped with a mapping of its own (a user namespace the addon makes), a host network
+ * device moved into a new network namespace that is pinned, and a seccomp agent that gets the
+ * notify fd.
+ */
+export function machineWithHandOvers(): FakeHost {
+  const host = machineFor((spec) => {
+    spec.linux!.namespaces!.push({ type: 'user', path: '/proc/3000/ns/user' });
+    spec.linux!.netDevices = { veth0: { name: 'eth0' } };
+    const mapping = [{ containerID: 0, hostID: 100000, size: 65536 }];
+    // First, so that its plan step is step 0.
+    spec.mounts!.unshift({ destination: '/data', type: 'bind', source: '/srv/data', options: ['rbind', 'idmap'], uidMappings: mapping, gidMappings: mapping });
+    spec.linux!.seccomp!.listenerPath = '/run/agent.sock';
+    spec.linux!.seccomp!.syscalls!.push({ names: ['mkdir'], action: 'SCMP_ACT_NOTIFY' });
+  });
+  host.makeDirectory('/srv/data');
+  host.writeFile('/proc/3000/ns/user', '');
+  host.addNetDevice('veth0');
+  host.initMessages = [`${SyncTag.Forked}${NEW_INIT_PID}`, `${SyncTag.IdmapMount}0`, SyncTag.RunHooks, SyncTag.SeccompListener, SyncTag.Ready];
+  return host;
+}
+
 function machineFor(edit: (spec: Spec) => void): FakeHost {
   const host = new FakeHost();
   const spec = defaultSpec({ rootless: false });

@@ -71,6 +71,13 @@ describe('buildLaunchPlan', () => {
     expect(idMaps).toBeNull();
   });
 
+  it('makes a new pid namespace in a joined user namespace late too: the init forks into it', () => {
+    const s = spec({ linux: { namespaces: [{ type: 'user', path: '/proc/1/ns/user' }, { type: 'pid' }, { type: 'mount' }] } });
+    const { plan, cloneFlags, cloneJoins } = buildLaunchPlan(s, options);
+    expect([cloneFlags, cloneJoins]).toEqual([0, []]);
+    expect(plan.unshareFlags).toBe(CLONE_NEWPID | CLONE_NEWNS);
+  });
+
   it('with a new user namespace, enters the joined namespaces around clone(), before the new user namespace exists', () => {
     const s = spec({
       mounts: [{ destination: '/sys', type: 'sysfs', source: 'sysfs' }],
@@ -162,6 +169,31 @@ describe('buildLaunchPlan', () => {
     // Without a user namespace, sysfs is always a new mount.
     const noUser = spec({ mounts: [sys], linux: { namespaces: [{ type: 'mount' }] } });
     expect(buildLaunchPlan(noUser, options).plan.mounts[0]).toMatchObject({ kind: MountKind.Filesystem, fstype: 'sysfs' });
+  });
+
+  it('marks idmapped binds for the runtime, with their own mappings or the user namespace of the container', () => {
+    const own = [{ containerID: 0, hostID: 5000, size: 10 }];
+    const s = spec({
+      mounts: [
+        { destination: '/proc', type: 'proc', source: 'proc' },
+        { destination: '/a', type: 'bind', source: '/host/dir', options: ['rbind', 'ridmap'], uidMappings: own, gidMappings: own },
+        { destination: '/b', type: 'bind', source: '/host/dir', options: ['bind', 'idmap'] },
+        { destination: '/c', type: 'bind', source: '/host/dir', options: ['bind'] },
+      ],
+    });
+    s.linux!.namespaces!.push({ type: 'user' });
+    s.linux!.uidMappings = [{ containerID: 0, hostID: 100000, size: 65536 }];
+    s.linux!.gidMappings = [{ containerID: 0, hostID: 200000, size: 65536 }];
+    const planned = buildLaunchPlan(s, options);
+    expect(planned.plan.mounts.map((m) => m.idmap === true)).toEqual([false, true, true, false]);
+    // The options are not filesystem data.
+    expect(planned.plan.mounts[1].data).toBe('');
+    expect([...planned.idmappedMounts.entries()]).toEqual([
+      [1, { userNamespace: { uidMap: '0 5000 10\n', gidMap: '0 5000 10\n' }, recursive: true, pointer: '/mounts/1', destination: '/a' }],
+      [2, { userNamespace: { uidMap: '0 100000 65536\n', gidMap: '0 200000 65536\n' }, recursive: false, pointer: '/mounts/2', destination: '/b' }],
+    ]);
+    s.linux!.namespaces![5] = { type: 'user', path: '/proc/7/ns/user' };
+    expect(buildLaunchPlan(s, options).idmappedMounts.get(2)!.userNamespace).toEqual({ path: '/proc/7/ns/user' });
   });
 
   it('takes tmpcopyup out of the data, for a tmpfs only', () => {

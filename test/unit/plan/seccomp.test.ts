@@ -5,6 +5,9 @@ import type { LinuxSeccomp } from '../../../src/engine/spec/schema';
 
 const ALLOW = 0x7fff0000;
 const errno = (e: number) => 0x00050000 | e;
+// seccomp.h and linux/seccomp.h, stated here independently of the code under test.
+const SCMP_ACT_NOTIFY = 0x7fc00000;
+const SECCOMP_FILTER_FLAG_NEW_LISTENER = 1 << 3;
 
 function refusal(seccomp: LinuxSeccomp): string | undefined {
   try {
@@ -112,15 +115,41 @@ describe('planSeccomp', () => {
     expect(plan.filter.rules[0].args[0]).toMatchObject({ value: 0xfffffffffffffffen, valueTwo: 9007199254740993n });
   });
 
+  it('asks the kernel for a listener when a rule notifies, and keeps where to send it', () => {
+    const plan = planSeccomp({
+      defaultAction: 'SCMP_ACT_ALLOW',
+      listenerPath: '/run/agent.sock',
+      listenerMetadata: 'meta',
+      flags: ['SECCOMP_FILTER_FLAG_TSYNC'],
+      syscalls: [{ names: ['mkdir'], action: 'SCMP_ACT_NOTIFY' }],
+    })!;
+    expect(plan.filter.rules).toEqual([{ syscall: 'mkdir', action: SCMP_ACT_NOTIFY, args: [] }]);
+    // TSYNC | NEW_LISTENER | TSYNC_ESRCH
+    expect(plan.flags).toBe(1 | SECCOMP_FILTER_FLAG_NEW_LISTENER | (1 << 4));
+    expect(plan.listener).toEqual({ path: '/run/agent.sock', metadata: 'meta' });
+    // Without a notifying rule the listener is ignored, as the spec says, and so is WAIT_KILLABLE_RECV.
+    const quiet = planSeccomp({ defaultAction: 'SCMP_ACT_ALLOW', listenerPath: '/run/agent.sock', flags: ['SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV'] })!;
+    expect([quiet.flags, quiet.listener]).toEqual([0, null]);
+    const killable = planSeccomp({
+      defaultAction: 'SCMP_ACT_ALLOW',
+      listenerPath: '/run/agent.sock',
+      flags: ['SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV'],
+      syscalls: [{ names: ['mkdir'], action: 'SCMP_ACT_NOTIFY' }],
+    })!;
+    expect(killable.flags).toBe(SECCOMP_FILTER_FLAG_NEW_LISTENER | (1 << 5));
+  });
+
   it('refuses what it cannot honour, naming the JSON path', () => {
-    expect(refusal({ defaultAction: 'SCMP_ACT_NOTIFY' })).toBe('config.json: /linux/seccomp/defaultAction: "SCMP_ACT_NOTIFY" not supported yet');
+    expect(refusal({ defaultAction: 'SCMP_ACT_NOTIFY', listenerPath: '/run/agent.sock' })).toBe(
+      'config.json: /linux/seccomp/defaultAction: SCMP_ACT_NOTIFY cannot be the default action',
+    );
     expect(refusal({ defaultAction: 'SCMP_ACT_ALLOW', syscalls: [{ names: ['a'], action: 'SCMP_ACT_ERRNO' }, { names: ['b'], action: 'SCMP_ACT_NOTIFY' }] })).toBe(
-      'config.json: /linux/seccomp/syscalls/1/action: "SCMP_ACT_NOTIFY" not supported yet',
+      'config.json: /linux/seccomp/syscalls/1/action: SCMP_ACT_NOTIFY needs /linux/seccomp/listenerPath, where the agent that answers listens',
     );
-    expect(refusal({ defaultAction: 'SCMP_ACT_ALLOW', listenerPath: '/run/agent.sock' })).toBe('config.json: /linux/seccomp/listenerPath: not supported yet');
-    expect(refusal({ defaultAction: 'SCMP_ACT_ALLOW', flags: ['SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV'] })).toBe(
-      'config.json: /linux/seccomp/flags/0: "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV" not supported yet',
+    expect(refusal({ defaultAction: 'SCMP_ACT_ALLOW', listenerPath: '/a', syscalls: [{ names: ['mkdir', 'sendmsg'], action: 'SCMP_ACT_NOTIFY' }] })).toBe(
+      'config.json: /linux/seccomp/syscalls/0/names/1: SCMP_ACT_NOTIFY cannot be used for sendmsg, which hands the notify fd over',
     );
+    expect(refusal({ defaultAction: 'SCMP_ACT_ALLOW', listenerMetadata: 'x' })).toMatch(/^config.json: \/linux\/seccomp\/listenerMetadata: needs \/linux\/seccomp\/listenerPath/);
     expect(refusal({ defaultAction: 'SCMP_ACT_ALLOW', flags: ['SECCOMP_FILTER_FLAG_BOGUS' as never] })).toMatch(/flags\/0: .* is not a seccomp filter flag/);
     expect(refusal({ defaultAction: 'SCMP_ACT_ALLOW', architectures: ['SCMP_ARCH_VAX' as never] })).toMatch(/architectures\/0: unknown architecture/);
     expect(refusal({ defaultAction: 'SCMP_ACT_ALLOW', defaultErrnoRet: 1 })).toMatch(/\/linux\/seccomp\/defaultErrnoRet: only SCMP_ACT_ERRNO and SCMP_ACT_TRACE/);

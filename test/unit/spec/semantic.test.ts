@@ -198,6 +198,11 @@ describe('checkSemantics', () => {
       '/linux/maskedPaths/1: must be an absolute path, not "proc/keys"',
     ],
     [
+      'a joined mount namespace with a new user namespace, which could not mount in it',
+      (s) => (inUserNamespace(s), (linux(s).namespaces = [{ type: 'user' }, { type: 'uts' }, { type: 'network', path: '/proc/1/ns/net' }, { type: 'mount', path: '/proc/1/ns/mnt' }])),
+      '/linux/namespaces/3/path: a new user namespace cannot mount in a joined mount namespace, which it does not own, so the rootfs could not be set up: join the user namespace that owns it, or use a new mount namespace',
+    ],
+    [
       'masked paths without a mount namespace',
       (s) => (linux(s).namespaces = linux(s).namespaces!.filter((ns) => ns.type !== 'mount')),
       '/linux/maskedPaths: needs a private mount namespace',
@@ -209,6 +214,58 @@ describe('checkSemantics', () => {
   it('accepts a new user namespace mapping the process ids, and a joined one without mappings', () => {
     expect(semanticError((s) => (inUserNamespace(s), (s.process!.user = { uid: 99, gid: 5, additionalGids: [0, 99] })))).toBeUndefined();
     expect(semanticError((s) => linux(s).namespaces!.push({ type: 'user', path: '/proc/1/ns/user' }))).toBeUndefined();
+  });
+
+  describe('idmapped mounts', () => {
+    const bind = (spec: Spec, extra: Partial<NonNullable<Spec['mounts']>[number]>) =>
+      spec.mounts!.push({ destination: '/data', type: 'bind', source: '/srv/data', options: ['rbind'], ...extra });
+    const map = [{ containerID: 0, hostID: 1000, size: 10 }];
+
+    it('accepts a bind with both mappings, with or without a user namespace, and idmap alone in one', () => {
+      expect(semanticError((s) => bind(s, { uidMappings: map, gidMappings: map }))).toBeUndefined();
+      expect(semanticError((s) => (inUserNamespace(s), bind(s, { options: ['rbind', 'ridmap'] })))).toBeUndefined();
+      expect(semanticError((s) => (linux(s).namespaces!.push({ type: 'user', path: '/proc/1/ns/user' }), bind(s, { options: ['bind', 'idmap'] })))).toBeUndefined();
+    });
+
+    it.each<[string, (spec: Spec) => void, string]>([
+      [
+        'a mapped filesystem that is not a bind',
+        (s) => s.mounts!.push({ destination: '/t', type: 'tmpfs', source: 'tmpfs', options: ['idmap'] }),
+        '/mounts/1/options/0: only a bind mount can be idmapped (type "bind", or the option "bind" or "rbind")',
+      ],
+      ['uid mappings without gid mappings', (s) => bind(s, { uidMappings: map }), '/mounts/1/gidMappings: is required with /mounts/1/uidMappings'],
+      [
+        'overlapping mappings',
+        (s) => bind(s, { uidMappings: [...map, { containerID: 5, hostID: 0, size: 1 }], gidMappings: map }),
+        '/mounts/1/uidMappings/1/containerID: range overlaps mapping 0',
+      ],
+      [
+        'idmap without mappings or a user namespace',
+        (s) => bind(s, { options: ['rbind', 'idmap'] }),
+        '/mounts/1/options/1: "idmap" without uidMappings and gidMappings takes the container\'s user namespace mappings, and there is no user namespace',
+      ],
+    ])('rejects %s', (_, edit, expected) => {
+      expect(semanticError(edit)).toBe(`config.json: ${expected}`);
+    });
+  });
+
+  describe('netDevices', () => {
+    it('accepts valid names, renamed or not, with a network namespace', () => {
+      expect(semanticError((s) => (linux(s).netDevices = { eth1: {}, 'veth-a': { name: 'eth2' } }))).toBeUndefined();
+    });
+
+    it.each<[string, (spec: Spec) => void, string]>([
+      [
+        'no network namespace',
+        (s) => ((linux(s).namespaces = linux(s).namespaces!.filter((ns) => ns.type !== 'network')), (linux(s).netDevices = { eth1: {} })),
+        '/linux/netDevices: needs a network namespace of the container\'s own (linux.namespaces: "network") to move the devices to',
+      ],
+      ['a host name too long', (s) => (linux(s).netDevices = { 'a-very-long-name0': {} }), '/linux/netDevices/a-very-long-name0: "a-very-long-name0" is longer than 15 bytes, the kernel\'s limit for an interface name'],
+      ['a container name with a slash', (s) => (linux(s).netDevices = { eth1: { name: 'a/b' } }), '/linux/netDevices/eth1/name: "a/b" is not a valid interface name (no "/", ":" or whitespace)'],
+      ['two devices with one container name', (s) => (linux(s).netDevices = { eth1: { name: 'eth2' }, eth2: {} }), '/linux/netDevices/eth2: would be "eth2" in the container, as /linux/netDevices/eth1 would'],
+    ])('rejects %s', (_, edit, expected) => {
+      expect(semanticError(edit)).toBe(`config.json: ${expected}`);
+    });
   });
 
   it('accepts a config without a process: the runtime-spec needs one only to start', () => {

@@ -1,0 +1,149 @@
+#!/usr/bin/env node
+'use strict';
+// containerd-shim-cista-v2 against containerd's runc shim: `ctr run --rm IMAGE ID true` through a
+// private containerd 1.6 (test/helpers/containerd.js: own config, root, state and socket; a busybox
+// image imported), runtimes io.containerd.cista.v2 and io.containerd.runc.v2 interleaved per iteration.
+//
+//   sudo node bench/containerd.js [--iterations N] [--warmup N] [--pod N] [--json]
+//
+// Prints medians and the ratio cista / runc (target <= 1.0). Then memory: N (default 20) containers
+// of `sleep` in one pod (one io.kubernetes.cri.sandbox-id, so one shim per runtime), the total RSS of
+// the shims and the containers' processes (VmRSS), cista against runc (target < 1.0). A measurement:
+// exits 0 when a target is missed, non-zero only on an error. containerd and everything it made are
+// removed at the end.
+
+const { spawnSync } = require('node:child_process');
+const fs = require('node:fs');
+
+const { CISTA_RUNTIME, Containerd, IMAGE, RUNC_RUNTIME } = require('../test/helpers/containerd.js');
+
+function option(name, fallback) {
+  const i = process.argv.indexOf(`--${name}`);
+  return i === -1 ? fallback : Number(process.argv[i + 1]);
+}
+
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+function timedRun(ctd, runtime, id) {
+  const start = process.hrtime.bigint();
+  const r = spawnSync('ctr', ['--address', ctd.socket, '--namespace', ctd.namespace, 'run', '--rm', '--runtime', runtime, IMAGE, id, 'true'], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  const ms = Number(process.hrtime.bigint() - start) / 1e6;
+  if (r.status !== 0) throw new Error(`ctr run --runtime ${runtime}: exit ${r.status}: ${r.stderr}`);
+  return ms;
+}
+
+function rssKiB(pid) {
+  try {
+    const line = fs.readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmRSS:'));
+    return line === undefined ? 0 : Number(line.split(/\s+/)[1]);
+  } catch {
+    return 0;
+  }
+}
+
+/** Pids whose command line has all of `parts`. */
+function pidsWith(...parts) {
+  return fs
+    .readdirSync('/proc')
+    .filter((p) => /^\d+$/.test(p))
+    .filter((p) => {
+      try {
+        const cmdline = fs.readFileSync(`/proc/${p}/cmdline`, 'utf8');
+        return parts.every((part) => cmdline.includes(part));
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
+
+/** Every process in the cgroup of each container (ctr's cgroup is /NAMESPACE/ID). */
+function containerPids(ctd, ids) {
+  return ids.flatMap((id) => {
+    try {
+      return fs.readFileSync(`/sys/fs/cgroup/pids/${ctd.namespace}/${id}/cgroup.procs`, 'utf8').split('\n').filter(Boolean).map(Number);
+    } catch {
+      return [];
+    }
+  });
+}
+
+/** N sleeping containers in one pod: MiB of the shims plus the containers' processes. */
+function podMemory(ctd, runtime, shimPart, count) {
+  const ids = Array.from({ length: count }, (_, i) => `mem-${runtime.split('.')[2]}-${i}`);
+  const pod = ['--annotation', `io.kubernetes.cri.sandbox-id=pod-${runtime.split('.')[2]}`];
+  try {
+    for (const id of ids) {
+      const r = spawnSync('ctr', ['--address', ctd.socket, '--namespace', ctd.namespace, 'run', '-d', ...pod, '--runtime', runtime, IMAGE, id, 'sleep', '1000'], { encoding: 'utf8' });
+      if (r.status !== 0) throw new Error(`ctr run -d --runtime ${runtime}: ${r.stderr}`);
+    }
+    const shims = pidsWith(shimPart, ctd.socket);
+    const shimKiB = shims.reduce((sum, pid) => sum + rssKiB(pid), 0);
+    const containerKiB = containerPids(ctd, ids).reduce((sum, pid) => sum + rssKiB(pid), 0);
+    return { shims: shims.length, shimMiB: shimKiB / 1024, containersMiB: containerKiB / 1024, totalMiB: (shimKiB + containerKiB) / 1024 };
+  } finally {
+    for (const id of ids) {
+      spawnSync('ctr', ['--address', ctd.socket, '--namespace', ctd.namespace, 'task', 'delete', '--force', id]);
+      spawnSync('ctr', ['--address', ctd.socket, '--namespace', ctd.namespace, 'containers', 'delete', id]);
+    }
+  }
+}
+
+async function main() {
+  const iterations = option('iterations', 20);
+  const warmup = option('warmup', 3);
+  const podSize = option('pod', 20);
+  const ctd = await Containerd.start();
+  const times = { cista: [], runc: [] };
+  let memory;
+  try {
+    for (let i = 0; i < warmup + iterations; i++) {
+      const cista = timedRun(ctd, CISTA_RUNTIME, `bench-cista-${i}`);
+      const runc = timedRun(ctd, RUNC_RUNTIME, `bench-runc-${i}`);
+      if (i >= warmup) {
+        times.cista.push(cista);
+        times.runc.push(runc);
+      }
+    }
+    memory = {
+      cista: podMemory(ctd, CISTA_RUNTIME, 'dist/shim/server.js', podSize),
+      runc: podMemory(ctd, RUNC_RUNTIME, 'containerd-shim-runc-v2', podSize),
+    };
+  } finally {
+    await ctd.stop();
+  }
+  const result = {
+    iterations,
+    cistaMedianMs: Number(median(times.cista).toFixed(1)),
+    runcMedianMs: Number(median(times.runc).toFixed(1)),
+  };
+  result.ratio = Number((result.cistaMedianMs / result.runcMedianMs).toFixed(2));
+  result.memory = memory;
+  result.memoryRatio = Number((memory.cista.totalMiB / memory.runc.totalMiB).toFixed(2));
+  if (process.argv.includes('--json')) {
+    console.log(JSON.stringify(result));
+    return;
+  }
+  console.log(`ctr run --rm ${IMAGE} ID true, ${iterations} iterations (+${warmup} warm-up), medians:`);
+  console.log(`  io.containerd.cista.v2  ${result.cistaMedianMs} ms`);
+  console.log(`  io.containerd.runc.v2   ${result.runcMedianMs} ms`);
+  console.log(`  ratio cista / runc      ${result.ratio}  (target <= 1.0: ${result.ratio <= 1 ? 'PASS' : 'MISS'})`);
+  console.log(`${podSize} containers of sleep in one pod, RSS (MiB):`);
+  for (const [name, m] of Object.entries(memory)) {
+    console.log(`  ${name.padEnd(6)} ${m.shims} shim(s) ${m.shimMiB.toFixed(1)} + containers ${m.containersMiB.toFixed(1)} = ${m.totalMiB.toFixed(1)}`);
+  }
+  console.log(`  ratio cista / runc      ${result.memoryRatio}  (target < 1.0: ${result.memoryRatio < 1 ? 'PASS' : 'MISS'})`);
+}
+
+main().catch((e) => {
+  console.error(e.stack ?? String(e));
+  process.exit(1);
+});

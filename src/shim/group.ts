@@ -1,0 +1,47 @@
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as path from 'node:path';
+
+import type { ShimFlags } from './flags';
+
+/** The annotation containerd's CRI plugin puts on a pod's containers: its sandbox (grouping, as runc's shim does). */
+const SANDBOX_ANNOTATION = 'io.kubernetes.cri.sandbox-id';
+const SOCKET_DIR = '/run/containerd/s';
+
+/** The group a container's shim serves: its pod, or itself. */
+function groupOf(bundle: string, id: string): string {
+  try {
+    const config = JSON.parse(fs.readFileSync(path.join(bundle, 'config.json'), 'utf8')) as { annotations?: Record<string, string> };
+    return config.annotations?.[SANDBOX_ANNOTATION] || id;
+  } catch {
+    return id;
+  }
+}
+
+function canConnect(socket: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const c = net.createConnection(socket);
+    c.once('connect', () => {
+      c.destroy();
+      resolve(true);
+    });
+    c.once('error', () => resolve(false));
+  });
+}
+
+/**
+ * `start`'s first step: the socket of the container's group, as containerd's shim.SocketAddress makes
+ * it (a hash of containerd's address, the namespace and the group), and whether a live shim of the
+ * same group already serves there (then its address is the answer). A stale socket is removed.
+ */
+export async function groupSocket(flags: ShimFlags): Promise<{ socket: string; serving: boolean }> {
+  const group = groupOf(flags.bundle, flags.id);
+  const socket = path.join(SOCKET_DIR, createHash('sha256').update(path.join(flags.address, flags.namespace, group)).digest('hex'));
+  if (fs.existsSync(socket)) {
+    if (group !== flags.id && (await canConnect(socket))) return { socket, serving: true };
+    fs.rmSync(socket, { force: true });
+  }
+  fs.mkdirSync(SOCKET_DIR, { recursive: true, mode: 0o711 });
+  return { socket, serving: false };
+}

@@ -1,0 +1,175 @@
+/**
+ * containerd-shim-cista-v2 under a real containerd 1.6 (private instance, test/helpers/containerd.ts),
+ * driven with ctr as a user would: every task operation goes through the shim's ttrpc Task service.
+ */
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { containerd } from '../../src/generated/containerd';
+import { TtrpcClient } from '../../src/shim/ttrpc';
+import { CISTA_RUNTIME, Containerd, IMAGE } from '../helpers/containerd';
+import { requireRoot } from '../helpers/prerequisites';
+
+let ctd: InstanceType<typeof Containerd>;
+
+beforeAll(async () => {
+  requireRoot();
+  ctd = await Containerd.start();
+}, 120_000);
+
+afterAll(async () => {
+  await ctd?.stop();
+});
+
+async function until(condition: () => boolean): Promise<void> {
+  for (let i = 0; i < 100 && !condition(); i++) await new Promise((r) => setTimeout(r, 50));
+  expect(condition()).toBe(true);
+}
+
+describe('ctr with runtime io.containerd.cista.v2', () => {
+  it('runs a container: its output and its exit code reach ctr, and nothing is left', () => {
+    const r = ctd.ctr(['run', '--rm', '--runtime', CISTA_RUNTIME, IMAGE, 'shim-run', 'sh', '-c', 'echo hello from $$; echo to stderr >&2; exit 7']);
+    expect(r.stdout).toBe('hello from 1\n');
+    expect(r.stderr).toContain('to stderr');
+    expect(r.status).toBe(7);
+    expect(ctd.ok(['containers', 'list', '-q'])).toBe('');
+    expect(fs.existsSync('/run/containerd/cista/cista-test/shim-run')).toBe(false);
+  });
+
+  it('feeds stdin to the container and ends it', () => {
+    const r = ctd.ctr(['run', '--rm', '--runtime', CISTA_RUNTIME, IMAGE, 'shim-stdin', 'sh', '-c', 'tr a-z A-Z'], 'piped in\n');
+    expect(r.stdout).toBe('PIPED IN\n');
+    expect(r.status).toBe(0);
+  });
+
+  it('runs detached, then exec (plain, -d, -t), task ps, pause/resume, metrics, the memory limit and Update, kill --all and delete', async () => {
+    const id = 'shim-detached';
+    ctd.ok(['run', '-d', '--memory-limit', String(64 * 1024 * 1024), '--runtime', CISTA_RUNTIME, IMAGE, id, 'sleep', '1000']);
+    try {
+      expect(ctd.ok(['task', 'list'])).toMatch(new RegExp(`${id}\\s+\\d+\\s+RUNNING`));
+      const exec = ctd.ctr(['task', 'exec', '--exec-id', 'e1', id, 'sh', '-c', 'echo exec says $((6*7)); exit 3']);
+      expect(exec.stdout).toBe('exec says 42\n');
+      expect(exec.status).toBe(3);
+
+      ctd.ok(['task', 'exec', '-d', '--exec-id', 'e2', id, 'sleep', '1000']);
+      const ps = ctd.ok(['task', 'ps', id]).trim().split('\n').slice(1);
+      expect(ps.length).toBe(2);
+
+      ctd.ok(['task', 'pause', id]);
+      expect(ctd.ok(['task', 'list'])).toMatch(new RegExp(`${id}\\s+\\d+\\s+PAUSED`));
+      ctd.ok(['task', 'resume', id]);
+      expect(ctd.ok(['task', 'list'])).toMatch(new RegExp(`${id}\\s+\\d+\\s+RUNNING`));
+
+      const metrics = ctd.ok(['task', 'metrics', '--format', 'json', id]);
+      expect(JSON.parse(metrics).memory.usage.usage).toBeGreaterThan(0);
+
+      // The run's --memory-limit, read back from the cgroup.
+      expect(JSON.parse(metrics).memory.usage.limit).toBe(64 * 1024 * 1024);
+
+      // Update (ctr 1.6 has no `task update`): the Task service's call as containerd makes it, on the
+      // shim's socket from the bundle's address file, then read back.
+      const address = fs.readFileSync(`${ctd.dir}/state/io.containerd.runtime.v2.task/${ctd.namespace}/${id}/address`, 'utf8');
+      const shim = await TtrpcClient.connect(address.replace('unix://', ''));
+      try {
+        const resources = { type_url: 'types.containerd.io/opencontainers/runtime-spec/1/LinuxResources', value: Buffer.from(JSON.stringify({ memory: { limit: 32 * 1024 * 1024 } })) };
+        await shim.call('containerd.task.v2.Task', 'Update', containerd.task.v2.UpdateTaskRequest.encode({ id, resources }).finish());
+      } finally {
+        shim.close();
+      }
+      expect(JSON.parse(ctd.ok(['task', 'metrics', '--format', 'json', id])).memory.usage.limit).toBe(32 * 1024 * 1024);
+
+      // exec -t: the process gets a pty (ctr under script(1), which gives ctr a tty).
+      const tty = spawnSync('script', ['-qec', `ctr --address ${ctd.socket} --namespace ${ctd.namespace} task exec -t --exec-id t1 ${id} sh -c 'test -t 1 && echo exec tty'`, '/dev/null'], {
+        encoding: 'utf8',
+        input: '',
+        timeout: 60_000,
+      });
+      expect(tty.stdout).toContain('exec tty');
+
+      // kill --all: every process of the container (the detached exec's sleep too).
+      ctd.ok(['task', 'kill', '--all', '--signal', 'SIGKILL', id]);
+      await until(() => /STOPPED/.test(ctd.ok(['task', 'list'])));
+      const deleted = ctd.ctr(['task', 'delete', id]);
+      expect(deleted.stderr).toContain('exit with non-zero exit code 137');
+      expect(deleted.status).toBe(0);
+      expect(ctd.ok(['task', 'list', '-q'])).toBe('');
+    } finally {
+      ctd.ctr(['task', 'delete', '--force', id]);
+      ctd.ctr(['containers', 'delete', id]);
+    }
+    expect(fs.existsSync(`/run/containerd/cista/cista-test/${id}`)).toBe(false);
+    expect(ctd.shimPids()).toEqual([]);
+  });
+
+  it('gives -t a terminal through the console socket (ctr under script(1) for a tty)', () => {
+    const command = `ctr --address ${ctd.socket} --namespace ${ctd.namespace} run --rm -t --runtime ${CISTA_RUNTIME} ${IMAGE} shim-tty sh -c 'test -t 0 && test -t 1 && echo is a tty; stty size'`;
+    const r = spawnSync('script', ['-qec', command, '/dev/null'], { encoding: 'utf8', input: '', timeout: 60_000 });
+    expect(r.stdout).toContain('is a tty');
+    expect(r.status).toBe(0);
+  });
+
+  it('cleans up after a shim killed with SIGKILL: containerd runs its delete, nothing is left', async () => {
+    const id = 'shim-killed';
+    ctd.ok(['run', '-d', '--runtime', CISTA_RUNTIME, IMAGE, id, 'sleep', '1000']);
+    const [shim] = ctd.shimPids();
+    const socket = fs.readFileSync(`${ctd.dir}/state/io.containerd.runtime.v2.task/${ctd.namespace}/${id}/address`, 'utf8').replace('unix://', '');
+    expect(fs.existsSync(socket)).toBe(true);
+    const initPid = Number(new RegExp(`^${id}\\s+(\\d+)`, 'm').exec(ctd.ok(['task', 'list']))![1]);
+    expect(fs.existsSync(`/proc/${initPid}`)).toBe(true);
+    process.kill(shim, 'SIGKILL');
+    // containerd sees the shim's connection close and runs `containerd-shim-cista-v2 delete`.
+    await until(() => !fs.existsSync(`/run/containerd/cista/cista-test/${id}`));
+    await until(() => !fs.existsSync(`/proc/${initPid}`) || fs.readFileSync(`/proc/${initPid}/stat`, 'utf8').includes(') Z'));
+    ctd.ctr(['task', 'delete', '--force', id]);
+    ctd.ok(['containers', 'delete', id]);
+    expect(ctd.ok(['task', 'list', '-q'])).toBe('');
+    // containerd's `delete` (a server process in cleanup mode) may still be finishing.
+    await until(() => ctd.shimPids().length === 0);
+    expect(fs.readFileSync('/proc/self/mountinfo', 'utf8')).not.toContain(`/${id}/rootfs`);
+    expect(fs.existsSync(socket)).toBe(false);
+  });
+
+  it('serves the containers of one pod (io.kubernetes.cri.sandbox-id) from one shim process', async () => {
+    const pod = ['--annotation', 'io.kubernetes.cri.sandbox-id=pod-a'];
+    const ids = ['shim-pod-1', 'shim-pod-2'];
+    try {
+      for (const id of ids) ctd.ok(['run', '-d', ...pod, '--runtime', CISTA_RUNTIME, IMAGE, id, 'sleep', '1000']);
+      expect(ctd.shimPids().length).toBe(1);
+      expect(ctd.ok(['task', 'exec', '--exec-id', 'e', ids[1], 'echo', 'second']).trim()).toBe('second');
+      // The first container's end leaves the shim serving the second.
+      ctd.ok(['task', 'kill', '--signal', 'SIGKILL', ids[0]]);
+      await until(() => new RegExp(`${ids[0]}\\s+\\d+\\s+STOPPED`).test(ctd.ok(['task', 'list'])));
+      ctd.ctr(['task', 'delete', ids[0]]);
+      expect(ctd.ok(['task', 'list'])).toMatch(new RegExp(`${ids[1]}\\s+\\d+\\s+RUNNING`));
+      expect(ctd.shimPids().length).toBe(1);
+    } finally {
+      for (const id of ids) {
+        ctd.ctr(['task', 'delete', '--force', id]);
+        ctd.ctr(['containers', 'delete', id]);
+      }
+    }
+    await until(() => ctd.shimPids().length === 0);
+  });
+
+  it('keeps its containers when containerd restarts: containerd reconnects to the running shim', async () => {
+    const id = 'shim-restart';
+    ctd.ok(['run', '-d', '--runtime', CISTA_RUNTIME, IMAGE, id, 'sleep', '1000']);
+    try {
+      const [shim] = ctd.shimPids();
+      await ctd.restart();
+      expect(ctd.ok(['task', 'list'])).toMatch(new RegExp(`${id}\\s+\\d+\\s+RUNNING`));
+      expect(ctd.ok(['task', 'exec', '--exec-id', 'after', id, 'echo', 'still here']).trim()).toBe('still here');
+      expect(ctd.shimPids()).toEqual([shim]);
+      ctd.ok(['task', 'kill', '--signal', 'SIGKILL', id]);
+      await until(() => /STOPPED/.test(ctd.ok(['task', 'list'])));
+      ctd.ctr(['task', 'delete', id]);
+    } finally {
+      ctd.ctr(['task', 'delete', '--force', id]);
+      ctd.ctr(['containers', 'delete', id]);
+    }
+    await until(() => ctd.shimPids().length === 0);
+    expect(fs.existsSync(`/run/containerd/cista/cista-test/${id}`)).toBe(false);
+  });
+});
