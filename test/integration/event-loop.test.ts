@@ -77,10 +77,12 @@ describe('waiting on the event loop', () => {
   it('waits for a process that is not its child through its pidfd', async () => {
     // The shell (libuv's child) starts the sleep and reaps it; we only watch the sleep.
     const shell = spawn('/bin/sh', ['-c', 'sleep 0.3 & echo $!; wait $!; exit 0'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    // Listened for from the start: the shell may well exit while waitForExit still looks for the status.
+    const shellExit = once(shell, 'exit');
     const [line] = (await once(shell.stdout!, 'data')) as [Buffer];
     const exit = await waitForExit(Number(line.toString().trim()));
     expect(exit).toEqual(kernelKeepsExitStatus() ? { code: 0, signal: null } : { code: null, signal: null });
-    const [code] = await once(shell, 'exit');
+    const [code] = await shellExit;
     expect(code).toBe(0);
   });
 
