@@ -13,7 +13,6 @@ import {
   MS_RDONLY,
   MS_REC,
   MS_RELATIME,
-  MS_REMOUNT,
 } from '../../../src/engine/plan/mount-flags';
 import { MountKind } from '../../../src/engine/plan/plan';
 

@@ -22,7 +22,7 @@ describe('a rootless container without cgroups', () => {
     expect(manager.paths).toEqual({});
     expect(manager.pids()).toEqual([]);
     expect(manager.frozen()).toBe(false);
-    expect(() => manager.freeze(true)).toThrow('the container has no cgroup to freeze');
+    expect(() => manager.freeze()).toThrow('the container has no cgroup to freeze');
   });
 
   it('shows an empty read-only tmpfs where the config mounts cgroups, as runc masks it', () => {

@@ -292,9 +292,10 @@ describe('buildLaunchPlan', () => {
   });
 
   it('uses MS_MOVE + chroot under --no-pivot and the configured root propagation', () => {
-    const s = spec({ linux: { namespaces: [{ type: 'mount' }], rootfsPropagation: 'rprivate' } });
+    // As runc maps it: "private" alone is not recursive (the schema has no "rprivate" here).
+    const s = spec({ linux: { namespaces: [{ type: 'mount' }], rootfsPropagation: 'private' } });
     const { plan } = buildLaunchPlan(s, { ...options, noPivot: true });
-    expect(plan.rootfs).toMatchObject({ pivot: false, propagation: MS_PRIVATE | MS_REC });
+    expect(plan.rootfs).toMatchObject({ pivot: false, propagation: MS_PRIVATE });
   });
 
   it('hands the init its own hooks with argv and env resolved, and pauses only for create-time hooks', () => {

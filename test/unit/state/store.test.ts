@@ -26,7 +26,7 @@ const record: ContainerRecord = {
   created: '2026-12-01T00:00:00.000Z',
   owner: 'root',
   annotations: {},
-  cgroup: { driver: 'v1', paths: { devices: '/sys/fs/cgroup/devices/c1' }, created: ['/sys/fs/cgroup/devices/c1'] },
+  cgroup: { driver: 'v1', layout: 'v1', paths: { devices: '/sys/fs/cgroup/devices/c1' }, created: ['/sys/fs/cgroup/devices/c1'] },
   exec: { process: { cwd: '/', rlimits: [{ type: 'RLIMIT_CORE', soft: 18446744073709551615n, hard: 18446744073709551615n }] }, seccomp: null, sessionKeyring: null },
 };
 
@@ -57,10 +57,10 @@ describe('readRecord', () => {
 
 describe('the journal', () => {
   it('merges its entries in order, later ones winning', () => {
-    appendJournal(realFiles, dir, { creator: record.creator, cgroup: { driver: 'v2', paths: { '': '/a/b' }, created: ['/a', '/a/b'] } });
-    appendJournal(realFiles, dir, { cgroup: { driver: 'v2', paths: { '': '/a/b' }, created: ['/a/b'] } });
+    appendJournal(realFiles, dir, { creator: record.creator, cgroup: { driver: 'v2', layout: 'v2', paths: { '': '/a/b' }, created: ['/a', '/a/b'] } });
+    appendJournal(realFiles, dir, { cgroup: { driver: 'v2', layout: 'v2', paths: { '': '/a/b' }, created: ['/a/b'] } });
     appendJournal(realFiles, dir, { init: record.init });
-    expect(readJournal(realFiles, dir)).toEqual({ creator: record.creator, cgroup: { driver: 'v2', paths: { '': '/a/b' }, created: ['/a/b'] }, init: record.init });
+    expect(readJournal(realFiles, dir)).toEqual({ creator: record.creator, cgroup: { driver: 'v2', layout: 'v2', paths: { '': '/a/b' }, created: ['/a/b'] }, init: record.init });
   });
 
   it('skips a torn last line and damaged lines', () => {
