@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 import { caller } from '../caller';
+import { reopenCgroupManager } from '../cgroups';
 import type { CgroupManager, RecordedCgroups } from '../cgroups/manager';
 import { type NativeAddon, native } from '../native';
 import { sleepSync } from '../sleep';
@@ -129,11 +130,10 @@ export const realClock: Clock = { now: () => Date.now(), sleep: sleepSync };
 
 /**
  * The freezer is each driver's own (v1 freezer.state, v2 cgroup.freeze); reopening one reads
- * nothing. The drivers are required on first use, so that `state` of a stopped container and
- * `list` do not initialise them.
+ * nothing. Imported, not required on first use: the Node API runs these modules from their
+ * sources too, where a lazy require() of a TypeScript module cannot resolve.
  */
 function recordedDriver(cgroups: RecordedCgroups): CgroupManager {
-  const { reopenCgroupManager } = require('../cgroups') as typeof import('../cgroups');
   return reopenCgroupManager(cgroups);
 }
 
