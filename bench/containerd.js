@@ -15,7 +15,7 @@
 const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 
-const { CISTA_RUNTIME, Containerd, IMAGE, RUNC_RUNTIME } = require('../test/helpers/containerd.js');
+const { CISTA_RUNTIME, Containerd, IMAGE, RUNC_RUNTIME, pidsWith } = require('../test/helpers/containerd.js');
 
 function option(name, fallback) {
   const i = process.argv.indexOf(`--${name}`);
@@ -47,22 +47,6 @@ function rssKiB(pid) {
   } catch {
     return 0;
   }
-}
-
-/** Pids whose command line has all of `parts`. */
-function pidsWith(...parts) {
-  return fs
-    .readdirSync('/proc')
-    .filter((p) => /^\d+$/.test(p))
-    .filter((p) => {
-      try {
-        const cmdline = fs.readFileSync(`/proc/${p}/cmdline`, 'utf8');
-        return parts.every((part) => cmdline.includes(part));
-      } catch {
-        return false;
-      }
-    })
-    .map(Number);
 }
 
 /** Every process in the cgroup of each container (ctr's cgroup is /NAMESPACE/ID). */

@@ -27,6 +27,22 @@ function sha256(data) {
   return createHash('sha256').update(data).digest('hex');
 }
 
+/** Pids whose command line has all of `parts`. */
+function pidsWith(...parts) {
+  return fs
+    .readdirSync('/proc')
+    .filter((p) => /^\d+$/.test(p))
+    .filter((p) => {
+      try {
+        const cmdline = fs.readFileSync(`/proc/${p}/cmdline`, 'utf8');
+        return parts.every((part) => cmdline.includes(part));
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
+
 /** A docker-archive image (manifest.json, config, one layer) holding busybox and its applets. */
 function buildImage(dir) {
   const rootfs = path.join(dir, 'rootfs');
@@ -122,18 +138,7 @@ class Containerd {
 
   /** Pids of this containerd's cista shims (their command lines carry its socket). */
   shimPids() {
-    return fs
-      .readdirSync('/proc')
-      .filter((p) => /^\d+$/.test(p))
-      .filter((p) => {
-        try {
-          const cmdline = fs.readFileSync(`/proc/${p}/cmdline`, 'utf8');
-          return cmdline.includes(SERVER) && cmdline.includes(this.socket);
-        } catch {
-          return false;
-        }
-      })
-      .map(Number);
+    return pidsWith(SERVER, this.socket);
   }
 
   /** ctr against this containerd: { status, stdout, stderr }. */
@@ -172,4 +177,4 @@ class Containerd {
   }
 }
 
-module.exports = { Containerd, SHIM, IMAGE, CISTA_RUNTIME, RUNC_RUNTIME };
+module.exports = { Containerd, SHIM, IMAGE, CISTA_RUNTIME, RUNC_RUNTIME, pidsWith };
