@@ -2,20 +2,21 @@ import { EventEmitter } from 'node:events';
 import type { Readable, Writable } from 'node:stream';
 
 import type { Warn } from '../engine/hooks/run';
-import { deleteContainer } from '../engine/operations/delete';
-import { type StartedExec, startExec } from '../engine/operations/exec';
-import { killContainer } from '../engine/operations/kill';
-import { pauseContainer, resumeContainer } from '../engine/operations/pause';
-import { startContainer } from '../engine/operations/start';
-import { containerState } from '../engine/operations/state';
-import { updateContainer } from '../engine/operations/update';
+import { realAsyncHost } from '../engine/host/async-waits';
+import { runAsync } from '../engine/host/effect';
+import { deleteSteps } from '../engine/operations/delete';
+import { type StartedExec, execSteps } from '../engine/operations/exec';
+import { killSteps } from '../engine/operations/kill';
+import { freezeSteps } from '../engine/operations/pause';
+import { startSteps } from '../engine/operations/start';
+import { stateSteps } from '../engine/operations/state';
+import { updateSteps } from '../engine/operations/update';
 import { ExitWatch } from '../engine/process/exit';
 import type { LinuxResources } from '../engine/spec/schema';
 import type { OciState } from '../engine/state/status';
 import { ContainerProcess, type ProcessExit, type ProcessResult, type RunControl, abortSignalOf, capturingStdio, processExit, signalNumber } from './process';
 import { type StdioOptions, prepareStdio } from './stdio';
 import type { Terminal } from './terminal';
-import { turnOfTheLoop } from './turns';
 
 /** Where the containers live and where hook warnings go: what a Container shares with its Runtime. */
 export interface RuntimeContext {
@@ -99,8 +100,7 @@ export class Container extends EventEmitter {
 
   /** Runs the container's process (it was waiting since create). */
   async start(): Promise<void> {
-    await turnOfTheLoop();
-    startContainer(this.context.root, this.id, this.context.warn);
+    await runAsync(startSteps(this.context.root, this.id, this.context.warn, realAsyncHost));
   }
 
   /** Resolves with the container process's exit once it has exited. */
@@ -110,11 +110,10 @@ export class Container extends EventEmitter {
 
   /** Starts a process in the container; by default its stdio are pipes (the handle's streams). */
   async spawn(options: SpawnOptions): Promise<ContainerProcess> {
-    await turnOfTheLoop();
     const stdio = prepareStdio(options.terminal === true ? 'inherit' : (options.stdio ?? 'pipe'));
     let started: StartedExec;
     try {
-      started = startExec({
+      started = await runAsync(execSteps({
         root: this.context.root,
         id: this.id,
         args: options.args,
@@ -128,7 +127,7 @@ export class Container extends EventEmitter {
         detach: false,
         preserveFds: 0,
         stdio: stdio.fds,
-      });
+      }, realAsyncHost));
     } catch (e) {
       stdio.spawned(false);
       throw e;
@@ -154,27 +153,24 @@ export class Container extends EventEmitter {
 
   /** Signal by name ("TERM", "SIGKILL") or number; `all`: every process of the container. */
   async kill(signal: string | number = 'SIGTERM', options: { all?: boolean } = {}): Promise<void> {
-    killContainer(this.context.root, this.id, signalNumber(signal), options.all === true);
+    await runAsync(killSteps(this.context.root, this.id, signalNumber(signal), options.all === true, realAsyncHost));
   }
 
   async pause(): Promise<void> {
-    await turnOfTheLoop();
-    pauseContainer(this.context.root, this.id);
+    await runAsync(freezeSteps(this.context.root, this.id, true, realAsyncHost));
   }
 
   async resume(): Promise<void> {
-    await turnOfTheLoop();
-    resumeContainer(this.context.root, this.id);
+    await runAsync(freezeSteps(this.context.root, this.id, false, realAsyncHost));
   }
 
   /** Changes the cgroup limits given (config.json's /linux/resources without devices). */
   async update(resources: Omit<LinuxResources, 'devices'>): Promise<void> {
-    await turnOfTheLoop();
-    updateContainer(this.context.root, this.id, resources, 'resources');
+    await runAsync(updateSteps(this.context.root, this.id, resources, 'resources', realAsyncHost));
   }
 
   async state(): Promise<OciState> {
-    return containerState(this.context.root, this.id);
+    return runAsync(stateSteps(this.context.root, this.id, realAsyncHost));
   }
 
   /**
@@ -183,13 +179,12 @@ export class Container extends EventEmitter {
    */
   async delete(options: { force?: boolean } = {}): Promise<void> {
     if (options.force === true) {
-      const { status } = containerState(this.context.root, this.id);
+      const { status } = await this.state();
       if (status === 'created' || status === 'running') {
-        killContainer(this.context.root, this.id, signalNumber('SIGKILL'), false);
+        await this.kill('SIGKILL');
         await this.wait();
       }
     }
-    await turnOfTheLoop();
-    deleteContainer(this.context.root, this.id, options.force === true, this.context.warn);
+    await runAsync(deleteSteps(this.context.root, this.id, options.force === true, this.context.warn, realAsyncHost));
   }
 }

@@ -1,4 +1,5 @@
 import { type ContainerStats, type StatsValue, v1Stats } from '../engine/cgroups/stats';
+import { runSync } from '../engine/host/effect';
 import { realLookupHost } from '../engine/host/real-lookup';
 import { withContainer } from '../engine/operations/lookup';
 import { type google, io } from '../generated/containerd';
@@ -66,7 +67,11 @@ function v1Metrics(stats: ContainerStats): io.containerd.cgroups.v1.IMetrics {
 }
 
 export function cgroupMetrics(root: string, id: string): google.protobuf.IAny {
-  const cgroup = withContainer(realLookupHost, root, id, false, ({ record }) => record.cgroup);
+  const cgroup = runSync(
+    withContainer(realLookupHost, root, id, false, function* ({ record }) {
+      return record.cgroup;
+    }),
+  );
   if (cgroup === null) throw new StatusError(Code.FAILED_PRECONDITION, `container ${id} has no cgroup`);
   // The systemd driver's scope follows the host's layout.
   const layout = cgroup.driver === 'systemd' ? cgroup.layout : cgroup.driver;

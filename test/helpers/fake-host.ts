@@ -9,7 +9,8 @@ import { FifoAnswer, SyncTag } from '../../src/generated/protocol';
 import type { Caller } from '../../src/engine/caller';
 import type { CgroupConfig, CgroupManager, CgroupMountLayout, CgroupWrite, ContainerStats, DeviceRule, RecordedCgroups, ResourcePlan } from '../../src/engine/cgroups';
 import { NoCgroupManager } from '../../src/engine/cgroups/none';
-import type { Host, HostCgroups, HostFiles, HostFreezer, HostProcesses, ProcessStat, ProgramResult, ProgramRun } from '../../src/engine/host/host';
+import type { Host, HostCgroups, HostFiles, HostFreezer, HostProcesses, HostWaits, ProcessStat, ProgramResult, ProgramRun } from '../../src/engine/host/host';
+import { blockingWaits } from '../../src/engine/host/sync-waits';
 import type { NativeAddon } from '../../src/engine/native';
 import type { LinuxResources } from '../../src/engine/spec/schema';
 
@@ -324,6 +325,9 @@ export class FakeHost implements Host {
         return { status, signal: null, stdout: Buffer.from(''), stderr: Buffer.from(status === 0 ? '' : 'hook failed') };
       }),
   };
+
+  /** The CLI's waits, made of the recorded calls above. */
+  readonly waits: HostWaits = blockingWaits(this);
 
   readonly clock = {
     now: () => this.effect('clock.now', [], () => this.clockMs),

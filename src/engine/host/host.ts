@@ -9,6 +9,8 @@ import type { Caller } from '../caller';
 import type { CgroupConfig, CgroupManager } from '../cgroups';
 import type { RecordedCgroups } from '../cgroups/manager';
 import type { NativeAddon } from '../native';
+import type { InitMessage } from '../process/channel';
+import type { Effect } from './effect';
 
 /** The file system, with Node's errors (`code` set) on failure. */
 export interface HostFiles {
@@ -113,12 +115,32 @@ export interface HostCgroups {
   reopen(cgroups: RecordedCgroups): CgroupManager;
 }
 
+/**
+ * Everything an operation waits for. The CLI's host (sync-waits.ts) blocks, as a one-call process
+ * may; the API's (async-waits.ts) waits on the event loop. Operations `yield*` these (effect.ts).
+ */
+export interface HostWaits {
+  /** flock() on `dir`, exclusive or shared, once it is free: the fd holding it (closing it releases). ENOENT: no such directory. */
+  lock(dir: string, exclusive: boolean): Effect<number>;
+  /** The next datagram of the init on the sync socket. */
+  receive(syncFd: number, maxBytes: number): Effect<InitMessage>;
+  /** A hook program run to completion. */
+  run(program: ProgramRun): Effect<ProgramResult>;
+  /**
+   * Returns once something the caller polls for may have changed: `fd` readable or `pid` exited
+   * (the asynchronous host watches them), or after `pollMs` (the blocking host just sleeps that
+   * long). The caller looks again either way.
+   */
+  idle(pollMs: number, watch: { fd?: number; pid?: number }): Effect<void>;
+}
+
 export interface Host {
   readonly fs: HostFiles;
   readonly proc: HostProcesses;
   readonly clock: Clock;
   readonly freezer: HostFreezer;
   readonly cgroups: HostCgroups;
+  readonly waits: HostWaits;
   /** The addon (native/addon); the real host loads it on first use. */
   readonly addon: NativeAddon;
 }

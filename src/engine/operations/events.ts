@@ -1,5 +1,6 @@
 import { statsJson } from '../cgroups/stats';
 import { CistaError } from '../errors';
+import { runSync } from '../host/effect';
 import type { Host } from '../host/host';
 import { realHost } from '../host/real';
 import { withContainer } from './lookup';
@@ -22,11 +23,11 @@ const OOM_POLL_MS = 200;
  * the stream lasts until the container's cgroup is removed (its delete).
  */
 export async function containerEvents(root: string, id: string, options: EventsOptions, host: Host = realHost): Promise<void> {
-  const cgroup = withContainer(host, root, id, false, ({ record, status }) => {
+  const cgroup = runSync(withContainer(host, root, id, false, function* ({ record, status }) {
     if (status === 'stopped' || status === 'creating') throw new CistaError(`container ${id} is not running`);
     if (record.cgroup === null) throw new CistaError(`container ${id} has no cgroup to report on`);
     return host.cgroups.reopen(record.cgroup);
-  });
+  }));
   const stats = () => options.write(statsJson({ type: 'stats', id, data: cgroup.stats() }));
   if (options.statsOnce) {
     stats();

@@ -1,0 +1,103 @@
+/**
+ * The long-lived API's waits (see HostWaits): each is a promise settled from Node's event loop, so
+ * no operation blocks it. Loaded by the API only, never by the CLI.
+ */
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+
+import { native } from '../native';
+import { whenReadable } from '../process/readable';
+import { awaiting } from './effect';
+import type { Host, HostWaits, ProgramResult, ProgramRun } from './host';
+import { programOutput } from './real-lookup';
+import { realHostWith } from './real';
+
+/** Retries of a held lock back off up to this interval. */
+const MAX_LOCK_RETRY_MS = 50;
+/** An idle wait looks again after this long even when nothing it watches fired (a pid reused meanwhile). */
+const MAX_IDLE_MS = 100;
+
+/** flock() has no fd to watch: a held lock is tried again (LOCK_NB) on a timer backing off from 1 ms. */
+async function lock(dir: string, exclusive: boolean): Promise<number> {
+  let fd = native().lockFile(dir, exclusive, true);
+  for (let delay = 1; fd < 0; delay = Math.min(delay * 2, MAX_LOCK_RETRY_MS)) {
+    await new Promise((resolve) => setTimeout(resolve, delay));
+    fd = native().lockFile(dir, exclusive, true);
+  }
+  return fd;
+}
+
+/** One message of the init, received once the event loop sees the socket readable. */
+async function receive(syncFd: number, maxBytes: number) {
+  for (;;) {
+    const message = native().receiveMessage(syncFd, maxBytes, true);
+    if (message !== null) return message;
+    await whenReadable(syncFd);
+  }
+}
+
+/** child_process.spawn with the blocking host's rules: output to files, SIGKILL after the timeout. */
+function run(program: ProgramRun): Promise<ProgramResult> {
+  const output = programOutput();
+  return new Promise<ProgramResult>((resolve) => {
+    let error: Error | undefined;
+    const child = spawn(program.path, program.args, { argv0: program.argv0, env: program.env, stdio: ['pipe', output.stdout, output.stderr] });
+    const timer =
+      program.timeoutMs === undefined
+        ? undefined
+        : setTimeout(() => {
+            error = Object.assign(new Error('timed out'), { code: 'ETIMEDOUT' });
+            child.kill('SIGKILL');
+          }, program.timeoutMs);
+    // A hook need not read its stdin (EPIPE).
+    child.stdin!.on('error', () => {});
+    child.stdin!.end(program.stdin);
+    child.on('error', (e) => {
+      // Not started (ENOENT, EACCES): there is no exit to wait for.
+      clearTimeout(timer);
+      resolve(output.result(null, null, e));
+    });
+    child.on('exit', (status, signal) => {
+      clearTimeout(timer);
+      resolve(output.result(status, signal, error));
+    });
+  }).finally(() => output.close());
+}
+
+/** Resolves once `fd` is readable, `pid` has exited, or MAX_IDLE_MS passed. */
+function idle(watch: { fd?: number; pid?: number }): Promise<void> {
+  return new Promise((resolve) => {
+    const watches: number[] = [];
+    let pidfd = -1;
+    let timer: NodeJS.Timeout | undefined;
+    const done = (): void => {
+      clearTimeout(timer);
+      for (const id of watches.splice(0)) native().cancelWatch(id);
+      if (pidfd >= 0) fs.closeSync(pidfd);
+      pidfd = -1;
+      resolve();
+    };
+    if (watch.pid !== undefined) {
+      try {
+        pidfd = native().openPidfd(watch.pid);
+      } catch {
+        // Gone already (ESRCH): the caller looks again at once.
+        resolve();
+        return;
+      }
+      watches.push(native().watchReadable(pidfd, done, true));
+    }
+    if (watch.fd !== undefined) watches.push(native().watchReadable(watch.fd, done, true));
+    timer = setTimeout(done, MAX_IDLE_MS);
+  });
+}
+
+export const eventLoopWaits: HostWaits = {
+  lock: (dir, exclusive) => awaiting(lock(dir, exclusive)),
+  receive: (syncFd, maxBytes) => awaiting(receive(syncFd, maxBytes)),
+  run: (program) => awaiting(run(program)),
+  idle: (_pollMs, watch) => awaiting(idle(watch)),
+};
+
+/** The real host for the API: its operations wait on the event loop. */
+export const realAsyncHost: Host = realHostWith(eventLoopWaits);

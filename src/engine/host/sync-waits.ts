@@ -1,0 +1,22 @@
+import type { Host, HostWaits } from './host';
+
+/**
+ * The CLI's waits (see HostWaits): each blocks until done, through the host's own blocking calls, so
+ * a fake host's recording of those calls covers them too.
+ */
+export function blockingWaits(host: Pick<Host, 'addon' | 'proc' | 'clock'>): HostWaits {
+  return {
+    *lock(dir, exclusive) {
+      return host.addon.lockFile(dir, exclusive);
+    },
+    *receive(syncFd, maxBytes) {
+      return host.addon.receiveMessage(syncFd, maxBytes);
+    },
+    *run(program) {
+      return host.proc.run(program);
+    },
+    *idle(pollMs) {
+      host.clock.sleep(pollMs);
+    },
+  };
+}
