@@ -497,7 +497,10 @@ class FakeCgroupManager implements CgroupManager {
       if (!this.host.cgroupDirs.has(this.dir)) throw systemError('ENOENT', 'open', this.dir);
     });
     this.update(resources);
-    this.join(pid);
+  }
+
+  procsFiles(): string[] {
+    return [path.join(this.dir, 'cgroup.procs')];
   }
 
   join(pid: number): void {

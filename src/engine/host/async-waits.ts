@@ -5,6 +5,8 @@
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 
+import { cgroupWriteError } from '../cgroups/cgroupfs';
+import type { CgroupManager } from '../cgroups/manager';
 import { native } from '../native';
 import { whenReadable } from '../process/readable';
 import { awaiting } from './effect';
@@ -34,6 +36,18 @@ async function receive(syncFd: number, maxBytes: number) {
     if (message !== null) return message;
     await whenReadable(syncFd);
   }
+}
+
+/** The cgroup.procs writes of CgroupManager.join, from libuv's thread pool and at once. */
+async function joinCgroup(cgroup: CgroupManager, pid: number): Promise<void> {
+  const value = String(pid);
+  await Promise.all(
+    cgroup.procsFiles().map((file) =>
+      fs.promises.writeFile(file, value).catch((error: unknown) => {
+        throw cgroupWriteError(file, value, error);
+      }),
+    ),
+  );
 }
 
 /** child_process.spawn with the blocking host's rules: output to files, SIGKILL after the timeout. */
@@ -95,6 +109,7 @@ function idle(watch: { fd?: number; pid?: number }): Promise<void> {
 export const eventLoopWaits: HostWaits = {
   lock: (dir, exclusive) => awaiting(lock(dir, exclusive)),
   receive: (syncFd, maxBytes) => awaiting(receive(syncFd, maxBytes)),
+  joinCgroup: (cgroup, pid) => awaiting(joinCgroup(cgroup, pid)),
   run: (program) => awaiting(run(program)),
   idle: (_pollMs, watch) => awaiting(idle(watch)),
 };

@@ -124,6 +124,8 @@ export interface HostWaits {
   lock(dir: string, exclusive: boolean): Effect<number>;
   /** The next datagram of the init on the sync socket. */
   receive(syncFd: number, maxBytes: number): Effect<InitMessage>;
+  /** Moves `pid` into the container's cgroup (CgroupManager.join). */
+  joinCgroup(cgroup: CgroupManager, pid: number): Effect<void>;
   /** A hook program run to completion. */
   run(program: ProgramRun): Effect<ProgramResult>;
   /**

@@ -12,6 +12,9 @@ export function blockingWaits(host: Pick<Host, 'addon' | 'proc' | 'clock'>): Hos
     *receive(syncFd, maxBytes) {
       return host.addon.receiveMessage(syncFd, maxBytes);
     },
+    *joinCgroup(cgroup, pid) {
+      cgroup.join(pid);
+    },
     *run(program) {
       return host.proc.run(program);
     },

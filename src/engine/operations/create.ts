@@ -257,6 +257,7 @@ export function* createSteps(options: CreateOptions, host: Host): Effect<Created
           // In its cgroup before it reads the plan, so it unshares its cgroup namespace from there.
           try {
             cgroup.create(spawned.pid, devices, resources, rootless ? devicesRefused(debug) : undefined);
+            yield* host.waits.joinCgroup(cgroup, spawned.pid);
           } finally {
             // Narrowed to what create() made: a parent another runtime made meanwhile is not ours.
             remember({ cgroup: cgroup.record() });

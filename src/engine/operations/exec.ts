@@ -186,7 +186,7 @@ export function* execSteps(options: ExecOptions, host: Host): Effect<StartedExec
       host.fs.close(stateDirFd);
     }
     try {
-      cgroup?.join(spawned.pid);
+      if (cgroup !== undefined) yield* host.waits.joinCgroup(cgroup, spawned.pid);
       sendPlan(host, spawned.syncFd, encodedPlan);
       const listener = planned.seccomp?.listener ?? null;
       const pid = spawned.pid;
