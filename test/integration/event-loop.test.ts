@@ -121,6 +121,27 @@ describe('waiting on the event loop', () => {
     expect(order).toEqual(['sync lock released', 'async lock']);
   });
 
+  it('orders concurrent calls on one container by its lock, in one process', async () => {
+    // create holds the container's lock while its prestart hook runs; a state() and an exec() made
+    // meanwhile from the same process wait for it on the event loop (a blocking flock here would never
+    // return: the lock's holder could not go on), then see the created container.
+    const bundle = scratch.bundle('ev4', ['sleep', '1000']);
+    editConfig(bundle, (c) => {
+      c.hooks = { prestart: [{ path: '/bin/sh', args: ['sh', '-c', 'sleep 0.5'] }] };
+    });
+    const creating = runtime.create('ev4', { bundle }, { stdio: 'ignore' });
+    // Until the state directory exists there is no lock to wait for.
+    while (!fs.existsSync(path.join(scratch.root, 'ev4', 'state.json'))) await new Promise((resolve) => setTimeout(resolve, 5));
+    const [container, handle] = await Promise.all([creating, runtime.get('ev4')]);
+    expect((await handle.state()).status).toBe('created');
+    const [exec, state] = await Promise.all([container.exec({ args: ['echo', 'hi'] }), container.state(), container.start()]);
+    expect(exec.stdout).toBe('hi\n');
+    expect(['created', 'running']).toContain(state.status);
+    await container.delete({ force: true });
+    expect(leftovers(scratch.root, 'ev4', bundle)).toEqual([]);
+    expect(zombieChildren()).toEqual([]);
+  }, 60_000);
+
   it('keeps the loop turning while create, start, exec and delete wait for hooks and a held lock', async () => {
     // Each call below waits 600 ms or more: for hooks (run with spawnSync, that blocked the loop as
     // long), or for the container's lock held by another process (a blocking flock did). The loop's
