@@ -112,6 +112,8 @@ export const eventLoopWaits: HostWaits = {
   joinCgroup: (cgroup, pid) => awaiting(joinCgroup(cgroup, pid)),
   run: (program) => awaiting(run(program)),
   idle: (_pollMs, watch) => awaiting(idle(watch)),
+  // runAsync resumes the operation at its next turn.
+  letOthersRun: () => awaiting(Promise.resolve()),
 };
 
 /** The real host for the API: its operations wait on the event loop. */

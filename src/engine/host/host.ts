@@ -134,6 +134,11 @@ export interface HostWaits {
    * long). The caller looks again either way.
    */
   idle(pollMs: number, watch: { fd?: number; pid?: number }): Effect<void>;
+  /**
+   * A point between two long synchronous stretches of an operation (planning, then the clone and
+   * its records): nothing for the blocking host; the API's lets other work have a turn of the loop.
+   */
+  letOthersRun(): Effect<void>;
 }
 
 export interface Host {

@@ -21,5 +21,6 @@ export function blockingWaits(host: Pick<Host, 'addon' | 'proc' | 'clock'>): Hos
     *idle(pollMs) {
       host.clock.sleep(pollMs);
     },
+    *letOthersRun() {},
   };
 }

@@ -166,6 +166,7 @@ export function* createSteps(options: CreateOptions, host: Host): Effect<Created
   if (netDevices !== null) checkHostHasNetDevices(host.fs, netDevices);
   // Once the config is known to be good: a refused config gets its one error line only.
   for (const warning of unknownPropertyWarnings(raw)) options.warn?.(warning);
+  yield* host.waits.letOthersRun();
 
   makeRootDirectory(host.fs, options.root);
   try {
@@ -254,6 +255,7 @@ export function* createSteps(options: CreateOptions, host: Host): Effect<Created
           // A create killed before this line leaves an init that exits by itself: it reads EOF on the sync socket.
           rememberInit(spawned.pid);
           if (planned.oomScoreAdj !== null) setOomScoreAdj(host, spawned.pid, planned.oomScoreAdj);
+          yield* host.waits.letOthersRun();
           // In its cgroup before it reads the plan, so it unshares its cgroup namespace from there.
           try {
             cgroup.create(spawned.pid, devices, resources, rootless ? devicesRefused(debug) : undefined);
