@@ -426,6 +426,7 @@ export class FakeHost implements Host {
     // The event-loop primitives serve the API and the CLI's foreground waits, never an operation.
     makePipe: () => notAnOperationCall('makePipe'),
     openPidfd: () => notAnOperationCall('openPidfd'),
+    spawnInitAsync: () => notAnOperationCall('spawnInitAsync'),
     exitStatusOf: () => notAnOperationCall('exitStatusOf'),
     watchReadable: () => notAnOperationCall('watchReadable'),
     cancelWatch: () => notAnOperationCall('cancelWatch'),

@@ -109,6 +109,7 @@ function idle(watch: { fd?: number; pid?: number }): Promise<void> {
 export const eventLoopWaits: HostWaits = {
   lock: (dir, exclusive) => awaiting(lock(dir, exclusive)),
   receive: (syncFd, maxBytes) => awaiting(receive(syncFd, maxBytes)),
+  spawnInit: (request) => awaiting(native().spawnInitAsync(request)),
   joinCgroup: (cgroup, pid) => awaiting(joinCgroup(cgroup, pid)),
   run: (program) => awaiting(run(program)),
   idle: (_pollMs, watch) => awaiting(idle(watch)),

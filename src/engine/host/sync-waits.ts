@@ -12,6 +12,9 @@ export function blockingWaits(host: Pick<Host, 'addon' | 'proc' | 'clock'>): Hos
     *receive(syncFd, maxBytes) {
       return host.addon.receiveMessage(syncFd, maxBytes);
     },
+    *spawnInit(request) {
+      return host.addon.spawnInit(request);
+    },
     *joinCgroup(cgroup, pid) {
       cgroup.join(pid);
     },

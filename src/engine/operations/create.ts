@@ -224,7 +224,7 @@ export function* createSteps(options: CreateOptions, host: Host): Effect<Created
         const stateDirFd = host.addon.openPath(dir);
         let spawned: { pid: number; syncFd: number };
         try {
-          spawned = host.addon.spawnInit({
+          spawned = yield* host.waits.spawnInit({
             initPath: initHelperPath(),
             cloneFlags: planned.cloneFlags,
             cloneJoins: planned.cloneJoins,

@@ -164,12 +164,11 @@ export function* execSteps(options: ExecOptions, host: Host): Effect<StartedExec
     compileSeccompInto(host.addon, planned.plan, planned.seccomp);
     const encodedPlan = encodePlan(planned.plan);
     const cgroup = record.cgroup === null ? undefined : host.cgroups.reopen(record.cgroup);
-    yield* host.waits.letOthersRun();
 
     const stateDirFd = host.addon.openPath(dir);
     let spawned: { pid: number; syncFd: number };
     try {
-      spawned = host.addon.spawnInit({
+      spawned = yield* host.waits.spawnInit({
         initPath: initHelperPath(),
         cloneFlags: 0,
         cloneJoins: planned.cloneJoins,
