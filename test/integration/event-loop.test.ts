@@ -142,6 +142,25 @@ describe('waiting on the event loop', () => {
     expect(zombieChildren()).toEqual([]);
   }, 60_000);
 
+  it('rolls back creates that fail in a hook, ten at once next to ten that succeed: no fd, zombie or cgroup left', async () => {
+    const good = scratch.bundle('ev5', ['true']);
+    const bad = scratch.bundle('ev6', ['true']);
+    editConfig(bad, (c) => {
+      c.hooks = { createRuntime: [{ path: '/bin/sh', args: ['sh', '-c', 'sleep 0.1; exit 3'] }] };
+    });
+    const fds = openFds();
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: 20 }, (_, i) => (i % 2 === 0 ? runtime.run(`ev5-${i}`, { bundle: good }) : runtime.create(`ev6-${i}`, { bundle: bad }, { stdio: 'ignore' }))),
+    );
+    for (const [i, outcome] of outcomes.entries()) {
+      if (i % 2 === 0) expect(outcome).toMatchObject({ status: 'fulfilled', value: { exitCode: 0 } });
+      else expect(outcome).toMatchObject({ status: 'rejected', reason: { message: 'error running createRuntime hook #0: exit status 3, stdout: , stderr: ' } });
+    }
+    expect(openFds()).toBe(fds);
+    expect(zombieChildren()).toEqual([]);
+    for (let i = 0; i < 20; i++) expect(leftovers(scratch.root, i % 2 === 0 ? `ev5-${i}` : `ev6-${i}`, i % 2 === 0 ? good : bad)).toEqual([]);
+  }, 60_000);
+
   it('keeps the loop turning while create, start, exec and delete wait for hooks and a held lock', async () => {
     // Each call below waits 600 ms or more: for hooks (run with spawnSync, that blocked the loop as
     // long), or for the container's lock held by another process (a blocking flock did). The loop's
