@@ -91,13 +91,14 @@ export interface HostProcesses {
   caller(): Caller;
   /** The name of the user running cista ('' when it has none). */
   userName(): string;
+  /** A program run to completion, blocking the thread (the CLI's HostWaits.run). */
   run(program: ProgramRun): ProgramResult;
 }
 
 export interface Clock {
   /** Milliseconds since the epoch. */
   now(): number;
-  /** Blocks the thread: the CLI's operations are synchronous by design. */
+  /** Blocks the thread (the CLI's HostWaits.idle): a CLI call is one short-lived process. */
   sleep(ms: number): void;
 }
 
