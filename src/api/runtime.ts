@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { runAsync } from '../engine/host/effect';
 import { realAsyncHost } from '../engine/host/async-waits';
 import { type CreatedContainer, createSteps } from '../engine/operations/create';
-import { listContainers } from '../engine/operations/list';
+import { listSteps } from '../engine/operations/list';
 import { stateSteps } from '../engine/operations/state';
 import type { Spec } from '../engine/spec/schema';
 import { defaultRoot } from '../engine/caller';
@@ -106,7 +106,7 @@ export class Runtime {
 
   /** Every container under the root; one whose state.json is damaged is a warning (onWarning), not an error. */
   async list(): Promise<OciState[]> {
-    return listContainers(this.root, this.context.warn);
+    return runAsync(listSteps(this.root, this.context.warn, realAsyncHost));
   }
 
   /** A handle on an existing container; rejects with ENOCONTAINER when there is none. */
