@@ -19,14 +19,40 @@ const MAX_LOCK_RETRY_MS = 50;
 /** An idle wait looks again after this long even when nothing it watches fired (a pid reused meanwhile). */
 const MAX_IDLE_MS = 100;
 
-/** flock() has no fd to watch: a held lock is tried again (LOCK_NB) on a timer backing off from 1 ms. */
+/** The directories of the locks this process holds, by fd; and who waits for one of them to be released. */
+const heldLocks = new Map<number, string>();
+const lockWaiters = new Map<string, Set<() => void>>();
+
+/**
+ * flock() has no fd to watch: a held lock is tried again (LOCK_NB) on a timer backing off from 1 ms,
+ * or at once when this process releases it.
+ */
 async function lock(dir: string, exclusive: boolean): Promise<number> {
   let fd = native().lockFile(dir, exclusive, true);
   for (let delay = 1; fd < 0; delay = Math.min(delay * 2, MAX_LOCK_RETRY_MS)) {
-    await new Promise((resolve) => setTimeout(resolve, delay));
+    const waiters = lockWaiters.get(dir) ?? new Set<() => void>();
+    lockWaiters.set(dir, waiters);
+    await new Promise<void>((resolve) => {
+      const wake = (): void => {
+        clearTimeout(timer);
+        waiters.delete(wake);
+        if (waiters.size === 0 && lockWaiters.get(dir) === waiters) lockWaiters.delete(dir);
+        resolve();
+      };
+      const timer = setTimeout(wake, delay);
+      waiters.add(wake);
+    });
     fd = native().lockFile(dir, exclusive, true);
   }
+  heldLocks.set(fd, dir);
   return fd;
+}
+
+function unlock(fd: number): void {
+  const dir = heldLocks.get(fd);
+  heldLocks.delete(fd);
+  fs.closeSync(fd);
+  if (dir !== undefined) for (const wake of [...(lockWaiters.get(dir) ?? [])]) wake();
 }
 
 /** One message of the init, received once the event loop sees the socket readable. */
@@ -108,6 +134,7 @@ function idle(watch: { fd?: number; pid?: number }): Promise<void> {
 
 export const eventLoopWaits: HostWaits = {
   lock: (dir, exclusive) => awaiting(lock(dir, exclusive)),
+  unlock,
   receive: (syncFd, maxBytes) => awaiting(receive(syncFd, maxBytes)),
   spawnInit: (request) => awaiting(native().spawnInitAsync(request)),
   joinCgroup: (cgroup, pid) => awaiting(joinCgroup(cgroup, pid)),

@@ -124,6 +124,8 @@ export interface HostCgroups {
 export interface HostWaits {
   /** flock() on `dir`, exclusive or shared, once it is free: the fd holding it (closing it releases). ENOENT: no such directory. */
   lock(dir: string, exclusive: boolean): Effect<number>;
+  /** Releases a lock lock() took. */
+  unlock(fd: number): void;
   /** The next datagram of the init on the sync socket. */
   receive(syncFd: number, maxBytes: number): Effect<InitMessage>;
   /** Starts the init helper (the addon's spawnInit: clone() and the id maps). */

@@ -170,6 +170,7 @@ export const realFreezer: HostFreezer = {
 
 /** The addon is loaded on first use: `state` and `list` never need it. */
 export const realWaits = blockingWaits({
+  fs: realFiles,
   proc: realProcesses,
   clock: realClock,
   get addon(): NativeAddon {

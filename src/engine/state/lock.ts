@@ -8,7 +8,7 @@ import type { Host } from '../host/host';
  * a concurrent delete may remove it between a look and the lock). The host's waits take the lock:
  * blocking for the CLI, on the event loop for the API.
  */
-export function* withContainerLock<T>(host: Pick<Host, 'waits' | 'fs'>, dir: string, exclusive: boolean, fn: () => Effect<T>, gone: () => T): Effect<T> {
+export function* withContainerLock<T>(host: Pick<Host, 'waits'>, dir: string, exclusive: boolean, fn: () => Effect<T>, gone: () => T): Effect<T> {
   let fd: number;
   try {
     fd = yield* host.waits.lock(dir, exclusive);
@@ -19,6 +19,6 @@ export function* withContainerLock<T>(host: Pick<Host, 'waits' | 'fs'>, dir: str
   try {
     return yield* fn();
   } finally {
-    host.fs.close(fd);
+    host.waits.unlock(fd);
   }
 }
