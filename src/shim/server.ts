@@ -12,9 +12,10 @@ import { containerd } from '../generated/containerd';
 import { Publisher, timestamp } from './events';
 import { type ShimFlags, parseFlags, stateRoot } from './flags';
 import { groupSocket } from './group';
+import { IdleRelease } from './memory';
 import { reapOrphans } from './reaper';
 import { TASK_SERVICE, TaskService } from './service';
-import { TtrpcServer } from './ttrpc';
+import { type Handler, TtrpcServer } from './ttrpc';
 
 const FLUSH_TIMEOUT_MS = 2000;
 
@@ -58,12 +59,22 @@ async function serve(flags: ShimFlags): Promise<void> {
     const timeout = new Promise((resolve) => setTimeout(resolve, FLUSH_TIMEOUT_MS));
     void Promise.race([publisher.flushed(), timeout]).then(() => process.exit(0));
   };
-  server.register(TASK_SERVICE, new TaskService(runtime, publisher, shutdown).handlers());
+  // A pod's shim lives long and is idle most of the time: what start-up and bursts of calls left
+  // resident is given back once they are over.
+  const idle = new IdleRelease();
+  server.register(TASK_SERVICE, touchingAfterEach(new TaskService(runtime, publisher, shutdown).handlers(), idle));
   await server.listen(flags.socket);
+  idle.touch();
   reapOrphans();
   process.on('SIGTERM', shutdown);
   process.on('SIGPIPE', () => {});
   if (flags.debug) log(`serving ${(process.uptime() * 1000).toFixed(0)} ms after the process started`);
+}
+
+function touchingAfterEach(handlers: Record<string, Handler>, idle: IdleRelease): Record<string, Handler> {
+  const wrapped: Record<string, Handler> = {};
+  for (const [name, handler] of Object.entries(handlers)) wrapped[name] = (payload) => handler(payload).finally(() => idle.touch());
+  return wrapped;
 }
 
 /** After a shim died: kill and delete the container, unmount its rootfs, remove its socket, answer a DeleteResponse. */
