@@ -33,8 +33,9 @@ export function cleanFileMappings(smaps: string): number[] {
 
 /**
  * Gives back what the shim holds without using it: V8's free heap pages after a full collection (the
- * launcher runs node with --expose-gc), malloc's free pages, and the resident pages of the clean file
- * mappings (touched again, they are faulted back in from the page cache).
+ * launcher runs node with --expose-gc), then, from the addon's thread once the event loop waits again,
+ * malloc's free pages and the resident pages of the clean file mappings (touched again, they are
+ * faulted back in from the page cache).
  */
 export function releaseMemory(): void {
   (globalThis as { gc?: () => void }).gc?.();
