@@ -7,27 +7,19 @@
  * once per importing module as it is first used: about a millisecond per module on the start-up path
  * of `cista state`. The bundle uses the builtins as they are instead.
  */
-import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { buildSync } from 'esbuild';
 
-/**
- * Each program and its entry: the CLI, the containerd shim's server, and the entry that builds the
- * server's startup snapshot. The shim's are minified (whitespace and syntax, names kept for stack
- * traces): a third less source for V8 to scan and to keep.
- */
-const programs: Array<[entry: string, outfile: string, minify: boolean]> = [
-  [path.join('src', 'cli', 'main.ts'), path.join('dist', 'cli', 'cista.js'), false],
-  [path.join('src', 'shim', 'server.ts'), path.join('dist', 'shim', 'server.js'), true],
-  [path.join('src', 'shim', 'snapshot.ts'), path.join('dist', 'shim', 'snapshot.js'), true],
+/** Each program and its entry: the CLI and the containerd shim's server. */
+const programs: Array<[entry: string, outfile: string]> = [
+  [path.join('src', 'cli', 'main.ts'), path.join('dist', 'cli', 'cista.js')],
+  [path.join('src', 'shim', 'server.ts'), path.join('dist', 'shim', 'server.js')],
 ];
 
-for (const [entry, outfile, minify] of programs) bundle(entry, outfile, minify);
-// The shim server's startup snapshot, from the bundles just written.
-execFileSync(process.execPath, [path.join('scripts', 'build-shim-snapshot.js')], { stdio: 'inherit' });
+for (const [entry, outfile] of programs) bundle(entry, outfile);
 
-function bundle(entry: string, outfile: string, minify: boolean): void {
+function bundle(entry: string, outfile: string): void {
   const result = buildSync({
     entryPoints: [entry],
     bundle: true,
@@ -37,10 +29,8 @@ function bundle(entry: string, outfile: string, minify: boolean): void {
     outfile,
     write: false,
     logLevel: 'warning',
-    minifyWhitespace: minify,
-    minifySyntax: minify,
   });
-  const code = result.outputFiles[0].text.replace(/__toESM\(require\("(node:[a-z0-9_/]+)"\)\)/g, 'require("$1")');
+  const code = result.outputFiles[0].text.replace(/__toESM\(require\("(node:[a-z_/]+)"\)\)/g, 'require("$1")');
   // A default import (`import fs from 'node:fs'`) reads .default, which only the wrapper provides.
   const defaultImport = /\bimport_node_[a-z_]+\.default\b/.exec(code);
   if (defaultImport !== null) throw new Error(`bundle: ${defaultImport[0]}: import Node builtins as namespaces (import * as)`);

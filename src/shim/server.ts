@@ -8,7 +8,6 @@ import * as path from 'node:path';
 
 import { Runtime } from '../api/runtime';
 import { native } from '../engine/native';
-import { loadConfigValidator } from '../engine/spec/load';
 import { containerd } from '../generated/containerd';
 import { Publisher, timestamp } from './events';
 import { type ShimFlags, parseFlags, stateRoot } from './flags';
@@ -104,12 +103,7 @@ async function cleanup(flags: ShimFlags): Promise<void> {
   process.stdout.write(response);
 }
 
-/** What the shim's startup snapshot (src/shim/snapshot.ts) holds ready beyond the bundle: the config validator. */
-export function preload(): void {
-  loadConfigValidator();
-}
-
-export function main(argv: string[]): void {
+function main(argv: string[]): void {
   let flags: ShimFlags;
   try {
     flags = parseFlags(argv);

@@ -24,8 +24,8 @@ const GENERATED_VALIDATOR = path.join(PACKAGE_ROOT, 'dist', 'engine', 'spec', 'c
 
 let configValidator: ConfigValidator | undefined;
 
-/** Loaded on first use so commands that never read a config (state, list, kill) skip it; the shim's startup snapshot holds it loaded. */
-export function loadConfigValidator(): ConfigValidator {
+/** Loaded on first use so commands that never read a config (state, list, kill) skip it. */
+function loadConfigValidator(): ConfigValidator {
   if (configValidator === undefined) {
     try {
       configValidator = require(GENERATED_VALIDATOR) as ConfigValidator;
