@@ -36,9 +36,10 @@ function readCache(file: string): Buffer | undefined {
 
 /** Writes the cache (atomically: a rename) and removes those of other builds. A cache is optional: a failure is not the shim's. */
 function writeCache(file: string, data: Buffer): void {
+  const temporary = `${file}.${process.pid}`;
   try {
-    fs.mkdirSync(CISTA_RUN_DIR, { recursive: true, mode: 0o711 });
-    const temporary = `${file}.${process.pid}`;
+    // As the engine makes a state root (src/engine/state/store.ts).
+    fs.mkdirSync(CISTA_RUN_DIR, { recursive: true, mode: 0o700 });
     fs.writeFileSync(temporary, data, { mode: 0o600 });
     fs.renameSync(temporary, file);
     for (const name of fs.readdirSync(CISTA_RUN_DIR)) {
@@ -48,6 +49,7 @@ function writeCache(file: string, data: Buffer): void {
     }
   } catch {
     // No cache this time: the next shim compiles and tries again.
+    fs.rmSync(temporary, { force: true });
   }
 }
 
