@@ -21,8 +21,17 @@ import { type Handler, TtrpcServer } from './ttrpc';
 
 const FLUSH_TIMEOUT_MS = 2000;
 
+/**
+ * A line on stderr (containerd's log fifo for the shim, opened read-write: a write never waits for a
+ * reader). Written directly: process.stderr's stream costs a fresh shim a few ms to make on first use,
+ * and -debug logs every call.
+ */
 function log(message: string): void {
-  process.stderr.write(`${new Date().toISOString()} cista shim ${process.pid}: ${message}\n`);
+  try {
+    fs.writeSync(2, `${new Date().toISOString()} cista shim ${process.pid}: ${message}\n`);
+  } catch {
+    // Nowhere to log to: the shim serves on.
+  }
 }
 
 /**
