@@ -222,13 +222,9 @@ export function v2Stats(dir: string): ContainerStats {
   return statsOf(cpu, cpuset(read(dir, 'cpuset.cpus.effective'), read(dir, 'cpuset.mems.effective'), undefined), memory, pids(dir), blkio({ ioServiceBytesRecursive: bytes, ioServicedRecursive: serviced }), hugetlbStats);
 }
 
-/** How many times the kernel's OOM killer has acted in the cgroup: `runc events` reports each as an "oom" event. */
-export function v1OomKills(memoryDir: string | undefined): bigint {
-  return keyValues(read(memoryDir, 'memory.oom_control')).get('oom_kill') ?? 0n;
-}
-
-export function v2OomKills(dir: string): bigint {
-  return keyValues(read(dir, 'memory.events')).get('oom_kill') ?? 0n;
+/** A cgroup's "key value" file (memory.events, memory.stat) as a map; empty when it cannot be read. */
+export function readKeyValues(dir: string, file: string): Map<string, bigint> {
+  return keyValues(read(dir, file));
 }
 
 /** Stats as one JSON line, uint64s exact (JSON.stringify cannot write a bigint). */

@@ -15,12 +15,13 @@ import {
 import { compileDeviceFilter } from './device-filter';
 import type { DeviceFilterLoader } from './device-filter-loader';
 import { applyDeviceRules, type DeviceRule } from './devices';
-import type { CgroupManager, CgroupMountLayout, RecordedCgroups, ResourcePlan } from './manager';
+import type { CgroupManager, CgroupMountLayout, OomWatch, RecordedCgroups, ResourcePlan } from './manager';
 import { CGROUP_ROOT, UNIFIED } from './path';
 import { errnoText } from '../errors';
 import { applyCgroupWrites, CgroupWrite, resourceError } from './resources';
 import { v2ResourceWrites } from './v2-resources';
-import { type ContainerStats, v2OomKills, v2Stats } from './stats';
+import { type ContainerStats, v2Stats } from './stats';
+import { watchV2Oom } from './oom-watch';
 import type { LinuxResources } from '../spec/schema';
 
 export class V2CgroupManager implements CgroupManager {
@@ -137,8 +138,8 @@ export class V2CgroupManager implements CgroupManager {
     return v2Stats(this.dir);
   }
 
-  oomKills(): bigint {
-    return v2OomKills(this.dir);
+  watchOom(onOom: () => void, keepAlive: boolean): OomWatch | null {
+    return watchV2Oom(this.dir, onOom, keepAlive);
   }
 
   /** Removes the directories create() made; when that is unknown, the container's directory (as runc). */

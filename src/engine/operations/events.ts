@@ -13,13 +13,11 @@ export interface EventsOptions {
   warn(message: string): void;
 }
 
-/** How often the OOM counter is read between stats: an OOM kill is reported within this time. */
-const OOM_POLL_MS = 200;
-
 /**
  * `runc events`: the container's resource usage as {"type":"stats","id","data"} lines, once or every
- * interval, and an {"type":"oom","id"} line each time the OOM killer acts in its cgroup. As runc's,
- * the stream lasts until the container's cgroup is removed (its delete).
+ * interval, and an {"type":"oom","id"} line each time its cgroup runs out of memory (the cgroup's
+ * notification, watched by the event loop). As runc's, the stream lasts until the container's cgroup
+ * is removed (its delete).
  */
 export async function containerEvents(root: string, id: string, options: EventsOptions, host: Host = realHost): Promise<void> {
   const cgroup = withContainer(host, root, id, false, ({ record, status }) => {
@@ -33,25 +31,23 @@ export async function containerEvents(root: string, id: string, options: EventsO
     return;
   }
   const dirs = Object.values(cgroup.paths);
-  let oomKills = cgroup.oomKills();
+  const removed = () => !dirs.some((dir) => host.fs.exists(dir));
   await new Promise<void>((resolve) => {
+    const oom = cgroup.watchOom(() => options.write(statsJson({ type: 'oom', id })), true);
+    const end = () => {
+      clearInterval(statsTimer);
+      oom?.close();
+      resolve();
+    };
     const statsTimer = setInterval(() => {
+      if (removed()) return end();
       try {
         stats();
       } catch (e) {
         options.warn(`events: ${(e as Error).message}`);
       }
     }, options.intervalMs);
-    const oomTimer = setInterval(() => {
-      if (!dirs.some((dir) => host.fs.exists(dir))) {
-        clearInterval(statsTimer);
-        clearInterval(oomTimer);
-        resolve();
-        return;
-      }
-      const now = cgroup.oomKills();
-      if (now > oomKills) options.write(statsJson({ type: 'oom', id }));
-      oomKills = now;
-    }, Math.min(OOM_POLL_MS, options.intervalMs));
+    // The watch ends when the memory cgroup is removed: usually the last of the container's to go.
+    void oom?.ended.then(() => removed() && end());
   });
 }
