@@ -1,4 +1,5 @@
-import { statsJson } from '../cgroups/stats';
+import type { CgroupManager, OomWatch } from '../cgroups/manager';
+import { type ContainerStats, statsJson } from '../cgroups/stats';
 import { CistaError } from '../errors';
 import type { Host } from '../host/host';
 import { realHost } from '../host/real';
@@ -13,6 +14,28 @@ export interface EventsOptions {
   warn(message: string): void;
 }
 
+/** The cgroups of a created or running container (a stopped one's may be gone any moment). */
+function runningContainerCgroup(root: string, id: string, host: Host): CgroupManager {
+  return withContainer(host, root, id, false, ({ record, status }) => {
+    if (status === 'stopped' || status === 'creating') throw new CistaError(`container ${id} is not running`);
+    if (record.cgroup === null) throw new CistaError(`container ${id} has no cgroup to report on`);
+    return host.cgroups.reopen(record.cgroup);
+  });
+}
+
+/** The container's resource usage now, from its cgroup files (runc's `events --stats` data). */
+export function containerStats(root: string, id: string, host: Host = realHost): ContainerStats {
+  return runningContainerCgroup(root, id, host).stats();
+}
+
+/**
+ * Calls onOom each time the container's cgroup runs out of memory (see CgroupManager.watchOom);
+ * null when it has no memory cgroup. The watch does not keep Node running.
+ */
+export function watchContainerOom(root: string, id: string, onOom: () => void, host: Host = realHost): OomWatch | null {
+  return runningContainerCgroup(root, id, host).watchOom(onOom, false);
+}
+
 /**
  * `runc events`: the container's resource usage as {"type":"stats","id","data"} lines, once or every
  * interval, and an {"type":"oom","id"} line each time its cgroup runs out of memory (the cgroup's
@@ -20,11 +43,7 @@ export interface EventsOptions {
  * is removed (its delete).
  */
 export async function containerEvents(root: string, id: string, options: EventsOptions, host: Host = realHost): Promise<void> {
-  const cgroup = withContainer(host, root, id, false, ({ record, status }) => {
-    if (status === 'stopped' || status === 'creating') throw new CistaError(`container ${id} is not running`);
-    if (record.cgroup === null) throw new CistaError(`container ${id} has no cgroup to report on`);
-    return host.cgroups.reopen(record.cgroup);
-  });
+  const cgroup = runningContainerCgroup(root, id, host);
   const stats = () => options.write(statsJson({ type: 'stats', id, data: cgroup.stats() }));
   if (options.statsOnce) {
     stats();
