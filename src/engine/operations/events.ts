@@ -30,10 +30,14 @@ export function containerStats(root: string, id: string, host: Host = realHost):
 
 /**
  * Calls onOom each time the container's cgroup runs out of memory (see CgroupManager.watchOom);
- * null when it has no memory cgroup. The watch does not keep Node running.
+ * null when it has no memory cgroup or has stopped. The watch does not keep Node running.
  */
 export function watchContainerOom(root: string, id: string, onOom: () => void, host: Host = realHost): OomWatch | null {
-  return runningContainerCgroup(root, id, host).watchOom(onOom, false);
+  const cgroup = withContainer(host, root, id, false, ({ record, status }) =>
+    // A stopped container's processes are gone: nothing in it can run out of memory any more.
+    status === 'stopped' || record.cgroup === null ? null : host.cgroups.reopen(record.cgroup),
+  );
+  return cgroup?.watchOom(onOom, false) ?? null;
 }
 
 /**
