@@ -10,23 +10,10 @@
 #include <string>
 
 #include "addon/addon.h"
+#include "addon/owned_fd.h"
 
 namespace cista {
 namespace {
-
-// Closes an fd on scope exit unless released.
-struct OwnedFd {
-  int fd;
-  explicit OwnedFd(int f) : fd(f) {}
-  ~OwnedFd() {
-    if (fd >= 0) close(fd);
-  }
-  int release() {
-    int f = fd;
-    fd = -1;
-    return f;
-  }
-};
 
 bool write_all(int fd, const std::string& text) {
   ssize_t n;
@@ -37,14 +24,13 @@ bool write_all(int fd, const std::string& text) {
 
 }  // namespace
 
-// registerCgroupEvent(dir, file, argument) -> an eventfd (non-blocking, close-on-exec) that cgroup v1
-// signals when the event of `dir/file` happens: "<eventfd> <fd of file> [argument]" written to
-// dir/cgroup.event_control. The kernel also signals it when the cgroup is removed.
+// registerCgroupEvent(dir, file) -> an eventfd (non-blocking, close-on-exec) that cgroup v1 signals
+// when the event of `dir/file` happens (memory.oom_control: an OOM): "<eventfd> <fd of file>" written
+// to dir/cgroup.event_control. The kernel also signals it when the cgroup is removed.
 Napi::Value RegisterCgroupEvent(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   std::string dir = info[0].As<Napi::String>();
   std::string file = dir + "/" + info[1].As<Napi::String>().Utf8Value();
-  std::string argument = info[2].As<Napi::String>();
   OwnedFd target(open(file.c_str(), O_RDONLY | O_CLOEXEC));
   if (target.fd < 0) return ThrowErrno(env, errno, "open " + file);
   OwnedFd event(eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
@@ -52,7 +38,7 @@ Napi::Value RegisterCgroupEvent(const Napi::CallbackInfo& info) {
   std::string control_path = dir + "/cgroup.event_control";
   OwnedFd control(open(control_path.c_str(), O_WRONLY | O_CLOEXEC));
   if (control.fd < 0) return ThrowErrno(env, errno, "open " + control_path);
-  std::string line = std::to_string(event.fd) + " " + std::to_string(target.fd) + (argument.empty() ? "" : " " + argument);
+  std::string line = std::to_string(event.fd) + " " + std::to_string(target.fd);
   if (!write_all(control.fd, line)) return ThrowErrno(env, errno, "write " + control_path);
   // The kernel holds what it needs of the target file; only the eventfd stays open.
   return Napi::Number::New(env, event.release());

@@ -61,7 +61,7 @@ class CgroupFdWatch implements OomWatch {
 
 /** cgroup v1: `memoryDir` is the container's directory in the memory hierarchy. */
 export function watchV1Oom(memoryDir: string, onOom: () => void, keepAlive: boolean): OomWatch {
-  const fd = native().registerCgroupEvent(memoryDir, 'memory.oom_control', '');
+  const fd = native().registerCgroupEvent(memoryDir, 'memory.oom_control');
   // The removal's signal looks like an OOM's: the cgroup's files tell them apart.
   const woke = (): Wake => (fs.existsSync(path.join(memoryDir, 'cgroup.event_control')) ? 'oom' : 'gone');
   return new CgroupFdWatch(fd, woke, onOom, keepAlive);
