@@ -79,7 +79,7 @@ export interface CgroupMountOptions {
 
 /** A watch of a cgroup's OOM notifications (oom-watch.ts). */
 export interface OomWatch {
-  /** Resolves once the watch is over: the cgroup was removed, or close() was called. */
+  /** Resolves once the watch is over: the cgroup was removed (v1) or emptied (v2), or close() was called. */
   readonly ended: Promise<void>;
   /** Stops watching (the notifications' fd is closed); calling it again does nothing. */
   close(): void;
@@ -115,8 +115,8 @@ export interface CgroupManager {
   stats(): ContainerStats;
   /**
    * Calls onOom, from the event loop, each time the container's cgroup runs out of memory, until
-   * the cgroup is removed or the watch is closed; null when the container has no memory cgroup.
-   * keepAlive: whether the watch alone keeps Node running.
+   * the cgroup is removed (v1) or has no process left (v2), or the watch is closed; null when the
+   * container has no memory cgroup. keepAlive: whether the watch alone keeps Node running.
    */
   watchOom(onOom: () => void, keepAlive: boolean): OomWatch | null;
   /** Whether the container's processes are frozen (paused); false when the host has no freezer or the cgroup is gone. */

@@ -4,8 +4,10 @@
  * what a wake-up means.
  * - cgroup v1, as runc's notify: an eventfd registered in cgroup.event_control for memory.oom_control.
  *   The kernel signals it at each OOM and once more when the cgroup is removed.
- * - cgroup v2, as runc and crun: inotify on memory.events (and on the directory, for its removal);
- *   an increase of its `oom` or `oom_kill` counter is an OOM.
+ * - cgroup v2, as runc and crun: inotify on memory.events, where an increase of the `oom` or
+ *   `oom_kill` counter is an OOM, and on cgroup.events, where `populated 0` says the last process
+ *   has exited: nothing more can run out of memory, and the watch ends. (Removing a cgroup2 directory
+ *   sends inotify nothing, but it cannot be removed before it is empty.)
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -14,8 +16,11 @@ import { native } from '../native';
 import type { OomWatch } from './manager';
 import { readKeyValues } from './stats';
 
-/** What a wake-up of the fd meant. */
-type Wake = 'oom' | 'quiet' | 'gone';
+/** What a wake-up of the fd meant: whether there was an OOM, and whether the watch is over. */
+interface Wake {
+  oom: boolean;
+  over: boolean;
+}
 
 /** One fd watched until the cgroup is gone or close(): re-armed after each wake-up, as watchReadable fires once. */
 class CgroupFdWatch implements OomWatch {
@@ -40,11 +45,11 @@ class CgroupFdWatch implements OomWatch {
       (error) => {
         this.watchId = 0;
         native().drainFd(this.fd);
-        const wake = error === null ? this.woke() : 'gone';
-        if (wake === 'gone') return this.close();
-        // Armed again before the listener runs: a listener that throws does not end the watch.
-        this.arm();
-        if (wake === 'oom') this.onOom();
+        const wake = error === null ? this.woke() : { oom: false, over: true };
+        // Armed again (or closed) before the listener runs: a listener that throws changes nothing.
+        if (wake.over) this.close();
+        else this.arm();
+        if (wake.oom) this.onOom();
       },
       this.keepAlive,
     );
@@ -63,7 +68,7 @@ class CgroupFdWatch implements OomWatch {
 export function watchV1Oom(memoryDir: string, onOom: () => void, keepAlive: boolean): OomWatch {
   const fd = native().registerCgroupEvent(memoryDir, 'memory.oom_control');
   // The removal's signal looks like an OOM's: the cgroup's files tell them apart.
-  const woke = (): Wake => (fs.existsSync(path.join(memoryDir, 'cgroup.event_control')) ? 'oom' : 'gone');
+  const woke = (): Wake => (fs.existsSync(path.join(memoryDir, 'cgroup.event_control')) ? { oom: true, over: false } : { oom: false, over: true });
   return new CgroupFdWatch(fd, woke, onOom, keepAlive);
 }
 
@@ -73,19 +78,25 @@ function oomCounters(dir: string): [bigint, bigint] {
   return [events.get('oom') ?? 0n, events.get('oom_kill') ?? 0n];
 }
 
+/** Whether a v2 cgroup (or a descendant) still has a process; false once it is gone. */
+function populated(dir: string): boolean {
+  return readKeyValues(dir, 'cgroup.events').get('populated') === 1n;
+}
+
 /** cgroup v2: null when the cgroup has no memory controller (no memory.events). */
 export function watchV2Oom(dir: string, onOom: () => void, keepAlive: boolean): OomWatch | null {
   const eventsFile = path.join(dir, 'memory.events');
   if (!fs.existsSync(eventsFile)) return null;
-  // Watched before the counters are first read, so that no increase falls between.
-  const fd = native().watchFileChanges([eventsFile, dir]);
+  // Watched before the files are first read, so that no change falls between.
+  const fd = native().watchFileChanges([eventsFile, path.join(dir, 'cgroup.events')]);
   let [oom, oomKill] = oomCounters(dir);
   const woke = (): Wake => {
-    if (!fs.existsSync(dir)) return 'gone';
     const [nowOom, nowOomKill] = oomCounters(dir);
     const increased = nowOom > oom || nowOomKill > oomKill;
     [oom, oomKill] = [nowOom, nowOomKill];
-    return increased ? 'oom' : 'quiet';
+    return { oom: increased, over: !populated(dir) };
   };
-  return new CgroupFdWatch(fd, woke, onOom, keepAlive);
+  const watch = new CgroupFdWatch(fd, woke, onOom, keepAlive);
+  if (!populated(dir)) watch.close();
+  return watch;
 }

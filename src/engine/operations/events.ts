@@ -70,7 +70,8 @@ export async function containerEvents(root: string, id: string, options: EventsO
         options.warn(`events: ${(e as Error).message}`);
       }
     }, options.intervalMs);
-    // The watch ends when the memory cgroup is removed: usually the last of the container's to go.
+    // A v1 watch ends when the memory cgroup is removed (usually the last of the container's to go);
+    // a v2 one when the container's processes are gone, before its delete: the stats timer sees that.
     void oom?.ended.then(() => removed() && end());
   });
 }

@@ -1,7 +1,7 @@
 /**
- * The cgroup v2 OOM watch against a stand-in cgroup directory: inotify reports a change of its
- * memory.events file and the removal of the directory as it does for cgroupfs (v1's eventfd needs a
- * real memory cgroup: test/integration/api.test.ts and events.test.ts).
+ * The cgroup v2 OOM watch against a stand-in cgroup directory: inotify reports changes of its
+ * memory.events and cgroup.events files as it does for cgroupfs (v1's eventfd needs a real memory
+ * cgroup: test/integration/api.test.ts and events.test.ts; the real v2 files: test/cg2vm/shim-v2.js).
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -17,8 +17,13 @@ function memoryEvents(counters: { max?: number; oom?: number; oom_kill?: number 
   fs.writeFileSync(path.join(dir, 'memory.events'), text);
 }
 
+function cgroupEvents(populated: boolean): void {
+  fs.writeFileSync(path.join(dir, 'cgroup.events'), `populated ${populated ? 1 : 0}\nfrozen 0\n`);
+}
+
 beforeEach(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cista-oom-watch-'));
+  cgroupEvents(true);
 });
 afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
@@ -48,16 +53,21 @@ describe('the cgroup v2 OOM watch', () => {
     await watch.ended;
   });
 
-  it('ends when the cgroup directory is removed', async () => {
+  it('ends once the cgroup has no process left, reporting an OOM that came with its end', async () => {
     memoryEvents({});
-    let called = false;
-    const watch = watchV2Oom(dir, () => (called = true), false)!;
-    fs.rmSync(dir, { recursive: true });
+    let calls = 0;
+    const watch = watchV2Oom(dir, () => calls++, false)!;
+    memoryEvents({ oom: 1, oom_kill: 1 });
+    cgroupEvents(false);
     await watch.ended;
-    expect(called).toBe(false);
+    expect(calls).toBe(1);
   });
 
-  it('has nothing to watch without the memory controller (no memory.events)', () => {
+  it('is over at once for a cgroup already empty, and has nothing to watch without memory.events', async () => {
+    memoryEvents({});
+    cgroupEvents(false);
+    await watchV2Oom(dir, () => {}, false)!.ended;
+    fs.rmSync(path.join(dir, 'memory.events'));
     expect(watchV2Oom(dir, () => {}, false)).toBeNull();
   });
 });
