@@ -211,7 +211,10 @@ describe('the Node API', () => {
     // The watch ended with the last listener: its fd (an eventfd on v1, inotify's on v2) is closed.
     expect(container.listenerCount('oom')).toBe(0);
     expect(notificationFds()).toBe(notifications);
-    await container.delete({ force: true });
+    await container.kill('KILL');
+    await container.wait();
+    await expect(container.stats()).rejects.toMatchObject({ code: 'ESTATE', status: 'stopped' });
+    await container.delete();
     expect(fs.readdirSync('/proc/self/fd').length).toBe(fds);
     await expect(container.stats()).rejects.toMatchObject({ code: 'ENOCONTAINER' });
     expect(leftovers(scratch.root, 'api11', bundle)).toEqual([]);

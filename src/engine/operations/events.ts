@@ -1,6 +1,6 @@
 import type { CgroupManager, OomWatch } from '../cgroups/manager';
 import { type ContainerStats, statsJson } from '../cgroups/stats';
-import { CistaError } from '../errors';
+import { CistaError, ContainerStateError } from '../errors';
 import type { Host } from '../host/host';
 import { realHost } from '../host/real';
 import { withContainer } from './lookup';
@@ -17,7 +17,7 @@ export interface EventsOptions {
 /** The cgroups of a created or running container (a stopped one's may be gone any moment). */
 function runningContainerCgroup(root: string, id: string, host: Host): CgroupManager {
   return withContainer(host, root, id, false, ({ record, status }) => {
-    if (status === 'stopped' || status === 'creating') throw new CistaError(`container ${id} is not running`);
+    if (status === 'stopped' || status === 'creating') throw new ContainerStateError(`container ${id} is not running`, status);
     if (record.cgroup === null) throw new CistaError(`container ${id} has no cgroup to report on`);
     return host.cgroups.reopen(record.cgroup);
   });
