@@ -83,7 +83,7 @@ function ioUsage(bytes: BlkioEntry[], serviced: BlkioEntry[]): io.containerd.cgr
 }
 
 /** A v2 cgroup's files as containerd's cgroup v2 Metrics (containerd's own v2 reader reports the same files). */
-function v2Metrics(dir: string): io.containerd.cgroups.v2.IMetrics {
+export function v2Metrics(dir: string): io.containerd.cgroups.v2.IMetrics {
   const stats = v2Stats(dir);
   const { usage, throttling } = stats.cpu;
   const counters = v2MemoryCounters(dir);
