@@ -93,6 +93,19 @@ export interface HugetlbStats {
   failcnt: bigint;
 }
 
+/** A network interface of the container's network namespace, as /proc/net/dev counts it. */
+export interface NetworkInterface {
+  name: string;
+  rx_bytes: bigint;
+  rx_packets: bigint;
+  rx_errors: bigint;
+  rx_dropped: bigint;
+  tx_bytes: bigint;
+  tx_packets: bigint;
+  tx_errors: bigint;
+  tx_dropped: bigint;
+}
+
 /** A container's resource usage: runc's `events --stats` data. */
 export interface ContainerStats {
   cpu: CpuStats;
@@ -104,8 +117,11 @@ export interface ContainerStats {
   hugetlb: Record<string, HugetlbStats>;
   /** Intel RDT is not read by cista: always empty, as runc's without it. */
   intel_rdt: Record<string, never>;
-  /** runc's CLI configures no interfaces to count: always null there too. */
-  network_interfaces: null;
+  /**
+   * The interfaces of the container's own network namespace but loopback; null without any (and
+   * without a namespace of its own), which is what runc's CLI always reports.
+   */
+  network_interfaces: NetworkInterface[] | null;
 }
 
 /** The unlimited value of a v2 "max" (runc reports math.MaxUint64). */
@@ -329,6 +345,29 @@ export function v2Stats(dir: string): ContainerStats {
   }
   const hugetlbStats = hugetlb(dir, 'current', 'max', (size) => keyValues(read(dir, `hugetlb.${size}.events`)).get('max') ?? 0n);
   return statsOf(cpu, cpuset(read(dir, 'cpuset.cpus.effective'), read(dir, 'cpuset.mems.effective'), undefined), memory, pids(dir), blkio({ ioServiceBytesRecursive: bytes, ioServicedRecursive: serviced }), hugetlbStats);
+}
+
+/**
+ * The interfaces in the network namespace of `pid` but loopback, from its /proc/PID/net/dev; null when
+ * it shares the caller's namespace (those are the host's interfaces), has none, or has exited.
+ */
+export function networkInterfaces(pid: number): NetworkInterface[] | null {
+  try {
+    if (fs.readlinkSync(`/proc/${pid}/ns/net`) === fs.readlinkSync('/proc/self/ns/net')) return null;
+  } catch {
+    return null;
+  }
+  const interfaces: NetworkInterface[] = [];
+  // Two header lines, then "name: rx_bytes rx_packets rx_errs rx_drop fifo frame compressed multicast tx_bytes tx_packets tx_errs tx_drop ...".
+  for (const line of (read(`/proc/${pid}/net`, 'dev') ?? '').split('\n').slice(2)) {
+    const colon = line.indexOf(':');
+    if (colon < 0) continue;
+    const name = line.slice(0, colon).trim();
+    const v = line.slice(colon + 1).trim().split(/\s+/).map(number);
+    if (name === 'lo' || v.length < 12) continue;
+    interfaces.push({ name, rx_bytes: v[0], rx_packets: v[1], rx_errors: v[2], rx_dropped: v[3], tx_bytes: v[8], tx_packets: v[9], tx_errors: v[10], tx_dropped: v[11] });
+  }
+  return interfaces.length === 0 ? null : interfaces;
 }
 
 /** A cgroup's "key value" file (memory.events, memory.stat) as a map; empty when it cannot be read. */

@@ -1,5 +1,5 @@
 import type { CgroupManager, OomWatch } from '../cgroups/manager';
-import { type ContainerStats, statsJson } from '../cgroups/stats';
+import { type ContainerStats, networkInterfaces, statsJson } from '../cgroups/stats';
 import { CistaError, ContainerStateError } from '../errors';
 import type { Host } from '../host/host';
 import { realHost } from '../host/real';
@@ -14,18 +14,24 @@ export interface EventsOptions {
   warn(message: string): void;
 }
 
-/** The cgroups of a created or running container (a stopped one's may be gone any moment). */
-function runningContainerCgroup(root: string, id: string, host: Host): CgroupManager {
+/** The cgroups and the init of a created or running container (a stopped one's may be gone any moment). */
+function runningContainer(root: string, id: string, host: Host): { cgroup: CgroupManager; pid: number } {
   return withContainer(host, root, id, false, ({ record, status }) => {
     if (status === 'stopped' || status === 'creating') throw new ContainerStateError(`container ${id} is not running`, status);
     if (record.cgroup === null) throw new CistaError(`container ${id} has no cgroup to report on`);
-    return host.cgroups.reopen(record.cgroup);
+    return { cgroup: host.cgroups.reopen(record.cgroup), pid: record.init.pid };
   });
 }
 
-/** The container's resource usage now, from its cgroup files (runc's `events --stats` data). */
+/** Resource usage now: runc's `events --stats` data from the cgroup files, and the network namespace's interfaces. */
+function usage(cgroup: CgroupManager, pid: number): ContainerStats {
+  return { ...cgroup.stats(), network_interfaces: networkInterfaces(pid) };
+}
+
+/** The container's resource usage now (runc's `events --stats` data). */
 export function containerStats(root: string, id: string, host: Host = realHost): ContainerStats {
-  return runningContainerCgroup(root, id, host).stats();
+  const { cgroup, pid } = runningContainer(root, id, host);
+  return usage(cgroup, pid);
 }
 
 /**
@@ -47,8 +53,8 @@ export function watchContainerOom(root: string, id: string, onOom: () => void, h
  * is removed (its delete).
  */
 export async function containerEvents(root: string, id: string, options: EventsOptions, host: Host = realHost): Promise<void> {
-  const cgroup = runningContainerCgroup(root, id, host);
-  const stats = () => options.write(statsJson({ type: 'stats', id, data: cgroup.stats() }));
+  const { cgroup, pid } = runningContainer(root, id, host);
+  const stats = () => options.write(statsJson({ type: 'stats', id, data: usage(cgroup, pid) }));
   if (options.statsOnce) {
     stats();
     return;
