@@ -24,8 +24,9 @@ async function runShimV2Checks() {
     // ctr prints v2 Metrics (a v1 message would show memory.usage_in_bytes and the like).
     const metrics = ctd.ok(['task', 'metrics', id]);
     assert.match(metrics, /^memory\.usage_limit\s+33554432\s*$/m, metrics);
-    // No pids line is checked: only the controllers a limit needs are enabled (pids.current is then 0).
     assert.match(metrics, /^memory\.swap_limit\s+18446744073709551615\s*$/m, metrics);
+    // pids without a pids limit: create enables the controllers the stats read.
+    assert.match(metrics, /^pids\.current\s+1\s*$/m, metrics);
     assert.match(metrics, /^cpu\.usage_usec\s+[1-9]\d*\s*$/m, metrics);
     const json = JSON.parse(ctd.ok(['task', 'metrics', '--format', 'json', id]));
     assert.equal(json.memory.usage_limit, 32 * 1024 * 1024);
