@@ -24,6 +24,7 @@ export type {
   HugetlbStats,
   MemoryEntry,
   MemoryStats,
+  NetworkInterface,
   PidsStats,
 } from '../engine/cgroups/stats';
 export type { LinuxResources, Spec } from '../engine/spec/schema';
