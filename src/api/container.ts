@@ -2,9 +2,12 @@ import { EventEmitter } from 'node:events';
 import type { Readable, Writable } from 'node:stream';
 
 import type { Warn } from '../engine/hooks/run';
+import type { OomWatch } from '../engine/cgroups/manager';
+import type { ContainerStats } from '../engine/cgroups/stats';
 import { realAsyncHost } from '../engine/host/async-waits';
 import { runAsync } from '../engine/host/effect';
 import { deleteSteps } from '../engine/operations/delete';
+import { oomWatchSteps, statsSteps } from '../engine/operations/events';
 import { type StartedExec, execSteps } from '../engine/operations/exec';
 import { killSteps } from '../engine/operations/kill';
 import { freezeSteps } from '../engine/operations/pause';
@@ -49,7 +52,8 @@ export interface SpawnOptions extends ExecOptions {
 /**
  * A handle on one container. Operations resolve once done and reject with CistaError subclasses
  * (`error.code`). Emits 'exit' (ProcessExit) when its init exits, for containers this Runtime created
- * and, once something waits or listens, for the others.
+ * and, once something waits or listens, for the others; and 'oom' each time its cgroup runs out of
+ * memory, while something listens (the cgroup's notification, watched by the event loop).
  */
 export class Container extends EventEmitter {
   /** The container process's streams where its stdio are pipes (only for containers this Runtime created). */
@@ -59,6 +63,8 @@ export class Container extends EventEmitter {
   /** With process.terminal: the container process's pty, a duplex stream with resize(). */
   readonly terminal: Terminal | null;
   private initExit: Promise<ProcessExit> | undefined;
+  /** The cgroup's out-of-memory watch; a promise while it is being set up (under the container's lock). */
+  private oomWatch: OomWatch | Promise<OomWatch | null> | null = null;
 
   /** `init`: the container's process when this Node process created it (and is its parent). */
   constructor(
@@ -74,6 +80,34 @@ export class Container extends EventEmitter {
     this.terminal = init?.terminal ?? null;
     if (init !== undefined) init.on('exit', (exit) => this.emit('exit', exit));
     else this.on('newListener', (event) => event === 'exit' && this.othersExit());
+    this.on('newListener', (event) => event === 'oom' && this.watchOom());
+    this.on('removeListener', (event) => event === 'oom' && this.listenerCount('oom') === 0 && this.stopWatchingOom());
+  }
+
+  /** From the first 'oom' listener on, until the last is removed, the container is deleted or its cgroup is gone. */
+  private watchOom(): void {
+    if (this.oomWatch !== null) return;
+    // Set up on the event loop: an event listener cannot wait, and the lock may be held by an
+    // operation of this process. A container that cannot be looked at is a warning, not a throw.
+    const setup = runAsync(oomWatchSteps(this.context.root, this.id, () => this.emit('oom'), realAsyncHost)).catch((e: unknown) => {
+      this.context.warn(`container ${this.id}: cannot watch for oom: ${(e as Error).message}`);
+      return null;
+    });
+    this.oomWatch = setup;
+    void setup.then((watch) => {
+      // The last listener went meanwhile.
+      if (this.oomWatch !== setup) return watch?.close();
+      this.oomWatch = watch;
+      void watch?.ended.then(() => {
+        if (this.oomWatch === watch) this.oomWatch = null;
+      });
+    });
+  }
+
+  private stopWatchingOom(): void {
+    // One still being set up closes once it is (watchOom sees it is no longer this one).
+    if (this.oomWatch !== null && !(this.oomWatch instanceof Promise)) this.oomWatch.close();
+    this.oomWatch = null;
   }
 
   private othersExit(): Promise<ProcessExit> {
@@ -169,6 +203,14 @@ export class Container extends EventEmitter {
     await runAsync(updateSteps(this.context.root, this.id, resources, 'resources', realAsyncHost));
   }
 
+  /**
+   * The container's resource usage now, read from its cgroup: runc's `events --stats` data (cpu,
+   * cpuset, memory with swap and kernel, pids, blkio, hugetlb), its counters bigints.
+   */
+  async stats(): Promise<ContainerStats> {
+    return runAsync(statsSteps(this.context.root, this.id, realAsyncHost));
+  }
+
   async state(): Promise<OciState> {
     return runAsync(stateSteps(this.context.root, this.id, realAsyncHost));
   }
@@ -185,6 +227,7 @@ export class Container extends EventEmitter {
         await this.wait();
       }
     }
+    this.stopWatchingOom();
     await runAsync(deleteSteps(this.context.root, this.id, options.force === true, this.context.warn, realAsyncHost));
   }
 }

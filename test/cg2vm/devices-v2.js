@@ -42,6 +42,7 @@ async function runCase(cgroups, addon, name, rules) {
   const probe = spawnDeviceProbe();
   try {
     manager.create(probe.pid, rules, { writes: [], unitProperties: [] });
+    manager.join(probe.pid);
     assert.ok(fs.statSync(dir).isDirectory());
     assert.equal(fs.readFileSync(`/proc/${probe.pid}/cgroup`, 'utf8'), `0::/cista-test-${process.pid}/${name}\n`);
     assert.deepEqual(manager.pids(), [probe.pid]);
@@ -132,12 +133,14 @@ function runContainer() {
 }
 
 main()
-  .then(() => {
+  .then(async () => {
     if (process.exitCode === undefined && fs.existsSync('/sys/fs/cgroup/cgroup.controllers')) {
       runContainer();
       require('./resources-v2').runResourcesContainer();
+      await require('./resources-v2').runEventsOom();
       require('./rootless-v2').runRootlessV2Checks();
       require('./apparmor').runAppArmorChecks();
+      await require('./shim-v2').runShimV2Checks();
     }
   })
   .catch((error) => {

@@ -2,7 +2,6 @@
  * The long-lived API's waits (see HostWaits): each is a promise settled from Node's event loop, so
  * no operation blocks it. Loaded by the API only, never by the CLI.
  */
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 
 import { cgroupWriteError } from '../cgroups/cgroupfs';
@@ -78,6 +77,7 @@ async function joinCgroup(cgroup: CgroupManager, pid: number): Promise<void> {
 
 /** child_process.spawn with the blocking host's rules: output to files, SIGKILL after the timeout. */
 function run(program: ProgramRun): Promise<ProgramResult> {
+  const { spawn } = require('node:child_process') as typeof import('node:child_process');
   const output = programOutput();
   return new Promise<ProgramResult>((resolve) => {
     let error: Error | undefined;
