@@ -10,16 +10,20 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { buildSync } from 'esbuild';
+import { writeWithCodeCache } from '../engine/code-cache';
 
-/** Each program and its entry: the CLI and the containerd shim's server. */
-const programs: Array<[entry: string, outfile: string]> = [
-  [path.join('src', 'cli', 'main.ts'), path.join('dist', 'cli', 'cista.js')],
-  [path.join('src', 'shim', 'server.ts'), path.join('dist', 'shim', 'server.js')],
+/**
+ * Each program, its entry, and whether it gets a code cache: the CLI, which every call loads anew
+ * (bin/cista runs it with the cache), and the containerd shim's server (once per container).
+ */
+const programs: Array<[entry: string, outfile: string, codeCache: boolean]> = [
+  [path.join('src', 'cli', 'main.ts'), path.join('dist', 'cli', 'cista.js'), true],
+  [path.join('src', 'shim', 'server.ts'), path.join('dist', 'shim', 'server.js'), false],
 ];
 
-for (const [entry, outfile] of programs) bundle(entry, outfile);
+for (const [entry, outfile, codeCache] of programs) bundle(entry, outfile, codeCache);
 
-function bundle(entry: string, outfile: string): void {
+function bundle(entry: string, outfile: string, codeCache: boolean): void {
   const result = buildSync({
     entryPoints: [entry],
     bundle: true,
@@ -34,6 +38,10 @@ function bundle(entry: string, outfile: string): void {
   // A default import (`import fs from 'node:fs'`) reads .default, which only the wrapper provides.
   const defaultImport = /\bimport_node_[a-z_]+\.default\b/.exec(code);
   if (defaultImport !== null) throw new Error(`bundle: ${defaultImport[0]}: import Node builtins as namespaces (import * as)`);
-  fs.mkdirSync(path.dirname(outfile), { recursive: true });
-  fs.writeFileSync(outfile, code);
+  if (codeCache) {
+    writeWithCodeCache(path.resolve(outfile), code);
+  } else {
+    fs.mkdirSync(path.dirname(outfile), { recursive: true });
+    fs.writeFileSync(outfile, code);
+  }
 }
