@@ -11,10 +11,11 @@
  * which that file's last line names too; a cache from another build is ignored, and V8 itself
  * refuses one from another Node (version or flags): the file is then compiled as if there were no
  * cache. The file is run as require() would run it (the same wrapper and arguments), but is not put
- * in require.cache: it must not use require.main or import().
+ * in require.cache: it must not use require.main or import(). runCommonJs is also how the shim's
+ * entry runs the server's bundle, with the cache a previous shim wrote (src/shim/entry.ts).
  */
 import * as fs from 'node:fs';
-import { createRequire } from 'node:module';
+import { createRequire, wrap } from 'node:module';
 import * as path from 'node:path';
 import * as vm from 'node:vm';
 
@@ -24,8 +25,12 @@ const ID_LENGTH = 16;
 
 type Wrapper = (exports: unknown, require: NodeJS.Require, module: { exports: unknown }, filename: string, dirname: string) => void;
 
-function run(file: string, source: string, cachedData: Buffer | undefined): { script: vm.Script; exports: unknown } {
-  const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, { filename: file, cachedData });
+/**
+ * Runs `source`, the text of the CommonJS `file`, compiled with `cachedData` if V8 accepts it (the
+ * script says whether it did, and makes the cache for next time), and returns its exports.
+ */
+export function runCommonJs(file: string, source: string, cachedData: Buffer | undefined): { script: vm.Script; exports: unknown } {
+  const script = new vm.Script(wrap(source), { filename: file, cachedData });
   const module = { exports: {} as unknown };
   (script.runInThisContext() as Wrapper).call(module.exports, module.exports, createRequire(file), module, file, path.dirname(file));
   return { script, exports: module.exports };
@@ -52,7 +57,7 @@ function readCache(file: string, source: string): Buffer | undefined {
 /** Runs a CommonJS file written by writeWithCodeCache (with its cache when it is this build's) and returns its exports. */
 export function loadWithCodeCache(file: string): unknown {
   const source = fs.readFileSync(file, 'utf8');
-  return run(file, source, readCache(file, source)).exports;
+  return runCommonJs(file, source, readCache(file, source)).exports;
 }
 
 function buildId(code: string): string {
@@ -74,7 +79,7 @@ export function writeWithCodeCache(file: string, code: string, warm: (exports: u
   const source = withBuildId(code);
   fs.mkdirSync(path.dirname(file), { recursive: true });
   fs.writeFileSync(file, source);
-  const { script, exports } = run(file, source, undefined);
+  const { script, exports } = runCommonJs(file, source, undefined);
   warm(exports);
   fs.writeFileSync(`${file}.v8cache`, Buffer.concat([Buffer.from(`${idOf(source)}\n`, 'latin1'), script.createCachedData()]));
 }
