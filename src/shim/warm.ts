@@ -121,10 +121,10 @@ export class Lifetime {
   private published = false;
 
   constructor(
-    private readonly options: { lingerMs: number; graceMs?: number; address?: PublishedAddress; exit: () => void },
+    private readonly options: { lingerMs: number; graceMs?: number; address?: Pick<PublishedAddress, 'publish' | 'unpublish'>; exit: () => void },
   ) {}
 
-  static warm(address: PublishedAddress, linger: number, exit: () => void): Lifetime {
+  static warm(address: Pick<PublishedAddress, 'publish' | 'unpublish'>, linger: number, exit: () => void): Lifetime {
     return new Lifetime({ lingerMs: linger, graceMs: GRACE_MS, address, exit });
   }
 
