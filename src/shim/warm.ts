@@ -75,8 +75,13 @@ export class PublishedAddress {
     this.line = `${process.pid} ${started} ${socket} ${containerdAddress}\n`;
   }
 
-  /** Written whole (a rename), so that the launcher never reads half a line. */
+  /**
+   * Written whole (a rename), so that the launcher never reads half a line; unless it is there
+   * already. Checked each time: another shim of the namespace (one that lost a race to listen on
+   * the group's socket) may have written its own since, or removed ours as it exited.
+   */
   publish(): void {
+    if (readOr(this.file, '') === this.line) return;
     fs.mkdirSync(PUBLISHED_DIR, { recursive: true, mode: 0o700 });
     const temporary = `${this.file}.${process.pid}`;
     fs.writeFileSync(temporary, this.line, { mode: 0o600 });
@@ -101,12 +106,17 @@ export function unpublishDead(namespace: string): void {
   });
 }
 
-function removeIf(file: string, test: (line: string) => boolean): void {
+function readOr(file: string, fallback: string): string {
   try {
-    if (test(fs.readFileSync(file, 'utf8'))) fs.rmSync(file, { force: true });
+    return fs.readFileSync(file, 'utf8');
   } catch {
-    // Not there: nothing to remove.
+    return fallback;
   }
+}
+
+function removeIf(file: string, test: (line: string) => boolean): void {
+  const line = readOr(file, '');
+  if (line !== '' && test(line)) fs.rmSync(file, { force: true });
 }
 
 /**
@@ -118,7 +128,6 @@ function removeIf(file: string, test: (line: string) => boolean): void {
  */
 export class Lifetime {
   private timer: NodeJS.Timeout | null = null;
-  private published = false;
 
   constructor(
     private readonly options: { lingerMs: number; graceMs?: number; address?: Pick<PublishedAddress, 'publish' | 'unpublish'>; exit: () => void },
@@ -130,12 +139,12 @@ export class Lifetime {
 
   busy(): void {
     this.cancel();
-    this.publish();
+    this.options.address?.publish();
   }
 
   idle(): void {
     this.cancel();
-    this.publish();
+    this.options.address?.publish();
     this.timer = setTimeout(() => this.unpublish(), this.options.lingerMs);
   }
 
@@ -152,17 +161,8 @@ export class Lifetime {
   }
 
   private unpublish(): void {
-    if (this.options.address !== undefined) {
-      this.options.address.unpublish();
-      this.published = false;
-    }
+    this.options.address?.unpublish();
     this.timer = setTimeout(() => this.exitNow(), this.options.graceMs ?? 0);
-  }
-
-  private publish(): void {
-    if (this.published || this.options.address === undefined) return;
-    this.options.address.publish();
-    this.published = true;
   }
 
   private cancel(): void {

@@ -2,7 +2,7 @@
  * containerd-shim-cista-v2 under a real containerd 1.6 (private instance, test/helpers/containerd.ts),
  * driven with ctr as a user would: every task operation goes through the shim's ttrpc Task service.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -210,6 +210,23 @@ describe('ctr with runtime io.containerd.cista.v2', () => {
     expect(fs.existsSync(published())).toBe(false);
     expect(fs.existsSync(socket)).toBe(false);
     expect(fs.readdirSync('/run/containerd/cista/cista-test')).toEqual([]);
+  }, 60_000);
+
+  it('serves two containers started at once, with no shim running, from one warm shim', async () => {
+    await noShimLeft();
+    const run = (id: string): Promise<{ status: number | null; stdout: string }> =>
+      new Promise((resolve) => {
+        const child = spawn('ctr', ['--address', ctd.socket, '--namespace', ctd.namespace, 'run', '--rm', '--runtime', CISTA_RUNTIME, IMAGE, id, 'echo', id]);
+        let stdout = '';
+        child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+        child.on('close', (status) => resolve({ status, stdout }));
+      });
+    const ids = ['shim-warm-c1', 'shim-warm-c2'];
+    const results = await Promise.all(ids.map(run));
+    expect(results).toEqual(ids.map((id) => ({ status: 0, stdout: `${id}\n` })));
+    // One of the two cold starts listened; the other answered its address.
+    expect(ctd.shimPids().length).toBe(1);
+    await noShimLeft();
   }, 60_000);
 
   it('cleans up after a warm shim killed with SIGKILL while it serves two containers; the next start makes a new shim', async () => {

@@ -45,7 +45,18 @@ describe("a shim's lifetime", () => {
 
   const warm = () => {
     const events: string[] = [];
-    const address = { publish: () => events.push('publish'), unpublish: () => events.push('unpublish') };
+    // As PublishedAddress: publishing what is there already writes nothing.
+    let published = false;
+    const address = {
+      publish: () => {
+        if (!published) events.push('publish');
+        published = true;
+      },
+      unpublish: () => {
+        events.push('unpublish');
+        published = false;
+      },
+    };
     const lifetime = Lifetime.warm(address, 1000, () => events.push('exit'));
     return { events, lifetime };
   };
