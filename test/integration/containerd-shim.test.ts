@@ -120,6 +120,26 @@ describe('ctr with runtime io.containerd.cista.v2', () => {
     await noShimLeft();
   });
 
+  it('publishes TaskOOM when the container\'s cgroup runs out of memory', async () => {
+    const id = 'shim-oom';
+    const events = spawn('ctr', ['--address', ctd.socket, 'events'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let seen = '';
+    events.stdout.on('data', (chunk) => (seen += chunk));
+    try {
+      // tail of a file without newlines keeps all of it: the OOM killer ends it, the shell lives on.
+      ctd.ok(['run', '-d', '--memory-limit', String(16 * 1024 * 1024), '--runtime', CISTA_RUNTIME, IMAGE, id, 'sh', '-c', 'tail /dev/zero; sleep 1000']);
+      await until(() => seen.includes('/tasks/oom'));
+      expect(seen).toMatch(new RegExp(`${ctd.namespace} /tasks/oom \\{"container_id":"${id}"\\}`));
+      expect(ctd.ok(['task', 'list'])).toMatch(new RegExp(`${id}\\s+\\d+\\s+RUNNING`));
+    } finally {
+      events.kill();
+      ctd.ctr(['task', 'delete', '--force', id]);
+      ctd.ctr(['containers', 'delete', id]);
+    }
+    expect(fs.existsSync(`/run/containerd/cista/cista-test/${id}`)).toBe(false);
+    await noShimLeft();
+  });
+
   it('gives -t a terminal through the console socket (ctr under script(1) for a tty)', () => {
     const command = `ctr --address ${ctd.socket} --namespace ${ctd.namespace} run --rm -t --runtime ${CISTA_RUNTIME} ${IMAGE} shim-tty sh -c 'test -t 0 && test -t 1 && echo is a tty; stty size'`;
     const r = spawnSync('script', ['-qec', command, '/dev/null'], { encoding: 'utf8', input: '', timeout: 60_000 });

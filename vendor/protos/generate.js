@@ -3,7 +3,7 @@
 /**
  * Generates src/generated/containerd.js and .d.ts (protobufjs static code) from containerd's own .proto
  * files vendored here: the shim v2 Task service's messages, the task events, the ttrpc events service
- * (Forward) and the cgroup v1 metrics; and ttrpc's envelope (src/shim/ttrpc.proto, ours). Run by `npm run build:ts` and `typecheck`; a build output, not in git.
+ * (Forward) and the cgroup v1 and v2 metrics; and ttrpc's envelope (src/shim/ttrpc.proto, ours). Run by `npm run build:ts` and `typecheck`; a build output, not in git.
  *
  * The protos import gogoproto and containerd's fieldpath plugin for Go code generation only; their options
  * change nothing on the wire, so empty stand-ins are put first on the include path instead of vendoring them.
@@ -23,6 +23,7 @@ const protos = [
   'github.com/containerd/containerd/api/events/task.proto',
   'github.com/containerd/containerd/api/services/ttrpc/events/v1/events.proto',
   'github.com/containerd/cgroups/stats/v1/metrics.proto',
+  'github.com/containerd/cgroups/v2/stats/metrics.proto',
 ];
 const goOnly = {
   'gogoproto/gogo.proto': 'package gogoproto;',
