@@ -164,7 +164,7 @@ export class TaskService {
           this.tasks.delete(r.id);
         }
         const exit = proc.exit ?? { status: 0, at: Date.now() };
-        proc.closeInput();
+        proc.release();
         if (r.execId === '') {
           this.publisher.publish('/tasks/delete', { containerId: r.id, pid: proc.pid, exitStatus: exit.status, exitedAt: timestamp(exit.at), id: r.id });
         }

@@ -224,8 +224,13 @@ describe('ctr with runtime io.containerd.cista.v2', () => {
     // Published for the launcher, which answers the next start with it (no Node start).
     const [pid, , socket] = fs.readFileSync(published(), 'utf8').split(' ');
     expect(Number(pid)).toBe(shim);
+    const fds = (): number => fs.readdirSync(`/proc/${shim}/fd`).length;
+    const settled = fds();
     run('shim-warm-2');
     expect(ctd.shimPids()).toEqual([shim]);
+    // It lets go of each task's fds (the stdin pipe was held until the shim's exit).
+    run('shim-warm-3');
+    await until(() => fds() === settled);
     await noShimLeft();
     expect(fs.existsSync(published())).toBe(false);
     expect(fs.existsSync(socket)).toBe(false);
