@@ -164,7 +164,7 @@ async function cleanup(flags: ShimFlags): Promise<void> {
     // No address file: the shim never answered start.
   }
   if (socket !== '' && !(await canConnect(socket))) fs.rmSync(socket, { force: true });
-  unpublishDead(flags.namespace);
+  unpublishDead(flags.namespace, flags.address);
   const response = containerd.task.v2.DeleteResponse.encode({ pid, exitStatus: 128 + 9, exitedAt: timestamp(Date.now()) }).finish();
   process.stdout.write(response);
 }

@@ -10,11 +10,19 @@ import * as path from 'node:path';
 import { CISTA_RUN_DIR } from './flags';
 
 /**
- * Where each namespace's warm shim publishes its address: a name no containerd namespace can take
- * (they begin with a letter or digit), so that it never meets a namespace's state root.
- * bin/containerd-shim-cista-v2 reads the same path.
+ * Where the warm shims publish their addresses: a name no containerd namespace can take (they begin
+ * with a letter or digit), so that it never meets a namespace's state root.
  */
 export const PUBLISHED_DIR = path.join(CISTA_RUN_DIR, '_warm');
+
+/**
+ * The file of a namespace's warm shim for one containerd (two containerds may have a namespace of the
+ * same name): `NAMESPACE@ADDRESS` with the address's slashes made `%` (no namespace has an `@`).
+ * bin/containerd-shim-cista-v2 makes the same name.
+ */
+export function publishedFile(namespace: string, containerdAddress: string): string {
+  return path.join(PUBLISHED_DIR, `${namespace}@${containerdAddress.replaceAll('/', '%')}`);
+}
 
 /** The environment variable that sets the linger, in seconds (containerd passes its environment to shims). */
 export const LINGER_ENV = 'CISTA_SHIM_LINGER';
@@ -70,15 +78,15 @@ export class PublishedAddress {
   private readonly line: string;
 
   constructor(namespace: string, socket: string, containerdAddress: string) {
-    this.file = path.join(PUBLISHED_DIR, namespace);
+    this.file = publishedFile(namespace, containerdAddress);
     const started = startTimeOf(fs.readFileSync('/proc/self/stat', 'utf8'));
     this.line = `${process.pid} ${started} ${socket} ${containerdAddress}\n`;
   }
 
   /**
    * Written whole (a rename), so that the launcher never reads half a line; unless it is there
-   * already. Checked each time: another shim of the namespace (one that lost a race to listen on
-   * the group's socket) may have written its own since, or removed ours as it exited.
+   * already. Checked each time: another warm shim of the namespace and containerd (one that lost a
+   * race to listen on the group's socket) may have written its own since, or removed ours as it exited.
    */
   publish(): void {
     if (readOr(this.file, '') === this.line) return;
@@ -95,8 +103,8 @@ export class PublishedAddress {
 }
 
 /** After a shim died: its namespace's published line, if it names a process that is gone, is removed. */
-export function unpublishDead(namespace: string): void {
-  removeIf(path.join(PUBLISHED_DIR, namespace), (line) => {
+export function unpublishDead(namespace: string, containerdAddress: string): void {
+  removeIf(publishedFile(namespace, containerdAddress), (line) => {
     const [pid, started] = line.split(' ');
     try {
       return !isAlive(fs.readFileSync(`/proc/${pid}/stat`, 'utf8'), started);

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { containerd } from '../../src/generated/containerd';
 import { TtrpcClient } from '../../src/shim/ttrpc';
+import { publishedFile } from '../../src/shim/warm';
 import { CISTA_RUNTIME, Containerd, IMAGE } from '../helpers/containerd';
 import { requireRoot } from '../helpers/prerequisites';
 
@@ -39,7 +40,7 @@ async function noShimLeft(): Promise<void> {
 }
 
 /** The warm shim's published address (src/shim/warm.ts). */
-const published = (): string => `/run/containerd/cista/_warm/${ctd.namespace}`;
+const published = (): string => publishedFile(ctd.namespace, ctd.socket);
 
 /** The address containerd was given for a task (its bundle's address file). */
 function addressOf(id: string): string {
@@ -234,7 +235,7 @@ describe('ctr with runtime io.containerd.cista.v2', () => {
     await noShimLeft();
     expect(fs.existsSync(published())).toBe(false);
     expect(fs.existsSync(socket)).toBe(false);
-    expect(fs.readdirSync('/run/containerd/cista/cista-test')).toEqual([]);
+    for (const id of ['shim-warm-1', 'shim-warm-2', 'shim-warm-3']) expect(fs.existsSync(`/run/containerd/cista/cista-test/${id}`)).toBe(false);
   }, 60_000);
 
   it('serves two containers started at once, with no shim running, from one warm shim', async () => {
@@ -280,6 +281,6 @@ describe('ctr with runtime io.containerd.cista.v2', () => {
     }
     await noShimLeft();
     expect(fs.existsSync(published())).toBe(false);
-    expect(fs.readdirSync('/run/containerd/cista/cista-test')).toEqual([]);
+    for (const id of [...ids, 'shim-warm-after']) expect(fs.existsSync(`/run/containerd/cista/cista-test/${id}`)).toBe(false);
   }, 90_000);
 });
