@@ -13,7 +13,7 @@ import { CISTA_RUN_DIR } from './flags';
  * Where the warm shims publish their addresses: a name no containerd namespace can take (they begin
  * with a letter or digit), so that it never meets a namespace's state root.
  */
-export const PUBLISHED_DIR = path.join(CISTA_RUN_DIR, '_warm');
+const PUBLISHED_DIR = path.join(CISTA_RUN_DIR, '_warm');
 
 /**
  * The file of a namespace's warm shim for one containerd (two containerds may have a namespace of the
