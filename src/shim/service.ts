@@ -10,6 +10,7 @@ import { cgroupMetrics } from './metrics';
 import { Code, StatusError } from './status';
 import { Task, TaskProcess } from './task';
 import type { Handler } from './ttrpc';
+import type { Lifetime } from './warm';
 
 const v2 = containerd.task.v2;
 const Status = containerd.v1.types.Status;
@@ -39,16 +40,21 @@ function jsonOf<T>(any: google.protobuf.IAny | null | undefined, what: string): 
 
 /**
  * containerd's Task service (runtime v2) over the engine, in this process: every container of the
- * shim's group (a pod's, or one) is a Task; operations are API calls, no cista process per call.
+ * shim's group (a pod's, or the namespace's containers that name none) is a Task; operations are API
+ * calls, no cista process per call.
  */
 export class TaskService {
   private readonly tasks = new Map<string, Task>();
+  /** Creates under way: their tasks are not in `tasks` yet, but the shim is not idle. */
+  private creating = 0;
 
   constructor(
     private readonly runtime: Runtime,
     private readonly publisher: Publisher,
-    /** Called by Shutdown once no task is left: the shim exits. */
-    private readonly shutdown: () => void,
+    /** Told when the shim has work (a Create) and when containerd's Shutdown finds none left. */
+    private readonly lifetime: Pick<Lifetime, 'busy' | 'idle' | 'exitNow'>,
+    /** Called with each new task's bundle: the shim's log lines go to its log fifo. */
+    private readonly onCreate: (bundle: string) => void,
   ) {}
 
   private task(id: string): Task {
@@ -84,7 +90,15 @@ export class TaskService {
       Create: method(v2.CreateTaskRequest, v2.CreateTaskResponse, async (r) => {
         if (this.tasks.has(r.id)) throw new StatusError(Code.ALREADY_EXISTS, `task ${r.id} already exists`);
         if (r.checkpoint !== '') throw new StatusError(Code.UNIMPLEMENTED, 'restoring from a checkpoint is not implemented by cista yet');
-        const task = await Task.create(this.runtime, r);
+        this.lifetime.busy();
+        this.onCreate(r.bundle);
+        this.creating++;
+        let task: Task;
+        try {
+          task = await Task.create(this.runtime, r);
+        } finally {
+          this.creating--;
+        }
         this.tasks.set(r.id, task);
         this.watchExit(task, task.init);
         // Until Delete: the cgroup's notification, watched by the event loop.
@@ -150,7 +164,7 @@ export class TaskService {
           this.tasks.delete(r.id);
         }
         const exit = proc.exit ?? { status: 0, at: Date.now() };
-        proc.closeInput();
+        proc.release();
         if (r.execId === '') {
           this.publisher.publish('/tasks/delete', { containerId: r.id, pid: proc.pid, exitStatus: exit.status, exitedAt: timestamp(exit.at), id: r.id });
         }
@@ -232,8 +246,14 @@ export class TaskService {
         return { shimPid: process.pid, taskPid: task?.init.pid ?? 0, version: '2' };
       }),
 
+      // containerd calls it after each task's Delete: the shim ends (or, warm, lingers) once none is
+      // left. After the answer: exiting closes the connection.
       Shutdown: method(v2.ShutdownRequest, Empty, async (r) => {
-        if (r.now || this.tasks.size === 0) setImmediate(this.shutdown);
+        setImmediate(() => {
+          if (r.now) this.lifetime.exitNow();
+          // Checked once answered: a Create may have come in the meantime.
+          else if (this.tasks.size === 0 && this.creating === 0) this.lifetime.idle();
+        });
         return {};
       }),
 

@@ -35,8 +35,8 @@ export class TaskProcess {
   handle: ContainerProcess | null = null;
   terminal: Terminal | null = null;
   stdin: Writable | null = null;
-  /** Lets go of stdin's fifo (at Delete). */
-  closeInput: () => void = () => {};
+  /** Lets go of stdin's fifo. */
+  private closeInput: () => void = () => {};
   private readonly exited: Promise<TaskExit>;
   private onExit!: (exit: TaskExit) => void;
 
@@ -84,6 +84,16 @@ export class TaskProcess {
       if (output !== null) terminal.pipe(output);
       else terminal.resume();
     }
+  }
+
+  /**
+   * At Delete: lets go of what the shim holds for the process, stdin's fifo and the pipe into its
+   * stdin or the terminal's master (containerd's client has read the output to its end before it
+   * deletes). A handle is not closed by the collector: a warm shim serves many processes.
+   */
+  release(): void {
+    this.closeInput();
+    this.stdin?.destroy();
   }
 
   state(id: string, bundle: string, status: number): containerd.task.v2.IStateResponse {

@@ -73,21 +73,26 @@ function buildImage(dir) {
 }
 
 class Containerd {
-  constructor(dir) {
+  constructor(dir, env) {
     this.dir = dir;
+    /** Added to containerd's environment, which containerd passes on to its shims. */
+    this.env = env;
     this.namespace = 'cista-test';
     this.process = null;
     this.socket = path.join(dir, 'c.sock');
     this.log = path.join(dir, 'containerd.log');
   }
 
-  /** Starts containerd (returns once its socket answers) and imports the image. */
-  static async start() {
+  /**
+   * Starts containerd (returns once its socket answers) and imports the image. `env`: added to
+   * containerd's environment (its shims inherit it), e.g. { CISTA_SHIM_LINGER: '1' }.
+   */
+  static async start(env = {}) {
     requireFile('/usr/bin/containerd', 'containerd (Debian package containerd) is needed for the shim tests');
     requireFile('/bin/busybox', 'busybox-static is needed to build the test image');
     requireFile(path.join(REPO, 'dist', 'shim', 'server.js'), 'the shim is built by npm run build');
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ctd-'));
-    const c = new Containerd(dir);
+    const c = new Containerd(dir, env);
     const bin = path.join(dir, 'bin');
     fs.mkdirSync(bin);
     fs.symlinkSync(SHIM, path.join(bin, 'containerd-shim-cista-v2'));
@@ -118,7 +123,7 @@ class Containerd {
   async launch() {
     const log = fs.openSync(this.log, 'a');
     this.process = spawn('containerd', ['--config', path.join(this.dir, 'config.toml')], {
-      env: { ...process.env, PATH: `${path.join(this.dir, 'bin')}:${process.env.PATH}` },
+      env: { ...process.env, ...this.env, PATH: `${path.join(this.dir, 'bin')}:${process.env.PATH}` },
       stdio: ['ignore', log, log],
     });
     fs.closeSync(log);
