@@ -386,6 +386,11 @@ module.exports = {
           "With CLONE_NEWUSER in cloneFlags: the text of the child's uid_map and gid_map, written before it execs the init.",
         ),
         field('stdio', 'StdioFds', "Moved onto the child's fds 0, 1 and 2 before it execs the init."),
+        field(
+          'cgroupFd',
+          'optional<u32>',
+          "A cgroup v2 directory the child is born in (clone3 with CLONE_INTO_CGROUP: no move into it later, which waits out an RCU grace period); null: clone() in the runtime's cgroup.",
+        ),
       ],
     },
   ],

@@ -10,11 +10,19 @@ export interface ExitStatus {
   signal: number | null;
 }
 
+/** A started init helper: its pid, our end of its sync socket, and whether it was born in SpawnRequest.cgroupFd's cgroup. */
+export interface SpawnedInit {
+  pid: number;
+  syncFd: number;
+  /** False also when the kernel refused clone3 (older than 5.7, a cgroup that takes no processes): the caller moves it in. */
+  inCgroup: boolean;
+}
+
 /** The addon's functions (native/addon), typed. Loaded on first use: `state` and `list` never need it. */
 export interface NativeAddon {
-  spawnInit(request: SpawnRequest): { pid: number; syncFd: number };
+  spawnInit(request: SpawnRequest): SpawnedInit;
   /** spawnInit on libuv's thread pool: clone() blocks its caller for milliseconds. */
-  spawnInitAsync(request: SpawnRequest): Promise<{ pid: number; syncFd: number }>;
+  spawnInitAsync(request: SpawnRequest): Promise<SpawnedInit>;
   makeFifo(path: string, mode: number): void;
   /** [read end, write end], close-on-exec. */
   makePipe(): [number, number];
@@ -92,8 +100,8 @@ export const BUILD_DIR = path.join(PACKAGE_ROOT, 'build', 'Release');
 
 /** The addon as it is: spawnInit takes an encoded SpawnRequest, so C++ never reads a JS object for it. */
 type RawAddon = Omit<NativeAddon, 'spawnInit' | 'spawnInitAsync'> & {
-  spawnInit(request: Buffer): { pid: number; syncFd: number };
-  spawnInitAsync(request: Buffer): Promise<{ pid: number; syncFd: number }>;
+  spawnInit(request: Buffer): SpawnedInit;
+  spawnInitAsync(request: Buffer): Promise<SpawnedInit>;
 };
 
 let addon: NativeAddon | undefined;

@@ -127,9 +127,41 @@ function runContainer() {
     assert.equal(cista('delete', '--force', 'v2p').status, 0);
     assert.equal(fs.existsSync(path.dirname(freeze)), false);
     console.log('ok - pause and resume');
+
+    runClonedIntoCgroup(scratch, bundle, cista);
   } finally {
     fs.rmSync(scratch, { recursive: true, force: true });
   }
+}
+
+/**
+ * The init and an exec'd process are born in the container's cgroup (clone3 with CLONE_INTO_CGROUP):
+ * under strace, each clone3 names the cgroup and nothing opens a cgroup.procs to move a process.
+ */
+function runClonedIntoCgroup(scratch, bundle, cista) {
+  const traced = (name, ...args) => {
+    const trace = path.join(scratch, `${name}.trace`);
+    // Not -f: the CLI's main thread makes both calls, and a followed init would keep strace waiting.
+    const result = cista.traced(['strace', '-qq', '-e', 'trace=clone,clone3,openat', '-o', trace], ...args);
+    assert.equal(result.status, 0, result.output);
+    const lines = fs.readFileSync(trace, 'utf8').split('\n');
+    const clones = lines.filter((line) => /clone3?\(/.test(line));
+    assert.ok(clones.some((line) => /^clone3\(\{flags=[^}]*CLONE_INTO_CGROUP.* = \d+$/.test(line)), `${name}: no clone3 into the cgroup in\n${clones.join('\n')}`);
+    assert.deepEqual(lines.filter((line) => line.includes('cgroup.procs')), [], `${name}: a process was moved`);
+  };
+  const cgroup = `0::/cista-cli-test-${process.pid}\n`;
+  traced('create', 'create', '--bundle', bundle, 'v2i');
+  try {
+    const pid = JSON.parse(cista('state', 'v2i').output).pid;
+    assert.equal(fs.readFileSync(`/proc/${pid}/cgroup`, 'utf8'), cgroup);
+    const pidFile = path.join(scratch, 'exec.pid');
+    traced('exec', 'exec', '--detach', '--pid-file', pidFile, 'v2i', 'sleep', '1000');
+    const execPid = Number(fs.readFileSync(pidFile, 'utf8'));
+    assert.equal(fs.readFileSync(`/proc/${execPid}/cgroup`, 'utf8'), cgroup);
+  } finally {
+    assert.equal(cista('delete', '--force', 'v2i').status, 0);
+  }
+  console.log('ok - the init and an exec\'d process start in the cgroup (clone3), never moved');
 }
 
 main()

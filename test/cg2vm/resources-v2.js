@@ -14,13 +14,16 @@ const repo = path.resolve(__dirname, '../..');
  * it, and would hold a pipe open.
  */
 function cistaIn(scratch) {
-  return (...args) => {
+  // `traced(wrapper, ...args)`: the same call run under a wrapper command (strace).
+  const traced = (wrapper, ...args) => {
     const out = path.join(scratch, 'out');
     const fd = fs.openSync(out, 'w+');
-    const r = spawnSync(path.join(repo, 'bin/cista'), ['--root', path.join(scratch, 'state'), ...args], { stdio: ['ignore', fd, fd] });
+    const command = [...wrapper, path.join(repo, 'bin/cista'), '--root', path.join(scratch, 'state'), ...args];
+    const r = spawnSync(command[0], command.slice(1), { stdio: ['ignore', fd, fd] });
     fs.closeSync(fd);
     return { status: r.status, output: fs.readFileSync(out, 'utf8') };
   };
+  return Object.assign((...args) => traced([], ...args), { traced });
 }
 
 function runResourcesContainer() {

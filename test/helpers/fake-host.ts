@@ -117,6 +117,8 @@ export class FakeHost implements Host {
   who: Caller = { uid: 0, gid: 0, rootlessEuid: false, inUserNamespace: false };
   /** Whether a rootless caller may create its container's cgroups (a delegated subtree). */
   userCgroupsWritable = false;
+  /** Whether the cgroups can take a process at clone time (cgroup v2's CLONE_INTO_CGROUP), and whether clone3 then does. */
+  cloneIntoCgroup: 'no' | 'yes' | 'refused' = 'no';
   ownOomScore = 0;
   private clockMs = Date.UTC(2026, 11, 1);
   private nextPid = 4000;
@@ -361,7 +363,9 @@ export class FakeHost implements Host {
         const pid = this.nextPid++;
         this.processes.set(pid, { state: 'S', startTime: 900 + pid, child: true, namespaces: this.initNamespaces });
         if (this.initMountsAt !== undefined) this.mounts.push({ id: Math.max(...this.mounts.map((m) => m.id)) + 1, mountPoint: this.initMountsAt });
-        return { pid, syncFd: this.openFd({ kind: 'sync', offset: 0, messages: [...this.initMessages], pid }) };
+        if (request.cgroupFd !== null) this.fd(request.cgroupFd, 'spawn');
+        const inCgroup = request.cgroupFd !== null && this.cloneIntoCgroup === 'yes';
+        return { pid, syncFd: this.openFd({ kind: 'sync', offset: 0, messages: [...this.initMessages], pid }), inCgroup };
       }),
     makeFifo: (file) =>
       this.effect('addon.makeFifo', [file], () => {
@@ -369,7 +373,12 @@ export class FakeHost implements Host {
         this.parentDir(file, 'mkfifo');
         this.nodes.set(file, { kind: 'fifo', content: '' });
       }),
-    openPath: (file) => this.effect('addon.openPath', [file], () => (this.node(file, 'open'), this.openFd({ kind: 'path', file, offset: 0 }))),
+    openPath: (file) =>
+      this.effect('addon.openPath', [file], () => {
+        // A cgroup directory (a clone target) or a file.
+        if (!this.cgroupDirs.has(file)) this.node(file, 'open');
+        return this.openFd({ kind: 'path', file, offset: 0 });
+      }),
     lockFile: (file, exclusive) => this.effect('addon.lockFile', [file, exclusive], () => (this.node(file, 'open'), this.openFd({ kind: 'lock', file, offset: 0 }))),
     reapChild: (pid) =>
       this.effect('addon.reapChild', [pid], () => {
@@ -493,7 +502,11 @@ class FakeCgroupManager implements CgroupManager {
     return { layout: 'v2', dir: this.dir };
   }
 
-  create(pid: number, devices: DeviceRule[], resources: ResourcePlan): void {
+  cloneTarget(): string | null {
+    return this.host.cloneIntoCgroup === 'no' ? null : this.dir;
+  }
+
+  create(_pid: number | null, devices: DeviceRule[], resources: ResourcePlan): void {
     this.host.record('cgroup.create', [this.dir], () => {
       const missing = this.missingDirectories();
       for (const d of missing) this.host.cgroupDirs.add(d);

@@ -99,12 +99,18 @@ export interface CgroupManager {
   /** How a "cgroup" mount shows this container's cgroups. */
   mountLayout(): CgroupMountLayout;
   /**
-   * Makes the container's cgroup with its device rules and limits, for pid (the waiting init), which
-   * join() then puts in it. What it made is in record() even when it fails half way. Device rules need privileges a
+   * The cgroup directory a new process can be born in (clone3's CLONE_INTO_CGROUP, cgroup v2), once
+   * create() made it: then create() needs no pid and runs before the spawn. null when the driver must
+   * move processes itself (v1's several hierarchies; systemd, whose scope is started for a pid; none).
+   */
+  cloneTarget(): string | null;
+  /**
+   * Makes the container's cgroup with its device rules and limits, for pid (the waiting init; null
+   * with a cloneTarget(), when it is made before the spawn), which join() then puts in it. What it made is in record() even when it fails half way. Device rules need privileges a
    * rootless caller lacks (writing devices.deny, attaching a BPF program): given devicesRefused,
    * their refusal goes there and create goes on, as runc's rootless manager ignores it.
    */
-  create(pid: number, devices: DeviceRule[], resources: ResourcePlan, devicesRefused?: (error: unknown) => void): void;
+  create(pid: number | null, devices: DeviceRule[], resources: ResourcePlan, devicesRefused?: (error: unknown) => void): void;
   /** Moves a process (the init after create(), an exec) into the container's cgroup: its pid written to each of procsFiles(). */
   join(pid: number): void;
   /**

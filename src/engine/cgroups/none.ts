@@ -38,6 +38,10 @@ export class NoCgroupManager implements CgroupManager {
     return { layout: 'none' };
   }
 
+  cloneTarget(): null {
+    return null;
+  }
+
   /** Nothing to make: the devices a rootless container may open are those its user may open. */
   create(): void {}
 

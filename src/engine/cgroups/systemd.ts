@@ -92,8 +92,14 @@ export class SystemdCgroupManager implements CgroupManager {
     return this.files.mountLayout();
   }
 
+  /** systemd starts the scope for a process that exists: it is moved in, never cloned in. */
+  cloneTarget(): null {
+    return null;
+  }
+
   /** Starts the scope with pid in it, waits for systemd's job, then makes the cgroupfs driver's writes. */
-  create(pid: number, devices: DeviceRule[], resources: ResourcePlan, devicesRefused?: (error: unknown) => void): void {
+  create(pid: number | null, devices: DeviceRule[], resources: ResourcePlan, devicesRefused?: (error: unknown) => void): void {
+    if (pid === null) throw new Error('the systemd cgroup driver starts its scope for a pid');
     const properties = [...scopeProperties(this.containerId, this.unit.slice, pid), ...deviceUnitProperties(devices), ...resources.unitProperties];
     this.startScope(properties);
     this.files.create(pid, devices, resources, devicesRefused);

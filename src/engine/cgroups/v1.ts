@@ -52,8 +52,13 @@ export class V1CgroupManager implements CgroupManager {
     return [...new Set(Object.values(this.paths))];
   }
 
+  /** A process is cloned into one cgroup only, and v1 has one per hierarchy. */
+  cloneTarget(): null {
+    return null;
+  }
+
   /** mkdir -p in every hierarchy (remembering what it made), the device rules, the limits. */
-  create(_pid: number, devices: DeviceRule[], resources: ResourcePlan, devicesRefused?: (error: unknown) => void): void {
+  create(_pid: number | null, devices: DeviceRule[], resources: ResourcePlan, devicesRefused?: (error: unknown) => void): void {
     this.makeDirectories();
     applyDeviceRules(() => this.applyDevices(devices), devicesRefused);
     this.applyWrites(resources.writes);

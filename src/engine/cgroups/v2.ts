@@ -80,8 +80,13 @@ export class V2CgroupManager implements CgroupManager {
     return { layout: 'v2', dir: this.dir };
   }
 
-  /** mkdir -p (remembering what it made), the device filter, the limits. */
-  create(_pid: number, devices: DeviceRule[], resources: ResourcePlan, devicesRefused?: (error: unknown) => void): void {
+  /** One directory that takes processes: a child can be cloned into it. */
+  cloneTarget(): string {
+    return this.dir;
+  }
+
+  /** mkdir -p (remembering what it made), the device filter, the limits: no pid needed. */
+  create(_pid: number | null, devices: DeviceRule[], resources: ResourcePlan, devicesRefused?: (error: unknown) => void): void {
     const filter = compileDeviceFilter(devices);
     this.created = [];
     this.created.push(...makeCgroupDir(this.dir));

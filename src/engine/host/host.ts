@@ -8,7 +8,7 @@
 import type { Caller } from '../caller';
 import type { CgroupConfig, CgroupManager } from '../cgroups';
 import type { RecordedCgroups } from '../cgroups/manager';
-import type { NativeAddon } from '../native';
+import type { NativeAddon, SpawnedInit } from '../native';
 import type { SpawnRequest } from '../../generated/protocol';
 import type { InitMessage } from '../process/channel';
 import type { Effect } from './effect';
@@ -129,7 +129,7 @@ export interface HostWaits {
   /** The next datagram of the init on the sync socket. */
   receive(syncFd: number, maxBytes: number): Effect<InitMessage>;
   /** Starts the init helper (the addon's spawnInit: clone() and the id maps). */
-  spawnInit(request: SpawnRequest): Effect<{ pid: number; syncFd: number }>;
+  spawnInit(request: SpawnRequest): Effect<SpawnedInit>;
   /** Moves `pid` into the container's cgroup (CgroupManager.join). */
   joinCgroup(cgroup: CgroupManager, pid: number): Effect<void>;
   /** A hook program run to completion. */

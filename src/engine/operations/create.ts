@@ -10,7 +10,7 @@ import type { Host } from '../host/host';
 import { realHost } from '../host/real';
 import { checkIntelRdt } from '../intel-rdt';
 import { type NetDeviceMove, checkHostHasNetDevices, moveNetDevicesIn, planNetDevices } from '../net-devices';
-import { initHelperPath } from '../native';
+import { type SpawnedInit, initHelperPath } from '../native';
 import { buildLaunchPlan } from '../plan/build';
 import { OWN_STDIO, type StdioFds, encodePlan } from '../plan/plan';
 import { awaitReady, sendPlan } from '../process/channel';
@@ -221,27 +221,46 @@ export function* createSteps(options: CreateOptions, host: Host): Effect<Created
         if (options.spec !== undefined) writeFileAtomic(host.fs, path.join(dir, 'config.json'), JSON.stringify(spec), 0o600);
         host.addon.makeFifo(path.join(dir, EXEC_FIFO), 0o622);
 
-        const stateDirFd = host.addon.openPath(dir);
-        let spawned: { pid: number; syncFd: number };
+        // The cgroup, with `pid` moved in when the init is already there.
+        const makeCgroup = function* (pid: number | null) {
+          try {
+            cgroup.create(pid, devices, resources, rootless ? devicesRefused(debug) : undefined);
+            if (pid !== null) yield* host.waits.joinCgroup(cgroup, pid);
+          } finally {
+            // Narrowed to what create() made: a parent another runtime made meanwhile is not ours.
+            remember({ cgroup: cgroup.record() });
+          }
+        };
+        // On cgroup v2 the init is born in its cgroup (clone3): made first, nothing to move it later.
+        const cloneTarget = cgroup.cloneTarget();
+        if (cloneTarget !== null) yield* makeCgroup(null);
+        const cgroupFd = cloneTarget === null ? null : host.addon.openPath(cloneTarget);
+        let spawned: SpawnedInit;
         try {
-          spawned = yield* host.waits.spawnInit({
-            initPath: initHelperPath(),
-            cloneFlags: planned.cloneFlags,
-            cloneJoins: planned.cloneJoins,
-            childJoins: planned.childJoins,
-            preserveFds: options.preserveFds ?? 0,
-            planBytes: encodedPlan.length,
-            stateDirFd,
-            idMaps: planned.idMaps,
-            stdio: options.stdio ?? OWN_STDIO,
-            initialCpuAffinity: null,
-          });
-        } catch (e) {
-          // A namespace path of the wrong type, or id maps the kernel refuses: a failure of this
-          // container, not of cista.
-          throw new CistaError(`starting the container init: ${errnoText(e)}${spawnFailureHint(e as NodeJS.ErrnoException, planned.cloneFlags, who)}`);
+          const stateDirFd = host.addon.openPath(dir);
+          try {
+            spawned = yield* host.waits.spawnInit({
+              initPath: initHelperPath(),
+              cloneFlags: planned.cloneFlags,
+              cloneJoins: planned.cloneJoins,
+              childJoins: planned.childJoins,
+              preserveFds: options.preserveFds ?? 0,
+              planBytes: encodedPlan.length,
+              stateDirFd,
+              idMaps: planned.idMaps,
+              stdio: options.stdio ?? OWN_STDIO,
+              initialCpuAffinity: null,
+              cgroupFd,
+            });
+          } catch (e) {
+            // A namespace path of the wrong type, or id maps the kernel refuses: a failure of this
+            // container, not of cista.
+            throw new CistaError(`starting the container init: ${errnoText(e)}${spawnFailureHint(e as NodeJS.ErrnoException, planned.cloneFlags, who)}`);
+          } finally {
+            host.fs.close(stateDirFd);
+          }
         } finally {
-          host.fs.close(stateDirFd);
+          if (cgroupFd !== null) host.fs.close(cgroupFd);
         }
         let consoleFd: number | null;
         const idmapper = new MountIdmapper(host, planned.idmappedMounts);
@@ -257,13 +276,9 @@ export function* createSteps(options: CreateOptions, host: Host): Effect<Created
           if (planned.oomScoreAdj !== null) setOomScoreAdj(host, spawned.pid, planned.oomScoreAdj);
           yield* host.waits.letOthersRun();
           // In its cgroup before it reads the plan, so it unshares its cgroup namespace from there.
-          try {
-            cgroup.create(spawned.pid, devices, resources, rootless ? devicesRefused(debug) : undefined);
-            yield* host.waits.joinCgroup(cgroup, spawned.pid);
-          } finally {
-            // Narrowed to what create() made: a parent another runtime made meanwhile is not ours.
-            remember({ cgroup: cgroup.record() });
-          }
+          if (cloneTarget === null) yield* makeCgroup(spawned.pid);
+          // clone3 refused (a kernel before 5.7): moved like any other.
+          else if (!spawned.inCgroup) yield* host.waits.joinCgroup(cgroup, spawned.pid);
           sendPlan(host, spawned.syncFd, encodedPlan);
           const listener = planned.seccomp?.listener ?? null;
           const firstInit = spawned.pid;

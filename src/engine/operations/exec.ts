@@ -2,7 +2,7 @@ import { CistaError, ContainerStateError, errnoText } from '../errors';
 import { type Effect, runSync } from '../host/effect';
 import type { Host } from '../host/host';
 import { realHost } from '../host/real';
-import { initHelperPath } from '../native';
+import { type SpawnedInit, initHelperPath } from '../native';
 import { buildExecPlan } from '../plan/exec';
 import { NAMESPACE_FILES } from '../plan/namespaces';
 import { OWN_STDIO, type StdioFds, encodePlan } from '../plan/plan';
@@ -165,8 +165,16 @@ export function* execSteps(options: ExecOptions, host: Host): Effect<StartedExec
     const encodedPlan = encodePlan(planned.plan);
     const cgroup = record.cgroup === null ? undefined : host.cgroups.reopen(record.cgroup);
 
+    // Born in the container's cgroup where the driver can (v2), else moved there after the spawn.
+    const cloneTarget = cgroup?.cloneTarget() ?? null;
     const stateDirFd = host.addon.openPath(dir);
-    let spawned: { pid: number; syncFd: number };
+    let cgroupFd: number | null = null;
+    try {
+      if (cloneTarget !== null) cgroupFd = host.addon.openPath(cloneTarget);
+    } catch {
+      // The join below says what is wrong with the cgroup.
+    }
+    let spawned: SpawnedInit;
     try {
       spawned = yield* host.waits.spawnInit({
         initPath: initHelperPath(),
@@ -179,14 +187,16 @@ export function* execSteps(options: ExecOptions, host: Host): Effect<StartedExec
         planBytes: encodedPlan.length,
         stateDirFd,
         stdio: options.stdio ?? OWN_STDIO,
+        cgroupFd,
       });
     } catch (e) {
       throw new CistaError(`starting the exec'd process: ${errnoText(e)}`);
     } finally {
       host.fs.close(stateDirFd);
+      if (cgroupFd !== null) host.fs.close(cgroupFd);
     }
     try {
-      if (cgroup !== undefined) yield* host.waits.joinCgroup(cgroup, spawned.pid);
+      if (cgroup !== undefined && !spawned.inCgroup) yield* host.waits.joinCgroup(cgroup, spawned.pid);
       sendPlan(host, spawned.syncFd, encodedPlan);
       const listener = planned.seccomp?.listener ?? null;
       const pid = spawned.pid;

@@ -15,6 +15,13 @@ import { BUNDLE, NEW_INIT_PID, ROOT, machine, machineWithHandOvers, machineWitho
 /** state.json written atomically: a temp file, then rename(2). */
 const WRITE_STATE = [`fs.writeText ${ROOT}/c1/state.json.PID.tmp`, `fs.rename ${ROOT}/c1/state.json.PID.tmp`];
 
+/** A host whose cgroups take the init at clone time (cgroup v2's clone3). */
+function machineCloningIntoCgroup() {
+  const host = machine();
+  host.cloneIntoCgroup = 'yes';
+  return host;
+}
+
 const create = (host = machine()) => createContainer({ root: ROOT, id: 'c1', bundle: BUNDLE, pidFile: '/tmp/c1.pid' }, host);
 
 describe('create', () => {
@@ -56,6 +63,34 @@ describe('create', () => {
     expect(host.readFile('/tmp/c1.pid')).toBe('4000');
     expect(JSON.parse(host.readFile(`${ROOT}/c1/state.json`)!)).toMatchObject({ phase: 'created', init: { pid: 4000, startTime: 4900 } });
     expect(host.fdTable.size).toBe(0);
+  });
+
+  it('on cgroup v2 makes the cgroup first and starts the init in it, moving it only when clone3 is refused', () => {
+    const host = machineCloningIntoCgroup();
+    create(host);
+    const changes = host.changes();
+    expect(changes.slice(changes.indexOf(`addon.makeFifo ${ROOT}/c1/exec.fifo`), changes.indexOf('fs.write sync fd'))).toEqual([
+      `addon.makeFifo ${ROOT}/c1/exec.fifo`,
+      'cgroup.create /sys/fs/cgroup/c1',
+      'cgroup.applyDevices 12',
+      'cgroup.applyResources memory.max=67108864',
+      // narrowed to the directories it made, before the init exists
+      `fs.append ${ROOT}/c1/journal`,
+      ...WRITE_STATE,
+      'addon.spawnInit clone flags 0x6c020000',
+      `fs.append ${ROOT}/c1/journal`,
+      ...WRITE_STATE,
+      'proc.setOomScoreAdj 4000',
+    ]);
+    const request = host.effects.find((e) => e.call === 'addon.spawnInit')!.args[1] as { cgroupFd: number | null };
+    expect(request.cgroupFd).not.toBeNull();
+    expect(host.fdTable.size).toBe(0);
+
+    const refused = machineCloningIntoCgroup();
+    refused.cloneIntoCgroup = 'refused';
+    create(refused);
+    const after = refused.changes().slice(refused.changes().indexOf('proc.setOomScoreAdj 4000'));
+    expect(after.slice(0, 3)).toEqual(['proc.setOomScoreAdj 4000', 'cgroup.join 4000', 'fs.write sync fd']);
   });
 
   it('answers the init in the order it asks, journaling the new init and each device before it acts', () => {
@@ -116,6 +151,7 @@ describe('create', () => {
     ['with a mount namespace of its own', machine],
     ["without one (its mounts in the host's table)", machineWithoutMountNamespace],
     ['with every hand-over of the init (Forked, an idmap, a netDevice, a seccomp agent)', machineWithHandOvers],
+    ['with the init started in its cgroup (cgroup v2)', machineCloningIntoCgroup],
   ])('undoes everything it did when any effect fails, and touches nothing else: %s', (_, makeMachine) => {
     const reference = makeMachine();
     create(reference);

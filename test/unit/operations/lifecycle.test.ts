@@ -100,6 +100,18 @@ describe('exec', () => {
     expect(host.fdTable.size).toBe(0);
   });
 
+  it("starts the process in the container's cgroup where the driver can (cgroup v2), else moves it", async () => {
+    for (const [cloneIntoCgroup, moved] of [['yes', []], ['refused', ['cgroup.join 4001']]] as const) {
+      const { host } = started();
+      host.cloneIntoCgroup = cloneIntoCgroup;
+      expect(await execInContainer(execOptions(), host)).toBe(0);
+      expect(host.changes()).toEqual([`addon.lockFile ${ROOT}/c1`, 'addon.spawnInit clone flags 0x0', ...moved, 'fs.write sync fd']);
+      const request = host.effects.find((e) => e.call === 'addon.spawnInit')!.args[1] as { cgroupFd: number | null };
+      expect(request.cgroupFd).not.toBeNull();
+      expect(host.fdTable.size).toBe(0);
+    }
+  });
+
   it('leaves nothing when any effect fails: its process killed and reaped, every fd closed', async () => {
     const reference = started().host;
     await execInContainer(execOptions({ pidFile: '/tmp/exec.pid' }), reference);
