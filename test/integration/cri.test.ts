@@ -1,0 +1,165 @@
+/**
+ * Kubernetes' path without a kubelet: containerd's CRI plugin with the runtime handler `cista`
+ * (runtime_type io.containerd.cista.v2), driven over CRI gRPC as kubelet and crictl drive it. A pod
+ * of two containers: one shim process serves the pod, its containers are in the pod's namespaces, and
+ * nothing is left once the pod is removed.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { runtime } from '../../src/generated/cri';
+import { CRI_HANDLER, Containerd, IMAGE, PAUSE_IMAGE } from '../helpers/containerd';
+import { CriClient } from '../helpers/cri';
+import { isRunning } from '../helpers/leftovers';
+import { requireRoot } from '../helpers/prerequisites';
+
+const NamespaceMode = runtime.v1.NamespaceMode;
+/** A pod's network and IPC namespaces; a pid namespace per container (kubelet gives the pod's options to each container too). */
+const NAMESPACES = { network: NamespaceMode.POD, ipc: NamespaceMode.POD, pid: NamespaceMode.CONTAINER };
+/** The shim's state root for the CRI plugin's namespace (src/shim/flags.ts). */
+const STATE = '/run/containerd/cista/k8s.io';
+
+let ctd: InstanceType<typeof Containerd>;
+let cri: CriClient;
+
+beforeAll(async () => {
+  requireRoot();
+  ctd = await Containerd.start({ cri: true });
+  cri = new CriClient(ctd.socket);
+}, 120_000);
+
+afterAll(async () => {
+  cri?.close();
+  await ctd?.stop();
+});
+
+async function until(condition: () => boolean): Promise<void> {
+  for (let i = 0; i < 200 && !condition(); i++) await new Promise((r) => setTimeout(r, 50));
+  expect(condition()).toBe(true);
+}
+
+function podConfig(name: string, logDirectory: string): runtime.v1.IPodSandboxConfig {
+  fs.mkdirSync(logDirectory, { recursive: true });
+  return {
+    metadata: { name, uid: `${name}-uid`, namespace: 'default', attempt: 0 },
+    hostname: name,
+    logDirectory,
+    linux: { securityContext: { namespaceOptions: NAMESPACES } },
+  };
+}
+
+function containerConfig(name: string, command: string[]): runtime.v1.IContainerConfig {
+  return { metadata: { name }, image: { image: IMAGE }, command, logPath: `${name}.log`, linux: { securityContext: { namespaceOptions: NAMESPACES } } };
+}
+
+/** The /proc/PID/ns links (what identifies a namespace) of a process. */
+function namespacesOf(pid: number, kinds: string[]): Record<string, string> {
+  return Object.fromEntries(kinds.map((kind) => [kind, fs.readlinkSync(`/proc/${pid}/ns/${kind}`)]));
+}
+
+/** The pid of a container's init, from the CRI's verbose status (containerd puts it in info). */
+async function pidOf(containerId: string): Promise<number> {
+  const status = await cri.containerStatus({ containerId, verbose: true });
+  return JSON.parse(status.info.info).pid as number;
+}
+
+/** What a container could leave on the host: cista's state, its cgroups, its rootfs mount. */
+function leftoversOf(id: string): string[] {
+  const found: string[] = [];
+  if (fs.existsSync(path.join(STATE, id))) found.push(`state ${path.join(STATE, id)}`);
+  for (const hierarchy of fs.readdirSync('/sys/fs/cgroup')) {
+    const cgroup = path.join('/sys/fs/cgroup', hierarchy, 'k8s.io', id);
+    if (fs.existsSync(cgroup)) found.push(`cgroup ${cgroup}`);
+  }
+  for (const line of fs.readFileSync('/proc/self/mountinfo', 'utf8').split('\n')) if (line.includes(id)) found.push(`mount ${line}`);
+  return found;
+}
+
+describe('CRI (containerd 1.6) with runtime handler cista', () => {
+  it('serves the pause image the CRI plugin uses, with no registry', async () => {
+    const version = await cri.version({ version: 'v1' });
+    expect(version.runtimeName).toBe('containerd');
+    expect(version.runtimeApiVersion).toBe('v1');
+    const pause = await cri.imageStatus({ image: { image: PAUSE_IMAGE } });
+    expect(pause.image?.id).toMatch(/^sha256:/);
+  });
+
+  it('runs a pod of two containers in one shim and the pod namespaces; exec, stats, stop and remove leave nothing', async () => {
+    const logs = path.join(ctd.dir, 'pod-logs');
+    const config = podConfig('cista-pod', logs);
+    const { podSandboxId } = await cri.runPodSandbox({ config, runtimeHandler: CRI_HANDLER });
+    const ids: string[] = [podSandboxId];
+    try {
+      const sandbox = await cri.podSandboxStatus({ podSandboxId, verbose: true });
+      expect(sandbox.status?.state).toBe(runtime.v1.PodSandboxState.SANDBOX_READY);
+      expect(sandbox.status?.network?.ip).toMatch(/^10\.199\.77\./);
+      const pausePid = JSON.parse(sandbox.info.info).pid as number;
+      expect(isRunning(pausePid)).toBe(true);
+
+      // c1 ends on SIGTERM (a graceful stop); c2 ignores it, as a pid namespace's init does without a handler.
+      const c1 = await cri.createContainer({
+        podSandboxId,
+        config: containerConfig('c1', ['sh', '-c', 'trap "exit 0" TERM; echo c1 started; while :; do sleep 1; done']),
+        sandboxConfig: config,
+      });
+      const c2 = await cri.createContainer({ podSandboxId, config: containerConfig('c2', ['sleep', '1000']), sandboxConfig: config });
+      ids.push(c1.containerId, c2.containerId);
+      await cri.startContainer({ containerId: c1.containerId });
+      await cri.startContainer({ containerId: c2.containerId });
+
+      // One shim for the pod: the pause container's and both containers'.
+      expect(ctd.shimPids().length).toBe(1);
+      const [shim] = ctd.shimPids();
+      const pids = [await pidOf(c1.containerId), await pidOf(c2.containerId)];
+      for (const pid of [pausePid, ...pids]) expect(fs.readFileSync(`/proc/${pid}/status`, 'utf8')).toMatch(new RegExp(`^PPid:\\s+${shim}$`, 'm'));
+
+      // The pod's network, IPC and UTS namespaces are the pause container's; each has its own pid namespace.
+      const shared = ['net', 'ipc', 'uts'];
+      const pod = namespacesOf(pausePid, shared);
+      expect(pod).not.toEqual(namespacesOf(process.pid, shared));
+      for (const pid of pids) expect(namespacesOf(pid, shared)).toEqual(pod);
+      expect(namespacesOf(pids[0], ['pid'])).not.toEqual(namespacesOf(pausePid, ['pid']));
+
+      const exec = await cri.execSync({ containerId: c2.containerId, cmd: ['sh', '-c', 'hostname; echo to stderr >&2; exit 3'], timeout: 30 });
+      expect(Buffer.from(exec.stdout).toString()).toBe('cista-pod\n');
+      expect(Buffer.from(exec.stderr).toString()).toBe('to stderr\n');
+      expect(exec.exitCode).toBe(3);
+
+      const { stats } = await cri.containerStats({ containerId: c1.containerId });
+      expect(stats?.attributes?.id).toBe(c1.containerId);
+      // uint64s decode as Long.
+      expect(Number(stats?.cpu?.usageCoreNanoSeconds?.value)).toBeGreaterThan(0);
+      expect(Number(stats?.memory?.workingSetBytes?.value)).toBeGreaterThan(0);
+
+      // The container's output reached the CRI plugin's log (through the fifos the shim was given).
+      await until(() => fs.existsSync(path.join(logs, 'c1.log')) && fs.readFileSync(path.join(logs, 'c1.log'), 'utf8').includes('c1 started'));
+
+      await cri.stopContainer({ containerId: c1.containerId, timeout: 10 });
+      await cri.stopContainer({ containerId: c2.containerId, timeout: 1 });
+      const exits = await Promise.all([c1, c2].map(async ({ containerId }) => (await cri.containerStatus({ containerId })).status));
+      expect(exits.map((s) => [s?.state, s?.exitCode])).toEqual([
+        [runtime.v1.ContainerState.CONTAINER_EXITED, 0],
+        [runtime.v1.ContainerState.CONTAINER_EXITED, 137],
+      ]);
+      for (const pid of pids) expect(isRunning(pid)).toBe(false);
+      await cri.removeContainer({ containerId: c1.containerId });
+      await cri.removeContainer({ containerId: c2.containerId });
+      expect((await cri.listContainers({})).containers).toEqual([]);
+      // The pause container keeps the shim.
+      expect(ctd.shimPids()).toEqual([shim]);
+
+      await cri.stopPodSandbox({ podSandboxId });
+      expect(isRunning(pausePid)).toBe(false);
+      await cri.removePodSandbox({ podSandboxId });
+      expect((await cri.listPodSandbox({})).items).toEqual([]);
+    } finally {
+      await cri.stopPodSandbox({ podSandboxId }).catch(() => {});
+      await cri.removePodSandbox({ podSandboxId }).catch(() => {});
+    }
+    await until(() => ctd.shimPids().length === 0);
+    await until(() => ids.every((id) => leftoversOf(id).length === 0));
+    expect(ids.flatMap(leftoversOf)).toEqual([]);
+  });
+});
