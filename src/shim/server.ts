@@ -58,7 +58,7 @@ async function serve(flags: ShimFlags): Promise<void> {
     const timeout = new Promise((resolve) => setTimeout(resolve, FLUSH_TIMEOUT_MS));
     void Promise.race([publisher.flushed(), timeout]).then(() => process.exit(0));
   };
-  server.register(TASK_SERVICE, new TaskService(runtime, publisher, shutdown).handlers());
+  server.register(TASK_SERVICE, new TaskService(runtime, publisher, shutdown, flags.namespace).handlers());
   await server.listen(flags.socket);
   reapOrphans();
   process.on('SIGTERM', shutdown);

@@ -1,5 +1,3 @@
-import * as fs from 'node:fs';
-
 import { Runtime } from '../api/runtime';
 import { signalNumber } from '../api/process';
 import { containerPids } from '../engine/operations/ps';
@@ -49,6 +47,8 @@ export class TaskService {
     private readonly publisher: Publisher,
     /** Called by Shutdown once no task is left: the shim exits. */
     private readonly shutdown: () => void,
+    /** containerd's namespace of the shim's tasks (a logging binary's CONTAINER_NAMESPACE). */
+    private readonly namespace: string,
   ) {}
 
   private task(id: string): Task {
@@ -84,7 +84,7 @@ export class TaskService {
       Create: method(v2.CreateTaskRequest, v2.CreateTaskResponse, async (r) => {
         if (this.tasks.has(r.id)) throw new StatusError(Code.ALREADY_EXISTS, `task ${r.id} already exists`);
         if (r.checkpoint !== '') throw new StatusError(Code.UNIMPLEMENTED, 'restoring from a checkpoint is not implemented by cista yet');
-        const task = await Task.create(this.runtime, r);
+        const task = await Task.create(this.runtime, r, this.namespace);
         this.tasks.set(r.id, task);
         this.watchExit(task, task.init);
         this.publisher.publish('/tasks/create', {
@@ -108,9 +108,9 @@ export class TaskService {
         const proc = task.process(r.execId);
         if (proc.handle !== null) throw new StatusError(Code.FAILED_PRECONDITION, `process ${r.execId} already started`);
         const spec = proc.spec!;
-        const stdio = proc.stdioOptions();
         let handle;
         try {
+          const stdio = await proc.openStdio({ id: r.execId, namespace: this.namespace });
           handle = await task.container!.spawn({
             args: spec.args ?? [],
             cwd: spec.cwd,
@@ -123,13 +123,13 @@ export class TaskService {
             detached: true,
           });
         } catch (e) {
-          for (const fd of stdio) if (typeof fd === 'number') fs.closeSync(fd);
+          await proc.release();
           throw e;
         }
         proc.handle = handle;
         proc.pid = handle.pid;
         this.watchExit(task, proc);
-        proc.attach(stdio, handle.stdin, handle.terminal);
+        proc.attach(handle.stdin, handle.terminal);
         this.publisher.publish('/tasks/exec-started', { containerId: r.id, execId: r.execId, pid: proc.pid });
         return { pid: proc.pid };
       }),
@@ -148,7 +148,7 @@ export class TaskService {
           this.tasks.delete(r.id);
         }
         const exit = proc.exit ?? { status: 0, at: Date.now() };
-        proc.closeInput();
+        await proc.release();
         if (r.execId === '') {
           this.publisher.publish('/tasks/delete', { containerId: r.id, pid: proc.pid, exitStatus: exit.status, exitedAt: timestamp(exit.at), id: r.id });
         }

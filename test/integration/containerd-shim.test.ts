@@ -4,6 +4,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -101,6 +102,65 @@ describe('ctr with runtime io.containerd.cista.v2', () => {
     }
     expect(fs.existsSync(`/run/containerd/cista/cista-test/${id}`)).toBe(false);
     expect(ctd.shimPids()).toEqual([]);
+  });
+
+  it('appends the output to a file:// log URI (stdout and stderr, created with its directory)', () => {
+    const log = path.join(ctd.dir, 'logs', 'file', 'shim-file.log');
+    const first = ctd.ctr(['run', '--rm', '--log-uri', `file://${log}`, '--runtime', CISTA_RUNTIME, IMAGE, 'shim-file', 'sh', '-c', 'echo out; echo err >&2']);
+    expect(first.status).toBe(0);
+    expect(fs.readFileSync(log, 'utf8')).toBe('out\nerr\n');
+    // Appended, not truncated.
+    ctd.ok(['run', '--rm', '--log-uri', `file://${log}`, '--runtime', CISTA_RUNTIME, IMAGE, 'shim-file', 'echo', 'again']);
+    expect(fs.readFileSync(log, 'utf8')).toBe('out\nerr\nagain\n');
+    expect(fs.statSync(log).mode & 0o777).toBe(0o644);
+  });
+
+  it('hands the output to a binary:// logging binary (fds 3 and 4, ready on fd 5, its arguments and environment) and stops it at delete', async () => {
+    const dir = path.join(ctd.dir, 'logs', 'binary');
+    fs.mkdirSync(dir, { recursive: true });
+    const logger = path.join(dir, 'logger.sh');
+    // A logging binary as containerd runs one: no PATH in its environment, so absolute paths.
+    fs.writeFileSync(
+      logger,
+      [
+        '#!/bin/sh',
+        'out=$2',
+        'echo "$# $1 $CONTAINER_ID $CONTAINER_NAMESPACE" > "$out.env"',
+        // The copies must not hold fd 5: its end is the ready signal.
+        '/bin/cat <&3 > "$out.stdout" 5>&- &',
+        '/bin/cat <&4 > "$out.stderr" 5>&- &',
+        'echo $$ > "$out.pid"',
+        // Ready: the container starts only now.
+        'exec 5>&-',
+        'wait',
+        '',
+      ].join('\n'),
+      { mode: 0o755 },
+    );
+    const out = path.join(dir, 'shim-binary');
+    try {
+      const r = ctd.ctr(['run', '--rm', '--log-uri', `binary://${logger}?out=${encodeURIComponent(out)}`, '--runtime', CISTA_RUNTIME, IMAGE, 'shim-binary', 'sh', '-c', 'echo to stdout; echo to stderr >&2; exit 5']);
+      expect(r.status).toBe(5);
+    } finally {
+      ctd.ctr(['task', 'delete', '--force', 'shim-binary']);
+      ctd.ctr(['containers', 'delete', 'shim-binary']);
+    }
+    expect(fs.readFileSync(`${out}.env`, 'utf8')).toBe(`2 out shim-binary ${ctd.namespace}\n`);
+    expect(fs.readFileSync(`${out}.stdout`, 'utf8')).toBe('to stdout\n');
+    expect(fs.readFileSync(`${out}.stderr`, 'utf8')).toBe('to stderr\n');
+    // Delete stopped it (and the shim reaped it).
+    const pid = Number(fs.readFileSync(`${out}.pid`, 'utf8'));
+    await until(() => !fs.existsSync(`/proc/${pid}`));
+    await until(() => ctd.shimPids().length === 0);
+  });
+
+  it('refuses a logging binary that does not exist, naming it, and leaves nothing', () => {
+    const r = ctd.ctr(['run', '--rm', '--log-uri', 'binary:///nonexistent/logger', '--runtime', CISTA_RUNTIME, IMAGE, 'shim-nologger', 'true']);
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toContain('logging binary /nonexistent/logger: spawn /nonexistent/logger ENOENT');
+    ctd.ctr(['containers', 'delete', 'shim-nologger']);
+    expect(ctd.ok(['containers', 'list', '-q'])).toBe('');
+    expect(fs.existsSync('/run/containerd/cista/cista-test/shim-nologger')).toBe(false);
   });
 
   it('gives -t a terminal through the console socket (ctr under script(1) for a tty)', () => {
