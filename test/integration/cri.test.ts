@@ -35,9 +35,9 @@ afterAll(async () => {
   await ctd?.stop();
 });
 
-async function until(condition: () => boolean): Promise<void> {
-  for (let i = 0; i < 200 && !condition(); i++) await new Promise((r) => setTimeout(r, 50));
-  expect(condition()).toBe(true);
+async function until(condition: () => boolean | Promise<boolean>): Promise<void> {
+  for (let i = 0; i < 200 && !(await condition()); i++) await new Promise((r) => setTimeout(r, 50));
+  expect(await condition()).toBe(true);
 }
 
 function podConfig(name: string, logDirectory: string): runtime.v1.IPodSandboxConfig {
@@ -161,5 +161,44 @@ describe('CRI (containerd 1.6) with runtime handler cista', () => {
     await until(() => ctd.shimPids().length === 0);
     await until(() => ids.every((id) => leftoversOf(id).length === 0));
     expect(ids.flatMap(leftoversOf)).toEqual([]);
+  });
+
+  it('cleans up a pod whose shim was killed with SIGKILL: containerd runs the shim delete per container, nothing is left', async () => {
+    const config = podConfig('cista-pod-killed', path.join(ctd.dir, 'pod-killed-logs'));
+    const { podSandboxId } = await cri.runPodSandbox({ config, runtimeHandler: CRI_HANDLER });
+    const ids: string[] = [podSandboxId];
+    let socket = '';
+    try {
+      const pausePid = JSON.parse((await cri.podSandboxStatus({ podSandboxId, verbose: true })).info.info).pid as number;
+      for (const name of ['k1', 'k2']) {
+        const { containerId } = await cri.createContainer({ podSandboxId, config: containerConfig(name, ['sleep', '1000']), sandboxConfig: config });
+        ids.push(containerId);
+        await cri.startContainer({ containerId });
+      }
+      const pids = [pausePid, await pidOf(ids[1]), await pidOf(ids[2])];
+      const [shim] = ctd.shimPids();
+      const address = fs.readFileSync(path.join(ctd.dir, 'state', 'io.containerd.runtime.v2.task', 'k8s.io', podSandboxId, 'address'), 'utf8');
+      socket = address.replace('unix://', '');
+      expect(fs.existsSync(socket)).toBe(true);
+      process.kill(shim, 'SIGKILL');
+      // containerd sees the shim's connection close and runs `containerd-shim-cista-v2 delete` for each task.
+      await until(() => pids.every((pid) => !isRunning(pid)));
+      await until(() => ids.every((id) => !fs.existsSync(path.join(STATE, id))));
+      // The CRI plugin learns of the exits (containerd publishes them for a dead shim).
+      for (const containerId of ids.slice(1)) {
+        await until(async () => (await cri.containerStatus({ containerId })).status?.state === runtime.v1.ContainerState.CONTAINER_EXITED);
+      }
+      expect((await cri.podSandboxStatus({ podSandboxId })).status?.state).toBe(runtime.v1.PodSandboxState.SANDBOX_NOTREADY);
+    } finally {
+      for (const containerId of ids.slice(1)) await cri.removeContainer({ containerId }).catch(() => {});
+      await cri.stopPodSandbox({ podSandboxId }).catch(() => {});
+      await cri.removePodSandbox({ podSandboxId }).catch(() => {});
+    }
+    expect((await cri.listContainers({})).containers).toEqual([]);
+    expect((await cri.listPodSandbox({})).items).toEqual([]);
+    await until(() => ctd.shimPids().length === 0);
+    await until(() => ids.every((id) => leftoversOf(id).length === 0));
+    expect(ids.flatMap(leftoversOf)).toEqual([]);
+    expect(fs.existsSync(socket)).toBe(false);
   });
 });
