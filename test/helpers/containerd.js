@@ -5,10 +5,10 @@
  * image built from busybox-static and imported with `ctr images import`. Plain CommonJS: the shim's
  * tests and bench/containerd.js both use it.
  *
- * With `{ cri: true }` its CRI plugin serves too (as for a kubelet), configured as the README shows:
- * runtime handler `cista`, a pause image built from catatonit (imported: there is no registry), and
- * one CNI network, a bridge without an uplink, whose config and address store are in the scratch
- * directory too.
+ * With `{ cri: FILE }` its CRI plugin serves too (as for a kubelet), with the runtimes of FILE (the
+ * README's examples/containerd/cri-shim.toml: runtime handler `cista`), a pause image built from
+ * catatonit (imported: there is no registry), and one CNI network, a bridge without an uplink, whose
+ * config and address store are in the scratch directory too.
  */
 const { execFileSync, spawn, spawnSync } = require('node:child_process');
 const { createHash } = require('node:crypto');
@@ -28,8 +28,6 @@ const IMAGE = 'docker.io/library/cista-busybox:test';
 const PAUSE_IMAGE = 'docker.io/library/cista-pause:test';
 /** The CRI plugin's containers are in this containerd namespace (as kubelet's). */
 const CRI_NAMESPACE = 'k8s.io';
-/** The CRI RuntimeClass handler (runtime name in the CRI plugin's config). */
-const CRI_HANDLER = 'cista';
 /** The CNI network's bridge: on the host, so the test's own name (removed by stop()). */
 const CNI_BRIDGE = 'cista-cri0';
 const CNI_PLUGINS = '/usr/lib/cni';
@@ -93,9 +91,13 @@ function buildImage(dir, name, fill, config) {
   return tar;
 }
 
-/** The CRI plugin's part of config.toml: the `cista` handler, the pause image, CNI from `dir`. */
-function criConfig(dir) {
+/**
+ * The CRI plugin's part of config.toml: the runtimes of `example` (its tables, without its comments and
+ * `version`), the pause image, CNI from `dir`.
+ */
+function criConfig(dir, example) {
   const cri = 'plugins."io.containerd.grpc.v1.cri"';
+  const runtimes = fs.readFileSync(example, 'utf8').split('\n').filter((line) => line !== '' && !line.startsWith('#') && !line.startsWith('version'));
   return [
     `[${cri}]`,
     `  sandbox_image = "${PAUSE_IMAGE}"`,
@@ -104,13 +106,7 @@ function criConfig(dir) {
     // The pause container asks for oom_score_adj -998; lowering it needs CAP_SYS_RESOURCE, which this
     // host's bounding set lacks. The CRI plugin's own answer: no lower than containerd's.
     '  restrict_oom_score_adj = true',
-    // runc stays the default (the handler of pods without a RuntimeClass); cista serves handler `cista`.
-    `[${cri}.containerd]`,
-    '  default_runtime_name = "runc"',
-    `[${cri}.containerd.runtimes.runc]`,
-    `  runtime_type = "${RUNC_RUNTIME}"`,
-    `[${cri}.containerd.runtimes.${CRI_HANDLER}]`,
-    `  runtime_type = "${CISTA_RUNTIME}"`,
+    ...runtimes,
     `[${cri}.cni]`,
     `  bin_dir = "${CNI_PLUGINS}"`,
     `  conf_dir = "${dir}/cni"`,
@@ -146,10 +142,10 @@ class Containerd {
   }
 
   /**
-   * Starts containerd (returns once its socket answers) and imports the image; with `cri`, its CRI
-   * plugin too (and the pause image, in the CRI plugin's namespace).
+   * Starts containerd (returns once its socket answers) and imports the image; with `cri` (a file of
+   * CRI runtimes), its CRI plugin too (and the pause image, in the CRI plugin's namespace).
    */
-  static async start({ cri = false } = {}) {
+  static async start({ cri = '' } = {}) {
     requireFile('/usr/bin/containerd', 'containerd (Debian package containerd) is needed for the shim tests');
     requireFile('/bin/busybox', 'busybox-static is needed to build the test image');
     requireFile(path.join(REPO, 'dist', 'shim', 'server.js'), 'the shim is built by npm run build');
@@ -176,7 +172,7 @@ class Containerd {
         `  address = "${c.socket}.ttrpc"`,
         '[debug]',
         '  level = "debug"',
-        ...(cri ? criConfig(dir) : []),
+        ...(cri ? criConfig(dir, cri) : []),
         '',
       ].join('\n'),
     );
@@ -257,4 +253,4 @@ class Containerd {
   }
 }
 
-module.exports = { Containerd, SHIM, IMAGE, PAUSE_IMAGE, CISTA_RUNTIME, RUNC_RUNTIME, CRI_HANDLER, pidsWith };
+module.exports = { Containerd, SHIM, IMAGE, PAUSE_IMAGE, CISTA_RUNTIME, RUNC_RUNTIME, pidsWith };

@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { runtime } from '../../src/generated/cri';
-import { CRI_HANDLER, Containerd, IMAGE, PAUSE_IMAGE } from '../helpers/containerd';
+import { Containerd, IMAGE, PAUSE_IMAGE } from '../helpers/containerd';
 import { CriClient } from '../helpers/cri';
 import { isRunning } from '../helpers/leftovers';
 import { requireRoot } from '../helpers/prerequisites';
@@ -18,6 +18,12 @@ import { requireRoot } from '../helpers/prerequisites';
 const NamespaceMode = runtime.v1.NamespaceMode;
 /** A pod's network and IPC namespaces; a pid namespace per container (kubelet gives the pod's options to each container too). */
 const NAMESPACES = { network: NamespaceMode.POD, ipc: NamespaceMode.POD, pid: NamespaceMode.CONTAINER };
+const REPO = path.resolve(__dirname, '..', '..');
+/** The README's containerd config (the CRI plugin's runtimes) and RuntimeClass, as a cluster would have them. */
+const CRI_RUNTIMES = path.join(REPO, 'examples', 'containerd', 'cri-shim.toml');
+const RUNTIME_CLASS = path.join(REPO, 'examples', 'kubernetes', 'runtimeclass.yaml');
+/** The RuntimeClass's handler: what kubelet passes as RunPodSandbox's runtime_handler. */
+const CRI_HANDLER = /^handler: (\S+)$/m.exec(fs.readFileSync(RUNTIME_CLASS, 'utf8'))![1];
 /** The shim's state root for the CRI plugin's namespace (src/shim/flags.ts). */
 const STATE = '/run/containerd/cista/k8s.io';
 
@@ -26,7 +32,7 @@ let cri: CriClient;
 
 beforeAll(async () => {
   requireRoot();
-  ctd = await Containerd.start({ cri: true });
+  ctd = await Containerd.start({ cri: CRI_RUNTIMES });
   cri = new CriClient(ctd.socket);
 }, 120_000);
 
@@ -79,6 +85,7 @@ function leftoversOf(id: string): string[] {
 
 describe('CRI (containerd 1.6) with runtime handler cista', () => {
   it('serves the pause image the CRI plugin uses, with no registry', async () => {
+    expect(CRI_HANDLER).toBe('cista');
     const version = await cri.version({ version: 'v1' });
     expect(version.runtimeName).toBe('containerd');
     expect(version.runtimeApiVersion).toBe('v1');
