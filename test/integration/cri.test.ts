@@ -46,18 +46,19 @@ async function until(condition: () => boolean | Promise<boolean>): Promise<void>
   expect(await condition()).toBe(true);
 }
 
-function podConfig(name: string, logDirectory: string): runtime.v1.IPodSandboxConfig {
+function podConfig(name: string, logDirectory: string, namespaceOptions = NAMESPACES): runtime.v1.IPodSandboxConfig {
   fs.mkdirSync(logDirectory, { recursive: true });
   return {
     metadata: { name, uid: `${name}-uid`, namespace: 'default', attempt: 0 },
-    hostname: name,
+    // As kubelet: a host-network pod keeps the host's UTS namespace, so no hostname (runc refuses one too).
+    hostname: namespaceOptions.network === NamespaceMode.NODE ? '' : name,
     logDirectory,
-    linux: { securityContext: { namespaceOptions: NAMESPACES } },
+    linux: { securityContext: { namespaceOptions } },
   };
 }
 
-function containerConfig(name: string, command: string[]): runtime.v1.IContainerConfig {
-  return { metadata: { name }, image: { image: IMAGE }, command, logPath: `${name}.log`, linux: { securityContext: { namespaceOptions: NAMESPACES } } };
+function containerConfig(name: string, command: string[], namespaceOptions = NAMESPACES): runtime.v1.IContainerConfig {
+  return { metadata: { name }, image: { image: IMAGE }, command, logPath: `${name}.log`, linux: { securityContext: { namespaceOptions } } };
 }
 
 /** The /proc/PID/ns links (what identifies a namespace) of a process. */
@@ -207,5 +208,34 @@ describe('CRI (containerd 1.6) with runtime handler cista', () => {
     await until(() => ids.every((id) => leftoversOf(id).length === 0));
     expect(ids.flatMap(leftoversOf)).toEqual([]);
     expect(fs.existsSync(socket)).toBe(false);
+  });
+
+  it('runs a host-network pod (no CNI): its container is in the host network and UTS namespaces, the pod IPC namespace', async () => {
+    const hostNetwork = { ...NAMESPACES, network: NamespaceMode.NODE };
+    const config = podConfig('cista-pod-host', path.join(ctd.dir, 'pod-host-logs'), hostNetwork);
+    const { podSandboxId } = await cri.runPodSandbox({ config, runtimeHandler: CRI_HANDLER });
+    const ids: string[] = [podSandboxId];
+    try {
+      const sandbox = await cri.podSandboxStatus({ podSandboxId, verbose: true });
+      expect(sandbox.status?.network?.ip).toBe('');
+      const pausePid = JSON.parse(sandbox.info.info).pid as number;
+      const { containerId } = await cri.createContainer({ podSandboxId, config: containerConfig('h1', ['sleep', '1000'], hostNetwork), sandboxConfig: config });
+      ids.push(containerId);
+      await cri.startContainer({ containerId });
+      const pid = await pidOf(containerId);
+      expect(namespacesOf(pid, ['net', 'uts'])).toEqual(namespacesOf(process.pid, ['net', 'uts']));
+      expect(namespacesOf(pid, ['ipc'])).toEqual(namespacesOf(pausePid, ['ipc']));
+      expect(namespacesOf(pid, ['ipc'])).not.toEqual(namespacesOf(process.pid, ['ipc']));
+      const exec = await cri.execSync({ containerId, cmd: ['hostname'], timeout: 30 });
+      expect(Buffer.from(exec.stdout).toString()).toBe(`${fs.readFileSync('/proc/sys/kernel/hostname', 'utf8').trim()}\n`);
+      await cri.stopContainer({ containerId, timeout: 1 });
+      await cri.removeContainer({ containerId });
+    } finally {
+      await cri.stopPodSandbox({ podSandboxId }).catch(() => {});
+      await cri.removePodSandbox({ podSandboxId }).catch(() => {});
+    }
+    await until(() => ctd.shimPids().length === 0);
+    await until(() => ids.every((id) => leftoversOf(id).length === 0));
+    expect(ids.flatMap(leftoversOf)).toEqual([]);
   });
 });
