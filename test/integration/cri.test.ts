@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runtime } from '../../src/generated/cri';
 import { Containerd, IMAGE, PAUSE_IMAGE } from '../helpers/containerd';
 import { CriClient } from '../helpers/cri';
-import { isRunning } from '../helpers/leftovers';
+import { isRunning, leftovers, parentCgroups } from '../helpers/leftovers';
 import { requireRoot } from '../helpers/prerequisites';
 
 const NamespaceMode = runtime.v1.NamespaceMode;
@@ -39,12 +39,16 @@ beforeAll(async () => {
 afterAll(async () => {
   cri?.close();
   await ctd?.stop();
+  removePodCgroups();
 });
 
 async function until(condition: () => boolean | Promise<boolean>): Promise<void> {
   for (let i = 0; i < 200 && !(await condition()); i++) await new Promise((r) => setTimeout(r, 50));
   expect(await condition()).toBe(true);
 }
+
+/** The pods' cgroup parent's top (kubelet's is kubepods); kubelet would make and remove it, the test does. */
+const POD_CGROUPS = 'cista-cri-pods';
 
 function podConfig(name: string, logDirectory: string, namespaceOptions = NAMESPACES): runtime.v1.IPodSandboxConfig {
   fs.mkdirSync(logDirectory, { recursive: true });
@@ -53,8 +57,16 @@ function podConfig(name: string, logDirectory: string, namespaceOptions = NAMESP
     // As kubelet: a host-network pod keeps the host's UTS namespace, so no hostname (runc refuses one too).
     hostname: namespaceOptions.network === NamespaceMode.NODE ? '' : name,
     logDirectory,
-    linux: { securityContext: { namespaceOptions } },
+    linux: { cgroupParent: `/${POD_CGROUPS}/pod-${name}`, securityContext: { namespaceOptions } },
   };
+}
+
+/** Removes the pod cgroups the test's pods had, as kubelet does once a pod is gone (a container's own cgroup left would fail this). */
+function removePodCgroups(): void {
+  for (const top of parentCgroups(POD_CGROUPS)) {
+    for (const pod of fs.readdirSync(top, { withFileTypes: true })) if (pod.isDirectory()) fs.rmdirSync(path.join(top, pod.name));
+    fs.rmdirSync(top);
+  }
 }
 
 function containerConfig(name: string, command: string[], namespaceOptions = NAMESPACES): runtime.v1.IContainerConfig {
@@ -72,16 +84,14 @@ async function pidOf(containerId: string): Promise<number> {
   return JSON.parse(status.info.info).pid as number;
 }
 
-/** What a container could leave on the host: cista's state, its cgroups, its rootfs mount. */
+/** The socket of the shim serving a task (containerd keeps its address in the task's bundle). */
+function shimSocket(id: string): string {
+  return fs.readFileSync(path.join(ctd.dir, 'state', 'io.containerd.runtime.v2.task', 'k8s.io', id, 'address'), 'utf8').replace('unix://', '');
+}
+
+/** What a pod's container could leave: cista's state, its cgroups, its rootfs mount under its bundle, processes. */
 function leftoversOf(id: string): string[] {
-  const found: string[] = [];
-  if (fs.existsSync(path.join(STATE, id))) found.push(`state ${path.join(STATE, id)}`);
-  for (const hierarchy of fs.readdirSync('/sys/fs/cgroup')) {
-    const cgroup = path.join('/sys/fs/cgroup', hierarchy, 'k8s.io', id);
-    if (fs.existsSync(cgroup)) found.push(`cgroup ${cgroup}`);
-  }
-  for (const line of fs.readFileSync('/proc/self/mountinfo', 'utf8').split('\n')) if (line.includes(id)) found.push(`mount ${line}`);
-  return found;
+  return leftovers(STATE, id, path.join(ctd.dir, 'state', 'io.containerd.runtime.v2.task', 'k8s.io', id));
 }
 
 describe('CRI (containerd 1.6) with runtime handler cista', () => {
@@ -99,6 +109,7 @@ describe('CRI (containerd 1.6) with runtime handler cista', () => {
     const config = podConfig('cista-pod', logs);
     const { podSandboxId } = await cri.runPodSandbox({ config, runtimeHandler: CRI_HANDLER });
     const ids: string[] = [podSandboxId];
+    const socket = shimSocket(podSandboxId);
     try {
       const sandbox = await cri.podSandboxStatus({ podSandboxId, verbose: true });
       expect(sandbox.status?.state).toBe(runtime.v1.PodSandboxState.SANDBOX_READY);
@@ -107,15 +118,20 @@ describe('CRI (containerd 1.6) with runtime handler cista', () => {
       expect(isRunning(pausePid)).toBe(true);
 
       // c1 ends on SIGTERM (a graceful stop); c2 ignores it, as a pid namespace's init does without a handler.
+      // Resources as kubelet gives a burstable container's.
       const c1 = await cri.createContainer({
         podSandboxId,
-        config: containerConfig('c1', ['sh', '-c', 'trap "exit 0" TERM; echo c1 started; while :; do sleep 1; done']),
+        config: {
+          ...containerConfig('c1', ['sh', '-c', 'trap "exit 0" TERM; echo c1 started; while :; do sleep 1; done']),
+          linux: { resources: { memoryLimitInBytes: 64 * 1024 * 1024, cpuShares: 512, oomScoreAdj: 999 }, securityContext: { namespaceOptions: NAMESPACES } },
+        },
         sandboxConfig: config,
       });
       const c2 = await cri.createContainer({ podSandboxId, config: containerConfig('c2', ['sleep', '1000']), sandboxConfig: config });
       ids.push(c1.containerId, c2.containerId);
       await cri.startContainer({ containerId: c1.containerId });
       await cri.startContainer({ containerId: c2.containerId });
+      for (const { containerId } of [c1, c2]) expect(shimSocket(containerId)).toBe(socket);
 
       // One shim for the pod: the pause container's and both containers'.
       expect(ctd.shimPids().length).toBe(1);
@@ -129,6 +145,13 @@ describe('CRI (containerd 1.6) with runtime handler cista', () => {
       expect(pod).not.toEqual(namespacesOf(process.pid, shared));
       for (const pid of pids) expect(namespacesOf(pid, shared)).toEqual(pod);
       expect(namespacesOf(pids[0], ['pid'])).not.toEqual(namespacesOf(pausePid, ['pid']));
+
+      // c1's resources, read back: its cgroup below the pod's cgroup parent, its oom_score_adj.
+      const c1Cgroup = (controller: string, file: string): string =>
+        fs.readFileSync(path.join('/sys/fs/cgroup', controller, POD_CGROUPS, 'pod-cista-pod', c1.containerId, file), 'utf8').trim();
+      expect(c1Cgroup('memory', 'memory.limit_in_bytes')).toBe(String(64 * 1024 * 1024));
+      expect(c1Cgroup('cpu', 'cpu.shares')).toBe('512');
+      expect(fs.readFileSync(`/proc/${pids[0]}/oom_score_adj`, 'utf8').trim()).toBe('999');
 
       const exec = await cri.execSync({ containerId: c2.containerId, cmd: ['sh', '-c', 'hostname; echo to stderr >&2; exit 3'], timeout: 30 });
       expect(Buffer.from(exec.stdout).toString()).toBe('cista-pod\n');
@@ -169,6 +192,7 @@ describe('CRI (containerd 1.6) with runtime handler cista', () => {
     await until(() => ctd.shimPids().length === 0);
     await until(() => ids.every((id) => leftoversOf(id).length === 0));
     expect(ids.flatMap(leftoversOf)).toEqual([]);
+    expect(fs.existsSync(socket)).toBe(false);
   });
 
   it('cleans up a pod whose shim was killed with SIGKILL: containerd runs the shim delete per container, nothing is left', async () => {
@@ -185,8 +209,7 @@ describe('CRI (containerd 1.6) with runtime handler cista', () => {
       }
       const pids = [pausePid, await pidOf(ids[1]), await pidOf(ids[2])];
       const [shim] = ctd.shimPids();
-      const address = fs.readFileSync(path.join(ctd.dir, 'state', 'io.containerd.runtime.v2.task', 'k8s.io', podSandboxId, 'address'), 'utf8');
-      socket = address.replace('unix://', '');
+      socket = shimSocket(podSandboxId);
       expect(fs.existsSync(socket)).toBe(true);
       process.kill(shim, 'SIGKILL');
       // containerd sees the shim's connection close and runs `containerd-shim-cista-v2 delete` for each task.
