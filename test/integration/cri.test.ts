@@ -261,4 +261,32 @@ describe('CRI (containerd 1.6) with runtime handler cista', () => {
     await until(() => ids.every((id) => leftoversOf(id).length === 0));
     expect(ids.flatMap(leftoversOf)).toEqual([]);
   });
+
+  it('keeps a pod running across a containerd restart: the CRI plugin finds it again through the same shim', async () => {
+    const config = podConfig('cista-pod-restart', path.join(ctd.dir, 'pod-restart-logs'));
+    const { podSandboxId } = await cri.runPodSandbox({ config, runtimeHandler: CRI_HANDLER });
+    const ids: string[] = [podSandboxId];
+    try {
+      const { containerId } = await cri.createContainer({ podSandboxId, config: containerConfig('r1', ['sleep', '1000']), sandboxConfig: config });
+      ids.push(containerId);
+      await cri.startContainer({ containerId });
+      const [shim] = ctd.shimPids();
+      const pid = await pidOf(containerId);
+      await ctd.restart();
+      expect((await cri.podSandboxStatus({ podSandboxId })).status?.state).toBe(runtime.v1.PodSandboxState.SANDBOX_READY);
+      expect((await cri.containerStatus({ containerId })).status?.state).toBe(runtime.v1.ContainerState.CONTAINER_RUNNING);
+      const exec = await cri.execSync({ containerId, cmd: ['echo', 'still here'], timeout: 30 });
+      expect(Buffer.from(exec.stdout).toString()).toBe('still here\n');
+      expect(ctd.shimPids()).toEqual([shim]);
+      expect(await pidOf(containerId)).toBe(pid);
+      await cri.stopContainer({ containerId, timeout: 1 });
+      await cri.removeContainer({ containerId });
+    } finally {
+      await cri.stopPodSandbox({ podSandboxId }).catch(() => {});
+      await cri.removePodSandbox({ podSandboxId }).catch(() => {});
+    }
+    await until(() => ctd.shimPids().length === 0);
+    await until(() => ids.every((id) => leftoversOf(id).length === 0));
+    expect(ids.flatMap(leftoversOf)).toEqual([]);
+  });
 });
