@@ -139,6 +139,11 @@ class Containerd {
     this.process = null;
     this.socket = path.join(dir, 'c.sock');
     this.log = path.join(dir, 'containerd.log');
+    /**
+     * ctr's `--fifo-dir` for processes whose fifos ctr does not remove (a detached exec, a task whose
+     * shim died): under the scratch dir, not /run/containerd/fifo.
+     */
+    this.fifos = path.join(dir, 'fifo');
   }
 
   /**

@@ -54,7 +54,7 @@ describe('ctr with runtime io.containerd.cista.v2', () => {
       expect(exec.stdout).toBe('exec says 42\n');
       expect(exec.status).toBe(3);
 
-      ctd.ok(['task', 'exec', '-d', '--exec-id', 'e2', id, 'sleep', '1000']);
+      ctd.ok(['task', 'exec', '-d', '--fifo-dir', ctd.fifos, '--exec-id', 'e2', id, 'sleep', '1000']);
       const ps = ctd.ok(['task', 'ps', id]).trim().split('\n').slice(1);
       expect(ps.length).toBe(2);
 
@@ -172,7 +172,7 @@ describe('ctr with runtime io.containerd.cista.v2', () => {
 
   it('cleans up after a shim killed with SIGKILL: containerd runs its delete, nothing is left', async () => {
     const id = 'shim-killed';
-    ctd.ok(['run', '-d', '--runtime', CISTA_RUNTIME, IMAGE, id, 'sleep', '1000']);
+    ctd.ok(['run', '-d', '--fifo-dir', ctd.fifos, '--runtime', CISTA_RUNTIME, IMAGE, id, 'sleep', '1000']);
     const [shim] = ctd.shimPids();
     const socket = fs.readFileSync(`${ctd.dir}/state/io.containerd.runtime.v2.task/${ctd.namespace}/${id}/address`, 'utf8').replace('unix://', '');
     expect(fs.existsSync(socket)).toBe(true);
