@@ -1,8 +1,8 @@
 /**
  * Kubernetes' path without a kubelet: containerd's CRI plugin with the runtime handler `cista`
- * (runtime_type io.containerd.cista.v2), driven over CRI gRPC as kubelet and crictl drive it. A pod
- * of two containers: one shim process serves the pod, its containers are in the pod's namespaces, and
- * nothing is left once the pod is removed.
+ * (runtime_type io.containerd.cista.v2), driven over CRI gRPC as kubelet and crictl drive it. One
+ * shim process serves a pod, its containers are in the pod's namespaces, and nothing is left once
+ * the pod is removed, however it ended.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -94,6 +94,53 @@ function leftoversOf(id: string): string[] {
   return leftovers(STATE, id, path.join(ctd.dir, 'state', 'io.containerd.runtime.v2.task', 'k8s.io', id));
 }
 
+/** A running pod as a test sees it. */
+interface Pod {
+  podSandboxId: string;
+  config: runtime.v1.IPodSandboxConfig;
+  /** Its log directory (the CRI plugin writes each container's log there). */
+  logs: string;
+  /** The pause container's init. */
+  pausePid: number;
+  /** Its shim's socket. */
+  socket: string;
+  /** Creates and starts a container in the pod (as kubelet, with the pod's config): its id. */
+  start(config: runtime.v1.IContainerConfig): Promise<string>;
+}
+
+/**
+ * Runs a pod with the cista handler for `body`, then removes it as kubelet would (its containers, the
+ * pod, whatever state they are in) and checks that nothing of it is left: no shim, no socket, and
+ * nothing of the pause container's or any container's (leftoversOf).
+ */
+async function withPod(name: string, body: (pod: Pod) => Promise<void>, namespaceOptions = NAMESPACES): Promise<void> {
+  const logs = path.join(ctd.dir, `${name}-logs`);
+  const config = podConfig(name, logs, namespaceOptions);
+  const { podSandboxId } = await cri.runPodSandbox({ config, runtimeHandler: CRI_HANDLER });
+  const ids = [podSandboxId];
+  const socket = shimSocket(podSandboxId);
+  try {
+    const pausePid = JSON.parse((await cri.podSandboxStatus({ podSandboxId, verbose: true })).info.info).pid as number;
+    const start = async (container: runtime.v1.IContainerConfig): Promise<string> => {
+      const { containerId } = await cri.createContainer({ podSandboxId, config: container, sandboxConfig: config });
+      ids.push(containerId);
+      await cri.startContainer({ containerId });
+      return containerId;
+    };
+    await body({ podSandboxId, config, logs, pausePid, socket, start });
+  } finally {
+    for (const containerId of ids.slice(1)) await cri.removeContainer({ containerId }).catch(() => {});
+    await cri.stopPodSandbox({ podSandboxId }).catch(() => {});
+    await cri.removePodSandbox({ podSandboxId }).catch(() => {});
+  }
+  expect((await cri.listContainers({})).containers).toEqual([]);
+  expect((await cri.listPodSandbox({})).items).toEqual([]);
+  await until(() => ctd.shimPids().length === 0);
+  await until(() => ids.every((id) => leftoversOf(id).length === 0));
+  expect(ids.flatMap(leftoversOf)).toEqual([]);
+  expect(fs.existsSync(socket)).toBe(false);
+}
+
 describe('CRI (containerd 1.6) with runtime handler cista', () => {
   it('serves the pause image the CRI plugin uses, with no registry', async () => {
     expect(CRI_HANDLER).toBe('cista');
@@ -105,38 +152,25 @@ describe('CRI (containerd 1.6) with runtime handler cista', () => {
   });
 
   it('runs a pod of two containers in one shim and the pod namespaces; exec, stats, stop and remove leave nothing', async () => {
-    const logs = path.join(ctd.dir, 'pod-logs');
-    const config = podConfig('cista-pod', logs);
-    const { podSandboxId } = await cri.runPodSandbox({ config, runtimeHandler: CRI_HANDLER });
-    const ids: string[] = [podSandboxId];
-    const socket = shimSocket(podSandboxId);
-    try {
-      const sandbox = await cri.podSandboxStatus({ podSandboxId, verbose: true });
+    await withPod('cista-pod', async ({ podSandboxId, logs, pausePid, socket, start }) => {
+      const sandbox = await cri.podSandboxStatus({ podSandboxId });
       expect(sandbox.status?.state).toBe(runtime.v1.PodSandboxState.SANDBOX_READY);
       expect(sandbox.status?.network?.ip).toMatch(/^10\.199\.77\./);
-      const pausePid = JSON.parse(sandbox.info.info).pid as number;
       expect(isRunning(pausePid)).toBe(true);
 
       // c1 ends on SIGTERM (a graceful stop); c2 ignores it, as a pid namespace's init does without a handler.
-      // Resources as kubelet gives a burstable container's.
-      const c1 = await cri.createContainer({
-        podSandboxId,
-        config: {
-          ...containerConfig('c1', ['sh', '-c', 'trap "exit 0" TERM; echo c1 started; while :; do sleep 1; done']),
-          linux: { resources: { memoryLimitInBytes: 64 * 1024 * 1024, cpuShares: 512, oomScoreAdj: 999 }, securityContext: { namespaceOptions: NAMESPACES } },
-        },
-        sandboxConfig: config,
+      // c1 has resources as kubelet gives a burstable container's.
+      const c1 = await start({
+        ...containerConfig('c1', ['sh', '-c', 'trap "exit 0" TERM; echo c1 started; while :; do sleep 1; done']),
+        linux: { resources: { memoryLimitInBytes: 64 * 1024 * 1024, cpuShares: 512, oomScoreAdj: 999 }, securityContext: { namespaceOptions: NAMESPACES } },
       });
-      const c2 = await cri.createContainer({ podSandboxId, config: containerConfig('c2', ['sleep', '1000']), sandboxConfig: config });
-      ids.push(c1.containerId, c2.containerId);
-      await cri.startContainer({ containerId: c1.containerId });
-      await cri.startContainer({ containerId: c2.containerId });
-      for (const { containerId } of [c1, c2]) expect(shimSocket(containerId)).toBe(socket);
+      const c2 = await start(containerConfig('c2', ['sleep', '1000']));
 
-      // One shim for the pod: the pause container's and both containers'.
+      // One shim for the pod: the pause container's and both containers', on one socket.
       expect(ctd.shimPids().length).toBe(1);
       const [shim] = ctd.shimPids();
-      const pids = [await pidOf(c1.containerId), await pidOf(c2.containerId)];
+      for (const containerId of [c1, c2]) expect(shimSocket(containerId)).toBe(socket);
+      const pids = [await pidOf(c1), await pidOf(c2)];
       for (const pid of [pausePid, ...pids]) expect(fs.readFileSync(`/proc/${pid}/status`, 'utf8')).toMatch(new RegExp(`^PPid:\\s+${shim}$`, 'm'));
 
       // The pod's network, IPC and UTS namespaces are the pause container's; each has its own pid namespace.
@@ -148,18 +182,18 @@ describe('CRI (containerd 1.6) with runtime handler cista', () => {
 
       // c1's resources, read back: its cgroup below the pod's cgroup parent, its oom_score_adj.
       const c1Cgroup = (controller: string, file: string): string =>
-        fs.readFileSync(path.join('/sys/fs/cgroup', controller, POD_CGROUPS, 'pod-cista-pod', c1.containerId, file), 'utf8').trim();
+        fs.readFileSync(path.join('/sys/fs/cgroup', controller, POD_CGROUPS, 'pod-cista-pod', c1, file), 'utf8').trim();
       expect(c1Cgroup('memory', 'memory.limit_in_bytes')).toBe(String(64 * 1024 * 1024));
       expect(c1Cgroup('cpu', 'cpu.shares')).toBe('512');
       expect(fs.readFileSync(`/proc/${pids[0]}/oom_score_adj`, 'utf8').trim()).toBe('999');
 
-      const exec = await cri.execSync({ containerId: c2.containerId, cmd: ['sh', '-c', 'hostname; echo to stderr >&2; exit 3'], timeout: 30 });
+      const exec = await cri.execSync({ containerId: c2, cmd: ['sh', '-c', 'hostname; echo to stderr >&2; exit 3'], timeout: 30 });
       expect(Buffer.from(exec.stdout).toString()).toBe('cista-pod\n');
       expect(Buffer.from(exec.stderr).toString()).toBe('to stderr\n');
       expect(exec.exitCode).toBe(3);
 
-      const { stats } = await cri.containerStats({ containerId: c1.containerId });
-      expect(stats?.attributes?.id).toBe(c1.containerId);
+      const { stats } = await cri.containerStats({ containerId: c1 });
+      expect(stats?.attributes?.id).toBe(c1);
       // uint64s decode as Long.
       expect(Number(stats?.cpu?.usageCoreNanoSeconds?.value)).toBeGreaterThan(0);
       expect(Number(stats?.memory?.workingSetBytes?.value)).toBeGreaterThan(0);
@@ -167,16 +201,16 @@ describe('CRI (containerd 1.6) with runtime handler cista', () => {
       // The container's output reached the CRI plugin's log (through the fifos the shim was given).
       await until(() => fs.existsSync(path.join(logs, 'c1.log')) && fs.readFileSync(path.join(logs, 'c1.log'), 'utf8').includes('c1 started'));
 
-      await cri.stopContainer({ containerId: c1.containerId, timeout: 10 });
-      await cri.stopContainer({ containerId: c2.containerId, timeout: 1 });
-      const exits = await Promise.all([c1, c2].map(async ({ containerId }) => (await cri.containerStatus({ containerId })).status));
+      await cri.stopContainer({ containerId: c1, timeout: 10 });
+      await cri.stopContainer({ containerId: c2, timeout: 1 });
+      const exits = await Promise.all([c1, c2].map(async (containerId) => (await cri.containerStatus({ containerId })).status));
       expect(exits.map((s) => [s?.state, s?.exitCode])).toEqual([
         [runtime.v1.ContainerState.CONTAINER_EXITED, 0],
         [runtime.v1.ContainerState.CONTAINER_EXITED, 137],
       ]);
       for (const pid of pids) expect(isRunning(pid)).toBe(false);
-      await cri.removeContainer({ containerId: c1.containerId });
-      await cri.removeContainer({ containerId: c2.containerId });
+      await cri.removeContainer({ containerId: c1 });
+      await cri.removeContainer({ containerId: c2 });
       expect((await cri.listContainers({})).containers).toEqual([]);
       // The pause container keeps the shim.
       expect(ctd.shimPids()).toEqual([shim]);
@@ -184,92 +218,48 @@ describe('CRI (containerd 1.6) with runtime handler cista', () => {
       await cri.stopPodSandbox({ podSandboxId });
       expect(isRunning(pausePid)).toBe(false);
       await cri.removePodSandbox({ podSandboxId });
-      expect((await cri.listPodSandbox({})).items).toEqual([]);
-    } finally {
-      await cri.stopPodSandbox({ podSandboxId }).catch(() => {});
-      await cri.removePodSandbox({ podSandboxId }).catch(() => {});
-    }
-    await until(() => ctd.shimPids().length === 0);
-    await until(() => ids.every((id) => leftoversOf(id).length === 0));
-    expect(ids.flatMap(leftoversOf)).toEqual([]);
-    expect(fs.existsSync(socket)).toBe(false);
+    });
   });
 
   it('cleans up a pod whose shim was killed with SIGKILL: containerd runs the shim delete per container, nothing is left', async () => {
-    const config = podConfig('cista-pod-killed', path.join(ctd.dir, 'pod-killed-logs'));
-    const { podSandboxId } = await cri.runPodSandbox({ config, runtimeHandler: CRI_HANDLER });
-    const ids: string[] = [podSandboxId];
-    let socket = '';
-    try {
-      const pausePid = JSON.parse((await cri.podSandboxStatus({ podSandboxId, verbose: true })).info.info).pid as number;
-      for (const name of ['k1', 'k2']) {
-        const { containerId } = await cri.createContainer({ podSandboxId, config: containerConfig(name, ['sleep', '1000']), sandboxConfig: config });
-        ids.push(containerId);
-        await cri.startContainer({ containerId });
-      }
-      const pids = [pausePid, await pidOf(ids[1]), await pidOf(ids[2])];
+    await withPod('cista-pod-killed', async ({ podSandboxId, pausePid, socket, start }) => {
+      const ids = [await start(containerConfig('k1', ['sleep', '1000'])), await start(containerConfig('k2', ['sleep', '1000']))];
+      const pids = [pausePid, ...(await Promise.all(ids.map(pidOf)))];
       const [shim] = ctd.shimPids();
-      socket = shimSocket(podSandboxId);
       expect(fs.existsSync(socket)).toBe(true);
       process.kill(shim, 'SIGKILL');
       // containerd sees the shim's connection close and runs `containerd-shim-cista-v2 delete` for each task.
       await until(() => pids.every((pid) => !isRunning(pid)));
-      await until(() => ids.every((id) => !fs.existsSync(path.join(STATE, id))));
+      await until(() => [podSandboxId, ...ids].every((id) => !fs.existsSync(path.join(STATE, id))));
       // The CRI plugin learns of the exits (containerd publishes them for a dead shim).
-      for (const containerId of ids.slice(1)) {
+      for (const containerId of ids) {
         await until(async () => (await cri.containerStatus({ containerId })).status?.state === runtime.v1.ContainerState.CONTAINER_EXITED);
       }
       expect((await cri.podSandboxStatus({ podSandboxId })).status?.state).toBe(runtime.v1.PodSandboxState.SANDBOX_NOTREADY);
-    } finally {
-      for (const containerId of ids.slice(1)) await cri.removeContainer({ containerId }).catch(() => {});
-      await cri.stopPodSandbox({ podSandboxId }).catch(() => {});
-      await cri.removePodSandbox({ podSandboxId }).catch(() => {});
-    }
-    expect((await cri.listContainers({})).containers).toEqual([]);
-    expect((await cri.listPodSandbox({})).items).toEqual([]);
-    await until(() => ctd.shimPids().length === 0);
-    await until(() => ids.every((id) => leftoversOf(id).length === 0));
-    expect(ids.flatMap(leftoversOf)).toEqual([]);
-    expect(fs.existsSync(socket)).toBe(false);
+    });
   });
 
   it('runs a host-network pod (no CNI): its container is in the host network and UTS namespaces, the pod IPC namespace', async () => {
     const hostNetwork = { ...NAMESPACES, network: NamespaceMode.NODE };
-    const config = podConfig('cista-pod-host', path.join(ctd.dir, 'pod-host-logs'), hostNetwork);
-    const { podSandboxId } = await cri.runPodSandbox({ config, runtimeHandler: CRI_HANDLER });
-    const ids: string[] = [podSandboxId];
-    try {
-      const sandbox = await cri.podSandboxStatus({ podSandboxId, verbose: true });
-      expect(sandbox.status?.network?.ip).toBe('');
-      const pausePid = JSON.parse(sandbox.info.info).pid as number;
-      const { containerId } = await cri.createContainer({ podSandboxId, config: containerConfig('h1', ['sleep', '1000'], hostNetwork), sandboxConfig: config });
-      ids.push(containerId);
-      await cri.startContainer({ containerId });
-      const pid = await pidOf(containerId);
-      expect(namespacesOf(pid, ['net', 'uts'])).toEqual(namespacesOf(process.pid, ['net', 'uts']));
-      expect(namespacesOf(pid, ['ipc'])).toEqual(namespacesOf(pausePid, ['ipc']));
-      expect(namespacesOf(pid, ['ipc'])).not.toEqual(namespacesOf(process.pid, ['ipc']));
-      const exec = await cri.execSync({ containerId, cmd: ['hostname'], timeout: 30 });
-      expect(Buffer.from(exec.stdout).toString()).toBe(`${fs.readFileSync('/proc/sys/kernel/hostname', 'utf8').trim()}\n`);
-      await cri.stopContainer({ containerId, timeout: 1 });
-      await cri.removeContainer({ containerId });
-    } finally {
-      await cri.stopPodSandbox({ podSandboxId }).catch(() => {});
-      await cri.removePodSandbox({ podSandboxId }).catch(() => {});
-    }
-    await until(() => ctd.shimPids().length === 0);
-    await until(() => ids.every((id) => leftoversOf(id).length === 0));
-    expect(ids.flatMap(leftoversOf)).toEqual([]);
+    await withPod(
+      'cista-pod-host',
+      async ({ podSandboxId, pausePid, start }) => {
+        expect((await cri.podSandboxStatus({ podSandboxId })).status?.network?.ip).toBe('');
+        const containerId = await start(containerConfig('h1', ['sleep', '1000'], hostNetwork));
+        const pid = await pidOf(containerId);
+        expect(namespacesOf(pid, ['net', 'uts'])).toEqual(namespacesOf(process.pid, ['net', 'uts']));
+        expect(namespacesOf(pid, ['ipc'])).toEqual(namespacesOf(pausePid, ['ipc']));
+        expect(namespacesOf(pid, ['ipc'])).not.toEqual(namespacesOf(process.pid, ['ipc']));
+        const exec = await cri.execSync({ containerId, cmd: ['hostname'], timeout: 30 });
+        expect(Buffer.from(exec.stdout).toString()).toBe(`${fs.readFileSync('/proc/sys/kernel/hostname', 'utf8').trim()}\n`);
+      },
+      hostNetwork,
+    );
   });
 
   it('keeps a pod running across a containerd restart: the CRI plugin finds it again through the same shim', async () => {
-    const config = podConfig('cista-pod-restart', path.join(ctd.dir, 'pod-restart-logs'));
-    const { podSandboxId } = await cri.runPodSandbox({ config, runtimeHandler: CRI_HANDLER });
-    const ids: string[] = [podSandboxId];
-    try {
-      const { containerId } = await cri.createContainer({ podSandboxId, config: containerConfig('r1', ['sleep', '1000']), sandboxConfig: config });
-      ids.push(containerId);
-      await cri.startContainer({ containerId });
+    await withPod('cista-pod-restart', async ({ podSandboxId, start }) => {
+      const containerId = await start(containerConfig('r1', ['sleep', '1000']));
       const [shim] = ctd.shimPids();
       const pid = await pidOf(containerId);
       await ctd.restart();
@@ -279,14 +269,13 @@ describe('CRI (containerd 1.6) with runtime handler cista', () => {
       expect(Buffer.from(exec.stdout).toString()).toBe('still here\n');
       expect(ctd.shimPids()).toEqual([shim]);
       expect(await pidOf(containerId)).toBe(pid);
-      await cri.stopContainer({ containerId, timeout: 1 });
-      await cri.removeContainer({ containerId });
-    } finally {
-      await cri.stopPodSandbox({ podSandboxId }).catch(() => {});
-      await cri.removePodSandbox({ podSandboxId }).catch(() => {});
-    }
-    await until(() => ctd.shimPids().length === 0);
-    await until(() => ids.every((id) => leftoversOf(id).length === 0));
-    expect(ids.flatMap(leftoversOf)).toEqual([]);
+    });
+  });
+
+  it('gives a container with tty a terminal, whose output reaches the CRI log (as kubectl run -t)', async () => {
+    await withPod('cista-pod-tty', async ({ logs, start }) => {
+      await start({ ...containerConfig('t1', ['sh', '-c', 'test -t 0 && test -t 1 && echo is a tty; exec sleep 1000']), tty: true, stdin: true });
+      await until(() => fs.existsSync(path.join(logs, 't1.log')) && fs.readFileSync(path.join(logs, 't1.log'), 'utf8').includes('is a tty'));
+    });
   });
 });
