@@ -88,19 +88,11 @@ class LoggingBinary {
       args.push(key, value);
     }
     const binary = uriPath(uri);
-    const fds: number[] = [];
-    const pipe = (): [number, number] => {
-      const ends = native().makePipe();
-      fds.push(...ends);
-      return ends;
-    };
+    const pipes: Array<[read: number, write: number]> = [];
     let child: ChildProcess;
-    let ends: number[];
     try {
-      const [stdoutRead, stdoutWrite] = pipe();
-      const [stderrRead, stderrWrite] = pipe();
-      const [readyRead, readyWrite] = pipe();
-      ends = [stdoutWrite, stderrWrite, readyRead, stdoutRead, stderrRead, readyWrite];
+      for (let i = 0; i < 3; i++) pipes.push(native().makePipe());
+      const [[stdoutRead], [stderrRead], [, readyWrite]] = pipes;
       child = spawn(binary, args, {
         stdio: ['ignore', 'ignore', 'ignore', stdoutRead, stderrRead, readyWrite],
         env: { CONTAINER_ID: owner.id, CONTAINER_NAMESPACE: owner.namespace },
@@ -110,12 +102,14 @@ class LoggingBinary {
         child.once('error', (e) => reject(new StatusError(Code.INVALID_ARGUMENT, `logging binary ${binary}: ${e.message}`)));
       });
     } catch (e) {
-      for (const fd of fds) fs.closeSync(fd);
+      for (const fd of pipes.flat()) fs.closeSync(fd);
       throw e;
     }
-    const [stdoutWrite, stderrWrite, readyRead, ...theirs] = ends;
+    // A later error (a signal that could not be sent) must not become an uncaught one in the shim.
+    child.on('error', () => {});
+    const [[stdoutRead, stdoutWrite], [stderrRead, stderrWrite], [readyRead, readyWrite]] = pipes;
     // The binary has its own copies: with ours gone, its exit ends fd 5 too if it never signals.
-    for (const fd of theirs) fs.closeSync(fd);
+    for (const fd of [stdoutRead, stderrRead, readyWrite]) fs.closeSync(fd);
     await new Promise<void>((resolve) => {
       const ready = new net.Socket({ fd: readyRead, readable: true, writable: false });
       const done = (): void => {
