@@ -54,6 +54,7 @@ export class CriClient {
   readonly removeContainer = this.unary('RuntimeService', 'RemoveContainer', v1.RemoveContainerRequest, v1.RemoveContainerResponse);
   readonly listContainers = this.unary('RuntimeService', 'ListContainers', v1.ListContainersRequest, v1.ListContainersResponse);
   readonly containerStatus = this.unary('RuntimeService', 'ContainerStatus', v1.ContainerStatusRequest, v1.ContainerStatusResponse);
+  readonly updateContainerResources = this.unary('RuntimeService', 'UpdateContainerResources', v1.UpdateContainerResourcesRequest, v1.UpdateContainerResourcesResponse);
   readonly execSync = this.unary('RuntimeService', 'ExecSync', v1.ExecSyncRequest, v1.ExecSyncResponse);
   readonly containerStats = this.unary('RuntimeService', 'ContainerStats', v1.ContainerStatsRequest, v1.ContainerStatsResponse);
   readonly imageStatus = this.unary('ImageService', 'ImageStatus', v1.ImageStatusRequest, v1.ImageStatusResponse);

@@ -186,6 +186,11 @@ describe('CRI (containerd 1.6) with runtime handler cista', () => {
       expect(c1Cgroup('memory', 'memory.limit_in_bytes')).toBe(String(64 * 1024 * 1024));
       expect(c1Cgroup('cpu', 'cpu.shares')).toBe('512');
       expect(fs.readFileSync(`/proc/${pids[0]}/oom_score_adj`, 'utf8').trim()).toBe('999');
+      // Changed as kubelet changes them (UpdateContainerResources: the shim's Update).
+      await cri.updateContainerResources({ containerId: c1, linux: { memoryLimitInBytes: 32 * 1024 * 1024, cpuShares: 256, cpuPeriod: 100_000, cpuQuota: 50_000 } });
+      expect(c1Cgroup('memory', 'memory.limit_in_bytes')).toBe(String(32 * 1024 * 1024));
+      expect(c1Cgroup('cpu', 'cpu.shares')).toBe('256');
+      expect(c1Cgroup('cpu', 'cpu.cfs_quota_us')).toBe('50000');
 
       const exec = await cri.execSync({ containerId: c2, cmd: ['sh', '-c', 'hostname; echo to stderr >&2; exit 3'], timeout: 30 });
       expect(Buffer.from(exec.stdout).toString()).toBe('cista-pod\n');
