@@ -74,8 +74,9 @@ export class TaskProcess {
   }
 
   /**
-   * Once created: closes our copies of the output fds and starts the copies from (and to) the fifos.
-   * stdin is read once containerd's writer has come (it may never: ctr run without a terminal).
+   * Once created: starts the copies from stdin's fifo (and, with a terminal, to stdout) and closes our
+   * copies of the output fds. stdin is read once containerd's writer has come (it may never: ctr run
+   * without a terminal).
    */
   attach(stdin: Writable | null, terminal: Terminal | null): void {
     this.terminal = terminal;
