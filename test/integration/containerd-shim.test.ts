@@ -29,6 +29,34 @@ async function until(condition: () => boolean): Promise<void> {
   expect(condition()).toBe(true);
 }
 
+/**
+ * A logging binary as containerd runs one (a shell script): `out PREFIX` as its arguments, it writes
+ * PREFIX.env (its argument count, first argument, CONTAINER_ID and CONTAINER_NAMESPACE), PREFIX.stdout
+ * and PREFIX.stderr (fds 3 and 4) and PREFIX.pid. No PATH in its environment, so absolute paths.
+ */
+function loggingBinary(dir: string): string {
+  fs.mkdirSync(dir, { recursive: true });
+  const logger = path.join(dir, 'logger.sh');
+  fs.writeFileSync(
+    logger,
+    [
+      '#!/bin/sh',
+      'out=$2',
+      'echo "$# $1 $CONTAINER_ID $CONTAINER_NAMESPACE" > "$out.env"',
+      // The copies must not hold fd 5: its end is the ready signal.
+      '/bin/cat <&3 > "$out.stdout" 5>&- &',
+      '/bin/cat <&4 > "$out.stderr" 5>&- &',
+      'echo $$ > "$out.pid"',
+      // Ready: the container starts only now.
+      'exec 5>&-',
+      'wait',
+      '',
+    ].join('\n'),
+    { mode: 0o755 },
+  );
+  return logger;
+}
+
 describe('ctr with runtime io.containerd.cista.v2', () => {
   it('runs a container: its output and its exit code reach ctr, and nothing is left', () => {
     const r = ctd.ctr(['run', '--rm', '--runtime', CISTA_RUNTIME, IMAGE, 'shim-run', 'sh', '-c', 'echo hello from $$; echo to stderr >&2; exit 7']);
@@ -117,26 +145,7 @@ describe('ctr with runtime io.containerd.cista.v2', () => {
 
   it('hands the output to a binary:// logging binary (fds 3 and 4, ready on fd 5, its arguments and environment) and stops it at delete', async () => {
     const dir = path.join(ctd.dir, 'logs', 'binary');
-    fs.mkdirSync(dir, { recursive: true });
-    const logger = path.join(dir, 'logger.sh');
-    // A logging binary as containerd runs one: no PATH in its environment, so absolute paths.
-    fs.writeFileSync(
-      logger,
-      [
-        '#!/bin/sh',
-        'out=$2',
-        'echo "$# $1 $CONTAINER_ID $CONTAINER_NAMESPACE" > "$out.env"',
-        // The copies must not hold fd 5: its end is the ready signal.
-        '/bin/cat <&3 > "$out.stdout" 5>&- &',
-        '/bin/cat <&4 > "$out.stderr" 5>&- &',
-        'echo $$ > "$out.pid"',
-        // Ready: the container starts only now.
-        'exec 5>&-',
-        'wait',
-        '',
-      ].join('\n'),
-      { mode: 0o755 },
-    );
+    const logger = loggingBinary(dir);
     const out = path.join(dir, 'shim-binary');
     try {
       const r = ctd.ctr(['run', '--rm', '--log-uri', `binary://${logger}?out=${encodeURIComponent(out)}`, '--runtime', CISTA_RUNTIME, IMAGE, 'shim-binary', 'sh', '-c', 'echo to stdout; echo to stderr >&2; exit 5']);
@@ -151,6 +160,32 @@ describe('ctr with runtime io.containerd.cista.v2', () => {
     // Delete stopped it (and the shim reaped it).
     const pid = Number(fs.readFileSync(`${out}.pid`, 'utf8'));
     await until(() => !fs.existsSync(`/proc/${pid}`));
+    await until(() => ctd.shimPids().length === 0);
+  });
+
+  it('gives an exec its own log URI: file://, and binary:// with the exec id as CONTAINER_ID', async () => {
+    const id = 'shim-exec-log';
+    const dir = path.join(ctd.dir, 'logs', 'exec');
+    const logger = loggingBinary(dir);
+    ctd.ok(['run', '-d', '--runtime', CISTA_RUNTIME, IMAGE, id, 'sleep', '1000']);
+    try {
+      const file = path.join(dir, 'exec.log');
+      const inFile = ctd.ctr(['task', 'exec', '--exec-id', 'e-file', '--log-uri', `file://${file}`, id, 'sh', '-c', 'echo exec out; echo exec err >&2; exit 4']);
+      expect(inFile.status).toBe(4);
+      expect(fs.readFileSync(file, 'utf8')).toBe('exec out\nexec err\n');
+
+      const out = path.join(dir, 'e-bin');
+      const toBinary = ctd.ctr(['task', 'exec', '--exec-id', 'e-bin', '--log-uri', `binary://${logger}?out=${encodeURIComponent(out)}`, id, 'sh', '-c', 'echo binary out; echo binary err >&2']);
+      expect(toBinary.status).toBe(0);
+      expect(fs.readFileSync(`${out}.env`, 'utf8')).toBe(`2 out e-bin ${ctd.namespace}\n`);
+      await until(() => fs.readFileSync(`${out}.stdout`, 'utf8') === 'binary out\n' && fs.readFileSync(`${out}.stderr`, 'utf8') === 'binary err\n');
+      // ctr deleted the exec: its logging binary is gone.
+      const pid = Number(fs.readFileSync(`${out}.pid`, 'utf8'));
+      await until(() => !fs.existsSync(`/proc/${pid}`));
+    } finally {
+      ctd.ctr(['task', 'delete', '--force', id]);
+      ctd.ctr(['containers', 'delete', id]);
+    }
     await until(() => ctd.shimPids().length === 0);
   });
 
