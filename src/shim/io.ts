@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
@@ -93,6 +93,8 @@ class LoggingBinary {
     try {
       for (let i = 0; i < 3; i++) pipes.push(native().makePipe());
       const [[stdoutRead], [stderrRead], [, readyWrite]] = pipes;
+      // Loaded only here: most shims never start a logging binary, and every shim's start-up counts.
+      const { spawn } = require('node:child_process') as typeof import('node:child_process');
       child = spawn(binary, args, {
         stdio: ['ignore', 'ignore', 'ignore', stdoutRead, stderrRead, readyWrite],
         env: { CONTAINER_ID: owner.id, CONTAINER_NAMESPACE: owner.namespace },
