@@ -188,6 +188,7 @@ class Containerd {
     return c;
   }
 
+  /** Imports a docker archive into this containerd's namespace (unpacked for its snapshotter). */
   import(tar) {
     const imported = this.ctr(['images', 'import', tar]);
     if (imported.status !== 0) throw new Error(`ctr images import: ${imported.stderr}`);
