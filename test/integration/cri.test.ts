@@ -139,6 +139,8 @@ async function withPod(name: string, body: (pod: Pod) => Promise<void>, namespac
   await until(() => ids.every((id) => leftoversOf(id).length === 0));
   expect(ids.flatMap(leftoversOf)).toEqual([]);
   expect(fs.existsSync(socket)).toBe(false);
+  // Nor of the pod's own: its network namespace and /dev/shm are mounts under containerd's state dir.
+  expect(fs.readFileSync('/proc/self/mountinfo', 'utf8').split('\n').filter((line) => line.includes(ctd.dir))).toEqual([]);
 }
 
 describe('CRI (containerd 1.6) with runtime handler cista', () => {
