@@ -68,8 +68,8 @@ function openLogFile(uri: URL): number {
  * binary:// — containerd's pluggable logging: the binary at the URI's path, its query's keys and
  * (first) values as arguments, an environment of CONTAINER_ID and CONTAINER_NAMESPACE only, stdio on
  * /dev/null, the read ends of the process's stdout and stderr pipes as fds 3 and 4, and fd 5 a pipe it
- * closes (or writes to) once ready. The process starts after that. The binary outlives a crash of the
- * shim (it is not in the container); Delete stops it.
+ * closes (or writes to) once ready. The process starts after that. Delete stops it; after a crash of
+ * the shim it ends when the pipes do (containerd's cleanup ends the process).
  */
 class LoggingBinary {
   private constructor(
