@@ -159,6 +159,8 @@ describe('CRI (containerd 1.6) with runtime handler cista', () => {
       expect(sandbox.status?.state).toBe(runtime.v1.PodSandboxState.SANDBOX_READY);
       expect(sandbox.status?.network?.ip).toMatch(/^10\.199\.77\./);
       expect(isRunning(pausePid)).toBe(true);
+      // The sandbox_image's process: catatonit, pausing.
+      expect(fs.readFileSync(`/proc/${pausePid}/cmdline`, 'utf8').split('\0')).toEqual(['/catatonit', '-P', '']);
 
       // c1 ends on SIGTERM (a graceful stop); c2 ignores it, as a pid namespace's init does without a handler.
       // c1 has resources as kubelet gives a burstable container's.
