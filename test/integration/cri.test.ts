@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { runtime } from '../../src/generated/cri';
 import { Containerd, IMAGE, PAUSE_IMAGE } from '../helpers/containerd';
-import { CriClient } from '../helpers/cri';
+import { CriClient, stream } from '../helpers/cri';
 import { isRunning, leftovers, parentCgroups } from '../helpers/leftovers';
 import { requireRoot } from '../helpers/prerequisites';
 
@@ -201,6 +201,17 @@ describe('CRI (containerd 1.6) with runtime handler cista', () => {
       expect(Buffer.from(exec.stderr).toString()).toBe('to stderr\n');
       expect(exec.exitCode).toBe(3);
 
+      // kubectl exec -it: the streaming Exec, a terminal (the shim's console socket), stdin, a resize.
+      const { url } = await cri.exec({ containerId: c2, cmd: ['sh'], tty: true, stdin: true, stdout: true });
+      const session = await stream(url, {
+        size: { width: 100, height: 30 },
+        // The resize may land just after the shell starts: it waits for it (boundedly).
+        stdin: 'for i in 1 2 3 4 5 6 7 8 9 10; do [ "$(stty size)" = "30 100" ] && break; sleep 0.2; done; test -t 0 && echo "tty $(stty size)"; exit 4\n',
+      });
+      expect(session.stdout).toContain('tty 30 100');
+      expect(session.status.reason).toBe('NonZeroExitCode');
+      expect(session.status.details?.causes).toEqual([{ reason: 'ExitCode', message: '4' }]);
+
       const { stats } = await cri.containerStats({ containerId: c1 });
       expect(stats?.attributes?.id).toBe(c1);
       // uint64s decode as Long.
@@ -281,10 +292,17 @@ describe('CRI (containerd 1.6) with runtime handler cista', () => {
     });
   });
 
-  it('gives a container with tty a terminal, whose output reaches the CRI log (as kubectl run -t)', async () => {
+  it('gives a container with tty a terminal, whose output reaches the CRI log and which kubectl attach -it reaches', async () => {
     await withPod('cista-pod-tty', async ({ logs, start }) => {
-      await start({ ...containerConfig('t1', ['sh', '-c', 'test -t 0 && test -t 1 && echo is a tty; exec sleep 1000']), tty: true, stdin: true });
-      await until(() => fs.existsSync(path.join(logs, 't1.log')) && fs.readFileSync(path.join(logs, 't1.log'), 'utf8').includes('is a tty'));
+      const containerId = await start({ ...containerConfig('t1', ['sh', '-c', 'test -t 0 && test -t 1 && echo is a tty; exec sh']), tty: true, stdin: true });
+      const log = path.join(logs, 't1.log');
+      await until(() => fs.existsSync(log) && fs.readFileSync(log, 'utf8').includes('is a tty'));
+      // Attach: the container's own terminal, its input through the shim's stdin fifo; the shell's exit ends it.
+      const { url } = await cri.attach({ containerId, tty: true, stdin: true, stdout: true });
+      const session = await stream(url, { stdin: 'echo attached $((6*7)); exit 0\n' });
+      expect(session.stdout).toContain('attached 42');
+      expect(session.status.status).toBe('Success');
+      await until(async () => (await cri.containerStatus({ containerId })).status?.state === runtime.v1.ContainerState.CONTAINER_EXITED);
     });
   });
 });
