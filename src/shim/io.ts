@@ -146,15 +146,14 @@ class LoggingBinary {
  * shim): fifos, one file both append to, or a logging binary's pipes.
  */
 export class ProcessOutputs {
-  private open: boolean;
+  /** Our copies of the fds are still open (closeFds and stdoutStream let go of them). */
+  private open = true;
 
   private constructor(
     readonly stdout: StdioOption,
     readonly stderr: StdioOption,
     private readonly logger: LoggingBinary | null,
-  ) {
-    this.open = true;
-  }
+  ) {}
 
   static async open(io: TaskIo, owner: OutputOwner): Promise<ProcessOutputs> {
     const scheme = schemeOf(io.stdout);
