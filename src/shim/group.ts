@@ -5,15 +5,20 @@ import * as path from 'node:path';
 
 import type { ShimFlags } from './flags';
 
-/** The annotation containerd's CRI plugin puts on a pod's containers: its sandbox (grouping, as runc's shim does). */
-const SANDBOX_ANNOTATION = 'io.kubernetes.cri.sandbox-id';
+/**
+ * The annotations that name a container's group, first found wins (as runc's shim has its own and the
+ * pod's): ours, for any containers a client wants served by one shim, then the one containerd's CRI
+ * plugin puts on a pod's containers, its sandbox.
+ */
+const GROUP_ANNOTATIONS = ['io.containerd.cista.v2.group', 'io.kubernetes.cri.sandbox-id'];
 const SOCKET_DIR = '/run/containerd/s';
 
-/** The group a container's shim serves: its pod, or itself. */
+/** The group a container's shim serves: the one its annotations name, or itself. */
 function groupOf(bundle: string, id: string): string {
   try {
     const config = JSON.parse(fs.readFileSync(path.join(bundle, 'config.json'), 'utf8')) as { annotations?: Record<string, string> };
-    return config.annotations?.[SANDBOX_ANNOTATION] || id;
+    const named = GROUP_ANNOTATIONS.map((key) => config.annotations?.[key]).find((group) => group !== undefined && group !== '');
+    return named ?? id;
   } catch {
     return id;
   }

@@ -248,6 +248,21 @@ describe('ctr with runtime io.containerd.cista.v2', () => {
     await until(() => ctd.shimPids().length === 0);
   });
 
+  it('serves containers annotated with one io.containerd.cista.v2.group from one shim process, over their pod', async () => {
+    const ids = ['shim-group-1', 'shim-group-2'];
+    try {
+      // Different pods, one group: the group annotation wins, as runc's own does in runc's shim.
+      ids.forEach((id, i) => ctd.ok(['run', '-d', '--annotation', 'io.containerd.cista.v2.group=g', '--annotation', `io.kubernetes.cri.sandbox-id=pod-${i}`, '--runtime', CISTA_RUNTIME, IMAGE, id, 'sleep', '1000']));
+      expect(ctd.shimPids().length).toBe(1);
+    } finally {
+      for (const id of ids) {
+        ctd.ctr(['task', 'delete', '--force', id]);
+        ctd.ctr(['containers', 'delete', id]);
+      }
+    }
+    await until(() => ctd.shimPids().length === 0);
+  });
+
   it('keeps its containers when containerd restarts: containerd reconnects to the running shim', async () => {
     const id = 'shim-restart';
     ctd.ok(['run', '-d', '--runtime', CISTA_RUNTIME, IMAGE, id, 'sleep', '1000']);
