@@ -39,6 +39,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("moveNetDevice", Napi::Function::New(env, cista::MoveNetDevice));
   exports.Set("mountFilesystem", Napi::Function::New(env, cista::MountFilesystem));
   exports.Set("setChildSubreaper", Napi::Function::New(env, cista::SetChildSubreaper));
+  exports.Set("releaseMemory", Napi::Function::New(env, cista::ReleaseMemory));
   exports.Set("resizePty", Napi::Function::New(env, cista::ResizePty));
   exports.Set("makeRawTerminal", Napi::Function::New(env, cista::MakeRawTerminal));
   exports.Set("restoreTerminal", Napi::Function::New(env, cista::RestoreTerminal));

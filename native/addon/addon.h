@@ -38,6 +38,7 @@ Napi::Value MoveNetDevice(const Napi::CallbackInfo& info);
 
 // process.cc
 Napi::Value SetChildSubreaper(const Napi::CallbackInfo& info);
+Napi::Value ReleaseMemory(const Napi::CallbackInfo& info);
 
 // console.cc
 Napi::Value ResizePty(const Napi::CallbackInfo& info);

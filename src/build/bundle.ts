@@ -11,15 +11,21 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { buildSync } from 'esbuild';
 
-/** Each program and its entry: the CLI and the containerd shim's server. */
-const programs: Array<[entry: string, outfile: string]> = [
-  [path.join('src', 'cli', 'main.ts'), path.join('dist', 'cli', 'cista.js')],
-  [path.join('src', 'shim', 'server.ts'), path.join('dist', 'shim', 'server.js')],
+/**
+ * Each program and its entry: the CLI; the containerd shim's server, and its process entry
+ * (src/shim/entry.ts: runs the server's bundle through V8's code cache) which takes the name the
+ * launcher runs. The shim's are minified (whitespace and syntax; names kept for stack traces): the
+ * server's is 386 KB instead of 614, about 5 ms less CPU to load, and less source for V8 to keep.
+ */
+const programs: Array<[entry: string, outfile: string, minify: boolean]> = [
+  [path.join('src', 'cli', 'main.ts'), path.join('dist', 'cli', 'cista.js'), false],
+  [path.join('src', 'shim', 'server.ts'), path.join('dist', 'shim', 'bundle.js'), true],
+  [path.join('src', 'shim', 'entry.ts'), path.join('dist', 'shim', 'server.js'), true],
 ];
 
-for (const [entry, outfile] of programs) bundle(entry, outfile);
+for (const [entry, outfile, minify] of programs) bundle(entry, outfile, minify);
 
-function bundle(entry: string, outfile: string): void {
+function bundle(entry: string, outfile: string, minify: boolean): void {
   const result = buildSync({
     entryPoints: [entry],
     bundle: true,
@@ -29,8 +35,10 @@ function bundle(entry: string, outfile: string): void {
     outfile,
     write: false,
     logLevel: 'warning',
+    minifyWhitespace: minify,
+    minifySyntax: minify,
   });
-  const code = result.outputFiles[0].text.replace(/__toESM\(require\("(node:[a-z_/]+)"\)\)/g, 'require("$1")');
+  const code = result.outputFiles[0].text.replace(/__toESM\(require\("(node:[a-z0-9_/]+)"\)\)/g, 'require("$1")');
   // A default import (`import fs from 'node:fs'`) reads .default, which only the wrapper provides.
   const defaultImport = /\bimport_node_[a-z_]+\.default\b/.exec(code);
   if (defaultImport !== null) throw new Error(`bundle: ${defaultImport[0]}: import Node builtins as namespaces (import * as)`);

@@ -62,6 +62,8 @@ export interface NativeAddon {
   mountFilesystem(target: string, fstype: string, source: string, options: Array<[string, string | null]>, readOnly: boolean): void;
   /** prctl(PR_SET_CHILD_SUBREAPER, 1). */
   setChildSubreaper(): void;
+  /** A moment later, on a thread of its own: malloc_trim(0), then madvise(MADV_DONTNEED) of each [start, end) pair (clean private file mappings only). */
+  releaseMemory(ranges: number[]): void;
   /** Loads a cgroup device eBPF program and attaches it to a cgroup2 directory. */
   loadDeviceFilter(instructions: Buffer, cgroupDir: string): void;
   /** Compiles a resolved seccomp filter with libseccomp into a struct sock_filter array. */

@@ -47,7 +47,10 @@ export function parseFlags(argv: string[]): ShimFlags {
   return flags;
 }
 
+/** cista's directory under containerd's: the namespaces' state roots, and the shim's code cache. */
+export const CISTA_RUN_DIR = '/run/containerd/cista';
+
 /** cista's state root for a namespace's containers (as runc's shim keeps /run/containerd/runc/NS). */
 export function stateRoot(namespace: string): string {
-  return path.join('/run/containerd/cista', namespace);
+  return path.join(CISTA_RUN_DIR, namespace);
 }

@@ -28,13 +28,21 @@ function childZombies(): number[] {
 /**
  * Reaps the orphans the subreaper inherits. The shim's own children (inits and execs) are reaped by the
  * API as soon as they exit (pidfd watches on the event loop); a zombie child still there one check
- * later is nobody's to wait for, so it is reaped here.
+ * later is nobody's to wait for, so it is reaped then. Checks follow SIGCHLD (while zombies remain),
+ * never a clock: an idle shim runs no code (src/shim/memory.ts gives its pages back).
  */
 export function reapOrphans(): void {
   let seen = new Set<number>();
-  setInterval(() => {
+  let timer: NodeJS.Timeout | null = null;
+  const schedule = (): void => {
+    timer ??= setTimeout(check, CHECK_EVERY_MS).unref();
+  };
+  const check = (): void => {
+    timer = null;
     const zombies = childZombies();
     for (const pid of zombies) if (seen.has(pid)) native().reapChild(pid);
-    seen = new Set(zombies);
-  }, CHECK_EVERY_MS).unref();
+    seen = new Set(zombies.filter((pid) => !seen.has(pid)));
+    if (seen.size > 0) schedule();
+  };
+  process.on('SIGCHLD', schedule);
 }

@@ -2,6 +2,8 @@
  * The shim server: containerd's Task service over ttrpc, running the engine in this process. `start`
  * runs it (bin/containerd-shim-cista-v2 starts it in the background and relays the address it prints),
  * or finds the live one of the container's group; `delete` is containerd's cleanup after a shim died.
+ * Bundled into dist/shim/bundle.js, run by the process's entry (src/shim/entry.ts) through V8's code
+ * cache.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -12,14 +14,24 @@ import { containerd } from '../generated/containerd';
 import { Publisher, timestamp } from './events';
 import { type ShimFlags, parseFlags, stateRoot } from './flags';
 import { groupSocket } from './group';
+import { IdleRelease } from './memory';
 import { reapOrphans } from './reaper';
 import { TASK_SERVICE, TaskService } from './service';
-import { TtrpcServer } from './ttrpc';
+import { type Handler, TtrpcServer } from './ttrpc';
 
 const FLUSH_TIMEOUT_MS = 2000;
 
+/**
+ * A line on stderr (containerd's log fifo for the shim, opened read-write: a write never waits for a
+ * reader). Written directly: process.stderr's stream costs a fresh shim a few ms to make on first use,
+ * and -debug logs every call.
+ */
 function log(message: string): void {
-  process.stderr.write(`${new Date().toISOString()} cista shim ${process.pid}: ${message}\n`);
+  try {
+    fs.writeSync(2, `${new Date().toISOString()} cista shim ${process.pid}: ${message}\n`);
+  } catch {
+    // Nowhere to log to: the shim serves on.
+  }
 }
 
 /**
@@ -34,18 +46,21 @@ function answer(flags: ShimFlags, address: string): void {
   fs.openSync('/dev/null', 'w');
 }
 
-async function start(flags: ShimFlags): Promise<void> {
+/** Called by a server that served and shuts down cleanly: its compiled code is worth keeping for the next shim. */
+type SaveCodeCache = () => void;
+
+async function start(flags: ShimFlags, saveCodeCache?: SaveCodeCache): Promise<void> {
   const { socket, serving } = await groupSocket(flags);
   if (serving) {
     answer(flags, `unix://${socket}`);
     return;
   }
-  await serve({ ...flags, socket });
+  await serve({ ...flags, socket }, saveCodeCache);
   fs.writeFileSync(path.join(flags.bundle, 'shim.pid'), String(process.pid));
   answer(flags, `unix://${socket}`);
 }
 
-async function serve(flags: ShimFlags): Promise<void> {
+async function serve(flags: ShimFlags, saveCodeCache?: SaveCodeCache): Promise<void> {
   // Orphaned descendants become ours (reaped by reapOrphans), as with containerd's own shims.
   native().setChildSubreaper();
   const runtime = new Runtime({ root: stateRoot(flags.namespace), onWarning: log });
@@ -56,14 +71,27 @@ async function serve(flags: ShimFlags): Promise<void> {
     fs.rmSync(flags.socket, { force: true });
     // Events still queued get a moment to reach containerd (which may be gone).
     const timeout = new Promise((resolve) => setTimeout(resolve, FLUSH_TIMEOUT_MS));
-    void Promise.race([publisher.flushed(), timeout]).then(() => process.exit(0));
+    void Promise.race([publisher.flushed(), timeout]).then(() => {
+      saveCodeCache?.();
+      process.exit(0);
+    });
   };
-  server.register(TASK_SERVICE, new TaskService(runtime, publisher, shutdown, flags.namespace).handlers());
+  // A pod's shim lives long and is idle most of the time: what start-up and bursts of calls left
+  // resident is given back once they are over.
+  const idle = new IdleRelease();
+  server.register(TASK_SERVICE, touchingAfterEach(new TaskService(runtime, publisher, shutdown, flags.namespace).handlers(), idle));
   await server.listen(flags.socket);
+  idle.touch();
   reapOrphans();
   process.on('SIGTERM', shutdown);
   process.on('SIGPIPE', () => {});
   if (flags.debug) log(`serving ${(process.uptime() * 1000).toFixed(0)} ms after the process started`);
+}
+
+function touchingAfterEach(handlers: Record<string, Handler>, idle: IdleRelease): Record<string, Handler> {
+  const wrapped: Record<string, Handler> = {};
+  for (const [name, handler] of Object.entries(handlers)) wrapped[name] = (payload) => handler(payload).finally(() => idle.touch());
+  return wrapped;
 }
 
 /** After a shim died: kill and delete the container, unmount its rootfs, remove its socket, answer a DeleteResponse. */
@@ -92,7 +120,7 @@ async function cleanup(flags: ShimFlags): Promise<void> {
   process.stdout.write(response);
 }
 
-function main(argv: string[]): void {
+export function main(argv: string[], saveCodeCache?: SaveCodeCache): void {
   let flags: ShimFlags;
   try {
     flags = parseFlags(argv);
@@ -100,7 +128,7 @@ function main(argv: string[]): void {
     process.stderr.write(`containerd-shim-cista-v2: ${(e as Error).message}\n`);
     process.exit(1);
   }
-  const run = flags.action === 'delete' ? cleanup(flags) : flags.action === 'start' ? start(flags) : serve(flags);
+  const run = flags.action === 'delete' ? cleanup(flags) : flags.action === 'start' ? start(flags, saveCodeCache) : serve(flags, saveCodeCache);
   run.catch((e: Error) => {
     log(e.stack ?? e.message);
     process.stderr.write(`containerd-shim-cista-v2: ${e.message}\n`);
@@ -108,4 +136,3 @@ function main(argv: string[]): void {
   });
 }
 
-if (require.main === module) main(process.argv.slice(2));

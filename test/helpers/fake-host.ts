@@ -427,13 +427,14 @@ export class FakeHost implements Host {
     cancelWatch: () => notAnOperationCall('cancelWatch'),
     setWatchKeepsAlive: () => notAnOperationCall('setWatchKeepsAlive'),
     // The caller's terminal is the CLI's, the probes are `check`'s, the rootfs mount and the
-    // subreaper are the shim's.
+    // subreaper and releasing memory are the shim's.
     makeRawTerminal: () => notAnOperationCall('makeRawTerminal'),
     restoreTerminal: () => notAnOperationCall('restoreTerminal'),
     seccompVersion: () => notAnOperationCall('seccompVersion'),
     probeKernel: () => notAnOperationCall('probeKernel'),
     mountFilesystem: () => notAnOperationCall('mountFilesystem'),
     setChildSubreaper: () => notAnOperationCall('setChildSubreaper'),
+    releaseMemory: () => notAnOperationCall('releaseMemory'),
   };
 
   /**
