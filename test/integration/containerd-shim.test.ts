@@ -57,6 +57,15 @@ function loggingBinary(dir: string): string {
   return logger;
 }
 
+/** Deletes the tasks and containers `ids`, whatever their state, and waits for their shims to go. */
+async function removeAll(ids: string[]): Promise<void> {
+  for (const id of ids) {
+    ctd.ctr(['task', 'delete', '--force', id]);
+    ctd.ctr(['containers', 'delete', id]);
+  }
+  await until(() => ctd.shimPids().length === 0);
+}
+
 describe('ctr with runtime io.containerd.cista.v2', () => {
   it('runs a container: its output and its exit code reach ctr, and nothing is left', () => {
     const r = ctd.ctr(['run', '--rm', '--runtime', CISTA_RUNTIME, IMAGE, 'shim-run', 'sh', '-c', 'echo hello from $$; echo to stderr >&2; exit 7']);
@@ -240,12 +249,8 @@ describe('ctr with runtime io.containerd.cista.v2', () => {
       expect(ctd.ok(['task', 'list'])).toMatch(new RegExp(`${ids[1]}\\s+\\d+\\s+RUNNING`));
       expect(ctd.shimPids().length).toBe(1);
     } finally {
-      for (const id of ids) {
-        ctd.ctr(['task', 'delete', '--force', id]);
-        ctd.ctr(['containers', 'delete', id]);
-      }
+      await removeAll(ids);
     }
-    await until(() => ctd.shimPids().length === 0);
   });
 
   it('serves containers annotated with one io.containerd.cista.v2.group from one shim process, over their pod', async () => {
@@ -255,12 +260,8 @@ describe('ctr with runtime io.containerd.cista.v2', () => {
       ids.forEach((id, i) => ctd.ok(['run', '-d', '--annotation', 'io.containerd.cista.v2.group=g', '--annotation', `io.kubernetes.cri.sandbox-id=pod-${i}`, '--runtime', CISTA_RUNTIME, IMAGE, id, 'sleep', '1000']));
       expect(ctd.shimPids().length).toBe(1);
     } finally {
-      for (const id of ids) {
-        ctd.ctr(['task', 'delete', '--force', id]);
-        ctd.ctr(['containers', 'delete', id]);
-      }
+      await removeAll(ids);
     }
-    await until(() => ctd.shimPids().length === 0);
   });
 
   it('keeps its containers when containerd restarts: containerd reconnects to the running shim', async () => {
