@@ -8,6 +8,7 @@
         "native/addon/spawn.cc",
         "native/addon/files.cc",
         "native/addon/event_loop.cc",
+        "native/addon/cgroup_events.cc",
         "native/addon/mounts.cc",
         "native/addon/process.cc",
         "native/addon/fd_passing.cc",

@@ -29,6 +29,9 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("watchReadable", Napi::Function::New(env, cista::WatchReadable));
   exports.Set("cancelWatch", Napi::Function::New(env, cista::CancelWatch));
   exports.Set("setWatchKeepsAlive", Napi::Function::New(env, cista::SetWatchKeepsAlive));
+  exports.Set("registerCgroupEvent", Napi::Function::New(env, cista::RegisterCgroupEvent));
+  exports.Set("watchFileChanges", Napi::Function::New(env, cista::WatchFileChanges));
+  exports.Set("drainFd", Napi::Function::New(env, cista::DrainFd));
   exports.Set("reapChild", Napi::Function::New(env, cista::ReapChild));
   exports.Set("loadDeviceFilter", Napi::Function::New(env, cista::LoadDeviceFilter, "loadDeviceFilter"));
   exports.Set("compileSeccompFilter", Napi::Function::New(env, cista::CompileSeccompFilter, "compileSeccompFilter"));

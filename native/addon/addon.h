@@ -23,6 +23,11 @@ Napi::Value WatchReadable(const Napi::CallbackInfo& info);
 Napi::Value CancelWatch(const Napi::CallbackInfo& info);
 Napi::Value SetWatchKeepsAlive(const Napi::CallbackInfo& info);
 
+// cgroup_events.cc
+Napi::Value RegisterCgroupEvent(const Napi::CallbackInfo& info);
+Napi::Value WatchFileChanges(const Napi::CallbackInfo& info);
+Napi::Value DrainFd(const Napi::CallbackInfo& info);
+
 // fd_passing.cc
 Napi::Value ReceiveMessage(const Napi::CallbackInfo& info);
 Napi::Value SendFdToSocket(const Napi::CallbackInfo& info);

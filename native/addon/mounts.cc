@@ -9,6 +9,7 @@
 #include <string>
 
 #include "addon/addon.h"
+#include "addon/owned_fd.h"
 
 namespace cista {
 
@@ -48,23 +49,6 @@ Napi::Value IdmapMount(const Napi::CallbackInfo& info) {
   }
   return info.Env().Undefined();
 }
-
-}  // namespace cista
-
-namespace cista {
-
-namespace {
-
-// Closes an fd when it goes out of scope.
-struct OwnedFd {
-  int fd;
-  explicit OwnedFd(int f) : fd(f) {}
-  ~OwnedFd() {
-    if (fd >= 0) close(fd);
-  }
-};
-
-}  // namespace
 
 // mountFilesystem(target, fstype, source, options, readOnly): a new filesystem (containerd's overlay of
 // the image's layers) built with fsopen/fsconfig and attached with move_mount onto an O_PATH fd of

@@ -2,7 +2,10 @@ import { EventEmitter } from 'node:events';
 import type { Readable, Writable } from 'node:stream';
 
 import type { Warn } from '../engine/hooks/run';
+import type { OomWatch } from '../engine/cgroups/manager';
+import type { ContainerStats } from '../engine/cgroups/stats';
 import { deleteContainer } from '../engine/operations/delete';
+import { containerStats, watchContainerOom } from '../engine/operations/events';
 import { type StartedExec, startExec } from '../engine/operations/exec';
 import { killContainer } from '../engine/operations/kill';
 import { pauseContainer, resumeContainer } from '../engine/operations/pause';
@@ -48,7 +51,8 @@ export interface SpawnOptions extends ExecOptions {
 /**
  * A handle on one container. Operations resolve once done and reject with CistaError subclasses
  * (`error.code`). Emits 'exit' (ProcessExit) when its init exits, for containers this Runtime created
- * and, once something waits or listens, for the others.
+ * and, once something waits or listens, for the others; and 'oom' each time its cgroup runs out of
+ * memory, while something listens (the cgroup's notification, watched by the event loop).
  */
 export class Container extends EventEmitter {
   /** The container process's streams where its stdio are pipes (only for containers this Runtime created). */
@@ -58,6 +62,7 @@ export class Container extends EventEmitter {
   /** With process.terminal: the container process's pty, a duplex stream with resize(). */
   readonly terminal: Terminal | null;
   private initExit: Promise<ProcessExit> | undefined;
+  private oomWatch: OomWatch | null = null;
 
   /** `init`: the container's process when this Node process created it (and is its parent). */
   constructor(
@@ -73,6 +78,23 @@ export class Container extends EventEmitter {
     this.terminal = init?.terminal ?? null;
     if (init !== undefined) init.on('exit', (exit) => this.emit('exit', exit));
     else this.on('newListener', (event) => event === 'exit' && this.othersExit());
+    this.on('newListener', (event) => event === 'oom' && this.watchOom());
+    this.on('removeListener', (event) => event === 'oom' && this.listenerCount('oom') === 0 && this.stopWatchingOom());
+  }
+
+  /** From the first 'oom' listener on, until the last is removed, the container is deleted or its cgroup is gone. */
+  private watchOom(): void {
+    if (this.oomWatch !== null) return;
+    const watch = watchContainerOom(this.context.root, this.id, () => this.emit('oom'));
+    this.oomWatch = watch;
+    void watch?.ended.then(() => {
+      if (this.oomWatch === watch) this.oomWatch = null;
+    });
+  }
+
+  private stopWatchingOom(): void {
+    this.oomWatch?.close();
+    this.oomWatch = null;
   }
 
   private othersExit(): Promise<ProcessExit> {
@@ -173,6 +195,15 @@ export class Container extends EventEmitter {
     updateContainer(this.context.root, this.id, resources, 'resources');
   }
 
+  /**
+   * The container's resource usage now, read from its cgroup: runc's `events --stats` data (cpu,
+   * cpuset, memory with swap and kernel, pids, blkio, hugetlb), its counters bigints.
+   */
+  async stats(): Promise<ContainerStats> {
+    await turnOfTheLoop();
+    return containerStats(this.context.root, this.id);
+  }
+
   async state(): Promise<OciState> {
     return containerState(this.context.root, this.id);
   }
@@ -190,6 +221,7 @@ export class Container extends EventEmitter {
       }
     }
     await turnOfTheLoop();
+    this.stopWatchingOom();
     deleteContainer(this.context.root, this.id, options.force === true, this.context.warn);
   }
 }

@@ -13,5 +13,19 @@ export type { StdioOption, StdioOptions } from './stdio';
 export { Terminal } from './terminal';
 export { CistaError, ConfigError, ContainerExistsError, ContainerStateError, NoContainerError, type CistaErrorCode } from '../engine/errors';
 export type { OciState, Status } from '../engine/state/status';
+export type {
+  BlkioEntry,
+  BlkioStats,
+  ContainerStats,
+  CpuStats,
+  CpuThrottling,
+  CpuUsage,
+  CpusetStats,
+  HugetlbStats,
+  MemoryEntry,
+  MemoryStats,
+  NetworkInterface,
+  PidsStats,
+} from '../engine/cgroups/stats';
 export type { LinuxResources, Spec } from '../engine/spec/schema';
 export { defaultSpec } from '../engine/spec/defaults';

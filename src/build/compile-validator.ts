@@ -8,6 +8,8 @@ import path from 'node:path';
 import Ajv, { _, type KeywordCxt } from 'ajv';
 import { _Code } from 'ajv/dist/compile/codegen/code';
 import standaloneCode from 'ajv/dist/standalone';
+import { writeWithCodeCache } from '../engine/code-cache';
+import { defaultSpec } from '../engine/spec/defaults';
 import { ConfigSchema } from '../engine/spec/schema';
 
 /** Where load.ts expects the validator: next to its own compiled module. */
@@ -89,6 +91,9 @@ export function knownPropertyTree(schema: JsonSchema): unknown {
 
 if (require.main === module) {
   fs.mkdirSync(path.dirname(GENERATED_VALIDATOR), { recursive: true });
-  fs.writeFileSync(GENERATED_VALIDATOR, compileConfigValidator());
+  // With its code cache, made after validating the default configs (the functions every create runs).
+  writeWithCodeCache(GENERATED_VALIDATOR, compileConfigValidator(), (validate) => {
+    for (const rootless of [false, true]) (validate as (data: unknown) => boolean)(defaultSpec({ rootless }));
+  });
   fs.writeFileSync(GENERATED_PROPERTIES, JSON.stringify(knownPropertyTree(ConfigSchema as unknown as JsonSchema)));
 }

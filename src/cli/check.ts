@@ -1,5 +1,6 @@
 import { CistaError } from '../engine/errors';
 import { type CommandSpec, stringOption } from './command';
+import { writeStdout } from './output';
 
 export const command: CommandSpec = {
   name: 'check',
@@ -14,7 +15,7 @@ export const command: CommandSpec = {
     const { probeHost } = await import('../engine/check/probes');
     const { checkHost, formatReport } = await import('../engine/check/checks');
     const report = checkHost(probeHost());
-    process.stdout.write(format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report));
+    writeStdout(format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report));
     return report.canRunContainers ? 0 : 1;
   },
 };

@@ -1,5 +1,6 @@
 import { CistaError } from '../engine/errors';
 import type { CommandSpec } from './command';
+import { writeStdout } from './output';
 
 export const command: CommandSpec = {
   name: 'completion',
@@ -12,6 +13,6 @@ export const command: CommandSpec = {
     // Loaded here: the table imports this module.
     const { COMMANDS, GLOBAL_OPTIONS } = await import('./commands');
     const { bashCompletion, zshCompletion } = await import('./completion-scripts');
-    process.stdout.write(shell === 'bash' ? bashCompletion(COMMANDS, GLOBAL_OPTIONS) : zshCompletion(COMMANDS, GLOBAL_OPTIONS));
+    writeStdout(shell === 'bash' ? bashCompletion(COMMANDS, GLOBAL_OPTIONS) : zshCompletion(COMMANDS, GLOBAL_OPTIONS));
   },
 };

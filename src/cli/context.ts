@@ -1,5 +1,6 @@
 import { describeFailure } from './failure';
 import { CliLog, type LogFormat } from './log';
+import { writeStderr } from './output';
 
 export interface GlobalOptions {
   root: string;
@@ -22,7 +23,7 @@ export class CliContext {
     const { message, internal } = describeFailure(e);
     this.log.error(message);
     const stack = (e as Error | undefined)?.stack;
-    if (internal && this.globals.debug && stack) process.stderr.write(`${stack}\n`);
+    if (internal && this.globals.debug && stack) writeStderr(`${stack}\n`);
     return 1;
   }
 }

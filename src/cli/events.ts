@@ -1,5 +1,6 @@
 import { type CommandSpec, flag, stringOption } from './command';
 import { parseDuration } from './units';
+import { writeStdout } from './output';
 
 export const command: CommandSpec = {
   name: 'events',
@@ -15,7 +16,7 @@ export const command: CommandSpec = {
     await containerEvents(cli.globals.root, args.positionals[0], {
       statsOnce: flag(args, 'stats'),
       intervalMs,
-      write: (line) => process.stdout.write(`${line}\n`),
+      write: (line) => writeStdout(`${line}\n`),
       warn: (message) => cli.log.warn(message),
     });
   },

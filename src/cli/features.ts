@@ -1,4 +1,5 @@
 import type { CommandSpec } from './command';
+import { writeStdout } from './output';
 
 export const command: CommandSpec = {
   name: 'features',
@@ -7,6 +8,6 @@ export const command: CommandSpec = {
   positionals: [],
   async run() {
     const { runtimeFeatures } = await import('../engine/operations/features');
-    process.stdout.write(`${JSON.stringify(runtimeFeatures(), null, 2)}\n`);
+    writeStdout(`${JSON.stringify(runtimeFeatures(), null, 2)}\n`);
   },
 };

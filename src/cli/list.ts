@@ -1,6 +1,7 @@
 import { CistaError } from '../engine/errors';
 import type { OciState } from '../engine/state/status';
 import { type CommandSpec, flag, stringOption } from './command';
+import { writeStdout } from './output';
 
 function table(states: OciState[]): string {
   const rows = [['ID', 'PID', 'STATUS', 'BUNDLE', 'CREATED', 'OWNER']];
@@ -22,8 +23,8 @@ export const command: CommandSpec = {
     if (format !== 'table' && format !== 'json') throw new CistaError(`--format must be table or json, not ${JSON.stringify(format)}`);
     const { listContainers } = await import('../engine/operations/list');
     const states = listContainers(cli.globals.root, (message) => cli.log.warn(message));
-    if (flag(args, 'quiet')) process.stdout.write(states.map((s) => `${s.id}\n`).join(''));
-    else if (format === 'json') process.stdout.write(`${JSON.stringify(states)}\n`);
-    else process.stdout.write(table(states));
+    if (flag(args, 'quiet')) writeStdout(states.map((s) => `${s.id}\n`).join(''));
+    else if (format === 'json') writeStdout(`${JSON.stringify(states)}\n`);
+    else writeStdout(table(states));
   },
 };

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 
 import { CistaError, errnoText } from '../engine/errors';
+import { writeStderr } from './output';
 
 export type LogFormat = 'text' | 'json';
 
@@ -37,13 +38,13 @@ export class CliLog {
   /** A failure that does not fail the command (a poststart or poststop hook): logged like an error. */
   warn(msg: string): void {
     this.write('warning', msg);
-    process.stderr.write(`cista: warning: ${oneLine(msg)}\n`);
+    writeStderr(`cista: warning: ${oneLine(msg)}\n`);
   }
 
   /** One line to the log file (if any) and one readable line on stderr. */
   error(msg: string): void {
     this.write('error', msg);
-    process.stderr.write(`cista: ${oneLine(msg)}\n`);
+    writeStderr(`cista: ${oneLine(msg)}\n`);
   }
 
   private write(level: string, msg: string): void {

@@ -7,6 +7,7 @@ import type { CommandSpec, OptionSpec, ParsedArgs } from './command';
 import { CliContext, type GlobalOptions } from './context';
 import { COMMANDS, GLOBAL_OPTIONS, commandHelp, globalHelp } from './commands';
 import { versionText } from './version';
+import { writeStderr, writeStdout } from './output';
 
 /** `--flag -1` as `--flag=-1`: no flag is a negative number, so it can only be the value (runc reads it so). */
 function joinNegativeValues(args: string[], options: Record<string, OptionSpec>): string[] {
@@ -77,7 +78,7 @@ async function dispatch(cli: CliContext, c: CommandSpec, rest: string[]): Promis
   }
   const args = { ...parseOptions(rest, options, true, c.name), trailing };
   if (args.options.help === true) {
-    process.stdout.write(commandHelp(c));
+    writeStdout(commandHelp(c));
     return 0;
   }
   const required = c.positionals.filter((p) => p.required).length;
@@ -97,17 +98,17 @@ export async function main(argv: string[]): Promise<void> {
     parsedGlobals = parseOptions(globals, GLOBAL_OPTIONS, false, '');
     cli = new CliContext(globalOptions(parsedGlobals));
   } catch (e) {
-    process.stderr.write(`cista: ${(e as Error).message}\n`);
+    writeStderr(`cista: ${(e as Error).message}\n`);
     process.exitCode = 1;
     return;
   }
   if (parsedGlobals.options.version === true) {
-    process.stdout.write(versionText());
+    writeStdout(versionText());
     return;
   }
   const c = COMMANDS.find((x) => x.name === name);
   if (parsedGlobals.options.help === true || name === undefined || name === 'help') {
-    process.stdout.write(globalHelp());
+    writeStdout(globalHelp());
     if (name === undefined && parsedGlobals.options.help !== true) process.exitCode = 1;
     return;
   }

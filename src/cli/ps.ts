@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 
 import { CistaError } from '../engine/errors';
 import { type CommandSpec, stringOption } from './command';
+import { writeStdout } from './output';
 
 function commandLine(pid: number): string {
   try {
@@ -23,7 +24,7 @@ export const command: CommandSpec = {
     if (format !== 'table' && format !== 'json') throw new CistaError(`--format must be table or json, not ${JSON.stringify(format)}`);
     const { containerPids } = await import('../engine/operations/ps');
     const pids = containerPids(cli.globals.root, args.positionals[0]);
-    if (format === 'json') process.stdout.write(`${JSON.stringify(pids)}\n`);
-    else process.stdout.write(`PID\tCMD\n${pids.map((pid) => `${pid}\t${commandLine(pid)}\n`).join('')}`);
+    if (format === 'json') writeStdout(`${JSON.stringify(pids)}\n`);
+    else writeStdout(`PID\tCMD\n${pids.map((pid) => `${pid}\t${commandLine(pid)}\n`).join('')}`);
   },
 };

@@ -1,4 +1,5 @@
 import type { CommandSpec } from './command';
+import { writeStdout } from './output';
 
 export const command: CommandSpec = {
   name: 'state',
@@ -7,6 +8,6 @@ export const command: CommandSpec = {
   positionals: [{ name: 'container-id', required: true }],
   async run(args, cli) {
     const { containerState } = await import('../engine/operations/state');
-    process.stdout.write(`${JSON.stringify(containerState(cli.globals.root, args.positionals[0]), null, '  ')}\n`);
+    writeStdout(`${JSON.stringify(containerState(cli.globals.root, args.positionals[0]), null, '  ')}\n`);
   },
 };

@@ -30,6 +30,12 @@ export interface NativeAddon {
   watchReadable(fd: number, callback: (error: Error | null) => void, keepAlive: boolean): number;
   cancelWatch(id: number): void;
   setWatchKeepsAlive(id: number, keepAlive: boolean): void;
+  /** cgroup v1 notifications: an eventfd the kernel signals when the event of `dir/file` happens and when the cgroup is removed. */
+  registerCgroupEvent(dir: string, file: string): number;
+  /** An inotify fd, readable when one of `paths` is modified or deleted. */
+  watchFileChanges(paths: string[]): number;
+  /** Reads a non-blocking fd empty (an eventfd, an inotify fd); returns the bytes read. */
+  drainFd(fd: number): number;
   /** Reaps `pid` if it is an exited child of ours; never blocks. */
   reapChild(pid: number): boolean;
   /** One datagram and the fd it carried (-1: none); null with dontWait when none is there yet. */

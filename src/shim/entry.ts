@@ -8,10 +8,9 @@
  * is then compiled as without one.
  */
 import * as fs from 'node:fs';
-import { wrap } from 'node:module';
 import * as path from 'node:path';
-import * as vm from 'node:vm';
 
+import { runCommonJs } from '../engine/code-cache';
 import { codeCacheFile, readCodeCache, writeCodeCache } from './code-cache';
 import { CISTA_RUN_DIR } from './flags';
 
@@ -23,8 +22,7 @@ interface Server {
 
 const cacheFile = codeCacheFile(BUNDLE, CISTA_RUN_DIR);
 const cachedData = readCodeCache(cacheFile);
-const script = new vm.Script(wrap(fs.readFileSync(BUNDLE, 'utf8')), { filename: BUNDLE, cachedData });
-const server = { exports: {} as Server };
-(script.runInThisContext() as (...args: unknown[]) => void)(server.exports, require, server, BUNDLE, __dirname);
+const { script, exports: bundleExports } = runCommonJs(BUNDLE, fs.readFileSync(BUNDLE, 'utf8'), cachedData);
+const server = bundleExports as Server;
 const cached = cachedData !== undefined && !script.cachedDataRejected;
-server.exports.main(process.argv.slice(2), cached ? undefined : () => writeCodeCache(cacheFile, script.createCachedData()));
+server.main(process.argv.slice(2), cached ? undefined : () => writeCodeCache(cacheFile, script.createCachedData()));

@@ -87,6 +87,8 @@ export class TaskService {
         const task = await Task.create(this.runtime, r, this.namespace);
         this.tasks.set(r.id, task);
         this.watchExit(task, task.init);
+        // Until Delete: the cgroup's notification, watched by the event loop.
+        task.container!.on('oom', () => this.publisher.publish('/tasks/oom', { containerId: r.id }));
         this.publisher.publish('/tasks/create', {
           containerId: r.id,
           bundle: r.bundle,

@@ -132,12 +132,14 @@ function runContainer() {
 }
 
 main()
-  .then(() => {
+  .then(async () => {
     if (process.exitCode === undefined && fs.existsSync('/sys/fs/cgroup/cgroup.controllers')) {
       runContainer();
       require('./resources-v2').runResourcesContainer();
+      await require('./resources-v2').runEventsOom();
       require('./rootless-v2').runRootlessV2Checks();
       require('./apparmor').runAppArmorChecks();
+      await require('./shim-v2').runShimV2Checks();
     }
   })
   .catch((error) => {

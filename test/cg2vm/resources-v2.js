@@ -3,7 +3,7 @@
 // then deleted. Called from devices-v2.js so that the slow VM starts one node process only.
 'use strict';
 const assert = require('node:assert/strict');
-const { spawnSync } = require('node:child_process');
+const { spawn, spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
 
@@ -94,4 +94,42 @@ function runResourcesContainer() {
   }
 }
 
-module.exports = { cistaIn, runResourcesContainer };
+/**
+ * `cista events` on v2: an `oom` line from memory.events (inotify, no polling) when the container's
+ * process takes all its memory, and the stream ends once the container is deleted.
+ */
+async function runEventsOom() {
+  const scratch = fs.mkdtempSync('/tmp/cista-cg2-oom-');
+  const cista = cistaIn(scratch);
+  try {
+    const bundle = path.join(scratch, 'bundle');
+    // tail of a file without newlines keeps all of it: the OOM killer ends it, the shell lives on.
+    const made = spawnSync(path.join(repo, 'scripts/example-bundle.sh'), [bundle, 'sh', '-c', 'tail /dev/zero; sleep 1000'], { encoding: 'utf8' });
+    assert.equal(made.status, 0, made.stderr);
+    const configFile = path.join(bundle, 'config.json');
+    const config = JSON.parse(fs.readFileSync(configFile, 'utf8'));
+    config.linux.resources = { ...config.linux.resources, memory: { limit: 33554432 } };
+    fs.writeFileSync(configFile, JSON.stringify(config));
+    assert.deepEqual(cista('create', '--bundle', bundle, 'oom'), { status: 0, output: '' });
+    const events = spawn(path.join(repo, 'bin/cista'), ['--root', path.join(scratch, 'state'), 'events', '--interval', '200ms', 'oom'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let lines = '';
+    events.stdout.on('data', (chunk) => (lines += chunk));
+    const exited = new Promise((resolve) => events.on('exit', resolve));
+    const until = async (condition, what) => {
+      for (let i = 0; i < 600 && !condition(); i++) await new Promise((resolve) => setTimeout(resolve, 100));
+      assert.ok(condition(), `timed out waiting for ${what}: ${lines}`);
+    };
+    // Its first stats line: the watch is set up.
+    await until(() => lines.includes('"type":"stats"'), 'the first stats');
+    assert.equal(cista('start', 'oom').status, 0);
+    await until(() => lines.includes('{"type":"oom","id":"oom"}'), 'the oom event');
+    assert.equal(cista('delete', '--force', 'oom').status, 0);
+    assert.equal(await exited, 0);
+    console.log('ok - events reports an OOM from memory.events and ends at delete');
+  } finally {
+    cista('delete', '--force', 'oom');
+    fs.rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+module.exports = { cistaIn, runEventsOom, runResourcesContainer };

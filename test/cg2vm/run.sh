@@ -1,7 +1,8 @@
 #!/bin/sh
 # Runs the cgroup v2 checks on a real cgroup2-only kernel (../shared/cg2vm), after the build:
 # one node process inside each VM does everything (Node is about 15x slower there).
-#  1. the cgroupfs v2 driver (devices-v2.js, with resources-v2.js, rootless-v2.js, apparmor.js) on a plain VM;
+#  1. the cgroupfs v2 driver (devices-v2.js, with resources-v2.js, rootless-v2.js, apparmor.js) and the
+#     containerd shim's v2 Metrics and OOM events (shim-v2.js) on a plain VM;
 #  2. the systemd driver and the clients that ask for it, Podman, containerd and Docker (systemd.js,
 #     clients-systemd.js) with systemd 252 as PID 1 (AppArmor on, as the kernel boots);
 #  3. the SELinux checks in a boot of the same kernel with SELinux as its security module.

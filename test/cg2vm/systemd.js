@@ -117,6 +117,12 @@ function limitedContainer(base, scratch, cista) {
   assert.equal(read(dir, 'pids.max'), '40');
   console.log('ok - update changes the unit\'s properties and the files');
 
+  // The scope's files, read by the cgroupfs v2 driver under the systemd one.
+  const stats = JSON.parse(cista('events', '--stats', id).output).data;
+  assert.equal(stats.memory.usage.limit, 134217728);
+  assert.deepEqual(stats.pids, { current: 2, limit: 40 });
+  console.log('ok - events --stats reads the scope\'s usage');
+
   assert.equal(cista('pause', id).status, 0);
   assert.equal(JSON.parse(cista('state', id).output).status, 'paused');
   assert.equal(read(dir, 'cgroup.freeze'), '1');

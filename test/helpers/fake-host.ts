@@ -7,7 +7,7 @@ import * as path from 'node:path';
 
 import { FifoAnswer, SyncTag } from '../../src/generated/protocol';
 import type { Caller } from '../../src/engine/caller';
-import type { CgroupConfig, CgroupManager, CgroupMountLayout, CgroupWrite, ContainerStats, DeviceRule, RecordedCgroups, ResourcePlan } from '../../src/engine/cgroups';
+import type { CgroupConfig, CgroupManager, CgroupMountLayout, CgroupWrite, ContainerStats, DeviceRule, OomWatch, RecordedCgroups, ResourcePlan } from '../../src/engine/cgroups';
 import { NoCgroupManager } from '../../src/engine/cgroups/none';
 import type { Host, HostCgroups, HostFiles, HostFreezer, HostProcesses, ProcessStat, ProgramResult, ProgramRun } from '../../src/engine/host/host';
 import type { NativeAddon } from '../../src/engine/native';
@@ -426,6 +426,10 @@ export class FakeHost implements Host {
     watchReadable: () => notAnOperationCall('watchReadable'),
     cancelWatch: () => notAnOperationCall('cancelWatch'),
     setWatchKeepsAlive: () => notAnOperationCall('setWatchKeepsAlive'),
+    // Cgroup notifications serve the OOM watches of `events`, the API and the shim.
+    registerCgroupEvent: () => notAnOperationCall('registerCgroupEvent'),
+    watchFileChanges: () => notAnOperationCall('watchFileChanges'),
+    drainFd: () => notAnOperationCall('drainFd'),
     // The caller's terminal is the CLI's, the probes are `check`'s, the rootfs mount and the
     // subreaper and releasing memory are the shim's.
     makeRawTerminal: () => notAnOperationCall('makeRawTerminal'),
@@ -526,8 +530,8 @@ class FakeCgroupManager implements CgroupManager {
     throw new Error('the fake host keeps no cgroup statistics');
   }
 
-  oomKills(): bigint {
-    return 0n;
+  watchOom(): OomWatch | null {
+    return null;
   }
 
   frozen(): boolean {

@@ -27,6 +27,17 @@ async function readToEnd(stream: NodeJS.ReadableStream): Promise<string> {
   return text;
 }
 
+/** This process's eventfds and inotify fds (libuv has some of its own). */
+function notificationFds(): number {
+  return fs.readdirSync('/proc/self/fd').filter((fd) => {
+    try {
+      return /eventfd|inotify/.test(fs.readlinkSync(`/proc/self/fd/${fd}`));
+    } catch {
+      return false;
+    }
+  }).length;
+}
+
 async function rejection(promise: Promise<unknown>): Promise<CistaError> {
   try {
     await promise;
@@ -173,6 +184,40 @@ describe('the Node API', () => {
     expect(cista(scratch.root, ['create', '--bundle', bundle, 'api10']).code).toBe(0);
     await (await runtime.get('api10')).delete({ force: true });
     expect(leftovers(scratch.root, 'api10', bundle)).toEqual([]);
+  });
+
+  it('reports resource usage, and emits oom when the container runs out of memory', async () => {
+    const limit = 16 * 1024 * 1024;
+    // tail of a file without newlines keeps all of it: the OOM killer ends it, the shell lives on.
+    const bundle = scratch.bundle('api11', ['sh', '-c', 'tail /dev/zero; sleep 1000'], (c) => {
+      // Memory plus swap at the same limit where swap is accounted (memsw), so that no swap delays the kill.
+      const swap = fs.existsSync('/sys/fs/cgroup/memory/memory.memsw.limit_in_bytes') ? { swap: limit } : {};
+      c.linux.resources = { ...c.linux.resources, memory: { limit, ...swap }, pids: { limit: 10 } };
+    });
+    const fds = fs.readdirSync('/proc/self/fd').length;
+    const container = await runtime.create('api11', { bundle }, { stdio: 'ignore' });
+    const notifications = notificationFds();
+    const oom = new Promise<void>((resolve) => container.once('oom', resolve));
+    await container.start();
+    await oom;
+    const stats = await container.stats();
+    expect(stats.memory.usage.limit).toBe(BigInt(limit));
+    // The limit was reached (this kernel's v1 failcnt stays 0).
+    expect(stats.memory.usage.max).toBe(BigInt(limit));
+    expect(stats.memory.swap.limit).toBeGreaterThanOrEqual(BigInt(limit));
+    expect(stats.pids).toEqual({ current: 2n, limit: 10n });
+    expect(stats.cpu.usage.total).toBeGreaterThan(0n);
+    expect(stats.network_interfaces).toBe(null);
+    // The watch ended with the last listener: its fd (an eventfd on v1, inotify's on v2) is closed.
+    expect(container.listenerCount('oom')).toBe(0);
+    expect(notificationFds()).toBe(notifications);
+    await container.kill('KILL');
+    await container.wait();
+    await expect(container.stats()).rejects.toMatchObject({ code: 'ESTATE', status: 'stopped' });
+    await container.delete();
+    expect(fs.readdirSync('/proc/self/fd').length).toBe(fds);
+    await expect(container.stats()).rejects.toMatchObject({ code: 'ENOCONTAINER' });
+    expect(leftovers(scratch.root, 'api11', bundle)).toEqual([]);
   });
 
   it('runs 50 containers concurrently', async () => {

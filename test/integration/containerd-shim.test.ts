@@ -2,7 +2,7 @@
  * containerd-shim-cista-v2 under a real containerd 1.6 (private instance, test/helpers/containerd.ts),
  * driven with ctr as a user would: every task operation goes through the shim's ttrpc Task service.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
@@ -205,6 +205,26 @@ describe('ctr with runtime io.containerd.cista.v2', () => {
     ctd.ctr(['containers', 'delete', 'shim-nologger']);
     expect(ctd.ok(['containers', 'list', '-q'])).toBe('');
     expect(fs.existsSync('/run/containerd/cista/cista-test/shim-nologger')).toBe(false);
+  });
+
+  it('publishes TaskOOM when the container\'s cgroup runs out of memory', async () => {
+    const id = 'shim-oom';
+    const events = spawn('ctr', ['--address', ctd.socket, 'events'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let seen = '';
+    events.stdout.on('data', (chunk) => (seen += chunk));
+    try {
+      // tail of a file without newlines keeps all of it: the OOM killer ends it, the shell lives on.
+      ctd.ok(['run', '-d', '--memory-limit', String(16 * 1024 * 1024), '--runtime', CISTA_RUNTIME, IMAGE, id, 'sh', '-c', 'tail /dev/zero; sleep 1000']);
+      await until(() => seen.includes('/tasks/oom'));
+      expect(seen).toMatch(new RegExp(`${ctd.namespace} /tasks/oom \\{"container_id":"${id}"\\}`));
+      expect(ctd.ok(['task', 'list'])).toMatch(new RegExp(`${id}\\s+\\d+\\s+RUNNING`));
+    } finally {
+      events.kill();
+      ctd.ctr(['task', 'delete', '--force', id]);
+      ctd.ctr(['containers', 'delete', id]);
+    }
+    expect(fs.existsSync(`/run/containerd/cista/cista-test/${id}`)).toBe(false);
+    expect(ctd.shimPids()).toEqual([]);
   });
 
   it('gives -t a terminal through the console socket (ctr under script(1) for a tty)', () => {

@@ -36,10 +36,10 @@ describe('examples/', () => {
     expect(example('terminal')).toEqual({ code: 0, stdout: 'window: 30 120, terminal: /dev/pts/0\nshell exited with 4\n', stderr: '' });
   });
 
-  it('limits-and-timeout.js sets and updates limits and times a command out', () => {
+  it('limits-and-timeout.js sets and updates limits, reads the usage, sees an OOM and times a command out', () => {
     expect(example('limits-and-timeout')).toEqual({
       code: 0,
-      stdout: 'pids limit: 32\npids limit after update: 16\nsleep 60 with a 500 ms timeout: TimeoutError\n',
+      stdout: 'pids limit: 32\npids limit after update: 16\nmemory limit: 64 MiB, processes: 1\nout of memory: tail got SIGKILL\nsleep 60 with a 500 ms timeout: TimeoutError\n',
       stderr: '',
     });
   });

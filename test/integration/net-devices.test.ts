@@ -56,6 +56,11 @@ describe('linux.netDevices', () => {
       expect(link.stdout).toMatch(/^\d+: eth7@\S+: <[^>]*\bUP\b[^>]*>/);
       const address = cista(scratch.root, ['exec', id, 'ip', '-o', '-4', 'addr', 'show', 'dev', 'eth7']);
       expect(address.stdout).toContain(`inet ${ADDRESS}`);
+      // The stats count its traffic: the interfaces of the container's namespace but loopback.
+      const stats = JSON.parse(cista(scratch.root, ['events', '--stats', id]).stdout).data;
+      expect(stats.network_interfaces).toEqual([
+        expect.objectContaining({ name: 'eth7', rx_bytes: expect.any(Number), tx_packets: expect.any(Number), tx_dropped: expect.any(Number) }),
+      ]);
     } finally {
       expect(cista(scratch.root, ['delete', '-f', id]).code).toBe(0);
     }

@@ -56,6 +56,8 @@ describe('parseJson', () => {
   it('refuses nesting deeper than its limit instead of overflowing the stack', () => {
     expect(parseJson('['.repeat(MAX_JSON_DEPTH) + ']'.repeat(MAX_JSON_DEPTH))).toBeInstanceOf(Array);
     expect(() => parseJson('['.repeat(100000))).toThrow(`nested deeper than ${MAX_JSON_DEPTH} levels`);
+    // Well-formed, which JSON.parse would read: the limit holds for it too.
+    expect(() => parseJson('['.repeat(2 * MAX_JSON_DEPTH) + ']'.repeat(2 * MAX_JSON_DEPTH))).toThrow(`nested deeper than ${MAX_JSON_DEPTH} levels`);
   });
 
   it('reads random documents as JSON.parse does', () => {

@@ -4,7 +4,7 @@
  * Generates protobufjs static code (src/generated/NAME.js and .d.ts) from the .proto files vendored here,
  * one module per program that uses them:
  * - containerd: the shim v2 Task service's messages, the task events, the ttrpc events service (Forward),
- *   the cgroup v1 metrics, and ttrpc's envelope (src/shim/ttrpc.proto, ours). The shim's.
+ *   the cgroup v1 and v2 metrics, and ttrpc's envelope (src/shim/ttrpc.proto, ours). The shim's.
  * - cri: Kubernetes' CRI (runtime.v1), which the tests speak to containerd's CRI plugin as kubelet does.
  *   Its own module, so that the shim's bundle does not carry it.
  * Run by `npm run build:ts` and `typecheck`; build outputs, not in git.
@@ -28,6 +28,7 @@ const modules = {
     'github.com/containerd/containerd/api/events/task.proto',
     'github.com/containerd/containerd/api/services/ttrpc/events/v1/events.proto',
     'github.com/containerd/cgroups/stats/v1/metrics.proto',
+    'github.com/containerd/cgroups/v2/stats/metrics.proto',
   ],
   cri: ['k8s.io/cri-api/pkg/apis/runtime/v1/api.proto'],
 };

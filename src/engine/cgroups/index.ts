@@ -105,9 +105,12 @@ export function openCgroupManager(config: CgroupConfig, host: CgroupHostAccess =
   return openFiles(config, inputs, layout, host);
 }
 
-/** The cgroupfs driver of the host's layout for the container's directories. */
-function fileDriver(inputs: PathInputs, layout: CgroupLayout, host: CgroupHostAccess): V1CgroupManager | V2CgroupManager {
-  if (layout === 'v2') return new V2CgroupManager(resolveV2Path(inputs), host.loadDeviceFilter ?? loadDeviceFilterWithAddon);
+/**
+ * The cgroupfs driver of the host's layout for the container's directories. `accounting`: v2's create
+ * enables the controllers the stats read (not under systemd, which owns the parents).
+ */
+function fileDriver(inputs: PathInputs, layout: CgroupLayout, host: CgroupHostAccess, accounting: boolean): V1CgroupManager | V2CgroupManager {
+  if (layout === 'v2') return new V2CgroupManager(resolveV2Path(inputs), host.loadDeviceFilter ?? loadDeviceFilterWithAddon, undefined, accounting);
   const hierarchies = cgroupHierarchies(parseMountInfo(inputs.mountInfo));
   return new V1CgroupManager(resolveV1Paths(inputs), () => hierarchies);
 }
@@ -117,7 +120,7 @@ function fileDriver(inputs: PathInputs, layout: CgroupLayout, host: CgroupHostAc
  * (NoCgroupManager) when it can write none, v1's writable hierarchies when it can write some.
  */
 function openFiles(config: CgroupConfig, inputs: PathInputs, layout: CgroupLayout, host: CgroupHostAccess): CgroupManager {
-  const files = fileDriver(inputs, layout, host);
+  const files = fileDriver(inputs, layout, host, true);
   const unwritable = unwritableDirectories(config, files.paths);
   const skipped = Object.keys(unwritable);
   if (skipped.length === 0) return files;
@@ -145,7 +148,7 @@ function openSystemdManager(config: CgroupConfig, inputs: PathInputs, layout: Cg
     throw new CistaError('--systemd-cgroup: systemd is not running on this host (no /run/systemd/system); leave the flag out for the cgroupfs driver');
   }
   if (config.rootless !== undefined) throw new CistaError('--systemd-cgroup: rootless containers (in the user\'s systemd instance) are not supported yet');
-  const files = fileDriver({ ...inputs, cgroupsPath: name.cgroup }, layout, host);
+  const files = fileDriver({ ...inputs, cgroupsPath: name.cgroup }, layout, host, false);
   const scopeDir = files.paths[layout === 'v2' ? UNIFIED : files.paths['name=systemd'] !== undefined ? 'name=systemd' : 'devices'];
   const hierarchyRoot = scopeDir.slice(0, scopeDir.length - name.cgroup.length);
   const missing = name.slices.filter((slice) => !fs.existsSync(hierarchyRoot + slice.cgroup));

@@ -77,6 +77,14 @@ export interface CgroupMountOptions {
   cgroupNamespace?: boolean;
 }
 
+/** A watch of a cgroup's OOM notifications (oom-watch.ts). */
+export interface OomWatch {
+  /** Resolves once the watch is over: the cgroup was removed (v1) or emptied (v2), or close() was called. */
+  readonly ended: Promise<void>;
+  /** Stops watching (the notifications' fd is closed); calling it again does nothing. */
+  close(): void;
+}
+
 export interface CgroupManager {
   readonly driver: CgroupDriver;
   /** Per-hierarchy absolute directories, as in RecordedCgroups. */
@@ -105,8 +113,12 @@ export interface CgroupManager {
   pids(): number[];
   /** Resource usage as `runc events` reports it. */
   stats(): ContainerStats;
-  /** How often the OOM killer has acted in the container's cgroup (`events` reports each increase). */
-  oomKills(): bigint;
+  /**
+   * Calls onOom, from the event loop, each time the container's cgroup runs out of memory, until
+   * the cgroup is removed (v1) or has no process left (v2), or the watch is closed; null when the
+   * container has no memory cgroup. keepAlive: whether the watch alone keeps Node running.
+   */
+  watchOom(onOom: () => void, keepAlive: boolean): OomWatch | null;
   /** Whether the container's processes are frozen (paused); false when the host has no freezer or the cgroup is gone. */
   frozen(): boolean;
   /** Freezes or thaws every process of the container and waits until the kernel has done it. */

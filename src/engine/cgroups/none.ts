@@ -5,7 +5,7 @@
  */
 import type { LinuxResources } from '../spec/schema';
 import { CistaError } from '../errors';
-import type { CgroupLayout, CgroupManager, CgroupMountLayout, ResourcePlan } from './manager';
+import type { CgroupLayout, CgroupManager, CgroupMountLayout, OomWatch, ResourcePlan } from './manager';
 import type { ContainerStats } from './stats';
 import { type CgroupWrite, resourceError } from './resources';
 
@@ -53,8 +53,8 @@ export class NoCgroupManager implements CgroupManager {
     throw new CistaError('the container has no cgroup of its own (rootless, no cgroupsPath): there is no resource usage to report');
   }
 
-  oomKills(): bigint {
-    return 0n;
+  watchOom(): OomWatch | null {
+    return null;
   }
 
   frozen(): boolean {

@@ -5,9 +5,124 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-/** runc's JSON: Go omits a zero field tagged omitempty; `omitted` lists the keys that are. */
-export type StatsValue = bigint | string | number | StatsValue[] | { [key: string]: StatsValue } | null;
-export type ContainerStats = { [key: string]: StatsValue };
+/*
+ * runc's types.Stats as JSON: the optional fields are Go's omitempty ones, left out when zero or empty.
+ * Every counter is a bigint (uint64 in runc); "unlimited" is 2^64-1 on v2 and the kernel's page-rounded
+ * 2^63-1 on v1.
+ */
+
+export interface CpuUsage {
+  /** Nanoseconds of CPU time, in total, per CPU (v1 only), in the kernel and in user space. */
+  total?: bigint;
+  percpu?: bigint[];
+  percpu_kernel?: bigint[];
+  percpu_user?: bigint[];
+  kernel: bigint;
+  user: bigint;
+}
+
+export interface CpuThrottling {
+  periods?: bigint;
+  throttledPeriods?: bigint;
+  /** Nanoseconds. */
+  throttledTime?: bigint;
+}
+
+export interface CpuStats {
+  usage: CpuUsage;
+  throttling: CpuThrottling;
+}
+
+export interface CpusetStats {
+  cpus?: number[];
+  mems?: number[];
+  cpu_exclusive: bigint;
+  mem_hardwall: bigint;
+  mem_exclusive: bigint;
+  memory_migrate: bigint;
+  memory_spread_page: bigint;
+  memory_spread_slab: bigint;
+  memory_pressure: bigint;
+  sched_load_balance: bigint;
+  sched_relax_domain_level: bigint;
+}
+
+/** Bytes: the limit, the usage now, its highest (v1; v2 from memory.peak), and how often the limit was hit. */
+export interface MemoryEntry {
+  limit: bigint;
+  usage?: bigint;
+  max?: bigint;
+  failcnt: bigint;
+}
+
+export interface MemoryStats {
+  /** The page cache (v1 "cache", v2 "file"). */
+  cache?: bigint;
+  usage: MemoryEntry;
+  /** Memory plus swap, as v1's memsw counts it (runc adds v2's swap to the memory to match). */
+  swap: MemoryEntry;
+  /** v1's kmem accounting (zero on v2). */
+  kernel: MemoryEntry;
+  kernelTCP: MemoryEntry;
+  /** memory.stat as the kernel writes it. */
+  raw: Record<string, bigint>;
+}
+
+export interface PidsStats {
+  current?: bigint;
+  /** 0: no limit. */
+  limit?: bigint;
+}
+
+export interface BlkioEntry {
+  major?: bigint;
+  minor?: bigint;
+  /** "Read", "Write", ... */
+  op?: string;
+  value?: bigint;
+}
+
+export interface BlkioStats {
+  ioServiceBytesRecursive?: BlkioEntry[];
+  ioServicedRecursive?: BlkioEntry[];
+}
+
+export interface HugetlbStats {
+  usage?: bigint;
+  max?: bigint;
+  failcnt: bigint;
+}
+
+/** A network interface of the container's network namespace, as /proc/net/dev counts it. */
+export interface NetworkInterface {
+  name: string;
+  rx_bytes: bigint;
+  rx_packets: bigint;
+  rx_errors: bigint;
+  rx_dropped: bigint;
+  tx_bytes: bigint;
+  tx_packets: bigint;
+  tx_errors: bigint;
+  tx_dropped: bigint;
+}
+
+/** A container's resource usage: runc's `events --stats` data. */
+export interface ContainerStats {
+  cpu: CpuStats;
+  cpuset: CpusetStats;
+  memory: MemoryStats;
+  pids: PidsStats;
+  blkio: BlkioStats;
+  /** By page size ("2MB", "1GB"). */
+  hugetlb: Record<string, HugetlbStats>;
+  /** Intel RDT is not read by cista: always empty, as runc's without it. */
+  intel_rdt: Record<string, never>;
+  /**
+   * The interfaces of the container's own network namespace but loopback; null without any (and
+   * without a namespace of its own), which is what runc's CLI always reports.
+   */
+  network_interfaces: NetworkInterface[] | null;
+}
 
 /** The unlimited value of a v2 "max" (runc reports math.MaxUint64). */
 const MAX_UINT64 = 2n ** 64n - 1n;
@@ -54,7 +169,7 @@ function cpuList(text: string | undefined): number[] {
 }
 
 /** Drops Go's omitempty fields that are zero or empty. */
-function omitEmpty<T extends ContainerStats>(object: T, keys: (keyof T)[]): T {
+function omitEmpty<T extends object>(object: T, keys: (keyof T)[]): T {
   for (const key of keys) {
     const value = object[key];
     if (value === 0n || value === '' || (Array.isArray(value) && value.length === 0) || value === undefined) delete object[key];
@@ -62,33 +177,36 @@ function omitEmpty<T extends ContainerStats>(object: T, keys: (keyof T)[]): T {
   return object;
 }
 
-function memoryEntry(limit: bigint, usage: bigint, max: bigint, failcnt: bigint): ContainerStats {
+function memoryEntry(limit: bigint, usage: bigint, max: bigint, failcnt: bigint): MemoryEntry {
   return omitEmpty({ limit, usage, max, failcnt }, ['usage', 'max']);
 }
 
-function throttling(stat: Map<string, bigint>, timeKey: string, timeScale: bigint): ContainerStats {
+function throttling(stat: Map<string, bigint>, timeKey: string, timeScale: bigint): CpuThrottling {
   return omitEmpty(
     { periods: stat.get('nr_periods') ?? 0n, throttledPeriods: stat.get('nr_throttled') ?? 0n, throttledTime: (stat.get(timeKey) ?? 0n) * timeScale },
     ['periods', 'throttledPeriods', 'throttledTime'],
   );
 }
 
-function cpuset(cpus: string | undefined, mems: string | undefined, dir: string | undefined): ContainerStats {
-  const flags = ['cpu_exclusive', 'mem_hardwall', 'mem_exclusive', 'memory_migrate', 'memory_spread_page', 'memory_spread_slab', 'memory_pressure', 'sched_load_balance'];
-  const values = Object.fromEntries(flags.map((flag) => [flag, number(read(dir, `cpuset.${flag}`))]));
-  const stats: ContainerStats = {
+const CPUSET_FLAGS = ['cpu_exclusive', 'mem_hardwall', 'mem_exclusive', 'memory_migrate', 'memory_spread_page', 'memory_spread_slab', 'memory_pressure', 'sched_load_balance'] as const;
+
+function cpuset(cpus: string | undefined, mems: string | undefined, dir: string | undefined): CpusetStats {
+  const values = Object.fromEntries(CPUSET_FLAGS.map((flag) => [flag, number(read(dir, `cpuset.${flag}`))])) as Record<(typeof CPUSET_FLAGS)[number], bigint>;
+  // runc's field order: the exclusive flag of the cpus comes between the cpus and the mems.
+  const { cpu_exclusive, ...memsFlags } = values;
+  const stats: CpusetStats = {
     cpus: cpuList(cpus),
-    cpu_exclusive: values.cpu_exclusive,
+    cpu_exclusive,
     mems: cpuList(mems),
-    ...values,
+    ...memsFlags,
     sched_relax_domain_level: dir === undefined ? 0n : number(read(dir, 'cpuset.sched_relax_domain_level')),
   };
   return omitEmpty(stats, ['cpus', 'mems']);
 }
 
 /** blkio "8:0 Read 1234" lines as runc's entries (the "Total" summary line has no device). */
-function blkioEntries(text: string | undefined): ContainerStats[] {
-  const entries: ContainerStats[] = [];
+function blkioEntries(text: string | undefined): BlkioEntry[] {
+  const entries: BlkioEntry[] = [];
   for (const line of (text ?? '').split('\n')) {
     const [device, op, value] = line.trim().split(/\s+/);
     if (value === undefined || !device.includes(':')) continue;
@@ -98,22 +216,22 @@ function blkioEntries(text: string | undefined): ContainerStats[] {
   return entries;
 }
 
-function blkio(entries: Record<string, ContainerStats[]>): ContainerStats {
-  return Object.fromEntries(Object.entries(entries).filter(([, list]) => list.length > 0));
+function blkio(entries: Required<BlkioStats>): BlkioStats {
+  return omitEmpty(entries, ['ioServiceBytesRecursive', 'ioServicedRecursive']);
 }
 
-function pids(dir: string | undefined): ContainerStats {
+function pids(dir: string | undefined): PidsStats {
   const limit = read(dir, 'pids.max');
   return omitEmpty({ current: number(read(dir, 'pids.current')), limit: limit === 'max' ? 0n : number(limit) }, ['current', 'limit']);
 }
 
-function hugetlb(dir: string | undefined, usageFile: string, maxFile: string | undefined, failFile: (size: string) => bigint): ContainerStats {
+function hugetlb(dir: string | undefined, usageFile: string, maxFile: string | undefined, failFile: (size: string) => bigint): Record<string, HugetlbStats> {
   const sizes = new Set<string>();
   for (const file of dir === undefined ? [] : safeList(dir)) {
     const match = /^hugetlb\.([^.]+)\./.exec(file);
     if (match) sizes.add(match[1]);
   }
-  const stats: ContainerStats = {};
+  const stats: Record<string, HugetlbStats> = {};
   for (const size of sizes) {
     const usage = number(read(dir, `hugetlb.${size}.${usageFile}`));
     const max = maxFile === undefined ? 0n : number(read(dir, `hugetlb.${size}.${maxFile}`));
@@ -130,7 +248,7 @@ function safeList(dir: string): string[] {
   }
 }
 
-function statsOf(cpu: ContainerStats, cpusetStats: ContainerStats, memory: ContainerStats, pidsStats: ContainerStats, blkioStats: ContainerStats, hugetlbStats: ContainerStats): ContainerStats {
+function statsOf(cpu: CpuStats, cpusetStats: CpusetStats, memory: MemoryStats, pidsStats: PidsStats, blkioStats: BlkioStats, hugetlbStats: Record<string, HugetlbStats>): ContainerStats {
   return { cpu, cpuset: cpusetStats, memory, pids: pidsStats, blkio: blkioStats, hugetlb: hugetlbStats, intel_rdt: {}, network_interfaces: null };
 }
 
@@ -139,7 +257,7 @@ export function v1Stats(paths: Record<string, string>): ContainerStats {
   const cpuacct = paths.cpuacct;
   const ticks = keyValues(read(cpuacct, 'cpuacct.stat'));
   const perCpu = (file: string) => (read(cpuacct, file) ?? '').split(/\s+/).filter((v) => v !== '').map(number);
-  const cpu: ContainerStats = {
+  const cpu: CpuStats = {
     usage: omitEmpty(
       {
         total: number(read(cpuacct, 'cpuacct.usage')),
@@ -178,19 +296,26 @@ export function v1Stats(paths: Record<string, string>): ContainerStats {
   return statsOf(cpu, cpuset(read(paths.cpuset, 'cpuset.cpus'), read(paths.cpuset, 'cpuset.mems'), paths.cpuset), memory, pids(paths.pids), blkioStats, hugetlb(hugetlbDir, 'usage_in_bytes', 'max_usage_in_bytes', (size) => number(read(hugetlbDir, `hugetlb.${size}.failcnt`))));
 }
 
+/** cgroup v2's memory and swap files as they are (containerd's v2 Metrics reports them so); "max" is 2^64-1. */
+export function v2MemoryCounters(dir: string): { usage: bigint; limit: bigint; swapUsage: bigint; swapLimit: bigint } {
+  return {
+    usage: number(read(dir, 'memory.current')),
+    limit: number(read(dir, 'memory.max')),
+    swapUsage: number(read(dir, 'memory.swap.current')),
+    swapLimit: number(read(dir, 'memory.swap.max')),
+  };
+}
+
 /** cgroup v2: one directory; converted to runc's v1-shaped fields as runc converts them. */
 export function v2Stats(dir: string): ContainerStats {
   const cpuStat = keyValues(read(dir, 'cpu.stat'));
-  const cpu: ContainerStats = {
+  const cpu: CpuStats = {
     usage: omitEmpty({ total: (cpuStat.get('usage_usec') ?? 0n) * 1000n, kernel: (cpuStat.get('system_usec') ?? 0n) * 1000n, user: (cpuStat.get('user_usec') ?? 0n) * 1000n }, ['total']),
     throttling: throttling(cpuStat, 'throttled_usec', 1000n),
   };
   const raw = keyValues(read(dir, 'memory.stat'));
   const events = keyValues(read(dir, 'memory.events'));
-  const usage = number(read(dir, 'memory.current'));
-  const limit = number(read(dir, 'memory.max'));
-  const swapUsage = number(read(dir, 'memory.swap.current'));
-  const swapLimit = number(read(dir, 'memory.swap.max'));
+  const { usage, limit, swapUsage, swapLimit } = v2MemoryCounters(dir);
   // runc reports v2's swap as memory + swap, v1's memsw meaning.
   const memory = omitEmpty(
     {
@@ -203,8 +328,8 @@ export function v2Stats(dir: string): ContainerStats {
     },
     ['cache'],
   );
-  const bytes: ContainerStats[] = [];
-  const serviced: ContainerStats[] = [];
+  const bytes: BlkioEntry[] = [];
+  const serviced: BlkioEntry[] = [];
   for (const line of (read(dir, 'io.stat') ?? '').split('\n').filter((l) => l !== '')) {
     const [device, ...fields] = line.split(/\s+/);
     const [major, minor] = device.split(':').map(number);
@@ -222,13 +347,32 @@ export function v2Stats(dir: string): ContainerStats {
   return statsOf(cpu, cpuset(read(dir, 'cpuset.cpus.effective'), read(dir, 'cpuset.mems.effective'), undefined), memory, pids(dir), blkio({ ioServiceBytesRecursive: bytes, ioServicedRecursive: serviced }), hugetlbStats);
 }
 
-/** How many times the kernel's OOM killer has acted in the cgroup: `runc events` reports each as an "oom" event. */
-export function v1OomKills(memoryDir: string | undefined): bigint {
-  return keyValues(read(memoryDir, 'memory.oom_control')).get('oom_kill') ?? 0n;
+/**
+ * The interfaces in the network namespace of `pid` but loopback, from its /proc/PID/net/dev; null when
+ * it shares the caller's namespace (those are the host's interfaces), has none, or has exited.
+ */
+export function networkInterfaces(pid: number): NetworkInterface[] | null {
+  try {
+    if (fs.readlinkSync(`/proc/${pid}/ns/net`) === fs.readlinkSync('/proc/self/ns/net')) return null;
+  } catch {
+    return null;
+  }
+  const interfaces: NetworkInterface[] = [];
+  // Two header lines, then "name: rx_bytes rx_packets rx_errs rx_drop fifo frame compressed multicast tx_bytes tx_packets tx_errs tx_drop ...".
+  for (const line of (read(`/proc/${pid}/net`, 'dev') ?? '').split('\n').slice(2)) {
+    const colon = line.indexOf(':');
+    if (colon < 0) continue;
+    const name = line.slice(0, colon).trim();
+    const v = line.slice(colon + 1).trim().split(/\s+/).map(number);
+    if (name === 'lo' || v.length < 12) continue;
+    interfaces.push({ name, rx_bytes: v[0], rx_packets: v[1], rx_errors: v[2], rx_dropped: v[3], tx_bytes: v[8], tx_packets: v[9], tx_errors: v[10], tx_dropped: v[11] });
+  }
+  return interfaces.length === 0 ? null : interfaces;
 }
 
-export function v2OomKills(dir: string): bigint {
-  return keyValues(read(dir, 'memory.events')).get('oom_kill') ?? 0n;
+/** A cgroup's "key value" file (memory.events, memory.stat) as a map; empty when it cannot be read. */
+export function readKeyValues(dir: string, file: string): Map<string, bigint> {
+  return keyValues(read(dir, file));
 }
 
 /** Stats as one JSON line, uint64s exact (JSON.stringify cannot write a bigint). */

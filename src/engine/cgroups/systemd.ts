@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import { CistaError, ConfigError } from '../errors';
 import { removeCgroupDir } from './cgroupfs';
 import type { DeviceRule } from './devices';
-import type { CgroupLayout, CgroupManager, CgroupMountLayout, RecordedCgroups, RecordedSystemdUnit, ResourcePlan, UnitProperty } from './manager';
+import type { CgroupLayout, CgroupManager, CgroupMountLayout, OomWatch, RecordedCgroups, RecordedSystemdUnit, ResourcePlan, UnitProperty } from './manager';
 import { deviceUnitProperties, resourceUnitProperties, scopeProperties } from './systemd-properties';
 import { type SystemdBus, type SystemdBusError, systemdBus } from './systemd-bus';
 import type { LinuxResources } from '../spec/schema';
@@ -154,8 +154,9 @@ export class SystemdCgroupManager implements CgroupManager {
     return this.files.stats();
   }
 
-  oomKills(): bigint {
-    return this.files.oomKills();
+  /** The scope's cgroup files follow the host's layout. */
+  watchOom(onOom: () => void, keepAlive: boolean): OomWatch | null {
+    return this.files.watchOom(onOom, keepAlive);
   }
 
   frozen(): boolean {

@@ -13,11 +13,12 @@ import {
 } from './cgroupfs';
 import { CistaError } from '../errors';
 import { applyDeviceRules, DeviceRule, deviceRuleString, resolveDeviceRules } from './devices';
-import type { CgroupManager, CgroupMountLayout, RecordedCgroups, ResourcePlan } from './manager';
+import type { CgroupManager, CgroupMountLayout, OomWatch, RecordedCgroups, ResourcePlan } from './manager';
 import { CgroupHierarchy, UNIFIED } from './path';
 import { applyCgroupWrites, CgroupWrite, resourceError } from './resources';
 import { v1ResourceWrites } from './v1-resources';
-import { type ContainerStats, v1OomKills, v1Stats } from './stats';
+import { type ContainerStats, v1Stats } from './stats';
+import { watchV1Oom } from './oom-watch';
 import type { LinuxResources } from '../spec/schema';
 
 export class V1CgroupManager implements CgroupManager {
@@ -135,8 +136,9 @@ export class V1CgroupManager implements CgroupManager {
     return v1Stats(this.paths);
   }
 
-  oomKills(): bigint {
-    return v1OomKills(this.paths.memory);
+  watchOom(onOom: () => void, keepAlive: boolean): OomWatch | null {
+    const dir = this.paths.memory;
+    return dir === undefined ? null : watchV1Oom(dir, onOom, keepAlive);
   }
 
   /** FREEZING while the kernel works, FROZEN once paused; false without a freezer hierarchy. */

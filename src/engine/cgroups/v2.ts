@@ -15,13 +15,20 @@ import {
 import { compileDeviceFilter } from './device-filter';
 import type { DeviceFilterLoader } from './device-filter-loader';
 import { applyDeviceRules, type DeviceRule } from './devices';
-import type { CgroupManager, CgroupMountLayout, RecordedCgroups, ResourcePlan } from './manager';
+import type { CgroupManager, CgroupMountLayout, OomWatch, RecordedCgroups, ResourcePlan } from './manager';
 import { CGROUP_ROOT, UNIFIED } from './path';
 import { errnoText } from '../errors';
 import { applyCgroupWrites, CgroupWrite, resourceError } from './resources';
 import { v2ResourceWrites } from './v2-resources';
-import { type ContainerStats, v2OomKills, v2Stats } from './stats';
+import { type ContainerStats, v2Stats } from './stats';
+import { watchV2Oom } from './oom-watch';
 import type { LinuxResources } from '../spec/schema';
+
+/**
+ * The controllers whose files the stats, containerd's Metrics and the OOM watch read: create enables
+ * them for every container where the parents offer them, limits or not (runc enables all there are).
+ */
+const ACCOUNTING_CONTROLLERS = ['cpu', 'io', 'memory', 'pids'];
 
 export class V2CgroupManager implements CgroupManager {
   readonly driver = 'v2';
@@ -29,11 +36,16 @@ export class V2CgroupManager implements CgroupManager {
   /** Directories create() made, outermost first; null when unknown (a state.json of an older cista). */
   private created: string[] | null;
 
-  /** @param loadDeviceFilter called only by create(): reopened managers never load the addon. */
+  /**
+   * @param loadDeviceFilter called only by create(): reopened managers never load the addon.
+   * @param accounting create() enables ACCOUNTING_CONTROLLERS in the parents; not under systemd,
+   *   which owns the parents' subtree_control (its own accounting settings decide there).
+   */
   constructor(
     private readonly dir: string,
     private readonly loadDeviceFilter: DeviceFilterLoader,
     created?: string[],
+    private readonly accounting = false,
   ) {
     this.paths = { [UNIFIED]: dir };
     this.created = created ?? null;
@@ -74,7 +86,7 @@ export class V2CgroupManager implements CgroupManager {
     this.created = [];
     this.created.push(...makeCgroupDir(this.dir));
     applyDeviceRules(() => this.loadDeviceFilter(filter, this.dir), devicesRefused);
-    this.applyWrites(resources.writes);
+    this.applyWrites(resources.writes, this.accounting ? ACCOUNTING_CONTROLLERS : []);
     this.join(pid);
   }
 
@@ -89,21 +101,33 @@ export class V2CgroupManager implements CgroupManager {
   /**
    * Enables the controllers the writes need in cgroup.subtree_control from the hierarchy's root down
    * to the container's parent (as runc does, including parents cista did not create), then writes.
+   * The `accounting` controllers are enabled too where a parent offers them; a refusal (a parent with
+   * processes of its own, one a rootless caller may not write) only leaves their files out.
    */
-  private applyWrites(writes: readonly CgroupWrite[]): void {
+  private applyWrites(writes: readonly CgroupWrite[], accounting: readonly string[] = []): void {
     const uses = firstUses(writes);
-    if (uses.size > 0) {
+    if (uses.size > 0 || accounting.length > 0) {
       const relative = path.relative(CGROUP_ROOT, path.dirname(this.dir));
       let parent = CGROUP_ROOT;
       for (const component of ['', ...(relative === '' ? [] : relative.split('/'))]) {
         parent = path.join(parent, component);
         const enabled = words(readCgroupFile(parent, 'cgroup.subtree_control'));
+        const enable = (controller: string) => fs.writeFileSync(path.join(parent, 'cgroup.subtree_control'), `+${controller}`);
         for (const [controller, pointer] of uses) {
           if (enabled.has(controller)) continue;
           try {
-            fs.writeFileSync(path.join(parent, 'cgroup.subtree_control'), `+${controller}`);
+            enable(controller);
           } catch (error) {
             throw resourceError(pointer, `enabling the ${controller} controller in ${parent}: ${errnoText(error)}`);
+          }
+        }
+        const available = accounting.length > 0 ? words(readCgroupFile(parent, 'cgroup.controllers')) : new Set<string>();
+        for (const controller of accounting) {
+          if (enabled.has(controller) || uses.has(controller) || !available.has(controller)) continue;
+          try {
+            enable(controller);
+          } catch {
+            // The container goes without this controller's statistics.
           }
         }
       }
@@ -137,8 +161,8 @@ export class V2CgroupManager implements CgroupManager {
     return v2Stats(this.dir);
   }
 
-  oomKills(): bigint {
-    return v2OomKills(this.dir);
+  watchOom(onOom: () => void, keepAlive: boolean): OomWatch | null {
+    return watchV2Oom(this.dir, onOom, keepAlive);
   }
 
   /** Removes the directories create() made; when that is unknown, the container's directory (as runc). */

@@ -1,5 +1,6 @@
-import { statsJson } from '../cgroups/stats';
-import { CistaError } from '../errors';
+import type { CgroupManager, OomWatch } from '../cgroups/manager';
+import { type ContainerStats, networkInterfaces, statsJson } from '../cgroups/stats';
+import { CistaError, ContainerStateError } from '../errors';
 import type { Host } from '../host/host';
 import { realHost } from '../host/real';
 import { withContainer } from './lookup';
@@ -13,45 +14,70 @@ export interface EventsOptions {
   warn(message: string): void;
 }
 
-/** How often the OOM counter is read between stats: an OOM kill is reported within this time. */
-const OOM_POLL_MS = 200;
+/** The cgroups and the init of a created or running container (a stopped one's may be gone any moment). */
+function runningContainer(root: string, id: string, host: Host): { cgroup: CgroupManager; pid: number } {
+  return withContainer(host, root, id, false, ({ record, status }) => {
+    if (status === 'stopped' || status === 'creating') throw new ContainerStateError(`container ${id} is not running`, status);
+    if (record.cgroup === null) throw new CistaError(`container ${id} has no cgroup to report on`);
+    return { cgroup: host.cgroups.reopen(record.cgroup), pid: record.init.pid };
+  });
+}
+
+/** Resource usage now: runc's `events --stats` data from the cgroup files, and the network namespace's interfaces. */
+function usage(cgroup: CgroupManager, pid: number): ContainerStats {
+  return { ...cgroup.stats(), network_interfaces: networkInterfaces(pid) };
+}
+
+/** The container's resource usage now (runc's `events --stats` data). */
+export function containerStats(root: string, id: string, host: Host = realHost): ContainerStats {
+  const { cgroup, pid } = runningContainer(root, id, host);
+  return usage(cgroup, pid);
+}
+
+/**
+ * Calls onOom each time the container's cgroup runs out of memory (see CgroupManager.watchOom);
+ * null when it has no memory cgroup or has stopped. The watch does not keep Node running.
+ */
+export function watchContainerOom(root: string, id: string, onOom: () => void, host: Host = realHost): OomWatch | null {
+  const cgroup = withContainer(host, root, id, false, ({ record, status }) =>
+    // A stopped container's processes are gone: nothing in it can run out of memory any more.
+    status === 'stopped' || record.cgroup === null ? null : host.cgroups.reopen(record.cgroup),
+  );
+  return cgroup?.watchOom(onOom, false) ?? null;
+}
 
 /**
  * `runc events`: the container's resource usage as {"type":"stats","id","data"} lines, once or every
- * interval, and an {"type":"oom","id"} line each time the OOM killer acts in its cgroup. As runc's,
- * the stream lasts until the container's cgroup is removed (its delete).
+ * interval, and an {"type":"oom","id"} line each time its cgroup runs out of memory (the cgroup's
+ * notification, watched by the event loop). As runc's, the stream lasts until the container's cgroup
+ * is removed (its delete).
  */
 export async function containerEvents(root: string, id: string, options: EventsOptions, host: Host = realHost): Promise<void> {
-  const cgroup = withContainer(host, root, id, false, ({ record, status }) => {
-    if (status === 'stopped' || status === 'creating') throw new CistaError(`container ${id} is not running`);
-    if (record.cgroup === null) throw new CistaError(`container ${id} has no cgroup to report on`);
-    return host.cgroups.reopen(record.cgroup);
-  });
-  const stats = () => options.write(statsJson({ type: 'stats', id, data: cgroup.stats() }));
+  const { cgroup, pid } = runningContainer(root, id, host);
+  const stats = () => options.write(statsJson({ type: 'stats', id, data: usage(cgroup, pid) }));
   if (options.statsOnce) {
     stats();
     return;
   }
   const dirs = Object.values(cgroup.paths);
-  let oomKills = cgroup.oomKills();
+  const removed = () => !dirs.some((dir) => host.fs.exists(dir));
   await new Promise<void>((resolve) => {
+    const oom = cgroup.watchOom(() => options.write(statsJson({ type: 'oom', id })), true);
+    const end = () => {
+      clearInterval(statsTimer);
+      oom?.close();
+      resolve();
+    };
     const statsTimer = setInterval(() => {
+      if (removed()) return end();
       try {
         stats();
       } catch (e) {
         options.warn(`events: ${(e as Error).message}`);
       }
     }, options.intervalMs);
-    const oomTimer = setInterval(() => {
-      if (!dirs.some((dir) => host.fs.exists(dir))) {
-        clearInterval(statsTimer);
-        clearInterval(oomTimer);
-        resolve();
-        return;
-      }
-      const now = cgroup.oomKills();
-      if (now > oomKills) options.write(statsJson({ type: 'oom', id }));
-      oomKills = now;
-    }, Math.min(OOM_POLL_MS, options.intervalMs));
+    // A v1 watch ends when the memory cgroup is removed (usually the last of the container's to go);
+    // a v2 one when the container's processes are gone, before its delete: the stats timer sees that.
+    void oom?.ended.then(() => removed() && end());
   });
 }

@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import * as tty from 'node:tty';
+import type * as Tty from 'node:tty';
 
 import type { Host } from '../host/host';
 
@@ -12,7 +12,7 @@ export interface AttachedConsole {
  * The caller's terminal, as runc finds it: stderr, stdout or stdin, the first that is one (a client
  * may redirect stdin from /dev/null and still show the output on a terminal).
  */
-function callerTerminal(): { fd: number; output: tty.WriteStream | undefined } | undefined {
+function callerTerminal(tty: typeof Tty): { fd: number; output: Tty.WriteStream | undefined } | undefined {
   for (const [fd, stream] of [
     [2, process.stderr],
     [1, process.stdout],
@@ -30,9 +30,12 @@ function callerTerminal(): { fd: number; output: tty.WriteStream | undefined } |
  * \r\n), and its size goes to the pty.
  */
 export function attachConsole(host: Pick<Host, 'fs' | 'addon'>, masterFd: number): AttachedConsole {
+  // Required here, not imported: node:tty brings net and the streams, about 2 ms of every create
+  // (which imports this module for sendConsoleToSocket) that never attaches a console.
+  const tty = require('node:tty') as typeof Tty;
   const master = new tty.ReadStream(masterFd);
   const stdin = process.stdin;
-  const terminal = callerTerminal();
+  const terminal = callerTerminal(tty);
   const saved = terminal === undefined ? undefined : host.addon.makeRawTerminal(terminal.fd);
   const restore = () => {
     if (terminal !== undefined && saved !== undefined) host.addon.restoreTerminal(terminal.fd, saved);

@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ConfigError, errnoText } from '../errors';
 import type { HostFiles } from '../host/host';
+import { loadWithCodeCache } from '../code-cache';
 import { parseJson } from '../json';
 import { PACKAGE_ROOT } from '../paths';
 import { jsonPointer, valueAtPointer } from './json-pointer';
@@ -28,7 +29,7 @@ let configValidator: ConfigValidator | undefined;
 function loadConfigValidator(): ConfigValidator {
   if (configValidator === undefined) {
     try {
-      configValidator = require(GENERATED_VALIDATOR) as ConfigValidator;
+      configValidator = loadWithCodeCache(GENERATED_VALIDATOR) as ConfigValidator;
     } catch (error) {
       if (!fs.existsSync(GENERATED_VALIDATOR)) {
         throw new Error(`the config validator ${GENERATED_VALIDATOR} is missing: run npm run build:ts`);
