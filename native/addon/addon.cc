@@ -7,12 +7,16 @@
 
 namespace cista {
 
-Napi::Value ThrowErrno(Napi::Env env, int err, const std::string& what, const std::string& detail) {
+Napi::Error ErrnoError(Napi::Env env, int err, const std::string& what, const std::string& detail) {
   Napi::Error error = Napi::Error::New(env, what + ": " + error_text(err) + (detail.empty() ? "" : "\n" + detail));
   error.Set("errno", Napi::Number::New(env, err));
   const char* name = strerrorname_np(err);
   if (name != nullptr) error.Set("code", Napi::String::New(env, name));
-  error.ThrowAsJavaScriptException();
+  return error;
+}
+
+Napi::Value ThrowErrno(Napi::Env env, int err, const std::string& what, const std::string& detail) {
+  ErrnoError(env, err, what, detail).ThrowAsJavaScriptException();
   return env.Undefined();
 }
 
@@ -20,6 +24,7 @@ Napi::Value ThrowErrno(Napi::Env env, int err, const std::string& what, const st
 
 static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("spawnInit", Napi::Function::New(env, cista::SpawnInit));
+  exports.Set("spawnInitAsync", Napi::Function::New(env, cista::SpawnInitAsync));
   exports.Set("makeFifo", Napi::Function::New(env, cista::MakeFifo));
   exports.Set("makePipe", Napi::Function::New(env, cista::MakePipe));
   exports.Set("openPath", Napi::Function::New(env, cista::OpenPath));

@@ -7,6 +7,7 @@ namespace cista {
 
 // spawn.cc
 Napi::Value SpawnInit(const Napi::CallbackInfo& info);
+Napi::Value SpawnInitAsync(const Napi::CallbackInfo& info);
 Napi::Value MakeUserNamespace(const Napi::CallbackInfo& info);
 
 // files.cc
@@ -56,6 +57,10 @@ Napi::Value SeccompVersion(const Napi::CallbackInfo& info);
 
 // probes.cc
 Napi::Value ProbeKernel(const Napi::CallbackInfo& info);
+
+// A JS Error "<what>: <error text>" (and "\n<detail>", e.g. a verifier log) with `errno` and `code`
+// (the errno name) set.
+Napi::Error ErrnoError(Napi::Env env, int err, const std::string& what, const std::string& detail = "");
 
 // Throws a JS Error "<what>: <error text>" (and "\n<detail>", e.g. a verifier log) with `errno`
 // and `code` (the errno name) set.

@@ -331,24 +331,22 @@ const char* write_id_maps(long pid, const IdMaps& maps, std::string* tool_output
 
 }  // namespace
 
-// spawnInit(an encoded SpawnRequest) -> { pid, syncFd }
-Napi::Value SpawnInit(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  SpawnRequest request;
-  std::string error;
-  if (info.Length() != 1 || !info[0].IsBuffer()) error = "spawnInit expects one encoded SpawnRequest";
-  if (error.empty()) {
-    Napi::Buffer<uint8_t> bytes = info[0].As<Napi::Buffer<uint8_t>>();
-    decode_spawn_request(bytes.Data(), bytes.Length(), &request, &error);
-  }
+namespace {
+
+// What starting an init gave: its pid and our end of the sync socket, or the errno and what failed.
+struct Spawned {
+  long pid = -1;
+  int sync_fd = -1;
+  int err = 0;
+  std::string what;
+  static Spawned failed(int err, const std::string& what) { return {-1, -1, err, what}; }
+};
+
+// Everything of spawnInit after decoding: system calls only, no JS value, so that it may run on a
+// thread of libuv's pool (spawnInitAsync). The calling thread's namespaces and CPU affinity are
+// changed around clone() and restored.
+Spawned spawn_init(const SpawnRequest& request) {
   bool new_user_ns = (request.clone_flags & CLONE_NEWUSER) != 0;
-  if (error.empty() && new_user_ns != request.has_id_maps) error = "idMaps must be given exactly when cloneFlags has CLONE_NEWUSER";
-  // The child numbers its helper fds from 3 + preserve_fds up, as ints.
-  if (error.empty() && request.preserve_fds > uint32_t(INT32_MAX - 8)) error = "preserveFds is out of range";
-  if (!error.empty()) {
-    Napi::TypeError::New(env, error).ThrowAsJavaScriptException();
-    return env.Undefined();
-  }
   const std::string& init_path = request.init_path;
   int preserve_fds = int(request.preserve_fds);
   int state_dir_fd = int(request.state_dir_fd);
@@ -356,13 +354,13 @@ Napi::Value SpawnInit(const Napi::CallbackInfo& info) {
 
   int err = 0;
   int memfd = seal_init_binary(init_path, &err);
-  if (memfd < 0) return ThrowErrno(env, err, "sealing a copy of " + init_path);
+  if (memfd < 0) return Spawned::failed(err, "sealing a copy of " + init_path);
 
   int pair[2];
   if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) != 0) {
     err = errno;
     close(memfd);
-    return ThrowErrno(env, err, "creating the sync socket");
+    return Spawned::failed(err, "creating the sync socket");
   }
   // The plan goes in one datagram, which must fit the sender's buffer (about 208 KiB by default):
   // SO_SNDBUFFORCE passes wmem_max (needs CAP_NET_ADMIN), SO_SNDBUF is the fallback within it.
@@ -377,7 +375,7 @@ Napi::Value SpawnInit(const Napi::CallbackInfo& info) {
     close(memfd);
     close(pair[0]);
     close(pair[1]);
-    return ThrowErrno(env, err, "creating the id map pipe");
+    return Spawned::failed(err, "creating the id map pipe");
   }
   auto close_maps_ready = [&] {
     for (int& fd : maps_ready) {
@@ -413,7 +411,7 @@ Napi::Value SpawnInit(const Napi::CallbackInfo& info) {
     close(pair[0]);
     close(pair[1]);
     close_maps_ready();
-    return ThrowErrno(env, err, "setting the initial CPU affinity");
+    return Spawned::failed(err, "setting the initial CPU affinity");
   }
   ThreadNamespaces thread_namespaces;
   ChildJoins child_joins;
@@ -424,7 +422,7 @@ Napi::Value SpawnInit(const Napi::CallbackInfo& info) {
     close(pair[0]);
     close(pair[1]);
     close_maps_ready();
-    return ThrowErrno(env, err, "joining namespace " + failed_path);
+    return Spawned::failed(err, "joining namespace " + failed_path);
   }
 
   long pid = syscall(SYS_clone, (unsigned long)request.clone_flags | SIGCHLD, 0, 0, 0, 0);
@@ -438,13 +436,13 @@ Napi::Value SpawnInit(const Napi::CallbackInfo& info) {
   if (pid < 0) {
     close(pair[0]);
     close_maps_ready();
-    return ThrowErrno(env, err, "clone");
+    return Spawned::failed(err, "clone");
   }
   pid = child_joins.process_that_goes_on(pid);
   if (pid < 0) {
     close(pair[0]);
     close_maps_ready();
-    return ThrowErrno(env, EPERM, "joining the container's namespaces");
+    return Spawned::failed(EPERM, "joining the container's namespaces");
   }
   if (new_user_ns) {
     std::string tool_output;
@@ -458,14 +456,79 @@ Napi::Value SpawnInit(const Napi::CallbackInfo& info) {
       close_maps_ready();
       std::string what = failed;
       if (!tool_output.empty()) what += " (" + tool_output + ")";
-      return ThrowErrno(env, err, what);
+      return Spawned::failed(err, what);
     }
     close_maps_ready();
   }
+  return {pid, pair[0], 0, ""};
+}
+
+// The SpawnRequest of a call's one argument; false (a TypeError thrown) when it is not one.
+bool decode_request(const Napi::CallbackInfo& info, SpawnRequest* request) {
+  std::string error;
+  if (info.Length() != 1 || !info[0].IsBuffer()) error = "spawnInit expects one encoded SpawnRequest";
+  if (error.empty()) {
+    Napi::Buffer<uint8_t> bytes = info[0].As<Napi::Buffer<uint8_t>>();
+    decode_spawn_request(bytes.Data(), bytes.Length(), request, &error);
+  }
+  bool new_user_ns = (request->clone_flags & CLONE_NEWUSER) != 0;
+  if (error.empty() && new_user_ns != request->has_id_maps) error = "idMaps must be given exactly when cloneFlags has CLONE_NEWUSER";
+  // The child numbers its helper fds from 3 + preserve_fds up, as ints.
+  if (error.empty() && request->preserve_fds > uint32_t(INT32_MAX - 8)) error = "preserveFds is out of range";
+  if (error.empty()) return true;
+  Napi::TypeError::New(info.Env(), error).ThrowAsJavaScriptException();
+  return false;
+}
+
+Napi::Value SpawnResult(Napi::Env env, const Spawned& spawned) {
   Napi::Object result = Napi::Object::New(env);
-  result.Set("pid", Napi::Number::New(env, double(pid)));
-  result.Set("syncFd", Napi::Number::New(env, pair[0]));
+  result.Set("pid", Napi::Number::New(env, double(spawned.pid)));
+  result.Set("syncFd", Napi::Number::New(env, spawned.sync_fd));
   return result;
+}
+
+// spawn_init on libuv's thread pool: clone() blocks its caller for milliseconds (the namespaces it
+// makes, the copy of Node's page tables), which the event loop should not wait out.
+class SpawnWorker : public Napi::AsyncWorker {
+ public:
+  SpawnWorker(Napi::Env env, SpawnRequest request)
+      : Napi::AsyncWorker(env, "cista.spawnInit"), deferred_(Napi::Promise::Deferred::New(env)), request_(std::move(request)) {}
+  Napi::Promise Promise() { return deferred_.Promise(); }
+
+ protected:
+  void Execute() override { spawned_ = spawn_init(request_); }
+  void OnOK() override {
+    Napi::Env env = Env();
+    Napi::HandleScope scope(env);
+    if (spawned_.err == 0) deferred_.Resolve(SpawnResult(env, spawned_));
+    else deferred_.Reject(ErrnoError(env, spawned_.err, spawned_.what).Value());
+  }
+
+ private:
+  Napi::Promise::Deferred deferred_;
+  SpawnRequest request_;
+  Spawned spawned_;
+};
+
+}  // namespace
+
+// spawnInit(an encoded SpawnRequest) -> { pid, syncFd }
+Napi::Value SpawnInit(const Napi::CallbackInfo& info) {
+  SpawnRequest request;
+  if (!decode_request(info, &request)) return info.Env().Undefined();
+  Spawned spawned = spawn_init(request);
+  if (spawned.err != 0) return ThrowErrno(info.Env(), spawned.err, spawned.what);
+  return SpawnResult(info.Env(), spawned);
+}
+
+// spawnInitAsync(an encoded SpawnRequest) -> Promise<{ pid, syncFd }>: spawnInit from libuv's pool.
+Napi::Value SpawnInitAsync(const Napi::CallbackInfo& info) {
+  SpawnRequest request;
+  if (!decode_request(info, &request)) return info.Env().Undefined();
+  SpawnWorker* worker = new SpawnWorker(info.Env(), std::move(request));
+  Napi::Promise promise = worker->Promise();
+  worker->Queue();
+  return promise;
 }
 
 // makeUserNamespace(uidMap, gidMap) -> fd of a new user namespace with those maps (the text of

@@ -4,21 +4,22 @@ import type { Readable, Writable } from 'node:stream';
 import type { Warn } from '../engine/hooks/run';
 import type { OomWatch } from '../engine/cgroups/manager';
 import type { ContainerStats } from '../engine/cgroups/stats';
-import { deleteContainer } from '../engine/operations/delete';
-import { containerStats, watchContainerOom } from '../engine/operations/events';
-import { type StartedExec, startExec } from '../engine/operations/exec';
-import { killContainer } from '../engine/operations/kill';
-import { pauseContainer, resumeContainer } from '../engine/operations/pause';
-import { startContainer } from '../engine/operations/start';
-import { containerState } from '../engine/operations/state';
-import { updateContainer } from '../engine/operations/update';
+import { realAsyncHost } from '../engine/host/async-waits';
+import { runAsync } from '../engine/host/effect';
+import { deleteSteps } from '../engine/operations/delete';
+import { oomWatchSteps, statsSteps } from '../engine/operations/events';
+import { type StartedExec, execSteps } from '../engine/operations/exec';
+import { killSteps } from '../engine/operations/kill';
+import { freezeSteps } from '../engine/operations/pause';
+import { startSteps } from '../engine/operations/start';
+import { stateSteps } from '../engine/operations/state';
+import { updateSteps } from '../engine/operations/update';
 import { ExitWatch } from '../engine/process/exit';
 import type { LinuxResources } from '../engine/spec/schema';
 import type { OciState } from '../engine/state/status';
 import { ContainerProcess, type ProcessExit, type ProcessResult, type RunControl, abortSignalOf, capturingStdio, processExit, signalNumber } from './process';
 import { type StdioOptions, prepareStdio } from './stdio';
 import type { Terminal } from './terminal';
-import { turnOfTheLoop } from './turns';
 
 /** Where the containers live and where hook warnings go: what a Container shares with its Runtime. */
 export interface RuntimeContext {
@@ -62,7 +63,8 @@ export class Container extends EventEmitter {
   /** With process.terminal: the container process's pty, a duplex stream with resize(). */
   readonly terminal: Terminal | null;
   private initExit: Promise<ProcessExit> | undefined;
-  private oomWatch: OomWatch | null = null;
+  /** The cgroup's out-of-memory watch; a promise while it is being set up (under the container's lock). */
+  private oomWatch: OomWatch | Promise<OomWatch | null> | null = null;
 
   /** `init`: the container's process when this Node process created it (and is its parent). */
   constructor(
@@ -85,15 +87,26 @@ export class Container extends EventEmitter {
   /** From the first 'oom' listener on, until the last is removed, the container is deleted or its cgroup is gone. */
   private watchOom(): void {
     if (this.oomWatch !== null) return;
-    const watch = watchContainerOom(this.context.root, this.id, () => this.emit('oom'));
-    this.oomWatch = watch;
-    void watch?.ended.then(() => {
-      if (this.oomWatch === watch) this.oomWatch = null;
+    // Set up on the event loop: an event listener cannot wait, and the lock may be held by an
+    // operation of this process. A container that cannot be looked at is a warning, not a throw.
+    const setup = runAsync(oomWatchSteps(this.context.root, this.id, () => this.emit('oom'), realAsyncHost)).catch((e: unknown) => {
+      this.context.warn(`container ${this.id}: cannot watch for oom: ${(e as Error).message}`);
+      return null;
+    });
+    this.oomWatch = setup;
+    void setup.then((watch) => {
+      // The last listener went meanwhile.
+      if (this.oomWatch !== setup) return watch?.close();
+      this.oomWatch = watch;
+      void watch?.ended.then(() => {
+        if (this.oomWatch === watch) this.oomWatch = null;
+      });
     });
   }
 
   private stopWatchingOom(): void {
-    this.oomWatch?.close();
+    // One still being set up closes once it is (watchOom sees it is no longer this one).
+    if (this.oomWatch !== null && !(this.oomWatch instanceof Promise)) this.oomWatch.close();
     this.oomWatch = null;
   }
 
@@ -121,8 +134,7 @@ export class Container extends EventEmitter {
 
   /** Runs the container's process (it was waiting since create). */
   async start(): Promise<void> {
-    await turnOfTheLoop();
-    startContainer(this.context.root, this.id, this.context.warn);
+    await runAsync(startSteps(this.context.root, this.id, this.context.warn, realAsyncHost));
   }
 
   /** Resolves with the container process's exit once it has exited. */
@@ -132,11 +144,10 @@ export class Container extends EventEmitter {
 
   /** Starts a process in the container; by default its stdio are pipes (the handle's streams). */
   async spawn(options: SpawnOptions): Promise<ContainerProcess> {
-    await turnOfTheLoop();
     const stdio = prepareStdio(options.terminal === true ? 'inherit' : (options.stdio ?? 'pipe'));
     let started: StartedExec;
     try {
-      started = startExec({
+      started = await runAsync(execSteps({
         root: this.context.root,
         id: this.id,
         args: options.args,
@@ -150,7 +161,7 @@ export class Container extends EventEmitter {
         detach: false,
         preserveFds: 0,
         stdio: stdio.fds,
-      });
+      }, realAsyncHost));
     } catch (e) {
       stdio.spawned(false);
       throw e;
@@ -176,23 +187,20 @@ export class Container extends EventEmitter {
 
   /** Signal by name ("TERM", "SIGKILL") or number; `all`: every process of the container. */
   async kill(signal: string | number = 'SIGTERM', options: { all?: boolean } = {}): Promise<void> {
-    killContainer(this.context.root, this.id, signalNumber(signal), options.all === true);
+    await runAsync(killSteps(this.context.root, this.id, signalNumber(signal), options.all === true, realAsyncHost));
   }
 
   async pause(): Promise<void> {
-    await turnOfTheLoop();
-    pauseContainer(this.context.root, this.id);
+    await runAsync(freezeSteps(this.context.root, this.id, true, realAsyncHost));
   }
 
   async resume(): Promise<void> {
-    await turnOfTheLoop();
-    resumeContainer(this.context.root, this.id);
+    await runAsync(freezeSteps(this.context.root, this.id, false, realAsyncHost));
   }
 
   /** Changes the cgroup limits given (config.json's /linux/resources without devices). */
   async update(resources: Omit<LinuxResources, 'devices'>): Promise<void> {
-    await turnOfTheLoop();
-    updateContainer(this.context.root, this.id, resources, 'resources');
+    await runAsync(updateSteps(this.context.root, this.id, resources, 'resources', realAsyncHost));
   }
 
   /**
@@ -200,12 +208,11 @@ export class Container extends EventEmitter {
    * cpuset, memory with swap and kernel, pids, blkio, hugetlb), its counters bigints.
    */
   async stats(): Promise<ContainerStats> {
-    await turnOfTheLoop();
-    return containerStats(this.context.root, this.id);
+    return runAsync(statsSteps(this.context.root, this.id, realAsyncHost));
   }
 
   async state(): Promise<OciState> {
-    return containerState(this.context.root, this.id);
+    return runAsync(stateSteps(this.context.root, this.id, realAsyncHost));
   }
 
   /**
@@ -214,14 +221,13 @@ export class Container extends EventEmitter {
    */
   async delete(options: { force?: boolean } = {}): Promise<void> {
     if (options.force === true) {
-      const { status } = containerState(this.context.root, this.id);
+      const { status } = await this.state();
       if (status === 'created' || status === 'running') {
-        killContainer(this.context.root, this.id, signalNumber('SIGKILL'), false);
+        await this.kill('SIGKILL');
         await this.wait();
       }
     }
-    await turnOfTheLoop();
     this.stopWatchingOom();
-    deleteContainer(this.context.root, this.id, options.force === true, this.context.warn);
+    await runAsync(deleteSteps(this.context.root, this.id, options.force === true, this.context.warn, realAsyncHost));
   }
 }

@@ -1,15 +1,16 @@
 import * as path from 'node:path';
 
-import { type CreatedContainer, createContainer } from '../engine/operations/create';
-import { listContainers } from '../engine/operations/list';
-import { containerState } from '../engine/operations/state';
+import { runAsync } from '../engine/host/effect';
+import { realAsyncHost } from '../engine/host/async-waits';
+import { type CreatedContainer, createSteps } from '../engine/operations/create';
+import { listSteps } from '../engine/operations/list';
+import { stateSteps } from '../engine/operations/state';
 import type { Spec } from '../engine/spec/schema';
 import { defaultRoot } from '../engine/caller';
 import type { OciState } from '../engine/state/status';
 import { Container, type RuntimeContext } from './container';
 import { ContainerProcess, type ProcessResult, type RunControl, abortSignalOf, capturingStdio } from './process';
 import { type StdioOptions, prepareStdio } from './stdio';
-import { turnOfTheLoop } from './turns';
 
 export interface RuntimeOptions {
   /** State directory (the CLI's --root). Default /run/cista, or $XDG_RUNTIME_DIR/cista when rootless (as the CLI's). */
@@ -58,11 +59,10 @@ export class Runtime {
 
   /** Creates a container waiting for start(). This Node process is its init's parent and reaps it. */
   async create(id: string, source: ContainerSource, options: CreateOptions = {}): Promise<Container> {
-    await turnOfTheLoop();
     const stdio = prepareStdio(options.stdio ?? 'inherit');
     let created: CreatedContainer;
     try {
-      created = createContainer({
+      created = await runAsync(createSteps({
         root: this.root,
         id,
         ...sourceOptions(source),
@@ -74,7 +74,7 @@ export class Runtime {
         // With process.terminal, the pty master comes back here: the container's `terminal`.
         attachConsole: true,
         warn: this.context.warn,
-      });
+      }, realAsyncHost));
     } catch (e) {
       stdio.spawned(false);
       throw e;
@@ -106,12 +106,12 @@ export class Runtime {
 
   /** Every container under the root; one whose state.json is damaged is a warning (onWarning), not an error. */
   async list(): Promise<OciState[]> {
-    return listContainers(this.root, this.context.warn);
+    return runAsync(listSteps(this.root, this.context.warn, realAsyncHost));
   }
 
   /** A handle on an existing container; rejects with ENOCONTAINER when there is none. */
   async get(id: string): Promise<Container> {
-    const state = containerState(this.root, id);
+    const state = await runAsync(stateSteps(this.root, id, realAsyncHost));
     return new Container(this.context, id, state.pid);
   }
 }

@@ -13,6 +13,8 @@ export interface ExitStatus {
 /** The addon's functions (native/addon), typed. Loaded on first use: `state` and `list` never need it. */
 export interface NativeAddon {
   spawnInit(request: SpawnRequest): { pid: number; syncFd: number };
+  /** spawnInit on libuv's thread pool: clone() blocks its caller for milliseconds. */
+  spawnInitAsync(request: SpawnRequest): Promise<{ pid: number; syncFd: number }>;
   makeFifo(path: string, mode: number): void;
   /** [read end, write end], close-on-exec. */
   makePipe(): [number, number];
@@ -89,14 +91,21 @@ export interface KernelProbes {
 export const BUILD_DIR = path.join(PACKAGE_ROOT, 'build', 'Release');
 
 /** The addon as it is: spawnInit takes an encoded SpawnRequest, so C++ never reads a JS object for it. */
-type RawAddon = Omit<NativeAddon, 'spawnInit'> & { spawnInit(request: Buffer): { pid: number; syncFd: number } };
+type RawAddon = Omit<NativeAddon, 'spawnInit' | 'spawnInitAsync'> & {
+  spawnInit(request: Buffer): { pid: number; syncFd: number };
+  spawnInitAsync(request: Buffer): Promise<{ pid: number; syncFd: number }>;
+};
 
 let addon: NativeAddon | undefined;
 
 export function native(): NativeAddon {
   if (addon === undefined) {
     const raw = require(path.join(BUILD_DIR, 'cista.node')) as RawAddon;
-    addon = { ...raw, spawnInit: (request) => raw.spawnInit(encodeSpawnRequest(request)) };
+    addon = {
+      ...raw,
+      spawnInit: (request) => raw.spawnInit(encodeSpawnRequest(request)),
+      spawnInitAsync: (request) => raw.spawnInitAsync(encodeSpawnRequest(request)),
+    };
   }
   return addon;
 }

@@ -24,8 +24,8 @@ export function timestamp(ms: number): google.protobuf.ITimestamp {
 
 /**
  * Sends events to containerd as its own shims do: the Events service's Forward over ttrpc, at the
- * TTRPC_ADDRESS containerd gives the shim. In order, one at a time; a failure is logged, not fatal
- * (containerd's Wait and State still answer).
+ * TTRPC_ADDRESS containerd gives the shim. In order, one at a time, each tried again once on a new
+ * connection; a failure is logged, not fatal (containerd's Wait and State still answer).
  */
 export class Publisher {
   private client: Promise<TtrpcClient> | undefined;
@@ -49,14 +49,18 @@ export class Publisher {
     };
     const request = containerd.services.events.ttrpc.v1.ForwardRequest.encode({ envelope }).finish();
     this.queue = this.queue.then(async () => {
-      try {
-        const client = await this.connect();
-        client.ref(true);
-        await client.call('containerd.services.events.ttrpc.v1.Events', 'Forward', request);
-        client.ref(false);
-      } catch (e) {
-        this.log(`publishing ${topic}: ${(e as Error).message}`);
-        this.client = undefined;
+      // Twice at most: a long-lived shim's connection may be one containerd closed (it restarted).
+      for (let attempt = 1; attempt <= 2; attempt++) {
+        try {
+          const client = await this.connect();
+          client.ref(true);
+          await client.call('containerd.services.events.ttrpc.v1.Events', 'Forward', request);
+          client.ref(false);
+          return;
+        } catch (e) {
+          this.client = undefined;
+          if (attempt === 2) this.log(`publishing ${topic}: ${(e as Error).message}`);
+        }
       }
     });
   }

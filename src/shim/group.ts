@@ -12,19 +12,24 @@ import type { ShimFlags } from './flags';
  */
 const GROUP_ANNOTATIONS = ['io.containerd.cista.v2.group', 'io.kubernetes.cri.sandbox-id'];
 const SOCKET_DIR = '/run/containerd/s';
+/**
+ * The group of the containers that name none: the namespace's warm shim (src/shim/warm.ts). Not a
+ * valid container id (ids begin with a letter or digit), so never a pod's sandbox.
+ */
+const WARM_GROUP = '_warm';
 
-/** The group a container's shim serves: the one its annotations name, or itself. */
-function groupOf(bundle: string, id: string): string {
+/** The group a container's shim serves: the one its annotations name, or the namespace's warm shim. */
+function groupOf(bundle: string): string {
   try {
     const config = JSON.parse(fs.readFileSync(path.join(bundle, 'config.json'), 'utf8')) as { annotations?: Record<string, string> };
-    const named = GROUP_ANNOTATIONS.map((key) => config.annotations?.[key]).find((group) => group !== undefined && group !== '');
-    return named ?? id;
+    return GROUP_ANNOTATIONS.map((key) => config.annotations?.[key]).find((group) => group !== undefined && group !== '') ?? WARM_GROUP;
   } catch {
-    return id;
+    return WARM_GROUP;
   }
 }
 
-function canConnect(socket: string): Promise<boolean> {
+/** Whether a shim answers on `socket` (a cold start's probe; a warm shim takes a connection as a sign of use). */
+export function canConnect(socket: string): Promise<boolean> {
   return new Promise((resolve) => {
     const c = net.createConnection(socket);
     c.once('connect', () => {
@@ -38,15 +43,17 @@ function canConnect(socket: string): Promise<boolean> {
 /**
  * `start`'s first step: the socket of the container's group, as containerd's shim.SocketAddress makes
  * it (a hash of containerd's address, the namespace and the group), and whether a live shim of the
- * same group already serves there (then its address is the answer). A stale socket is removed.
+ * same group already serves there (then its address is the answer). A stale socket is removed; a
+ * pod's first container (the sandbox, whose group is its own id) never finds a live one.
  */
-export async function groupSocket(flags: ShimFlags): Promise<{ socket: string; serving: boolean }> {
-  const group = groupOf(flags.bundle, flags.id);
+export async function groupSocket(flags: ShimFlags): Promise<{ socket: string; serving: boolean; warm: boolean }> {
+  const group = groupOf(flags.bundle);
+  const warm = group === WARM_GROUP;
   const socket = path.join(SOCKET_DIR, createHash('sha256').update(path.join(flags.address, flags.namespace, group)).digest('hex'));
   if (fs.existsSync(socket)) {
-    if (group !== flags.id && (await canConnect(socket))) return { socket, serving: true };
+    if (group !== flags.id && (await canConnect(socket))) return { socket, serving: true, warm };
     fs.rmSync(socket, { force: true });
   }
   fs.mkdirSync(SOCKET_DIR, { recursive: true, mode: 0o711 });
-  return { socket, serving: false };
+  return { socket, serving: false, warm };
 }

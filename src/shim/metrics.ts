@@ -1,6 +1,7 @@
 import { type BlkioEntry, type ContainerStats, type MemoryEntry, readKeyValues, v1Stats, v2MemoryCounters, v2Stats } from '../engine/cgroups/stats';
 import { UNIFIED } from '../engine/cgroups/path';
-import { realLookupHost } from '../engine/host/real-lookup';
+import { realAsyncHost } from '../engine/host/async-waits';
+import { runAsync } from '../engine/host/effect';
 import { withContainer } from '../engine/operations/lookup';
 import { type google, io } from '../generated/containerd';
 import { Code, StatusError } from './status';
@@ -119,8 +120,12 @@ function any(type: { getTypeUrl(prefix: string): string }, value: Uint8Array): g
 }
 
 /** Stats as containerd's Metrics of the container's cgroup layout (the systemd driver's scope follows the host's). */
-export function cgroupMetrics(root: string, id: string): google.protobuf.IAny {
-  const cgroup = withContainer(realLookupHost, root, id, false, ({ record }) => record.cgroup);
+export async function cgroupMetrics(root: string, id: string): Promise<google.protobuf.IAny> {
+  const cgroup = await runAsync(
+    withContainer(realAsyncHost, root, id, false, function* ({ record }) {
+      return record.cgroup;
+    }),
+  );
   if (cgroup === null) throw new StatusError(Code.FAILED_PRECONDITION, `container ${id} has no cgroup`);
   const layout = cgroup.driver === 'systemd' ? cgroup.layout : cgroup.driver;
   if (layout === 'v1') return any(v1.Metrics, v1.Metrics.encode(v1Metrics(v1Stats(cgroup.paths))).finish());

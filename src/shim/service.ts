@@ -8,6 +8,7 @@ import { cgroupMetrics } from './metrics';
 import { Code, StatusError } from './status';
 import { Task, TaskProcess } from './task';
 import type { Handler } from './ttrpc';
+import type { Lifetime } from './warm';
 
 const v2 = containerd.task.v2;
 const Status = containerd.v1.types.Status;
@@ -37,16 +38,21 @@ function jsonOf<T>(any: google.protobuf.IAny | null | undefined, what: string): 
 
 /**
  * containerd's Task service (runtime v2) over the engine, in this process: every container of the
- * shim's group (a pod's, or one) is a Task; operations are API calls, no cista process per call.
+ * shim's group (a pod's, or the namespace's containers that name none) is a Task; operations are API
+ * calls, no cista process per call.
  */
 export class TaskService {
   private readonly tasks = new Map<string, Task>();
+  /** Creates under way: their tasks are not in `tasks` yet, but the shim is not idle. */
+  private creating = 0;
 
   constructor(
     private readonly runtime: Runtime,
     private readonly publisher: Publisher,
-    /** Called by Shutdown once no task is left: the shim exits. */
-    private readonly shutdown: () => void,
+    /** Told when the shim has work (a Create) and when containerd's Shutdown finds none left. */
+    private readonly lifetime: Pick<Lifetime, 'busy' | 'idle' | 'exitNow'>,
+    /** Called with each new task's bundle: the shim's log lines go to its log fifo. */
+    private readonly onCreate: (bundle: string) => void,
     /** containerd's namespace of the shim's tasks (a logging binary's CONTAINER_NAMESPACE). */
     private readonly namespace: string,
   ) {}
@@ -84,7 +90,15 @@ export class TaskService {
       Create: method(v2.CreateTaskRequest, v2.CreateTaskResponse, async (r) => {
         if (this.tasks.has(r.id)) throw new StatusError(Code.ALREADY_EXISTS, `task ${r.id} already exists`);
         if (r.checkpoint !== '') throw new StatusError(Code.UNIMPLEMENTED, 'restoring from a checkpoint is not implemented by cista yet');
-        const task = await Task.create(this.runtime, r, this.namespace);
+        this.lifetime.busy();
+        this.onCreate(r.bundle);
+        this.creating++;
+        let task: Task;
+        try {
+          task = await Task.create(this.runtime, r, this.namespace);
+        } finally {
+          this.creating--;
+        }
         this.tasks.set(r.id, task);
         this.watchExit(task, task.init);
         // Until Delete: the cgroup's notification, watched by the event loop.
@@ -224,7 +238,7 @@ export class TaskService {
 
       Stats: method(v2.StatsRequest, v2.StatsResponse, async (r) => {
         this.task(r.id);
-        return { stats: cgroupMetrics(this.runtime.root, r.id) };
+        return { stats: await cgroupMetrics(this.runtime.root, r.id) };
       }),
 
       Connect: method(v2.ConnectRequest, v2.ConnectResponse, async (r) => {
@@ -232,8 +246,14 @@ export class TaskService {
         return { shimPid: process.pid, taskPid: task?.init.pid ?? 0, version: '2' };
       }),
 
+      // containerd calls it after each task's Delete: the shim ends (or, warm, lingers) once none is
+      // left. After the answer: exiting closes the connection.
       Shutdown: method(v2.ShutdownRequest, Empty, async (r) => {
-        if (r.now || this.tasks.size === 0) setImmediate(this.shutdown);
+        setImmediate(() => {
+          if (r.now) this.lifetime.exitNow();
+          // Checked once answered: a Create may have come in the meantime.
+          else if (this.tasks.size === 0 && this.creating === 0) this.lifetime.idle();
+        });
         return {};
       }),
 

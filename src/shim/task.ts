@@ -37,7 +37,7 @@ export class TaskProcess {
   stdin: Writable | null = null;
   /** Where stdout and stderr go (opened by openStdio). */
   private outputs: ProcessOutputs | null = null;
-  /** Lets go of stdin's fifo (at Delete). */
+  /** Lets go of stdin's fifo. */
   private closeInput: () => void = () => {};
   private readonly exited: Promise<TaskExit>;
   private onExit!: (exit: TaskExit) => void;
@@ -91,9 +91,15 @@ export class TaskProcess {
     this.outputs?.closeFds();
   }
 
-  /** After the process is gone (Delete), or failed to start: lets go of its stdio (a logging binary stops). */
+  /**
+   * At Delete, or when the process failed to start: lets go of what the shim holds for it, stdin's
+   * fifo and the pipe into its stdin or the terminal's master (containerd's client has read the output
+   * to its end before it deletes), and its outputs (a logging binary is stopped). A handle is not
+   * closed by the collector: a warm shim serves many processes.
+   */
   async release(): Promise<void> {
     this.closeInput();
+    this.stdin?.destroy();
     await this.outputs?.release();
   }
 

@@ -42,6 +42,7 @@ async function runCase(cgroups, addon, name, rules) {
   const probe = spawnDeviceProbe();
   try {
     manager.create(probe.pid, rules, { writes: [], unitProperties: [] });
+    manager.join(probe.pid);
     assert.ok(fs.statSync(dir).isDirectory());
     assert.equal(fs.readFileSync(`/proc/${probe.pid}/cgroup`, 'utf8'), `0::/cista-test-${process.pid}/${name}\n`);
     assert.deepEqual(manager.pids(), [probe.pid]);

@@ -133,8 +133,10 @@ function cniNetwork(dir) {
 }
 
 class Containerd {
-  constructor(dir, namespace) {
+  constructor(dir, env, namespace) {
     this.dir = dir;
+    /** Added to containerd's environment, which containerd passes on to its shims. */
+    this.env = env;
     this.namespace = namespace;
     this.process = null;
     this.socket = path.join(dir, 'c.sock');
@@ -147,10 +149,11 @@ class Containerd {
   }
 
   /**
-   * Starts containerd (returns once its socket answers) and imports the image; with `cri` (a file of
-   * CRI runtimes), its CRI plugin too (and the pause image, in the CRI plugin's namespace).
+   * Starts containerd (returns once its socket answers) and imports the image. `env`: added to
+   * containerd's environment (its shims inherit it), e.g. { CISTA_SHIM_LINGER: '1' }. With `cri` (a
+   * file of CRI runtimes), its CRI plugin too (and the pause image, in the CRI plugin's namespace).
    */
-  static async start({ cri = '' } = {}) {
+  static async start(env = {}, { cri = '' } = {}) {
     requireFile('/usr/bin/containerd', 'containerd (Debian package containerd) is needed for the shim tests');
     requireFile('/bin/busybox', 'busybox-static is needed to build the test image');
     requireFile(path.join(REPO, 'dist', 'shim', 'server.js'), 'the shim is built by npm run build');
@@ -159,7 +162,7 @@ class Containerd {
       requireFile(path.join(CNI_PLUGINS, 'bridge'), 'containernetworking-plugins is needed for the CRI tests\' pod network');
     }
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ctd-'));
-    const c = new Containerd(dir, cri ? CRI_NAMESPACE : 'cista-test');
+    const c = new Containerd(dir, env, cri ? CRI_NAMESPACE : 'cista-test');
     const bin = path.join(dir, 'bin');
     fs.mkdirSync(bin);
     fs.symlinkSync(SHIM, path.join(bin, 'containerd-shim-cista-v2'));
@@ -198,7 +201,7 @@ class Containerd {
   async launch() {
     const log = fs.openSync(this.log, 'a');
     this.process = spawn('containerd', ['--config', path.join(this.dir, 'config.toml')], {
-      env: { ...process.env, PATH: `${path.join(this.dir, 'bin')}:${process.env.PATH}` },
+      env: { ...process.env, ...this.env, PATH: `${path.join(this.dir, 'bin')}:${process.env.PATH}` },
       stdio: ['ignore', log, log],
     });
     fs.closeSync(log);

@@ -9,7 +9,8 @@ import { FifoAnswer, SyncTag } from '../../src/generated/protocol';
 import type { Caller } from '../../src/engine/caller';
 import type { CgroupConfig, CgroupManager, CgroupMountLayout, CgroupWrite, ContainerStats, DeviceRule, OomWatch, RecordedCgroups, ResourcePlan } from '../../src/engine/cgroups';
 import { NoCgroupManager } from '../../src/engine/cgroups/none';
-import type { Host, HostCgroups, HostFiles, HostFreezer, HostProcesses, ProcessStat, ProgramResult, ProgramRun } from '../../src/engine/host/host';
+import type { Host, HostCgroups, HostFiles, HostFreezer, HostProcesses, HostWaits, ProcessStat, ProgramResult, ProgramRun } from '../../src/engine/host/host';
+import { blockingWaits } from '../../src/engine/host/sync-waits';
 import type { NativeAddon } from '../../src/engine/native';
 import type { LinuxResources } from '../../src/engine/spec/schema';
 
@@ -325,6 +326,9 @@ export class FakeHost implements Host {
       }),
   };
 
+  /** The CLI's waits, made of the recorded calls above. */
+  readonly waits: HostWaits = blockingWaits(this);
+
   readonly clock = {
     now: () => this.effect('clock.now', [], () => this.clockMs),
     sleep: (ms: number) => this.effect('clock.sleep', [ms], () => void (this.clockMs += ms)),
@@ -422,6 +426,7 @@ export class FakeHost implements Host {
     // The event-loop primitives serve the API and the CLI's foreground waits, never an operation.
     makePipe: () => notAnOperationCall('makePipe'),
     openPidfd: () => notAnOperationCall('openPidfd'),
+    spawnInitAsync: () => notAnOperationCall('spawnInitAsync'),
     exitStatusOf: () => notAnOperationCall('exitStatusOf'),
     watchReadable: () => notAnOperationCall('watchReadable'),
     cancelWatch: () => notAnOperationCall('cancelWatch'),
@@ -498,7 +503,10 @@ class FakeCgroupManager implements CgroupManager {
       if (!this.host.cgroupDirs.has(this.dir)) throw systemError('ENOENT', 'open', this.dir);
     });
     this.update(resources);
-    this.join(pid);
+  }
+
+  procsFiles(): string[] {
+    return [path.join(this.dir, 'cgroup.procs')];
   }
 
   join(pid: number): void {

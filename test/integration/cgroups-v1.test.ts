@@ -69,6 +69,7 @@ describe.skipIf(skip)('cgroup v1 driver on this host', () => {
     await once(sleeper, 'spawn');
     const denyAll: DeviceRule = { allow: false, type: 'a', major: null, minor: null, access: 'rwm' };
     manager.create(sleeper.pid!, [denyAll, ...defaultAllowedDevices()], { writes: [], unitProperties: [] });
+    manager.join(sleeper.pid!);
     const dirs = [...new Set(Object.values(manager.paths))];
     for (const dir of dirs) expect(fs.statSync(dir).isDirectory()).toBe(true);
     const cpuset = manager.paths.cpuset;

@@ -10,23 +10,42 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { containerd } from '../../src/generated/containerd';
 import { TtrpcClient } from '../../src/shim/ttrpc';
+import { publishedFile } from '../../src/shim/warm';
 import { CISTA_RUNTIME, Containerd, IMAGE } from '../helpers/containerd';
 import { requireRoot } from '../helpers/prerequisites';
 
 let ctd: InstanceType<typeof Containerd>;
 
+/** The warm shim's linger in these tests (src/shim/warm.ts; the default is 30 s). */
+const LINGER_S = 1;
+/** Long enough for a warm shim's linger and grace (5 s) on a loaded host. */
+const SHIM_EXIT_MS = 30_000;
+
 beforeAll(async () => {
   requireRoot();
-  ctd = await Containerd.start();
+  ctd = await Containerd.start({ CISTA_SHIM_LINGER: String(LINGER_S) });
 }, 120_000);
 
 afterAll(async () => {
   await ctd?.stop();
 });
 
-async function until(condition: () => boolean): Promise<void> {
-  for (let i = 0; i < 100 && !condition(); i++) await new Promise((r) => setTimeout(r, 50));
+async function until(condition: () => boolean, timeoutMs = 5000): Promise<void> {
+  for (let i = 0; i < timeoutMs / 50 && !condition(); i++) await new Promise((r) => setTimeout(r, 50));
   expect(condition()).toBe(true);
+}
+
+/** No shim left: a warm shim exits after its linger and grace. */
+async function noShimLeft(): Promise<void> {
+  await until(() => ctd.shimPids().length === 0, SHIM_EXIT_MS);
+}
+
+/** The warm shim's published address (src/shim/warm.ts). */
+const published = (): string => publishedFile(ctd.namespace, ctd.socket);
+
+/** The address containerd was given for a task (its bundle's address file). */
+function addressOf(id: string): string {
+  return fs.readFileSync(`${ctd.dir}/state/io.containerd.runtime.v2.task/${ctd.namespace}/${id}/address`, 'utf8').replace('unix://', '');
 }
 
 /**
@@ -63,7 +82,7 @@ async function removeAll(ids: string[]): Promise<void> {
     ctd.ctr(['task', 'delete', '--force', id]);
     ctd.ctr(['containers', 'delete', id]);
   }
-  await until(() => ctd.shimPids().length === 0);
+  await noShimLeft();
 }
 
 describe('ctr with runtime io.containerd.cista.v2', () => {
@@ -108,8 +127,7 @@ describe('ctr with runtime io.containerd.cista.v2', () => {
 
       // Update (ctr 1.6 has no `task update`): the Task service's call as containerd makes it, on the
       // shim's socket from the bundle's address file, then read back.
-      const address = fs.readFileSync(`${ctd.dir}/state/io.containerd.runtime.v2.task/${ctd.namespace}/${id}/address`, 'utf8');
-      const shim = await TtrpcClient.connect(address.replace('unix://', ''));
+      const shim = await TtrpcClient.connect(addressOf(id));
       try {
         const resources = { type_url: 'types.containerd.io/opencontainers/runtime-spec/1/LinuxResources', value: Buffer.from(JSON.stringify({ memory: { limit: 32 * 1024 * 1024 } })) };
         await shim.call('containerd.task.v2.Task', 'Update', containerd.task.v2.UpdateTaskRequest.encode({ id, resources }).finish());
@@ -138,7 +156,7 @@ describe('ctr with runtime io.containerd.cista.v2', () => {
       ctd.ctr(['containers', 'delete', id]);
     }
     expect(fs.existsSync(`/run/containerd/cista/cista-test/${id}`)).toBe(false);
-    expect(ctd.shimPids()).toEqual([]);
+    await noShimLeft();
   });
 
   it('appends the output to a file:// log URI (stdout and stderr, created with its directory)', () => {
@@ -169,7 +187,7 @@ describe('ctr with runtime io.containerd.cista.v2', () => {
     // Delete stopped it (and the shim reaped it).
     const pid = Number(fs.readFileSync(`${out}.pid`, 'utf8'));
     await until(() => !fs.existsSync(`/proc/${pid}`));
-    await until(() => ctd.shimPids().length === 0);
+    await noShimLeft();
   });
 
   it('gives an exec its own log URI: file://, and binary:// with the exec id as CONTAINER_ID', async () => {
@@ -195,7 +213,7 @@ describe('ctr with runtime io.containerd.cista.v2', () => {
       ctd.ctr(['task', 'delete', '--force', id]);
       ctd.ctr(['containers', 'delete', id]);
     }
-    await until(() => ctd.shimPids().length === 0);
+    await noShimLeft();
   });
 
   it('refuses a logging binary that does not exist, naming it, and leaves nothing', () => {
@@ -224,7 +242,7 @@ describe('ctr with runtime io.containerd.cista.v2', () => {
       ctd.ctr(['containers', 'delete', id]);
     }
     expect(fs.existsSync(`/run/containerd/cista/cista-test/${id}`)).toBe(false);
-    expect(ctd.shimPids()).toEqual([]);
+    await noShimLeft();
   });
 
   it('gives -t a terminal through the console socket (ctr under script(1) for a tty)', () => {
@@ -236,9 +254,10 @@ describe('ctr with runtime io.containerd.cista.v2', () => {
 
   it('cleans up after a shim killed with SIGKILL: containerd runs its delete, nothing is left', async () => {
     const id = 'shim-killed';
+    await noShimLeft();
     ctd.ok(['run', '-d', '--fifo-dir', ctd.fifos, '--runtime', CISTA_RUNTIME, IMAGE, id, 'sleep', '1000']);
     const [shim] = ctd.shimPids();
-    const socket = fs.readFileSync(`${ctd.dir}/state/io.containerd.runtime.v2.task/${ctd.namespace}/${id}/address`, 'utf8').replace('unix://', '');
+    const socket = addressOf(id);
     expect(fs.existsSync(socket)).toBe(true);
     const initPid = Number(new RegExp(`^${id}\\s+(\\d+)`, 'm').exec(ctd.ok(['task', 'list']))![1]);
     expect(fs.existsSync(`/proc/${initPid}`)).toBe(true);
@@ -258,6 +277,7 @@ describe('ctr with runtime io.containerd.cista.v2', () => {
   it('serves the containers of one pod (io.kubernetes.cri.sandbox-id) from one shim process', async () => {
     const pod = ['--annotation', 'io.kubernetes.cri.sandbox-id=pod-a'];
     const ids = ['shim-pod-1', 'shim-pod-2'];
+    await noShimLeft();
     try {
       for (const id of ids) ctd.ok(['run', '-d', ...pod, '--runtime', CISTA_RUNTIME, IMAGE, id, 'sleep', '1000']);
       expect(ctd.shimPids().length).toBe(1);
@@ -275,6 +295,7 @@ describe('ctr with runtime io.containerd.cista.v2', () => {
 
   it('serves containers annotated with one io.containerd.cista.v2.group from one shim process, over their pod', async () => {
     const ids = ['shim-group-1', 'shim-group-2'];
+    await noShimLeft();
     try {
       // Different pods, one group: the group annotation wins, as runc's own does in runc's shim.
       ids.forEach((id, i) => ctd.ok(['run', '-d', '--annotation', 'io.containerd.cista.v2.group=g', '--annotation', `io.kubernetes.cri.sandbox-id=pod-${i}`, '--runtime', CISTA_RUNTIME, IMAGE, id, 'sleep', '1000']));
@@ -286,6 +307,7 @@ describe('ctr with runtime io.containerd.cista.v2', () => {
 
   it('keeps its containers when containerd restarts: containerd reconnects to the running shim', async () => {
     const id = 'shim-restart';
+    await noShimLeft();
     ctd.ok(['run', '-d', '--runtime', CISTA_RUNTIME, IMAGE, id, 'sleep', '1000']);
     try {
       const [shim] = ctd.shimPids();
@@ -300,7 +322,77 @@ describe('ctr with runtime io.containerd.cista.v2', () => {
       ctd.ctr(['task', 'delete', '--force', id]);
       ctd.ctr(['containers', 'delete', id]);
     }
-    await until(() => ctd.shimPids().length === 0);
+    await noShimLeft();
     expect(fs.existsSync(`/run/containerd/cista/cista-test/${id}`)).toBe(false);
   });
+
+  it('serves the namespace\'s containers from one warm shim, which exits after its linger leaving nothing', async () => {
+    await noShimLeft();
+    const run = (id: string): void => {
+      expect(ctd.ok(['run', '--rm', '--runtime', CISTA_RUNTIME, IMAGE, id, 'echo', id])).toBe(`${id}\n`);
+    };
+    run('shim-warm-1');
+    const [shim] = ctd.shimPids();
+    expect(shim).toBeGreaterThan(0);
+    // Published for the launcher, which answers the next start with it (no Node start).
+    const [pid, , socket] = fs.readFileSync(published(), 'utf8').split(' ');
+    expect(Number(pid)).toBe(shim);
+    const fds = (): number => fs.readdirSync(`/proc/${shim}/fd`).length;
+    const settled = fds();
+    run('shim-warm-2');
+    expect(ctd.shimPids()).toEqual([shim]);
+    // It lets go of each task's fds (the stdin pipe was held until the shim's exit).
+    run('shim-warm-3');
+    await until(() => fds() === settled);
+    await noShimLeft();
+    expect(fs.existsSync(published())).toBe(false);
+    expect(fs.existsSync(socket)).toBe(false);
+    for (const id of ['shim-warm-1', 'shim-warm-2', 'shim-warm-3']) expect(fs.existsSync(`/run/containerd/cista/cista-test/${id}`)).toBe(false);
+  }, 60_000);
+
+  it('serves two containers started at once, with no shim running, from one warm shim', async () => {
+    await noShimLeft();
+    const run = (id: string): Promise<{ status: number | null; stdout: string }> =>
+      new Promise((resolve) => {
+        const child = spawn('ctr', ['--address', ctd.socket, '--namespace', ctd.namespace, 'run', '--rm', '--runtime', CISTA_RUNTIME, IMAGE, id, 'echo', id]);
+        let stdout = '';
+        child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+        child.on('close', (status) => resolve({ status, stdout }));
+      });
+    const ids = ['shim-warm-c1', 'shim-warm-c2'];
+    const results = await Promise.all(ids.map(run));
+    expect(results).toEqual(ids.map((id) => ({ status: 0, stdout: `${id}\n` })));
+    // One of the two cold starts listened; the other answered its address.
+    expect(ctd.shimPids().length).toBe(1);
+    await noShimLeft();
+  }, 60_000);
+
+  it('cleans up after a warm shim killed with SIGKILL while it serves two containers; the next start makes a new shim', async () => {
+    const ids = ['shim-warm-k1', 'shim-warm-k2'];
+    await noShimLeft();
+    try {
+      for (const id of ids) ctd.ok(['run', '-d', '--runtime', CISTA_RUNTIME, IMAGE, id, 'sleep', '1000']);
+      const shims = ctd.shimPids();
+      expect(shims.length).toBe(1);
+      const socket = addressOf(ids[0]);
+      expect(addressOf(ids[1])).toBe(socket);
+      const inits = ids.map((id) => Number(new RegExp(`^${id}\\s+(\\d+)`, 'm').exec(ctd.ok(['task', 'list']))![1]));
+      process.kill(shims[0], 'SIGKILL');
+      // Its published address names a dead process: start falls back to a cold start.
+      expect(ctd.ok(['run', '--rm', '--runtime', CISTA_RUNTIME, IMAGE, 'shim-warm-after', 'echo', 'after'])).toBe('after\n');
+      for (const id of ids) await until(() => !fs.existsSync(`/run/containerd/cista/cista-test/${id}`));
+      for (const pid of inits) await until(() => !fs.existsSync(`/proc/${pid}`) || fs.readFileSync(`/proc/${pid}/stat`, 'utf8').includes(') Z'));
+      for (const id of ids) ctd.ctr(['task', 'delete', '--force', id]);
+      expect(ctd.ok(['task', 'list', '-q'])).toBe('');
+      for (const id of ids) expect(fs.readFileSync('/proc/self/mountinfo', 'utf8')).not.toContain(`/${id}/rootfs`);
+    } finally {
+      for (const id of ids) {
+        ctd.ctr(['task', 'delete', '--force', id]);
+        ctd.ctr(['containers', 'delete', id]);
+      }
+    }
+    await noShimLeft();
+    expect(fs.existsSync(published())).toBe(false);
+    for (const id of [...ids, 'shim-warm-after']) expect(fs.existsSync(`/run/containerd/cista/cista-test/${id}`)).toBe(false);
+  }, 90_000);
 });

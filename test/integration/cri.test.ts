@@ -32,7 +32,7 @@ let cri: CriClient;
 
 beforeAll(async () => {
   requireRoot();
-  ctd = await Containerd.start({ cri: CRI_RUNTIMES });
+  ctd = await Containerd.start({}, { cri: CRI_RUNTIMES });
   cri = new CriClient(ctd.socket);
 }, 120_000);
 

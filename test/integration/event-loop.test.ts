@@ -7,9 +7,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { Runtime } from '../../src/api';
 import { waitForExit } from '../../src/engine/process/exit';
+import { realAsyncHost } from '../../src/engine/host/async-waits';
+import { runAsync, runSync } from '../../src/engine/host/effect';
 import { realHost } from '../../src/engine/host/real';
-import { withContainerLock, withContainerLockAsync } from '../../src/engine/state/lock';
-import { Scratch } from '../helpers/bundle';
+import { withContainerLock } from '../../src/engine/state/lock';
+import { Scratch, editConfig } from '../helpers/bundle';
 import { leftovers, zombieChildren } from '../helpers/leftovers';
 import { requireRoot } from '../helpers/prerequisites';
 
@@ -89,29 +91,126 @@ describe('waiting on the event loop', () => {
   it('takes a held lock once it is released, without blocking the loop meanwhile', async () => {
     const dir = fs.mkdtempSync(path.join(scratch.dir, 'lock-'));
     const order: string[] = [];
+    const gone = () => {
+      throw new Error('the directory is there');
+    };
     let locked!: Promise<void>;
-    withContainerLock(
-      realHost,
-      dir,
-      true,
-      () => {
-        locked = withContainerLockAsync(realHost, dir, false, () => {
-          order.push('async lock');
-        });
-        order.push('sync lock released');
-      },
-      () => {
-        throw new Error('the directory is there');
-      },
+    runSync(
+      withContainerLock(
+        realHost,
+        dir,
+        true,
+        function* () {
+          locked = runAsync(
+            withContainerLock(
+              realAsyncHost,
+              dir,
+              false,
+              function* () {
+                order.push('async lock');
+              },
+              gone,
+            ),
+          );
+          order.push('sync lock released');
+        },
+        gone,
+      ),
     );
     await locked;
     expect(order).toEqual(['sync lock released', 'async lock']);
-    const aborted = new AbortController();
-    const held = withContainerLockAsync(realHost, dir, true, async () => {
-      const waiting = withContainerLockAsync(realHost, dir, true, () => 'never', aborted.signal);
-      aborted.abort(new Error('gave up'));
-      await expect(waiting).rejects.toThrow('gave up');
-    });
-    await held;
   });
+
+  it('orders concurrent calls on one container by its lock, in one process', async () => {
+    // create holds the container's lock while its prestart hook runs; a state() and an exec() made
+    // meanwhile from the same process wait for it on the event loop (a blocking flock here would never
+    // return: the lock's holder could not go on), then see the created container.
+    const bundle = scratch.bundle('ev4', ['sleep', '1000']);
+    editConfig(bundle, (c) => {
+      c.hooks = { prestart: [{ path: '/bin/sh', args: ['sh', '-c', 'sleep 0.5'] }] };
+    });
+    const creating = runtime.create('ev4', { bundle }, { stdio: 'ignore' });
+    // Until the state directory exists there is no lock to wait for.
+    while (!fs.existsSync(path.join(scratch.root, 'ev4', 'state.json'))) await new Promise((resolve) => setTimeout(resolve, 5));
+    const [container, handle] = await Promise.all([creating, runtime.get('ev4')]);
+    expect((await handle.state()).status).toBe('created');
+    const [exec, state] = await Promise.all([container.exec({ args: ['echo', 'hi'] }), container.state(), container.start()]);
+    expect(exec.stdout).toBe('hi\n');
+    expect(['created', 'running']).toContain(state.status);
+    await container.delete({ force: true });
+    expect(leftovers(scratch.root, 'ev4', bundle)).toEqual([]);
+    expect(zombieChildren()).toEqual([]);
+  }, 60_000);
+
+  it('rolls back creates that fail in a hook, ten at once next to ten that succeed: no fd, zombie or cgroup left', async () => {
+    const good = scratch.bundle('ev5', ['true']);
+    const bad = scratch.bundle('ev6', ['true']);
+    editConfig(bad, (c) => {
+      c.hooks = { createRuntime: [{ path: '/bin/sh', args: ['sh', '-c', 'sleep 0.1; exit 3'] }] };
+    });
+    const fds = openFds();
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: 20 }, (_, i) => (i % 2 === 0 ? runtime.run(`ev5-${i}`, { bundle: good }) : runtime.create(`ev6-${i}`, { bundle: bad }, { stdio: 'ignore' }))),
+    );
+    for (const [i, outcome] of outcomes.entries()) {
+      if (i % 2 === 0) expect(outcome).toMatchObject({ status: 'fulfilled', value: { exitCode: 0 } });
+      else expect(outcome).toMatchObject({ status: 'rejected', reason: { message: 'error running createRuntime hook #0: exit status 3, stdout: , stderr: ' } });
+    }
+    expect(openFds()).toBe(fds);
+    expect(zombieChildren()).toEqual([]);
+    for (let i = 0; i < 20; i++) expect(leftovers(scratch.root, i % 2 === 0 ? `ev5-${i}` : `ev6-${i}`, i % 2 === 0 ? good : bad)).toEqual([]);
+  }, 60_000);
+
+  it('keeps the loop turning while create, start, exec and delete wait for hooks and a held lock', async () => {
+    // Each call below waits 600 ms or more: for hooks (run with spawnSync, that blocked the loop as
+    // long), or for the container's lock held by another process (a blocking flock did). The loop's
+    // longest stall must stay far below that; the bound is loose for a loaded machine.
+    const STALL_BOUND_MS = 300;
+    const sleeper = (seconds: number) => ({ path: '/bin/sh', args: ['sh', '-c', `sleep ${seconds}`] });
+    const bundle = scratch.bundle('ev3', ['sleep', '1000']);
+    editConfig(bundle, (c) => {
+      c.hooks = { prestart: [sleeper(0.3)], createRuntime: [sleeper(0.3)], poststart: [sleeper(0.6)], poststop: [sleeper(0.6)] };
+    });
+    const stall = async <T>(call: () => Promise<T>): Promise<{ result: T; stallMs: number }> => {
+      let last = performance.now();
+      let stallMs = 0;
+      const timer = setInterval(() => {
+        const now = performance.now();
+        stallMs = Math.max(stallMs, now - last);
+        last = now;
+      }, 5);
+      try {
+        const result = await call();
+        stallMs = Math.max(stallMs, performance.now() - last);
+        return { result, stallMs };
+      } finally {
+        clearInterval(timer);
+      }
+    };
+    /** Holds the container's lock from another process for `seconds`; resolves once it is held. */
+    const holdLock = async (seconds: number) => {
+      const holder = spawn('flock', ['-x', path.join(scratch.root, 'ev3'), '-c', `echo held; sleep ${seconds}`], { stdio: ['ignore', 'pipe', 'inherit'] });
+      await once(holder.stdout!, 'data');
+      return once(holder, 'exit');
+    };
+
+    const created = await stall(() => runtime.create('ev3', { bundle }, { stdio: 'ignore' }));
+    expect(created.stallMs).toBeLessThan(STALL_BOUND_MS);
+    const container = created.result;
+    let released = await holdLock(0.6);
+    expect((await stall(() => container.start())).stallMs).toBeLessThan(STALL_BOUND_MS);
+    await released;
+    released = await holdLock(0.6);
+    const exec = await stall(() => container.exec({ args: ['true'] }));
+    expect(exec.stallMs).toBeLessThan(STALL_BOUND_MS);
+    expect(exec.result.exitCode).toBe(0);
+    await released;
+    await container.kill('KILL');
+    await container.wait();
+    released = await holdLock(0.6);
+    expect((await stall(() => container.delete())).stallMs).toBeLessThan(STALL_BOUND_MS);
+    await released;
+    expect(leftovers(scratch.root, 'ev3', bundle)).toEqual([]);
+    expect(zombieChildren()).toEqual([]);
+  }, 60_000);
 });

@@ -35,8 +35,12 @@ export function writeCgroupFile(dir: string, file: string, value: string): void 
   try {
     fs.writeFileSync(path.join(dir, file), value);
   } catch (error) {
-    throw new CistaError(`cgroup: write ${JSON.stringify(value)} to ${path.join(dir, file)}: ${errnoText(error)}`);
+    throw cgroupWriteError(path.join(dir, file), value, error);
   }
+}
+
+export function cgroupWriteError(file: string, value: string, error: unknown): CistaError {
+  return new CistaError(`cgroup: write ${JSON.stringify(value)} to ${file}: ${errnoText(error)}`);
 }
 
 export function readCgroupFile(dir: string, file: string): string {

@@ -99,14 +99,19 @@ export interface CgroupManager {
   /** How a "cgroup" mount shows this container's cgroups. */
   mountLayout(): CgroupMountLayout;
   /**
-   * Makes the container's cgroup with its device rules and limits and puts pid (the waiting init) in
-   * it. What it made is in record() even when it fails half way. Device rules need privileges a
+   * Makes the container's cgroup with its device rules and limits, for pid (the waiting init), which
+   * join() then puts in it. What it made is in record() even when it fails half way. Device rules need privileges a
    * rootless caller lacks (writing devices.deny, attaching a BPF program): given devicesRefused,
    * their refusal goes there and create goes on, as runc's rootless manager ignores it.
    */
   create(pid: number, devices: DeviceRule[], resources: ResourcePlan, devicesRefused?: (error: unknown) => void): void;
-  /** Moves a further process (exec) into the container's cgroup. */
+  /** Moves a process (the init after create(), an exec) into the container's cgroup: its pid written to each of procsFiles(). */
   join(pid: number): void;
+  /**
+   * The cgroup.procs files join() writes, in no particular order: the API writes them from libuv's
+   * thread pool, as the first move into a cgroup after a while waits for an RCU grace period.
+   */
+  procsFiles(): string[];
   /** Applies planned resources to the existing cgroup (update). */
   update(resources: ResourcePlan): void;
   /** All pids in the container's cgroup(s), including sub-cgroups, sorted; none when it is gone. */

@@ -43,6 +43,10 @@ export class NoCgroupManager implements CgroupManager {
 
   join(): void {}
 
+  procsFiles(): string[] {
+    return [];
+  }
+
   update(): void {}
 
   pids(): number[] {

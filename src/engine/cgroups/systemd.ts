@@ -133,6 +133,10 @@ export class SystemdCgroupManager implements CgroupManager {
     this.files.join(pid);
   }
 
+  procsFiles(): string[] {
+    return this.files.procsFiles();
+  }
+
   /** SetUnitProperties (runtime only, as runc), then the files. */
   update(resources: ResourcePlan): void {
     if (resources.unitProperties.length > 0) {

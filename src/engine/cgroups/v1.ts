@@ -52,12 +52,11 @@ export class V1CgroupManager implements CgroupManager {
     return [...new Set(Object.values(this.paths))];
   }
 
-  /** mkdir -p in every hierarchy (remembering what it made), the device rules, the limits, then the pid. */
-  create(pid: number, devices: DeviceRule[], resources: ResourcePlan, devicesRefused?: (error: unknown) => void): void {
+  /** mkdir -p in every hierarchy (remembering what it made), the device rules, the limits. */
+  create(_pid: number, devices: DeviceRule[], resources: ResourcePlan, devicesRefused?: (error: unknown) => void): void {
     this.makeDirectories();
     applyDeviceRules(() => this.applyDevices(devices), devicesRefused);
     this.applyWrites(resources.writes);
-    this.join(pid);
   }
 
   private makeDirectories(): void {
@@ -81,6 +80,10 @@ export class V1CgroupManager implements CgroupManager {
 
   join(pid: number): void {
     for (const dir of this.directories()) writeCgroupFile(dir, 'cgroup.procs', String(pid));
+  }
+
+  procsFiles(): string[] {
+    return this.directories().map((dir) => path.join(dir, 'cgroup.procs'));
   }
 
   /** Deny everything, then write the exceptions that the rules leave, so the list ends as the rules say. */

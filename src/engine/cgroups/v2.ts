@@ -80,18 +80,21 @@ export class V2CgroupManager implements CgroupManager {
     return { layout: 'v2', dir: this.dir };
   }
 
-  /** mkdir -p (remembering what it made), the device filter, the limits, then the pid. */
-  create(pid: number, devices: DeviceRule[], resources: ResourcePlan, devicesRefused?: (error: unknown) => void): void {
+  /** mkdir -p (remembering what it made), the device filter, the limits. */
+  create(_pid: number, devices: DeviceRule[], resources: ResourcePlan, devicesRefused?: (error: unknown) => void): void {
     const filter = compileDeviceFilter(devices);
     this.created = [];
     this.created.push(...makeCgroupDir(this.dir));
     applyDeviceRules(() => this.loadDeviceFilter(filter, this.dir), devicesRefused);
     this.applyWrites(resources.writes, this.accounting ? ACCOUNTING_CONTROLLERS : []);
-    this.join(pid);
   }
 
   join(pid: number): void {
     writeCgroupFile(this.dir, 'cgroup.procs', String(pid));
+  }
+
+  procsFiles(): string[] {
+    return [path.join(this.dir, 'cgroup.procs')];
   }
 
   update(resources: ResourcePlan): void {

@@ -4,10 +4,11 @@
  * namespaces, in cista-init (native/init/hooks.cc), with the same argv/env/stdin rules.
  *
  * Hooks are user programs the spec requires us to run, so they are spawned directly (no shell),
- * by the host (HostProcesses.run).
+ * by the host's waits (HostWaits.run: blocking for the CLI, on the event loop for the API).
  */
 import { CistaError } from '../errors';
-import type { HostProcesses } from '../host/host';
+import type { Effect } from '../host/effect';
+import type { HostWaits } from '../host/host';
 import type { Hook } from '../spec/schema';
 import type { ContainerRecord } from '../state/store';
 
@@ -69,9 +70,9 @@ export function oneLine(output: Buffer | string | null): string {
 }
 
 /** Runs one hook to completion; returns why it failed, or undefined when it exited 0. */
-function runHook(proc: HostProcesses, hook: Hook, stdin: string): string | undefined {
+function* runHook(waits: HostWaits, hook: Hook, stdin: string): Effect<string | undefined> {
   const [argv0, ...args] = hookArgv(hook);
-  const result = proc.run({
+  const result = yield* waits.run({
     path: hook.path,
     argv0,
     args,
@@ -95,19 +96,19 @@ function failure(kind: HookKind, index: number, reason: string): string {
 }
 
 /** Runs the hooks in order; the first failure throws (prestart, createRuntime). */
-export function runHooks(proc: HostProcesses, kind: HookKind, hooks: readonly Hook[], state: HookState): void {
+export function* runHooks(waits: HostWaits, kind: HookKind, hooks: readonly Hook[], state: HookState): Effect<void> {
   const stdin = JSON.stringify(state);
-  hooks.forEach((hook, index) => {
-    const reason = runHook(proc, hook, stdin);
+  for (const [index, hook] of hooks.entries()) {
+    const reason = yield* runHook(waits, hook, stdin);
     if (reason !== undefined) throw new CistaError(failure(kind, index, reason));
-  });
+  }
 }
 
 /** Runs every hook in order; a failure is a warning and the next hook still runs (poststart, poststop). */
-export function runHooksWarning(proc: HostProcesses, kind: HookKind, hooks: readonly Hook[], state: HookState, warn: Warn): void {
+export function* runHooksWarning(waits: HostWaits, kind: HookKind, hooks: readonly Hook[], state: HookState, warn: Warn): Effect<void> {
   const stdin = JSON.stringify(state);
-  hooks.forEach((hook, index) => {
-    const reason = runHook(proc, hook, stdin);
+  for (const [index, hook] of hooks.entries()) {
+    const reason = yield* runHook(waits, hook, stdin);
     if (reason !== undefined) warn(failure(kind, index, reason));
-  });
+  }
 }

@@ -9,6 +9,9 @@ import type { Caller } from '../caller';
 import type { CgroupConfig, CgroupManager } from '../cgroups';
 import type { RecordedCgroups } from '../cgroups/manager';
 import type { NativeAddon } from '../native';
+import type { SpawnRequest } from '../../generated/protocol';
+import type { InitMessage } from '../process/channel';
+import type { Effect } from './effect';
 
 /** The file system, with Node's errors (`code` set) on failure. */
 export interface HostFiles {
@@ -88,13 +91,14 @@ export interface HostProcesses {
   caller(): Caller;
   /** The name of the user running cista ('' when it has none). */
   userName(): string;
+  /** A program run to completion, blocking the thread (the CLI's HostWaits.run). */
   run(program: ProgramRun): ProgramResult;
 }
 
 export interface Clock {
   /** Milliseconds since the epoch. */
   now(): number;
-  /** Blocks the thread: the CLI's operations are synchronous by design. */
+  /** Blocks the thread (the CLI's HostWaits.idle): a CLI call is one short-lived process. */
   sleep(ms: number): void;
 }
 
@@ -113,12 +117,43 @@ export interface HostCgroups {
   reopen(cgroups: RecordedCgroups): CgroupManager;
 }
 
+/**
+ * Everything an operation waits for. The CLI's host (sync-waits.ts) blocks, as a one-call process
+ * may; the API's (async-waits.ts) waits on the event loop. Operations `yield*` these (effect.ts).
+ */
+export interface HostWaits {
+  /** flock() on `dir`, exclusive or shared, once it is free: the fd holding it (closing it releases). ENOENT: no such directory. */
+  lock(dir: string, exclusive: boolean): Effect<number>;
+  /** Releases a lock lock() took. */
+  unlock(fd: number): void;
+  /** The next datagram of the init on the sync socket. */
+  receive(syncFd: number, maxBytes: number): Effect<InitMessage>;
+  /** Starts the init helper (the addon's spawnInit: clone() and the id maps). */
+  spawnInit(request: SpawnRequest): Effect<{ pid: number; syncFd: number }>;
+  /** Moves `pid` into the container's cgroup (CgroupManager.join). */
+  joinCgroup(cgroup: CgroupManager, pid: number): Effect<void>;
+  /** A hook program run to completion. */
+  run(program: ProgramRun): Effect<ProgramResult>;
+  /**
+   * Returns once something the caller polls for may have changed: `fd` readable or `pid` exited
+   * (the asynchronous host watches them), or after `pollMs` (the blocking host just sleeps that
+   * long). The caller looks again either way.
+   */
+  idle(pollMs: number, watch: { fd?: number; pid?: number }): Effect<void>;
+  /**
+   * A point between two long synchronous stretches of an operation (planning, then the clone and
+   * its records): nothing for the blocking host; the API's lets other work have a turn of the loop.
+   */
+  letOthersRun(): Effect<void>;
+}
+
 export interface Host {
   readonly fs: HostFiles;
   readonly proc: HostProcesses;
   readonly clock: Clock;
   readonly freezer: HostFreezer;
   readonly cgroups: HostCgroups;
+  readonly waits: HostWaits;
   /** The addon (native/addon); the real host loads it on first use. */
   readonly addon: NativeAddon;
 }

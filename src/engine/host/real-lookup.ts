@@ -10,6 +10,7 @@ import { reopenCgroupManager } from '../cgroups';
 import type { CgroupManager, RecordedCgroups } from '../cgroups/manager';
 import { type NativeAddon, native } from '../native';
 import { sleepSync } from '../sleep';
+import { blockingWaits } from './sync-waits';
 import type { Clock, HostFiles, HostFreezer, HostProcesses, LookupHost, ProcessStat, ProgramResult, ProgramRun } from './host';
 
 export const realFiles: HostFiles = {
@@ -68,15 +69,43 @@ function readHead(fd: number): Buffer {
 }
 
 /**
- * Output goes to files, not pipes: we wait for the program to exit, not for a daemon it started
- * to close its stdout.
+ * Where a program run writes its stdout and stderr. Files, not pipes: we wait for the program to
+ * exit, not for a daemon it started to close its stdout.
  */
-function runProgram(program: ProgramRun): ProgramResult {
-  const { spawnSync } = require('node:child_process') as typeof import('node:child_process');
+export interface ProgramOutput {
+  stdout: number;
+  stderr: number;
+  /** The result of a run that ended with this status, or `error` (spawn's: ENOENT, ETIMEDOUT...). */
+  result(status: number | null, signal: string | null, error: Error | undefined): ProgramResult;
+  close(): void;
+}
+
+export function programOutput(): ProgramOutput {
   const os = require('node:os') as typeof import('node:os');
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cista-hook-'));
   const stdout = fs.openSync(path.join(dir, 'stdout'), 'w+');
   const stderr = fs.openSync(path.join(dir, 'stderr'), 'w+');
+  return {
+    stdout,
+    stderr,
+    result: (status, signal, error) => ({
+      status,
+      signal,
+      errorCode: error === undefined ? undefined : ((error as NodeJS.ErrnoException).code ?? error.message),
+      stdout: readHead(stdout),
+      stderr: readHead(stderr),
+    }),
+    close() {
+      fs.closeSync(stdout);
+      fs.closeSync(stderr);
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+function runProgram(program: ProgramRun): ProgramResult {
+  const { spawnSync } = require('node:child_process') as typeof import('node:child_process');
+  const output = programOutput();
   try {
     const result = spawnSync(program.path, program.args, {
       argv0: program.argv0,
@@ -84,14 +113,11 @@ function runProgram(program: ProgramRun): ProgramResult {
       input: program.stdin,
       timeout: program.timeoutMs,
       killSignal: 'SIGKILL',
-      stdio: ['pipe', stdout, stderr],
+      stdio: ['pipe', output.stdout, output.stderr],
     });
-    const errorCode = result.error === undefined ? undefined : ((result.error as NodeJS.ErrnoException).code ?? result.error.message);
-    return { status: result.status, signal: result.signal, errorCode, stdout: readHead(stdout), stderr: readHead(stderr) };
+    return output.result(result.status, result.signal, result.error);
   } finally {
-    fs.closeSync(stdout);
-    fs.closeSync(stderr);
-    fs.rmSync(dir, { recursive: true, force: true });
+    output.close();
   }
 }
 
@@ -142,11 +168,22 @@ export const realFreezer: HostFreezer = {
   setFrozen: (cgroups, frozen) => recordedDriver(cgroups).freeze(frozen),
 };
 
+/** The addon is loaded on first use: `state` and `list` never need it. */
+export const realWaits = blockingWaits({
+  fs: realFiles,
+  proc: realProcesses,
+  clock: realClock,
+  get addon(): NativeAddon {
+    return native();
+  },
+});
+
 export const realLookupHost: LookupHost = {
   fs: realFiles,
   proc: realProcesses,
   clock: realClock,
   freezer: realFreezer,
+  waits: realWaits,
   get addon(): NativeAddon {
     return native();
   },

@@ -5,6 +5,7 @@ import { NoCgroupManager } from '../cgroups/none';
 import { CistaError, ConfigError, ContainerExistsError, errnoText } from '../errors';
 import { type Warn, hookState, runHooks, runHooksWarning } from '../hooks/run';
 import { hostSecurityModules } from '../lsm';
+import { type Effect, runSync } from '../host/effect';
 import type { Host } from '../host/host';
 import { realHost } from '../host/real';
 import { checkIntelRdt } from '../intel-rdt';
@@ -112,7 +113,7 @@ function setOomScoreAdj(host: Host, pid: number, value: number): void {
  * Creates a container and leaves its init waiting on the exec fifo. Everything that can be checked
  * is checked before the host is touched; after that, any failure tears down what was made.
  */
-export function createContainer(options: CreateOptions, host: Host = realHost): CreatedContainer {
+export function* createSteps(options: CreateOptions, host: Host): Effect<CreatedContainer> {
   validateContainerId(options.id);
   const dir = containerDir(options.root, options.id);
   const bundle = options.spec === undefined ? path.resolve(options.bundle ?? '.') : dir;
@@ -165,6 +166,7 @@ export function createContainer(options: CreateOptions, host: Host = realHost): 
   if (netDevices !== null) checkHostHasNetDevices(host.fs, netDevices);
   // Once the config is known to be good: a refused config gets its one error line only.
   for (const warning of unknownPropertyWarnings(raw)) options.warn?.(warning);
+  yield* host.waits.letOthersRun();
 
   makeRootDirectory(host.fs, options.root);
   try {
@@ -177,7 +179,7 @@ export function createContainer(options: CreateOptions, host: Host = realHost): 
   let locked = false;
   try {
     host.fs.chmod(dir, 0o711);
-    return withContainerLock(host, dir, true, () => {
+    return yield* withContainerLock(host, dir, true, function* () {
       locked = true;
       const record: ContainerRecord = {
         ociVersion: spec.ociVersion,
@@ -222,7 +224,7 @@ export function createContainer(options: CreateOptions, host: Host = realHost): 
         const stateDirFd = host.addon.openPath(dir);
         let spawned: { pid: number; syncFd: number };
         try {
-          spawned = host.addon.spawnInit({
+          spawned = yield* host.waits.spawnInit({
             initPath: initHelperPath(),
             cloneFlags: planned.cloneFlags,
             cloneJoins: planned.cloneJoins,
@@ -253,9 +255,11 @@ export function createContainer(options: CreateOptions, host: Host = realHost): 
           // A create killed before this line leaves an init that exits by itself: it reads EOF on the sync socket.
           rememberInit(spawned.pid);
           if (planned.oomScoreAdj !== null) setOomScoreAdj(host, spawned.pid, planned.oomScoreAdj);
+          yield* host.waits.letOthersRun();
           // In its cgroup before it reads the plan, so it unshares its cgroup namespace from there.
           try {
             cgroup.create(spawned.pid, devices, resources, rootless ? devicesRefused(debug) : undefined);
+            yield* host.waits.joinCgroup(cgroup, spawned.pid);
           } finally {
             // Narrowed to what create() made: a parent another runtime made meanwhile is not ours.
             remember({ cgroup: cgroup.record() });
@@ -264,7 +268,7 @@ export function createContainer(options: CreateOptions, host: Host = realHost): 
           const listener = planned.seccomp?.listener ?? null;
           const firstInit = spawned.pid;
           try {
-            consoleFd = awaitReady(host, spawned.syncFd, 'container init failed', {
+            consoleFd = (yield* awaitReady(host, spawned.syncFd, 'container init failed', {
               // With a new time namespace, or a new pid namespace in a joined user namespace, the
               // container's init is a clone of the first one (already in the cgroup, so a create
               // killed before this line still leaves nothing running).
@@ -284,17 +288,17 @@ export function createContainer(options: CreateOptions, host: Host = realHost): 
               },
               // The init stops before pivot_root for these; the status they see is the one the container
               // has once create returns (runtime-tools expects "created"; runc passes "creating").
-              runHooks: () => {
+              *runHooks() {
                 const state = hookState(record, 'created', initPid);
-                runHooks(host.proc, 'prestart', hooks.prestart ?? [], state);
-                runHooks(host.proc, 'createRuntime', hooks.createRuntime ?? [], state);
+                yield* runHooks(host.waits, 'prestart', hooks.prestart ?? [], state);
+                yield* runHooks(host.waits, 'createRuntime', hooks.createRuntime ?? [], state);
                 return JSON.stringify(state);
               },
               idmapMount: (stepIndex, mountFd) => idmapper.idmap(stepIndex, mountFd),
               ...(listener !== null
                 ? { seccompListener: (fd: number) => sendToSeccompListener(host.addon, listener, fd, initPid, hookState(record, 'creating', initPid)) }
                 : {}),
-            }).consoleFd;
+            })).consoleFd;
           } finally {
             if (initPid !== firstInit) host.addon.reapChild(firstInit);
           }
@@ -318,17 +322,21 @@ export function createContainer(options: CreateOptions, host: Host = realHost): 
         return { id: options.id, pid: initPid, dir, consoleFd };
       } catch (e) {
         // The record in memory is the newest (state.json may not have the init yet).
-        teardownContainer(host, dir, record);
+        yield* teardownContainer(host, dir, record);
         // The spec's lifecycle goes on with destroy and poststop after a failed create hook; runc runs
         // them after any failed create, and so do we.
-        runHooksWarning(host.proc, 'poststop', hooks.poststop ?? [], hookState(record, 'stopped', undefined), options.warn ?? (() => {}));
+        yield* runHooksWarning(host.waits, 'poststop', hooks.poststop ?? [], hookState(record, 'stopped', undefined), options.warn ?? (() => {}));
         throw e;
       }
     }, () => {
       throw new CistaError(`container ${options.id} was deleted while it was being created`);
     });
   } catch (e) {
-    if (!locked) teardownContainer(host, dir, {});
+    if (!locked) yield* teardownContainer(host, dir, {});
     throw e;
   }
+}
+
+export function createContainer(options: CreateOptions, host: Host = realHost): CreatedContainer {
+  return runSync(createSteps(options, host));
 }

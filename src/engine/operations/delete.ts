@@ -1,5 +1,6 @@
 import { ContainerStateError, NoContainerError } from '../errors';
 import { type Warn, hookState, runHooksWarning } from '../hooks/run';
+import { type Effect, runSync } from '../host/effect';
 import type { Host } from '../host/host';
 import { realHost } from '../host/real';
 import { readJournal } from '../state/journal';
@@ -14,18 +15,18 @@ import { teardownContainer } from './teardown';
  * once. A container whose state.json is damaged is torn down from its journal. The poststop hooks
  * run once everything is gone; one that fails is a warning.
  */
-export function deleteContainer(root: string, id: string, force: boolean, warn: Warn = () => {}, host: Host = realHost): void {
+export function* deleteSteps(root: string, id: string, force: boolean, warn: Warn, host: Host): Effect<void> {
   validateContainerId(id);
   const dir = containerDir(root, id);
   const gone = (): undefined => {
     if (force) return undefined;
     throw new NoContainerError(id);
   };
-  const deleted = withContainerLock(
+  const deleted = yield* withContainerLock(
     host,
     dir,
     true,
-    (): ContainerRecord | undefined => {
+    function* (): Effect<ContainerRecord | undefined> {
       let record: ContainerRecord | undefined;
       try {
         record = readRecord(host.fs, dir);
@@ -39,11 +40,15 @@ export function deleteContainer(root: string, id: string, force: boolean, warn: 
         const status = record !== undefined ? deriveStatus(host, dir, record) : owned.init && isAlive(host.proc, owned.init) ? 'running' : 'stopped';
         if (status !== 'stopped') throw new ContainerStateError(`cannot delete container ${id} that is not stopped: ${status}`, status);
       }
-      teardownContainer(host, dir, owned);
+      yield* teardownContainer(host, dir, owned);
       return record;
     },
     gone,
   );
   const poststop = deleted?.hooks?.poststop ?? [];
-  if (poststop.length > 0) runHooksWarning(host.proc, 'poststop', poststop, hookState(deleted!, 'stopped', undefined), warn);
+  if (poststop.length > 0) yield* runHooksWarning(host.waits, 'poststop', poststop, hookState(deleted!, 'stopped', undefined), warn);
+}
+
+export function deleteContainer(root: string, id: string, force: boolean, warn: Warn = () => {}, host: Host = realHost): void {
+  runSync(deleteSteps(root, id, force, warn, host));
 }

@@ -1,6 +1,7 @@
 import type { CgroupManager, OomWatch } from '../cgroups/manager';
 import { type ContainerStats, networkInterfaces, statsJson } from '../cgroups/stats';
 import { CistaError, ContainerStateError } from '../errors';
+import { type Effect, runSync } from '../host/effect';
 import type { Host } from '../host/host';
 import { realHost } from '../host/real';
 import { withContainer } from './lookup';
@@ -15,8 +16,8 @@ export interface EventsOptions {
 }
 
 /** The cgroups and the init of a created or running container (a stopped one's may be gone any moment). */
-function runningContainer(root: string, id: string, host: Host): { cgroup: CgroupManager; pid: number } {
-  return withContainer(host, root, id, false, ({ record, status }) => {
+function* runningContainer(root: string, id: string, host: Host): Effect<{ cgroup: CgroupManager; pid: number }> {
+  return yield* withContainer(host, root, id, false, function* ({ record, status }) {
     if (status === 'stopped' || status === 'creating') throw new ContainerStateError(`container ${id} is not running`, status);
     if (record.cgroup === null) throw new CistaError(`container ${id} has no cgroup to report on`);
     return { cgroup: host.cgroups.reopen(record.cgroup), pid: record.init.pid };
@@ -29,8 +30,8 @@ function usage(cgroup: CgroupManager, pid: number): ContainerStats {
 }
 
 /** The container's resource usage now (runc's `events --stats` data). */
-export function containerStats(root: string, id: string, host: Host = realHost): ContainerStats {
-  const { cgroup, pid } = runningContainer(root, id, host);
+export function* statsSteps(root: string, id: string, host: Host): Effect<ContainerStats> {
+  const { cgroup, pid } = yield* runningContainer(root, id, host);
   return usage(cgroup, pid);
 }
 
@@ -38,11 +39,11 @@ export function containerStats(root: string, id: string, host: Host = realHost):
  * Calls onOom each time the container's cgroup runs out of memory (see CgroupManager.watchOom);
  * null when it has no memory cgroup or has stopped. The watch does not keep Node running.
  */
-export function watchContainerOom(root: string, id: string, onOom: () => void, host: Host = realHost): OomWatch | null {
-  const cgroup = withContainer(host, root, id, false, ({ record, status }) =>
+export function* oomWatchSteps(root: string, id: string, onOom: () => void, host: Host): Effect<OomWatch | null> {
+  const cgroup = yield* withContainer(host, root, id, false, function* ({ record, status }) {
     // A stopped container's processes are gone: nothing in it can run out of memory any more.
-    status === 'stopped' || record.cgroup === null ? null : host.cgroups.reopen(record.cgroup),
-  );
+    return status === 'stopped' || record.cgroup === null ? null : host.cgroups.reopen(record.cgroup);
+  });
   return cgroup?.watchOom(onOom, false) ?? null;
 }
 
@@ -53,7 +54,7 @@ export function watchContainerOom(root: string, id: string, onOom: () => void, h
  * is removed (its delete).
  */
 export async function containerEvents(root: string, id: string, options: EventsOptions, host: Host = realHost): Promise<void> {
-  const { cgroup, pid } = runningContainer(root, id, host);
+  const { cgroup, pid } = runSync(runningContainer(root, id, host));
   const stats = () => options.write(statsJson({ type: 'stats', id, data: usage(cgroup, pid) }));
   if (options.statsOnce) {
     stats();

@@ -1,4 +1,5 @@
 import { CistaError, ContainerStateError, errnoText } from '../errors';
+import { type Effect, runSync } from '../host/effect';
 import type { Host } from '../host/host';
 import { realHost } from '../host/real';
 import { initHelperPath } from '../native';
@@ -122,10 +123,10 @@ function killAndReap(host: Host, pid: number): void {
  * container's namespaces and cgroup and execs the process; returns once it runs. The caller is its
  * parent and must reap it.
  */
-export function startExec(options: ExecOptions, host: Host = realHost): StartedExec {
+export function* execSteps(options: ExecOptions, host: Host): Effect<StartedExec> {
   if (options.pidFile !== undefined) checkPidFile(host.fs, options.pidFile);
   checkPreserveFds(host.fs, options.preserveFds);
-  const started = withContainer(host, options.root, options.id, false, ({ dir, record, status }) => {
+  const started = yield* withContainer(host, options.root, options.id, false, function* ({ dir, record, status }) {
     if (status !== 'created' && status !== 'running') throw new ContainerStateError(`cannot exec in a ${status} container`, status);
     const label = options.processFile ?? 'exec';
     const execProcess =
@@ -167,7 +168,7 @@ export function startExec(options: ExecOptions, host: Host = realHost): StartedE
     const stateDirFd = host.addon.openPath(dir);
     let spawned: { pid: number; syncFd: number };
     try {
-      spawned = host.addon.spawnInit({
+      spawned = yield* host.waits.spawnInit({
         initPath: initHelperPath(),
         cloneFlags: 0,
         cloneJoins: planned.cloneJoins,
@@ -185,7 +186,7 @@ export function startExec(options: ExecOptions, host: Host = realHost): StartedE
       host.fs.close(stateDirFd);
     }
     try {
-      cgroup?.join(spawned.pid);
+      if (cgroup !== undefined) yield* host.waits.joinCgroup(cgroup, spawned.pid);
       sendPlan(host, spawned.syncFd, encodedPlan);
       const listener = planned.seccomp?.listener ?? null;
       const pid = spawned.pid;
@@ -193,7 +194,7 @@ export function startExec(options: ExecOptions, host: Host = realHost): StartedE
         listener !== null
           ? { seccompListener: (fd: number) => sendToSeccompListener(host.addon, listener, fd, pid, hookState(record, status, record.init.pid)) }
           : {};
-      return { pid, consoleFd: awaitReady(host, spawned.syncFd, 'exec failed', requests).consoleFd };
+      return { pid, consoleFd: (yield* awaitReady(host, spawned.syncFd, 'exec failed', requests)).consoleFd };
     } catch (e) {
       killAndReap(host, spawned.pid);
       throw e;
@@ -217,6 +218,10 @@ export function startExec(options: ExecOptions, host: Host = realHost): StartedE
     throw e;
   }
   return { pid: started.pid, consoleFd };
+}
+
+export function startExec(options: ExecOptions, host: Host = realHost): StartedExec {
+  return runSync(execSteps(options, host));
 }
 
 /**

@@ -1,4 +1,5 @@
 import { NoContainerError } from '../errors';
+import type { Effect } from '../host/effect';
 import type { LookupHost } from '../host/host';
 import { withContainerLock } from '../state/lock';
 import { type Status, deriveStatus } from '../state/status';
@@ -15,19 +16,19 @@ export interface LockedContainer {
  * for the lock (a concurrent delete) does not exist; one whose state.json is damaged is a
  * DamagedStateError naming the file.
  */
-export function withContainer<T>(host: LookupHost, root: string, id: string, exclusive: boolean, fn: (c: LockedContainer) => T): T {
+export function* withContainer<T>(host: LookupHost, root: string, id: string, exclusive: boolean, fn: (c: LockedContainer) => Effect<T>): Effect<T> {
   validateContainerId(id);
   const dir = containerDir(root, id);
   const missing = (): never => {
     throw new NoContainerError(id);
   };
-  return withContainerLock(
+  return yield* withContainerLock(
     host,
     dir,
     exclusive,
-    () => {
+    function* () {
       const record = readRecord(host.fs, dir) ?? missing();
-      return fn({ dir, record, status: deriveStatus(host, dir, record) });
+      return yield* fn({ dir, record, status: deriveStatus(host, dir, record) });
     },
     missing,
   );

@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { FifoAnswer } from '../../generated/protocol';
 import { CistaError, ContainerStateError } from '../errors';
 import { type Warn, hookState, runHooksWarning } from '../hooks/run';
+import { type Effect, runSync } from '../host/effect';
 import type { LookupHost } from '../host/host';
 import { realLookupHost } from '../host/real-lookup';
 import { isAlive } from '../state/status';
@@ -13,13 +14,16 @@ import { withContainer } from './lookup';
 const { O_NONBLOCK, O_RDONLY } = fs.constants;
 const STARTED = FifoAnswer.Started.charCodeAt(0);
 const REFUSED = FifoAnswer.Refused.charCodeAt(0);
+/** How often the blocking host looks at the fifo. */
+const FIFO_POLL_MS = 1;
 
 /**
  * Waits on the exec fifo for the init's answer (native/init/process.cc): FifoAnswer.Started once the
  * startContainer hooks passed, then end of file when its close-on-exec write end goes with the exec
- * of the process; or FifoAnswer.Refused + why it will not start. Non-blocking, so that an init that died meanwhile cannot hang us.
+ * of the process; or FifoAnswer.Refused + why it will not start. Non-blocking, so that an init that died meanwhile cannot hang us:
+ * between looks the host's waits idle until the fifo is readable or the init has exited.
  */
-function awaitExec(host: LookupHost, fifo: string, record: ContainerRecord): void {
+function* awaitExec(host: LookupHost, fifo: string, record: ContainerRecord): Effect<void> {
   const fd = host.fs.open(fifo, O_RDONLY | O_NONBLOCK);
   const chunks: Buffer[] = [];
   const buffer = Buffer.alloc(4096);
@@ -53,7 +57,7 @@ function awaitExec(host: LookupHost, fifo: string, record: ContainerRecord): voi
         if (answer[0] === STARTED) return;
         throw new CistaError(answer.toString('utf8', 1));
       }
-      host.clock.sleep(1);
+      yield* host.waits.idle(FIFO_POLL_MS, { fd, pid: record.init.pid });
     }
   } finally {
     host.fs.close(fd);
@@ -65,16 +69,20 @@ function awaitExec(host: LookupHost, fifo: string, record: ContainerRecord): voi
  * exec the process; the poststart hooks run once it has, outside the lock (a hook may ask for the
  * container's state). A failing poststart hook is a warning: the container keeps running.
  */
-export function startContainer(root: string, id: string, warn: Warn = () => {}, host: LookupHost = realLookupHost): void {
-  const record = withContainer(host, root, id, true, ({ dir, record, status }) => {
+export function* startSteps(root: string, id: string, warn: Warn, host: LookupHost): Effect<void> {
+  const record = yield* withContainer(host, root, id, true, function* ({ dir, record, status }) {
     if (status === 'running') throw new ContainerStateError('cannot start an already running container', status);
     if (status === 'stopped') throw new ContainerStateError('cannot start a container that has stopped', status);
     if (status !== 'created') throw new ContainerStateError(`cannot start a container in the ${status} state`, status);
     const fifo = path.join(dir, EXEC_FIFO);
-    awaitExec(host, fifo, record);
+    yield* awaitExec(host, fifo, record);
     host.fs.unlink(fifo);
     return record;
   });
   const poststart = record.hooks?.poststart ?? [];
-  if (poststart.length > 0) runHooksWarning(host.proc, 'poststart', poststart, hookState(record, 'running', record.init.pid), warn);
+  if (poststart.length > 0) yield* runHooksWarning(host.waits, 'poststart', poststart, hookState(record, 'running', record.init.pid), warn);
+}
+
+export function startContainer(root: string, id: string, warn: Warn = () => {}, host: LookupHost = realLookupHost): void {
+  runSync(startSteps(root, id, warn, host));
 }

@@ -1,4 +1,5 @@
 import type { CgroupManager } from '../cgroups';
+import type { Effect } from '../host/effect';
 import type { Host } from '../host/host';
 import { moveNetDevicesBack } from '../net-devices';
 import { detachHostMounts } from '../rootfs/host-mounts';
@@ -7,6 +8,8 @@ import { isAlive } from '../state/status';
 
 const SIGKILL = 9;
 const EXIT_WAIT_MS = 5000;
+/** How often the blocking host looks whether the init has exited. */
+const EXIT_POLL_MS = 5;
 
 /**
  * The container's cgroups; none when the record names no usable ones (a create that died early).
@@ -30,7 +33,7 @@ function reopenRecordedCgroup(host: Host, owned: OwnedResources): CgroupManager 
  * `delete` and to roll back a failed `create`; `owned` comes from state.json or, when that is
  * damaged, from the journal.
  */
-export function teardownContainer(host: Host, dir: string, owned: OwnedResources): void {
+export function* teardownContainer(host: Host, dir: string, owned: OwnedResources): Effect<void> {
   const init = owned.init ?? { pid: 0, startTime: 0 };
   const cgroup = reopenRecordedCgroup(host, owned);
   if (owned.netDevices !== undefined) moveNetDevicesBack(host, owned.netDevices);
@@ -41,7 +44,7 @@ export function teardownContainer(host: Host, dir: string, owned: OwnedResources
   // Frozen processes die only once thawed.
   if (cgroup?.frozen()) cgroup.freeze(false);
   const deadline = host.clock.now() + EXIT_WAIT_MS;
-  while (isAlive(host.proc, init) && host.clock.now() < deadline) host.clock.sleep(5);
+  while (isAlive(host.proc, init) && host.clock.now() < deadline) yield* host.waits.idle(EXIT_POLL_MS, { pid: init.pid });
   // When we are its parent (a create rolling back), no zombie stays behind: neither the init nor a
   // clone of it (SyncTag.Forked) that the create failed to record, which is our child too.
   for (const pid of new Set([init.pid, ...others])) if (pid > 0) host.addon.reapChild(pid);

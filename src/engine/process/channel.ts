@@ -1,7 +1,7 @@
 import { SyncTag } from '../../generated/protocol';
 import { CistaError, errnoText } from '../errors';
+import type { Effect } from '../host/effect';
 import type { Host } from '../host/host';
-import { whenReadable } from './readable';
 
 /**
  * The runtime's end of the sync socket (SOCK_SEQPACKET) to the init helper; the other end is
@@ -39,7 +39,7 @@ export interface SetupHandlers {
   /** Called once, before the first RunHooks or Ready: every namespace of the init exists by then. */
   namespacesMade?: () => void;
   /** RunHooks: runs the runtime's create-time hooks (an exception fails the create); returns the state JSON to answer. */
-  runHooks?: () => string;
+  runHooks?: () => Effect<string>;
   /** IdmapMount: idmaps the detached bind of plan.mounts[stepIndex]; the caller closes `mountFd`. */
   idmapMount?: (stepIndex: number, mountFd: number) => void;
   /** SeccompListener: hands the seccomp notify fd on to the listener; the caller closes `notifyFd`. */
@@ -59,12 +59,12 @@ function closeAfter<T>(host: Pick<Host, 'fs'>, fd: number, use: (fd: number) => 
  * init's requests meanwhile (an init whose plan asks for none never sends them). The init's error
  * message follows `failure` ("exec failed" for an exec, as runc words it).
  */
-export function awaitReady(
-  host: Pick<Host, 'fs' | 'addon'>,
+export function* awaitReady(
+  host: Pick<Host, 'fs' | 'addon' | 'waits'>,
   syncFd: number,
   failure: string,
   handlers: SetupHandlers = {},
-): { consoleFd: number | null } {
+): Effect<{ consoleFd: number | null }> {
   let consoleFd: number | null = null;
   let forked = false;
   let namespacesMade = false;
@@ -72,7 +72,7 @@ export function awaitReady(
     for (;;) {
       let message: InitMessage;
       try {
-        message = host.addon.receiveMessage(syncFd, MAX_REPLY);
+        message = yield* host.waits.receive(syncFd, MAX_REPLY);
       } catch (e) {
         throw receiveFailed(e);
       }
@@ -108,7 +108,7 @@ export function awaitReady(
       if (fd >= 0) host.fs.close(fd);
       if (kind === SyncTag.Ready) return { consoleFd };
       if (kind === SyncTag.RunHooks && runHooks !== undefined) {
-        host.fs.write(syncFd, Buffer.from(SyncTag.HooksDone + runHooks(), 'utf8'));
+        host.fs.write(syncFd, Buffer.from(SyncTag.HooksDone + (yield* runHooks()), 'utf8'));
         continue;
       }
       if (kind === SyncTag.Error) throw new CistaError(`${failure}: ${data.toString('utf8', 1)}`);
@@ -117,22 +117,5 @@ export function awaitReady(
   } catch (e) {
     if (consoleFd !== null) host.fs.close(consoleFd);
     throw e;
-  }
-}
-
-/**
- * One message of the init, received once the event loop sees the socket readable: never blocks.
- * The long-lived API's form of awaitReady's receive; the conversation goes asynchronous on it next.
- */
-export async function receiveFromInit(host: Pick<Host, 'addon'>, syncFd: number, signal?: AbortSignal): Promise<InitMessage> {
-  for (;;) {
-    let message: InitMessage | null;
-    try {
-      message = host.addon.receiveMessage(syncFd, MAX_REPLY, true);
-    } catch (e) {
-      throw receiveFailed(e);
-    }
-    if (message !== null) return message;
-    await whenReadable(syncFd, { signal });
   }
 }

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
 import { abortSignalOf, processExit } from '../../../src/api/process';
-import { turnOfTheLoop } from '../../../src/api/turns';
 
 describe('abortSignalOf', () => {
   it('aborts with a TimeoutError once the timeout passes, even after a garbage collection', async () => {
@@ -29,31 +28,6 @@ describe('abortSignalOf', () => {
     caller.abort();
     await new Promise((resolve) => setTimeout(resolve, 30));
     expect(signal.aborted).toBe(false);
-  });
-});
-
-describe('turnOfTheLoop', () => {
-  it('gives concurrent callers one turn each, with timers running between them', async () => {
-    const order: string[] = [];
-    const timer = setInterval(() => order.push('timer'), 0);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-    order.length = 0;
-    const blockFor = (ms: number) => {
-      const end = Date.now() + ms;
-      while (Date.now() < end);
-    };
-    await Promise.all(
-      [1, 2, 3].map(async (n) => {
-        await turnOfTheLoop();
-        order.push(`call ${n}`);
-        blockFor(5);
-      }),
-    );
-    clearInterval(timer);
-    const calls = order.map((e, i) => [e, i] as const).filter(([e]) => e.startsWith('call'));
-    expect(calls.map(([e]) => e)).toEqual(['call 1', 'call 2', 'call 3']);
-    // A timer ran between each two calls: the loop turned.
-    for (let i = 1; i < calls.length; i++) expect(order.slice(calls[i - 1][1] + 1, calls[i][1])).toContain('timer');
   });
 });
 

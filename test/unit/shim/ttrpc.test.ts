@@ -94,6 +94,15 @@ describe('ttrpc server and client', () => {
     }
   });
 
+  it('fails calls on a connection the server closed, never leaves them waiting (a long-lived shim whose containerd restarted)', async () => {
+    const { server, socket } = await serve();
+    const client = await TtrpcClient.connect(socket);
+    server.close();
+    // The first write finds the connection closing (EPIPE), the next one closed: neither waits for an answer.
+    await expect(client.call('test.Echo', 'Slow', Buffer.from('x'))).rejects.toThrow();
+    await expect(client.call('test.Echo', 'Echo', Buffer.from('x'))).rejects.toThrow('ttrpc: connection closed');
+  });
+
   it('refuses even stream ids as ttrpc does (client streams are odd)', async () => {
     const { server, socket } = await serve();
     const raw = net.createConnection(socket);
