@@ -7,7 +7,8 @@
 # apparmor (apparmor_parser) and selinux-policy-default (load_policy, Debian's reference policy) for
 # the AppArmor and SELinux checks in the cgroup2 VM, which sees this machine's /, the engines the
 # tests run with cista as their runtime (Podman, buildah, containerd, Docker; containerd 1.6 and its
-# ctr also for the containerd-shim-cista-v2 tests; the cgroup2 VM with systemd runs Podman,
+# ctr also for the containerd-shim-cista-v2 tests, whose CRI test builds its pause image from
+# catatonit and gives its pod a network with containernetworking-plugins; the cgroup2 VM with systemd runs Podman,
 # containerd and Docker with the systemd cgroup driver), and zsh and groff-base (the completion and
 # man page tests).
 # usage: scripts/install-deps.sh [--test]
@@ -15,7 +16,7 @@ set -eu
 cd "$(dirname "$0")/.."
 
 packages="g++ make python3 pkg-config libseccomp-dev libsystemd-dev busybox-static"
-if [ "${1:-}" = "--test" ]; then packages="$packages runc strace iproute2 uidmap apparmor selinux-policy-default podman buildah containerd docker.io zsh groff-base"; fi
+if [ "${1:-}" = "--test" ]; then packages="$packages runc strace iproute2 uidmap apparmor selinux-policy-default podman buildah containerd catatonit containernetworking-plugins docker.io zsh groff-base"; fi
 missing=""
 for pkg in $packages; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing="$missing $pkg"

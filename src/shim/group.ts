@@ -5,8 +5,12 @@ import * as path from 'node:path';
 
 import type { ShimFlags } from './flags';
 
-/** The annotation containerd's CRI plugin puts on a pod's containers: its sandbox (grouping, as runc's shim does). */
-const SANDBOX_ANNOTATION = 'io.kubernetes.cri.sandbox-id';
+/**
+ * The annotations that name a container's group, first found wins (as runc's shim has its own and the
+ * pod's): ours, for any containers a client wants served by one shim, then the one containerd's CRI
+ * plugin puts on a pod's containers, its sandbox.
+ */
+const GROUP_ANNOTATIONS = ['io.containerd.cista.v2.group', 'io.kubernetes.cri.sandbox-id'];
 const SOCKET_DIR = '/run/containerd/s';
 /**
  * The group of the containers that name none: the namespace's warm shim (src/shim/warm.ts). Not a
@@ -14,11 +18,11 @@ const SOCKET_DIR = '/run/containerd/s';
  */
 const WARM_GROUP = '_warm';
 
-/** The group a container's shim serves: its pod, or the namespace's warm shim. */
+/** The group a container's shim serves: the one its annotations name, or the namespace's warm shim. */
 function groupOf(bundle: string): string {
   try {
     const config = JSON.parse(fs.readFileSync(path.join(bundle, 'config.json'), 'utf8')) as { annotations?: Record<string, string> };
-    return config.annotations?.[SANDBOX_ANNOTATION] || WARM_GROUP;
+    return GROUP_ANNOTATIONS.map((key) => config.annotations?.[key]).find((group) => group !== undefined && group !== '') ?? WARM_GROUP;
   } catch {
     return WARM_GROUP;
   }

@@ -119,7 +119,7 @@ async function serve(flags: ShimFlags, warm: boolean, saveCodeCache?: SaveCodeCa
   // A pod's shim lives long and is idle most of the time: what start-up and bursts of calls left
   // resident is given back once they are over.
   const idle = new IdleRelease();
-  server.register(TASK_SERVICE, touchingAfterEach(new TaskService(runtime, publisher, lifetime, logTo).handlers(), idle));
+  server.register(TASK_SERVICE, touchingAfterEach(new TaskService(runtime, publisher, lifetime, logTo, flags.namespace).handlers(), idle));
   await server.listen(flags.socket);
   inode = fs.statSync(flags.socket).ino;
   // Orphaned descendants become ours (reaped by reapOrphans), as with containerd's own shims.

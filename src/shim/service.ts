@@ -1,5 +1,3 @@
-import * as fs from 'node:fs';
-
 import { Runtime } from '../api/runtime';
 import { signalNumber } from '../api/process';
 import { containerPids } from '../engine/operations/ps';
@@ -55,6 +53,8 @@ export class TaskService {
     private readonly lifetime: Pick<Lifetime, 'busy' | 'idle' | 'exitNow'>,
     /** Called with each new task's bundle: the shim's log lines go to its log fifo. */
     private readonly onCreate: (bundle: string) => void,
+    /** containerd's namespace of the shim's tasks (a logging binary's CONTAINER_NAMESPACE). */
+    private readonly namespace: string,
   ) {}
 
   private task(id: string): Task {
@@ -95,7 +95,7 @@ export class TaskService {
         this.creating++;
         let task: Task;
         try {
-          task = await Task.create(this.runtime, r);
+          task = await Task.create(this.runtime, r, this.namespace);
         } finally {
           this.creating--;
         }
@@ -124,9 +124,9 @@ export class TaskService {
         const proc = task.process(r.execId);
         if (proc.handle !== null) throw new StatusError(Code.FAILED_PRECONDITION, `process ${r.execId} already started`);
         const spec = proc.spec!;
-        const stdio = proc.stdioOptions();
         let handle;
         try {
+          const stdio = await proc.openStdio({ id: r.execId, namespace: this.namespace });
           handle = await task.container!.spawn({
             args: spec.args ?? [],
             cwd: spec.cwd,
@@ -139,13 +139,13 @@ export class TaskService {
             detached: true,
           });
         } catch (e) {
-          for (const fd of stdio) if (typeof fd === 'number') fs.closeSync(fd);
+          await proc.release();
           throw e;
         }
         proc.handle = handle;
         proc.pid = handle.pid;
         this.watchExit(task, proc);
-        proc.attach(stdio, handle.stdin, handle.terminal);
+        proc.attach(handle.stdin, handle.terminal);
         this.publisher.publish('/tasks/exec-started', { containerId: r.id, execId: r.execId, pid: proc.pid });
         return { pid: proc.pid };
       }),
@@ -164,7 +164,7 @@ export class TaskService {
           this.tasks.delete(r.id);
         }
         const exit = proc.exit ?? { status: 0, at: Date.now() };
-        proc.release();
+        await proc.release();
         if (r.execId === '') {
           this.publisher.publish('/tasks/delete', { containerId: r.id, pid: proc.pid, exitStatus: exit.status, exitedAt: timestamp(exit.at), id: r.id });
         }

@@ -11,7 +11,7 @@ import type { Terminal } from '../api/terminal';
 import { native } from '../engine/native';
 import type { Process } from '../engine/spec/schema';
 import { containerd } from '../generated/containerd';
-import { type TaskIo, closeOutputs, inputStream, openOutput, outputStream } from './io';
+import { type OutputOwner, ProcessOutputs, type TaskIo, inputStream } from './io';
 import { Code, StatusError } from './status';
 
 const Status = containerd.v1.types.Status;
@@ -35,6 +35,8 @@ export class TaskProcess {
   handle: ContainerProcess | null = null;
   terminal: Terminal | null = null;
   stdin: Writable | null = null;
+  /** Where stdout and stderr go (opened by openStdio). */
+  private outputs: ProcessOutputs | null = null;
   /** Lets go of stdin's fifo. */
   private closeInput: () => void = () => {};
   private readonly exited: Promise<TaskExit>;
@@ -61,39 +63,44 @@ export class TaskProcess {
   }
 
   /**
-   * The stdio the process is created with. Without a terminal: output fifos directly, stdin through a
-   * pipe fed from its fifo. With one, the pty: the shim copies between it and the fifos (attach()).
+   * The stdio the process is created with. Without a terminal: stdout and stderr as containerd named
+   * them (fifos, a log file, a logging binary's pipes), stdin through a pipe fed from its fifo. With
+   * one, the pty: the shim copies between it and them (attach()). Undone by release().
    */
-  stdioOptions(): [StdioOption, StdioOption, StdioOption] {
+  async openStdio(owner: OutputOwner): Promise<[StdioOption, StdioOption, StdioOption]> {
+    this.outputs = await ProcessOutputs.open(this.io, owner);
     if (this.io.terminal) return ['ignore', 'ignore', 'ignore'];
-    return [this.io.stdin === '' ? 'ignore' : 'pipe', openOutput(this.io.stdout), openOutput(this.io.stderr)];
+    return [this.io.stdin === '' ? 'ignore' : 'pipe', this.outputs.stdout, this.outputs.stderr];
   }
 
   /**
-   * Once created: closes our copies of the output fds and starts the copies from (and to) the fifos.
-   * stdin is read once containerd's writer has come (it may never: ctr run without a terminal).
+   * Once created: starts the copies from stdin's fifo (and, with a terminal, to stdout) and closes our
+   * copies of the output fds. stdin is read once containerd's writer has come (it may never: ctr run
+   * without a terminal).
    */
-  attach(stdio: StdioOption[], stdin: Writable | null, terminal: Terminal | null): void {
-    closeOutputs(stdio);
+  attach(stdin: Writable | null, terminal: Terminal | null): void {
     this.terminal = terminal;
     this.stdin = terminal ?? stdin;
     const target = this.stdin;
     if (target !== null) this.closeInput = inputStream(this.io.stdin, (input) => pipeKeepingOpen(input, target, terminal !== null));
     if (terminal !== null) {
-      const output = outputStream(this.io.stdout);
+      const output = this.outputs?.stdoutStream() ?? null;
       if (output !== null) terminal.pipe(output);
       else terminal.resume();
     }
+    this.outputs?.closeFds();
   }
 
   /**
-   * At Delete: lets go of what the shim holds for the process, stdin's fifo and the pipe into its
-   * stdin or the terminal's master (containerd's client has read the output to its end before it
-   * deletes). A handle is not closed by the collector: a warm shim serves many processes.
+   * At Delete, or when the process failed to start: lets go of what the shim holds for it, stdin's
+   * fifo and the pipe into its stdin or the terminal's master (containerd's client has read the output
+   * to its end before it deletes), and its outputs (a logging binary is stopped). A handle is not
+   * closed by the collector: a warm shim serves many processes.
    */
-  release(): void {
+  async release(): Promise<void> {
     this.closeInput();
     this.stdin?.destroy();
+    await this.outputs?.release();
   }
 
   state(id: string, bundle: string, status: number): containerd.task.v2.IStateResponse {
@@ -177,23 +184,23 @@ export class Task {
     return this.started ? Status.RUNNING : Status.CREATED;
   }
 
-  static async create(runtime: Runtime, request: containerd.task.v2.CreateTaskRequest): Promise<Task> {
+  static async create(runtime: Runtime, request: containerd.task.v2.CreateTaskRequest, namespace: string): Promise<Task> {
     const task = new Task(request.id, request.bundle);
     const io = { stdin: request.stdin, stdout: request.stdout, stderr: request.stderr, terminal: request.terminal };
     const init = new TaskProcess('', io, null);
     task.processes.set('', init);
     task.mountRootfs(request.rootfs);
-    const stdio = init.stdioOptions();
     try {
+      const stdio = await init.openStdio({ id: request.id, namespace });
       task.container = await runtime.create(request.id, { bundle: request.bundle }, { stdio });
     } catch (e) {
-      closeOutputs(stdio);
+      await init.release();
       task.unmountRootfs();
       throw e;
     }
     init.pid = task.container.pid;
     init.handle = task.container.init ?? null;
-    init.attach(stdio, task.container.stdin, task.container.terminal);
+    init.attach(task.container.stdin, task.container.terminal);
     return task;
   }
 }

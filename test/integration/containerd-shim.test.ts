@@ -4,6 +4,7 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -47,6 +48,43 @@ function addressOf(id: string): string {
   return fs.readFileSync(`${ctd.dir}/state/io.containerd.runtime.v2.task/${ctd.namespace}/${id}/address`, 'utf8').replace('unix://', '');
 }
 
+/**
+ * A logging binary as containerd runs one (a shell script): `out PREFIX` as its arguments, it writes
+ * PREFIX.env (its argument count, first argument, CONTAINER_ID and CONTAINER_NAMESPACE), PREFIX.stdout
+ * and PREFIX.stderr (fds 3 and 4) and PREFIX.pid. No PATH in its environment, so absolute paths.
+ */
+function loggingBinary(dir: string): string {
+  fs.mkdirSync(dir, { recursive: true });
+  const logger = path.join(dir, 'logger.sh');
+  fs.writeFileSync(
+    logger,
+    [
+      '#!/bin/sh',
+      'out=$2',
+      'echo "$# $1 $CONTAINER_ID $CONTAINER_NAMESPACE" > "$out.env"',
+      // The copies must not hold fd 5: its end is the ready signal.
+      '/bin/cat <&3 > "$out.stdout" 5>&- &',
+      '/bin/cat <&4 > "$out.stderr" 5>&- &',
+      'echo $$ > "$out.pid"',
+      // Ready: the container starts only now.
+      'exec 5>&-',
+      'wait',
+      '',
+    ].join('\n'),
+    { mode: 0o755 },
+  );
+  return logger;
+}
+
+/** Deletes the tasks and containers `ids`, whatever their state, and waits for their shims to go. */
+async function removeAll(ids: string[]): Promise<void> {
+  for (const id of ids) {
+    ctd.ctr(['task', 'delete', '--force', id]);
+    ctd.ctr(['containers', 'delete', id]);
+  }
+  await noShimLeft();
+}
+
 describe('ctr with runtime io.containerd.cista.v2', () => {
   it('runs a container: its output and its exit code reach ctr, and nothing is left', () => {
     const r = ctd.ctr(['run', '--rm', '--runtime', CISTA_RUNTIME, IMAGE, 'shim-run', 'sh', '-c', 'echo hello from $$; echo to stderr >&2; exit 7']);
@@ -72,7 +110,7 @@ describe('ctr with runtime io.containerd.cista.v2', () => {
       expect(exec.stdout).toBe('exec says 42\n');
       expect(exec.status).toBe(3);
 
-      ctd.ok(['task', 'exec', '-d', '--exec-id', 'e2', id, 'sleep', '1000']);
+      ctd.ok(['task', 'exec', '-d', '--fifo-dir', ctd.fifos, '--exec-id', 'e2', id, 'sleep', '1000']);
       const ps = ctd.ok(['task', 'ps', id]).trim().split('\n').slice(1);
       expect(ps.length).toBe(2);
 
@@ -121,6 +159,72 @@ describe('ctr with runtime io.containerd.cista.v2', () => {
     await noShimLeft();
   });
 
+  it('appends the output to a file:// log URI (stdout and stderr, created with its directory)', () => {
+    const log = path.join(ctd.dir, 'logs', 'file', 'shim-file.log');
+    const first = ctd.ctr(['run', '--rm', '--log-uri', `file://${log}`, '--runtime', CISTA_RUNTIME, IMAGE, 'shim-file', 'sh', '-c', 'echo out; echo err >&2']);
+    expect(first.status).toBe(0);
+    expect(fs.readFileSync(log, 'utf8')).toBe('out\nerr\n');
+    // Appended, not truncated.
+    ctd.ok(['run', '--rm', '--log-uri', `file://${log}`, '--runtime', CISTA_RUNTIME, IMAGE, 'shim-file', 'echo', 'again']);
+    expect(fs.readFileSync(log, 'utf8')).toBe('out\nerr\nagain\n');
+    expect(fs.statSync(log).mode & 0o777).toBe(0o644);
+  });
+
+  it('hands the output to a binary:// logging binary (fds 3 and 4, ready on fd 5, its arguments and environment) and stops it at delete', async () => {
+    const dir = path.join(ctd.dir, 'logs', 'binary');
+    const logger = loggingBinary(dir);
+    const out = path.join(dir, 'shim-binary');
+    try {
+      const r = ctd.ctr(['run', '--rm', '--log-uri', `binary://${logger}?out=${encodeURIComponent(out)}`, '--runtime', CISTA_RUNTIME, IMAGE, 'shim-binary', 'sh', '-c', 'echo to stdout; echo to stderr >&2; exit 5']);
+      expect(r.status).toBe(5);
+    } finally {
+      ctd.ctr(['task', 'delete', '--force', 'shim-binary']);
+      ctd.ctr(['containers', 'delete', 'shim-binary']);
+    }
+    expect(fs.readFileSync(`${out}.env`, 'utf8')).toBe(`2 out shim-binary ${ctd.namespace}\n`);
+    expect(fs.readFileSync(`${out}.stdout`, 'utf8')).toBe('to stdout\n');
+    expect(fs.readFileSync(`${out}.stderr`, 'utf8')).toBe('to stderr\n');
+    // Delete stopped it (and the shim reaped it).
+    const pid = Number(fs.readFileSync(`${out}.pid`, 'utf8'));
+    await until(() => !fs.existsSync(`/proc/${pid}`));
+    await noShimLeft();
+  });
+
+  it('gives an exec its own log URI: file://, and binary:// with the exec id as CONTAINER_ID', async () => {
+    const id = 'shim-exec-log';
+    const dir = path.join(ctd.dir, 'logs', 'exec');
+    const logger = loggingBinary(dir);
+    ctd.ok(['run', '-d', '--runtime', CISTA_RUNTIME, IMAGE, id, 'sleep', '1000']);
+    try {
+      const file = path.join(dir, 'exec.log');
+      const inFile = ctd.ctr(['task', 'exec', '--exec-id', 'e-file', '--log-uri', `file://${file}`, id, 'sh', '-c', 'echo exec out; echo exec err >&2; exit 4']);
+      expect(inFile.status).toBe(4);
+      expect(fs.readFileSync(file, 'utf8')).toBe('exec out\nexec err\n');
+
+      const out = path.join(dir, 'e-bin');
+      const toBinary = ctd.ctr(['task', 'exec', '--exec-id', 'e-bin', '--log-uri', `binary://${logger}?out=${encodeURIComponent(out)}`, id, 'sh', '-c', 'echo binary out; echo binary err >&2']);
+      expect(toBinary.status).toBe(0);
+      expect(fs.readFileSync(`${out}.env`, 'utf8')).toBe(`2 out e-bin ${ctd.namespace}\n`);
+      await until(() => fs.readFileSync(`${out}.stdout`, 'utf8') === 'binary out\n' && fs.readFileSync(`${out}.stderr`, 'utf8') === 'binary err\n');
+      // ctr deleted the exec: its logging binary is gone.
+      const pid = Number(fs.readFileSync(`${out}.pid`, 'utf8'));
+      await until(() => !fs.existsSync(`/proc/${pid}`));
+    } finally {
+      ctd.ctr(['task', 'delete', '--force', id]);
+      ctd.ctr(['containers', 'delete', id]);
+    }
+    await noShimLeft();
+  });
+
+  it('refuses a logging binary that does not exist, naming it, and leaves nothing', () => {
+    const r = ctd.ctr(['run', '--rm', '--log-uri', 'binary:///nonexistent/logger', '--runtime', CISTA_RUNTIME, IMAGE, 'shim-nologger', 'true']);
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toContain('logging binary /nonexistent/logger: spawn /nonexistent/logger ENOENT');
+    ctd.ctr(['containers', 'delete', 'shim-nologger']);
+    expect(ctd.ok(['containers', 'list', '-q'])).toBe('');
+    expect(fs.existsSync('/run/containerd/cista/cista-test/shim-nologger')).toBe(false);
+  });
+
   it('publishes TaskOOM when the container\'s cgroup runs out of memory', async () => {
     const id = 'shim-oom';
     const events = spawn('ctr', ['--address', ctd.socket, 'events'], { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -151,7 +255,7 @@ describe('ctr with runtime io.containerd.cista.v2', () => {
   it('cleans up after a shim killed with SIGKILL: containerd runs its delete, nothing is left', async () => {
     const id = 'shim-killed';
     await noShimLeft();
-    ctd.ok(['run', '-d', '--runtime', CISTA_RUNTIME, IMAGE, id, 'sleep', '1000']);
+    ctd.ok(['run', '-d', '--fifo-dir', ctd.fifos, '--runtime', CISTA_RUNTIME, IMAGE, id, 'sleep', '1000']);
     const [shim] = ctd.shimPids();
     const socket = addressOf(id);
     expect(fs.existsSync(socket)).toBe(true);
@@ -185,12 +289,20 @@ describe('ctr with runtime io.containerd.cista.v2', () => {
       expect(ctd.ok(['task', 'list'])).toMatch(new RegExp(`${ids[1]}\\s+\\d+\\s+RUNNING`));
       expect(ctd.shimPids().length).toBe(1);
     } finally {
-      for (const id of ids) {
-        ctd.ctr(['task', 'delete', '--force', id]);
-        ctd.ctr(['containers', 'delete', id]);
-      }
+      await removeAll(ids);
     }
-    await until(() => ctd.shimPids().length === 0);
+  });
+
+  it('serves containers annotated with one io.containerd.cista.v2.group from one shim process, over their pod', async () => {
+    const ids = ['shim-group-1', 'shim-group-2'];
+    await noShimLeft();
+    try {
+      // Different pods, one group: the group annotation wins, as runc's own does in runc's shim.
+      ids.forEach((id, i) => ctd.ok(['run', '-d', '--annotation', 'io.containerd.cista.v2.group=g', '--annotation', `io.kubernetes.cri.sandbox-id=pod-${i}`, '--runtime', CISTA_RUNTIME, IMAGE, id, 'sleep', '1000']));
+      expect(ctd.shimPids().length).toBe(1);
+    } finally {
+      await removeAll(ids);
+    }
   });
 
   it('keeps its containers when containerd restarts: containerd reconnects to the running shim', async () => {

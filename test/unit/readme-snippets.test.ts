@@ -10,7 +10,8 @@ describe('the README\'s configuration snippets are the files the engine tests us
   it.each([
     ['examples/podman/containers.conf', 'test/integration/podman-engine.test.ts'],
     ['examples/containerd/config.toml', undefined],
-    ['examples/kubernetes/runtimeclass.yaml', undefined],
+    ['examples/containerd/cri-shim.toml', 'test/integration/cri.test.ts'],
+    ['examples/kubernetes/runtimeclass.yaml', 'test/integration/cri.test.ts'],
     ['examples/docker/daemon.json', 'test/integration/docker.test.ts'],
   ])('%s', (example, test) => {
     const text = fs.readFileSync(path.join(REPO, example), 'utf8');
