@@ -12,7 +12,7 @@ set -eu
 cd "$(dirname "$0")/../.."
 cg2vm="${CG2VM_DIR:-$(cd .. && pwd)/shared/cg2vm}"
 "$cg2vm/setup.sh" >/dev/null
-"$cg2vm/run-in-vm.sh" --timeout 600 -- node test/cg2vm/devices-v2.js
+"$cg2vm/run-in-vm.sh" --timeout 900 -- node test/cg2vm/devices-v2.js
 # The systemd VM's bundles share one busybox rootfs, made here (the VM is much slower at it).
 shared=$(mktemp -d /tmp/cista-cg2vm.XXXXXX)
 trap 'rm -rf "$shared"' EXIT
