@@ -205,7 +205,9 @@ describe('the Node API', () => {
     // The limit was reached (this kernel's v1 failcnt stays 0).
     expect(stats.memory.usage.max).toBe(BigInt(limit));
     expect(stats.memory.swap.limit).toBeGreaterThanOrEqual(BigInt(limit));
-    expect(stats.pids).toEqual({ current: 2n, limit: 10n });
+    // The shell, and `sleep` once it has started after the killed tail (the oom event may come first).
+    expect(stats.pids.limit).toBe(10n);
+    expect([1n, 2n]).toContain(stats.pids.current);
     expect(stats.cpu.usage.total).toBeGreaterThan(0n);
     expect(stats.network_interfaces).toBe(null);
     // The watch ended with the last listener: its fd (an eventfd on v1, inotify's on v2) is closed.
