@@ -371,7 +371,7 @@ describe('ctr with runtime io.containerd.cista.v2', () => {
     const ids = ['shim-warm-k1', 'shim-warm-k2'];
     await noShimLeft();
     try {
-      for (const id of ids) ctd.ok(['run', '-d', '--runtime', CISTA_RUNTIME, IMAGE, id, 'sleep', '1000']);
+      for (const id of ids) ctd.ok(['run', '-d', '--fifo-dir', ctd.fifos, '--runtime', CISTA_RUNTIME, IMAGE, id, 'sleep', '1000']);
       const shims = ctd.shimPids();
       expect(shims.length).toBe(1);
       const socket = addressOf(ids[0]);
