@@ -51,6 +51,14 @@ export function readCgroupFile(dir: string, file: string): string {
   }
 }
 
+/**
+ * A cgroup removed while it is being read: ENOENT for its path, ENODEV for a file of it opened or
+ * listed just before the rmdir (systemd removes an emptied scope by itself, at any moment).
+ */
+function removedMeanwhile(error: unknown): boolean {
+  return ['ENOENT', 'ENODEV'].includes(errorCode(error) ?? '');
+}
+
 /** The pids in a cgroup and all cgroups below it, sorted; none when the cgroup is gone. */
 export function cgroupPidsRecursive(dir: string): number[] {
   const pids = new Set<number>();
@@ -62,7 +70,7 @@ export function cgroupPidsRecursive(dir: string): number[] {
       procs = fs.readFileSync(path.join(current, 'cgroup.procs'), 'utf8');
     } catch (error) {
       // Removed meanwhile (systemd removes an emptied scope by itself).
-      if (errorCode(error) === 'ENOENT') return;
+      if (removedMeanwhile(error)) return;
       throw new CistaError(`cgroup: read ${current}: ${errnoText(error)}`);
     }
     for (const line of procs.split('\n')) {
@@ -93,7 +101,7 @@ export function removeCgroupDir(dir: string): void {
   try {
     entries = fs.readdirSync(dir, { withFileTypes: true });
   } catch (error) {
-    if (errorCode(error) === 'ENOENT') return;
+    if (removedMeanwhile(error)) return;
     throw new CistaError(`cgroup: read ${dir}: ${errnoText(error)}`);
   }
   for (const entry of entries) if (entry.isDirectory()) removeCgroupDir(path.join(dir, entry.name));
